@@ -1,0 +1,28 @@
+/*
+ * What every handler can reach: the configuration, the database pool and
+ * the site secret. Built by the main thread before the server starts and
+ * read-only while it runs.
+ */
+#ifndef BLOGD_APP_H
+#define BLOGD_APP_H
+
+#include <stdbool.h>
+
+struct config;
+struct db_pool;
+struct http_server;
+
+#define APP_SECRET_LEN 32
+
+struct app {
+	const struct config *cfg;
+	struct db_pool *db;
+	struct http_server *http;
+	/* HMAC key for CSRF tokens, shared by every instance through the
+	 * database (table site_secret, made by the first migration). */
+	unsigned char secret[APP_SECRET_LEN];
+	bool https_enabled; /* an HTTPS listener runs: HTTP redirects */
+	unsigned https_port;
+};
+
+#endif

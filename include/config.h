@@ -1,0 +1,75 @@
+/*
+ * Configuration: one INI file plus BLOGD_<SECTION>_<KEY> environment
+ * overrides (the environment wins). Loaded once at start-up by the main
+ * thread; read-only afterwards, so every thread may read it without locks.
+ */
+#ifndef BLOGD_CONFIG_H
+#define BLOGD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/blogd/blogd.conf"
+
+struct config {
+	struct {
+		char *http_listen;  /* "host:port", "" = off */
+		char *https_listen; /* "host:port", "" = off */
+		unsigned threads;   /* 0 = one per core */
+		size_t max_body;    /* bytes of request body */
+		size_t max_header;  /* bytes of request line + headers */
+		unsigned per_ip_connections;
+		unsigned idle_timeout;      /* seconds */
+		unsigned handshake_timeout; /* seconds, TLS */
+		unsigned shutdown_timeout;  /* seconds to finish in-flight */
+		char *metrics_allow; /* "loopback" or "any" */
+	} server;
+	struct {
+		char *certificate;
+		char *key;
+	} tls;
+	struct {
+		char *host;
+		unsigned port;
+		char *socket;
+		char *name;
+		char *user;
+		char *password;
+		char *password_file; /* read at load time into password */
+		char *ssl_ca;
+		bool ssl_verify;
+		unsigned pool_size;
+		unsigned connect_timeout; /* seconds */
+		unsigned read_timeout;    /* seconds */
+	} database;
+	struct {
+		char *templates;
+		char *static_dir; /* key "static" */
+		char *webroot;
+		char *migrations; /* key "migrations": the sql/ directory */
+	} paths;
+	struct {
+		char *title;
+		char *base_url;
+		bool moderate_comments;
+		bool markdown_unsafe_html; /* key "allow_raw_html" */
+	} site;
+	struct {
+		char *level;
+	} log;
+};
+
+/*
+ * Fills cfg with defaults, then the file, then the environment. path NULL
+ * means CONFIG_DEFAULT_PATH, which may be absent (defaults and environment
+ * only); a path given explicitly must exist. On error returns -1 and writes
+ * a one-line message naming the file/key and the cause into err.
+ */
+int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
+void config_free(struct config *cfg);
+
+/* Splits "host:port" / "[v6]:port". Returns -1 when malformed. */
+int config_parse_listen(const char *spec, char *host, size_t hostlen,
+			unsigned *port);
+
+#endif

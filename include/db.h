@@ -1,0 +1,89 @@
+/*
+ * MariaDB access: a fixed-size pool of connections and a small prepared-
+ * statement API. Every statement goes through mysql_stmt_prepare/execute;
+ * there is no way to run a string of SQL with values pasted in.
+ *
+ * Ownership: the pool owns every connection. A thread borrows one with
+ * db_acquire() and must hand it back with db_release() before its request
+ * ends; while borrowed, only that thread touches it. Prepared statements are
+ * cached per connection (keyed by the SQL text's address), so pass string
+ * literals as sql.
+ *
+ * A connection that finds the server gone (restart, network) reconnects and
+ * retries the statement once when that cannot apply a write twice (the
+ * error came before the statement reached the server, or it is a SELECT);
+ * otherwise the call fails and the caller answers 503.
+ */
+#ifndef BLOGD_DB_H
+#define BLOGD_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct db_pool;
+struct db_conn;
+
+/*
+ * Parameter types for db_query/db_exec, one character per placeholder:
+ *   's'  const char *        (NULL binds SQL NULL)
+ *   'i'  long long
+ *   'b'  const void *, size_t (binary)
+ */
+
+/* A fully buffered result. Cells are NUL-terminated strings in one block
+ * owned by the struct; a SQL NULL is a NULL pointer. */
+struct db_rows {
+	size_t nrows;
+	size_t ncols;
+	char **cells;    /* cells[row * ncols + col] */
+	size_t *lengths; /* same indexing */
+};
+
+struct db_stats {
+	unsigned size;
+	unsigned in_use;
+	unsigned long long waits;       /* acquires that had to wait */
+	unsigned long long wait_us;     /* total time spent waiting */
+	unsigned long long errors;      /* failed statements */
+	unsigned long long reconnects;
+};
+
+/* Opens the pool (connections are made lazily, so a DB that is down at start
+ * only makes requests fail until it is back). err gets a one-line message. */
+int db_pool_open(struct db_pool **pool, const struct config *cfg, char *err,
+		 size_t errlen);
+void db_pool_close(struct db_pool *pool);
+void db_pool_stats(struct db_pool *pool, struct db_stats *out);
+
+/* Borrows a connected connection, waiting up to the connect timeout for a
+ * free one. NULL when the server cannot be reached (logged once per burst). */
+struct db_conn *db_acquire(struct db_pool *pool);
+void db_release(struct db_conn *conn);
+
+/* SELECT: 0 and rows filled, or -1 (logged). Free rows with db_rows_free. */
+int db_query(struct db_conn *conn, struct db_rows *rows, const char *sql,
+	     const char *types, ...);
+/* INSERT/UPDATE/DELETE: 0 or -1. affected and insert_id may be NULL. */
+int db_exec(struct db_conn *conn, uint64_t *affected, uint64_t *insert_id,
+	    const char *sql, const char *types, ...);
+/* Error number of the last failed call on conn (e.g. 1062 duplicate key). */
+unsigned db_errno(struct db_conn *conn);
+
+int db_begin(struct db_conn *conn);
+int db_commit(struct db_conn *conn);
+int db_rollback(struct db_conn *conn);
+
+const char *db_cell(const struct db_rows *rows, size_t row, size_t col);
+long long db_cell_int(const struct db_rows *rows, size_t row, size_t col);
+void db_rows_free(struct db_rows *rows);
+
+/* Cheap liveness check for /healthz: 0 when the server answers. */
+int db_ping(struct db_pool *pool);
+
+/* blogd migrate: applies dir/NNN_*.sql not yet in schema_migrations, in
+ * order, printing each name applied to stdout. 0 or -1 with err. */
+int db_migrate(const struct config *cfg, const char *dir, char *err,
+	       size_t errlen);
+
+#endif

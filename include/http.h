@@ -1,0 +1,114 @@
+/*
+ * The HTTP layer between libmicrohttpd and the handlers.
+ *
+ * Threads: requests run on MHD's internal epoll thread pool. A request's
+ * struct http_request is allocated by http/server.c on MHD's first call for
+ * it, owned by that connection's thread, and freed in MHD's completion
+ * callback after the access line is written. Handlers run once per request,
+ * after the whole body has arrived, and must answer through exactly one of
+ * http_respond*(), http_redirect() or http_error(); a handler that answers
+ * nothing gets a 500.
+ */
+#ifndef BLOGD_HTTP_H
+#define BLOGD_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "buf.h"
+
+struct app;
+struct MHD_Connection;
+struct http_header;
+
+enum http_method {
+	HTTP_GET = 1 << 0,
+	HTTP_HEAD = 1 << 1,
+	HTTP_POST = 1 << 2,
+	HTTP_OTHER = 1 << 3, /* anything else: always 405 */
+};
+
+#define HTTP_MAX_PARAMS 4
+
+struct http_request {
+	/* For handlers (read-only). */
+	struct app *app;
+	enum http_method method; /* HEAD is routed as GET, body dropped */
+	const char *method_name;
+	const char *target;	 /* raw request target: path?query */
+	const char *path;	 /* raw path, percent-encoded, no query */
+	char *params[HTTP_MAX_PARAMS]; /* decoded route parameters */
+	size_t nparams;
+	const char *route_name; /* for metrics; "none" when no route */
+	bool https;		/* arrived through the TLS front */
+	char client_ip[46];
+
+	/* Body as received (POST), at most server.max_body bytes. */
+	struct buf body;
+
+	/* Owned by http/: parsed query, form and cookies, response. */
+	struct MHD_Connection *conn;
+	struct http_kv *query;
+	struct http_kv *form;
+	struct http_kv *cookies;
+	bool query_parsed, form_parsed, cookies_parsed;
+	bool answered;
+	int status;
+	char *content_type;
+	struct http_header *headers;
+	struct buf resp_body;
+	const void *resp_static; /* persistent bytes instead of resp_body */
+	size_t resp_static_len;
+	int resp_fd; /* -1, or a file to send (taken) */
+	size_t resp_fd_len;
+	unsigned long long start_us;
+	/* Per-request state of the handler layer (session, page notice). */
+	void *handler_state;
+	void (*handler_state_free)(void *);
+};
+
+/* Request accessors. Values are decoded, NUL-terminated, valid until the
+ * request ends; NULL when absent. Names are case-sensitive except headers. */
+const char *http_header(struct http_request *req, const char *name);
+const char *http_query(struct http_request *req, const char *name);
+const char *http_cookie(struct http_request *req, const char *name);
+/* application/x-www-form-urlencoded body field; NULL for other types. */
+const char *http_form(struct http_request *req, const char *name);
+
+/* Response. Headers added before the answer are sent with it. */
+void http_add_header(struct http_request *req, const char *name,
+		     const char *value);
+/* Cookie with HttpOnly; SameSite=Lax; Path=/ (+ Secure over HTTPS).
+ * max_age < 0: session cookie; 0: delete. */
+void http_set_cookie(struct http_request *req, const char *name,
+		     const char *value, long max_age, bool http_only);
+/* Takes ownership of body's memory (body is left empty). */
+void http_respond(struct http_request *req, int status,
+		  const char *content_type, struct buf *body);
+/* data must outlive the response (string literals, cached entries). */
+void http_respond_static(struct http_request *req, int status,
+			 const char *content_type, const void *data,
+			 size_t len);
+/* Sends len bytes of an open file and closes it afterwards. */
+void http_respond_fd(struct http_request *req, int status,
+		     const char *content_type, int fd, size_t len);
+void http_redirect(struct http_request *req, int status, const char *location);
+/* Error page (templates/error.tpl) with the standard text for status. */
+void http_error(struct http_request *req, int status);
+
+/* Server lifecycle (main thread). */
+struct http_server;
+int http_server_start(struct http_server **srv, struct app *app, char *err,
+		      size_t errlen);
+/* Stops accepting, waits up to the shutdown timeout for in-flight requests. */
+void http_server_stop(struct http_server *srv);
+/* For the TLS front: hands MHD one end of a socketpair that carries the
+ * plaintext of a TLS connection from the given peer. 0 or -1. */
+int http_server_add_tls_connection(struct http_server *srv, int fd,
+				   const struct sockaddr *peer,
+				   unsigned peerlen);
+/* Requests in flight, for /metrics. */
+unsigned http_server_in_flight(struct http_server *srv);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * Route matching: pure code (no MHD), unit-tested.
+ *
+ * Patterns are literal segments, "{name}" for one non-empty segment (percent-
+ * decoded; a segment that decodes to contain '/' or NUL does not match), and
+ * a final "*" that matches the rest of the path (left encoded for the
+ * handler to check, e.g. static files). HEAD matches wherever GET does.
+ */
+#ifndef BLOGD_ROUTER_H
+#define BLOGD_ROUTER_H
+
+#include <stddef.h>
+
+#include "http.h"
+
+typedef void (*http_handler_fn)(struct http_request *req);
+
+struct route {
+	unsigned methods; /* mask of enum http_method */
+	const char *pattern;
+	http_handler_fn handler;
+	const char *name; /* metrics label */
+};
+
+/*
+ * Finds the route for method and path. On a match returns it and stores up
+ * to HTTP_MAX_PARAMS malloc'd parameters (caller frees). When the path
+ * matches only under other methods returns NULL with *allowed set to their
+ * mask (for 405 + Allow); when nothing matches, NULL and *allowed = 0.
+ */
+const struct route *router_match(const struct route *routes, size_t nroutes,
+				 unsigned method, const char *path,
+				 char **params, size_t *nparams,
+				 unsigned *allowed);
+
+/* Writes "GET, HEAD, POST" for a mask into out. */
+void router_allow_header(unsigned methods, char *out, size_t outlen);
+
+/* The application's routes (handlers/routes.c). */
+extern const struct route app_routes[];
+extern const size_t app_routes_count;
+
+#endif
