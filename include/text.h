@@ -1,0 +1,22 @@
+/* Pure text helpers: slugs, UTF-8 validation, trimming. Unit-tested. */
+#ifndef BLOGD_TEXT_H
+#define BLOGD_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SLUG_MAX 80
+
+/* ASCII slug of title: lower-case a-z, 0-9 and single '-', at most
+ * SLUG_MAX bytes, common Latin accents folded (é -> e); "post" when nothing
+ * is left. Caller frees. */
+char *text_slugify(const char *title);
+/* True when s is a valid slug as text_slugify makes them. */
+bool text_is_slug(const char *s);
+bool text_utf8_valid(const char *s, size_t len);
+/* Number of UTF-8 code points in s (s must be valid). */
+size_t text_utf8_len(const char *s);
+/* Copy of s without leading and trailing ASCII white space. Caller frees. */
+char *text_trim(const char *s);
+
+#endif
