@@ -1,0 +1,16 @@
+/*
+ * Administrative subcommands that main.c dispatches to. Each gets argv
+ * after the subcommand word (argv[0] is e.g. "add"), prints its result or a
+ * one-line error, and returns the process exit status.
+ */
+#ifndef BLOGD_CLI_H
+#define BLOGD_CLI_H
+
+struct config;
+
+/* blogd user add|passwd|list|del ... */
+int cli_user(const struct config *cfg, int argc, char **argv);
+/* blogd post add --title T --author NAME [--slug S] [--tags a,b] [--draft] */
+int cli_post(const struct config *cfg, int argc, char **argv);
+
+#endif

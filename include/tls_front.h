@@ -1,0 +1,26 @@
+/*
+ * The HTTPS listener: accepts TCP, runs the mbedtls handshake on its own
+ * epoll threads, then carries plaintext to libmicrohttpd over a socketpair
+ * (http_server_add_tls_connection). MHD never sees ciphertext.
+ */
+#ifndef BLOGD_TLS_FRONT_H
+#define BLOGD_TLS_FRONT_H
+
+#include <stddef.h>
+
+struct app;
+struct config;
+struct tls_front;
+
+/* Loads certificate and key and starts listening on server.https_listen. */
+int tls_front_start(struct tls_front **front, struct app *app, char *err,
+		    size_t errlen);
+/* SIGHUP: re-reads certificate and key. On error the old pair stays in
+ * service and err says why. New connections get the new pair. */
+int tls_front_reload(struct tls_front *front, char *err, size_t errlen);
+/* Stops accepting and closes every TLS connection. */
+void tls_front_stop(struct tls_front *front);
+/* blogd check: certificate and key readable, parseable and matching. */
+int tls_check_files(const struct config *cfg, char *err, size_t errlen);
+
+#endif
