@@ -38,7 +38,7 @@ struct config {
 		char *password_file; /* read at load time into password */
 		char *ssl_ca;
 		bool ssl_verify;
-		unsigned pool_size;
+		unsigned pool_size; /* 0 = one per HTTP thread */
 		unsigned connect_timeout; /* seconds */
 		unsigned read_timeout;    /* seconds */
 	} database;

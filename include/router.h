@@ -4,7 +4,10 @@
  * Patterns are literal segments, "{name}" for one non-empty segment (percent-
  * decoded; a segment that decodes to contain '/' or NUL does not match), and
  * a final "*" that matches the rest of the path (left encoded for the
- * handler to check, e.g. static files). HEAD matches wherever GET does.
+ * handler to check, e.g. static files; stored as the last parameter, possibly
+ * ""). Literal segments match their percent-decoded form. HEAD matches
+ * wherever GET does. A trailing slash is a segment: "/posts/x/" does not
+ * match "/posts/{slug}".
  */
 #ifndef BLOGD_ROUTER_H
 #define BLOGD_ROUTER_H

@@ -23,4 +23,13 @@ void tls_front_stop(struct tls_front *front);
 /* blogd check: certificate and key readable, parseable and matching. */
 int tls_check_files(const struct config *cfg, char *err, size_t errlen);
 
+/* Process-wide TLS counters for /metrics; any thread may call it. */
+struct tls_front_stats {
+	unsigned long long handshakes_full;
+	unsigned long long handshakes_resumed; /* by session ticket */
+	unsigned long long handshakes_failed;  /* errors and timeouts */
+	unsigned long long connections_open;
+};
+void tls_front_stats(struct tls_front_stats *st);
+
 #endif

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# bench/http.sh: throughput and tail latency of a Release blogd.
+#
+# Builds blogd (Release) into build-bench/, starts a private MariaDB
+# (scripts/with-mariadb.sh), migrates and seeds it (bench/seed.sh), starts
+# blogd on a free port, warms up, then runs wrk against the home page, a
+# post page and a static file and prints req/s and p99 for each. Stops
+# everything it started.
+#
+# Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (64), BENCH_THREADS
+# (wrk threads, 2), BENCH_BLOGD_THREADS (blogd's [server] threads, 0).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+if [ -z "${BLOGD_TEST_DB_DIR:-}" ]; then
+	command -v wrk >/dev/null || {
+		echo "bench: wrk is missing (scripts/deps.sh test installs it)" >&2
+		exit 1
+	}
+	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release \
+		-DBLOGD_SANITIZE=OFF -DBLOGD_TESTS=OFF >/dev/null
+	cmake --build build-bench --target blogd -j"$(nproc)" >/dev/null
+	exec scripts/with-mariadb.sh "$0" "$@"
+fi
+
+duration=${BENCH_DURATION:-10s}
+conns=${BENCH_CONNECTIONS:-64}
+wrk_threads=${BENCH_THREADS:-2}
+blogd=$root/build-bench/blogd
+work=$BLOGD_TEST_DB_DIR/bench
+mkdir -p "$work/webroot"
+
+port=""
+for _ in $(seq 50); do
+	p=$((20000 + RANDOM % 40000))
+	if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+		port=$p
+		break
+	fi
+done
+[ -n "$port" ] || {
+	echo "bench: no free port" >&2
+	exit 1
+}
+
+conf=$work/blogd.conf
+cat >"$conf" <<EOF
+[server]
+http_listen = 127.0.0.1:$port
+https_listen =
+threads = ${BENCH_BLOGD_THREADS:-0}
+per_ip_connections = 1000
+
+[database]
+socket = $BLOGD_TEST_DB_SOCKET
+name = $BLOGD_TEST_DB_NAME
+user = $BLOGD_TEST_DB_USER
+password = $BLOGD_TEST_DB_PASSWORD
+
+[paths]
+templates = $root/templates
+static = $root/static
+migrations = $root/sql
+webroot = $work/webroot
+
+[site]
+title = Bench blog
+base_url = http://127.0.0.1:$port
+
+[log]
+level = warn
+EOF
+
+"$blogd" migrate -c "$conf" >/dev/null
+bench/seed.sh --defaults-file="$BLOGD_TEST_DB_ROOT_CNF" "$BLOGD_TEST_DB_NAME"
+slug=$(mariadb --defaults-file="$BLOGD_TEST_DB_ROOT_CNF" -N -B \
+	-e "SELECT slug FROM posts WHERE slug = 'bench-0500'" "$BLOGD_TEST_DB_NAME")
+
+blogd_pid=""
+stop_blogd() {
+	if [ -n "$blogd_pid" ] && kill -0 "$blogd_pid" 2>/dev/null; then
+		kill -TERM "$blogd_pid"
+		wait "$blogd_pid" 2>/dev/null || true
+	fi
+	blogd_pid=""
+}
+trap stop_blogd EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# The access log goes to a file: writing it to a terminal would be part of
+# what we measure.
+"$blogd" serve -c "$conf" >"$work/access.log" 2>"$work/error.log" &
+blogd_pid=$!
+base=http://127.0.0.1:$port
+for ((i = 0; i < 100; i++)); do
+	curl -fs -o /dev/null "$base/healthz" && break
+	kill -0 "$blogd_pid" 2>/dev/null || {
+		echo "bench: blogd exited:" >&2
+		cat "$work/error.log" >&2
+		exit 1
+	}
+	sleep 0.1
+done
+
+urls=("/" "/posts/$slug" "/static/style.css")
+for u in "${urls[@]}"; do
+	code=$(curl -s -o /dev/null -w '%{http_code}' "$base$u")
+	[ "$code" = 200 ] || {
+		echo "bench: GET $u answered $code, not 200" >&2
+		exit 1
+	}
+done
+
+echo "bench: warming up" >&2
+for u in "${urls[@]}"; do
+	wrk -t"$wrk_threads" -c"$conns" -d2s "$base$u" >/dev/null
+done
+
+# wrk prints "Requests/sec: 12345.67" and, with --latency, "99% 3.21ms".
+printf '\n%-20s %12s %10s   (wrk -t%s -c%s -d%s, %s cores)\n' \
+	URL req/s p99 "$wrk_threads" "$conns" "$duration" "$(nproc)"
+for u in "${urls[@]}"; do
+	out=$(wrk -t"$wrk_threads" -c"$conns" -d"$duration" --latency "$base$u")
+	rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
+	p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+	errs=$(awk '/Non-2xx|Socket errors/' <<<"$out")
+	printf '%-20s %12s %10s\n' "$u" "$rps" "$p99"
+	[ -z "$errs" ] || echo "    $errs"
+done
+rss=$(ps -o rss= -p "$blogd_pid")
+printf 'blogd RSS after the run: %d MiB\n' $((rss / 1024))

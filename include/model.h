@@ -1,0 +1,199 @@
+/*
+ * The data model: every query the application runs, over db.h. Each
+ * function takes a borrowed connection (db_acquire) and never keeps it.
+ *
+ * Ownership: every char * inside a struct filled here is owned by that
+ * struct and released by its *_free function (which also accepts a zeroed
+ * struct). Dates are "YYYY-MM-DD HH:MM:SS" in UTC (the pool sets the session
+ * time zone to +00:00); NULL when unset.
+ *
+ * Return values: 0 on success, or one of the negative MODEL_* codes. Every
+ * change to what a visitor can see bumps content_version, so a page cache
+ * in any instance can tell that it is stale.
+ */
+#ifndef BLOGD_MODEL_H
+#define BLOGD_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "app.h"
+
+struct db_conn;
+
+#define MODEL_OK        0
+#define MODEL_ERR       (-1) /* database error (logged): answer 500/503 */
+#define MODEL_DUPLICATE (-2) /* unique name already taken */
+#define MODEL_NOT_FOUND (-3)
+#define MODEL_INVALID   (-4) /* input breaks a rule (slug, tag length...) */
+
+#define MODEL_NAME_MAX         64    /* user names: 1-64 of [A-Za-z0-9_.-] */
+#define MODEL_TITLE_MAX        200   /* bytes */
+#define MODEL_TAG_MAX          64    /* bytes per tag */
+#define MODEL_EXCERPT_LEN      300   /* code points of plain text */
+#define MODEL_COMMENT_NAME_MAX 100   /* code points */
+#define MODEL_COMMENT_BODY_MAX 65535 /* bytes (TEXT) */
+
+/* True when name is 1-64 chars of [A-Za-z0-9_.-]. */
+bool model_user_name_valid(const char *name);
+
+/* ---- users ---- */
+
+struct model_user {
+	long long id;
+	char *name;
+	char *password_hash;
+	bool is_admin;
+	char *created_at;
+};
+
+struct model_user_list {
+	struct model_user *items;
+	size_t n;
+};
+
+/* 0 (and *id when id != NULL), MODEL_DUPLICATE, MODEL_INVALID (bad name),
+ * MODEL_ERR. */
+int model_user_create(struct db_conn *conn, const char *name,
+                      const char *password_hash, bool is_admin, long long *id);
+/* 0, MODEL_NOT_FOUND or MODEL_ERR. */
+int model_user_find(struct db_conn *conn, const char *name,
+                    struct model_user *out);
+int model_user_get(struct db_conn *conn, long long id, struct model_user *out);
+/* 0, MODEL_NOT_FOUND or MODEL_ERR. */
+int model_user_set_password(struct db_conn *conn, long long id,
+                            const char *password_hash);
+/* Ordered by name; password_hash is NULL in list items. */
+int model_user_list(struct db_conn *conn, struct model_user_list *out);
+/* Deletes the user and their sessions. 0, MODEL_NOT_FOUND, MODEL_INVALID
+ * when they still author posts (delete those first), MODEL_ERR. */
+int model_user_delete(struct db_conn *conn, const char *name);
+void model_user_free(struct model_user *u);
+void model_user_list_free(struct model_user_list *l);
+
+/* ---- posts ---- */
+
+struct model_post {
+	long long id;
+	char *slug;
+	char *title;
+	char *body_md;   /* NULL in lists */
+	char *body_html; /* NULL in lists unless asked for */
+	char *excerpt;   /* plain text, ends with "…" when cut */
+	long long author_id;
+	char *author_name;
+	bool published;
+	char *published_at; /* NULL for a draft never published */
+	char *created_at;
+	char *updated_at;
+	/* Tags (lower case, sorted); filled by the single-post getters only. */
+	char **tags;
+	size_t ntags;
+	char *tags_csv; /* "a, b" for the edit form; "" when none */
+};
+
+/* What a create/update needs. */
+struct model_post_input {
+	const char *title;   /* required, 1..MODEL_TITLE_MAX bytes */
+	const char *slug;    /* NULL or "": made from the title */
+	const char *body_md; /* required, may be "" */
+	const char *tags;    /* comma-separated; NULL or "" for none */
+	bool published;      /* first publish sets published_at */
+	bool raw_html;       /* site.allow_raw_html: keep HTML in Markdown */
+};
+
+struct model_post_list {
+	struct model_post *items;
+	size_t n;
+	bool has_more; /* another page follows */
+};
+
+struct model_post_query {
+	const char *tag;    /* only posts with this tag, or NULL */
+	const char *author; /* only posts by this user name, or NULL */
+	long long page;     /* 1-based */
+	long long per_page; /* 1..1000 */
+	bool with_html;     /* fill body_html (feeds) */
+};
+
+/*
+ * Create: a taken slug gets "-2", "-3", ... appended; a given slug that is
+ * not text_is_slug() is MODEL_INVALID, as are an empty or too long title and
+ * a tag longer than MODEL_TAG_MAX. Tags are trimmed, lower-cased (ASCII) and
+ * deduplicated. On success *id and *slug_out (caller frees; both may be
+ * NULL) say what was stored.
+ */
+int model_post_create(struct db_conn *conn, long long author_id,
+                      const struct model_post_input *in, long long *id,
+                      char **slug_out);
+/* Same rules; unpublishing hides the post (published_at is kept so a
+ * re-publish keeps its date). MODEL_NOT_FOUND when id does not exist. */
+int model_post_update(struct db_conn *conn, long long id,
+                      const struct model_post_input *in, char **slug_out);
+/* Deletes the post, its comments and tag links. 0, MODEL_NOT_FOUND, ERR. */
+int model_post_delete(struct db_conn *conn, long long id);
+/* Any status (admin edit form). 0, MODEL_NOT_FOUND, MODEL_ERR. */
+int model_post_get(struct db_conn *conn, long long id, struct model_post *out);
+/* Published only (a draft is MODEL_NOT_FOUND). */
+int model_post_get_published(struct db_conn *conn, const char *slug,
+                             struct model_post *out);
+/* Published posts, newest first, with excerpt and author name. A page past
+ * the end gives n == 0. */
+int model_post_list_published(struct db_conn *conn,
+                              const struct model_post_query *q,
+                              struct model_post_list *out);
+/* Every post, drafts too, newest change first (admin). */
+int model_post_list_all(struct db_conn *conn, struct model_post_list *out);
+/* Full-text search (natural language mode) over published posts, best
+ * match first; q->tag and q->author are ignored. */
+int model_post_search(struct db_conn *conn, const char *words,
+                      const struct model_post_query *q,
+                      struct model_post_list *out);
+void model_post_free(struct model_post *p);
+void model_post_list_free(struct model_post_list *l);
+
+/* ---- comments ---- */
+
+struct model_comment {
+	long long id;
+	long long post_id;
+	char *name;
+	char *body; /* plain text: escape it, keep line breaks */
+	bool approved;
+	char *created_at;
+	char *post_title; /* filled by model_comment_list_pending only */
+	char *post_slug;
+};
+
+struct model_comment_list {
+	struct model_comment *items;
+	size_t n;
+};
+
+/* MODEL_INVALID when name is empty or over MODEL_COMMENT_NAME_MAX, body
+ * empty or over MODEL_COMMENT_BODY_MAX, or either is not UTF-8 (the handler
+ * should check first to show field errors). */
+int model_comment_create(struct db_conn *conn, long long post_id,
+                         const char *name, const char *body,
+                         const char *client_ip, bool approved, long long *id);
+/* Approved comments of a post, oldest first. */
+int model_comment_list_approved(struct db_conn *conn, long long post_id,
+                                struct model_comment_list *out);
+/* Moderation queue, oldest first, with post title and slug. */
+int model_comment_list_pending(struct db_conn *conn,
+                               struct model_comment_list *out);
+/* 0, MODEL_NOT_FOUND, MODEL_ERR. */
+int model_comment_approve(struct db_conn *conn, long long id);
+int model_comment_delete(struct db_conn *conn, long long id);
+/* Count, or -1 on error. */
+long long model_comment_count_pending(struct db_conn *conn);
+void model_comment_list_free(struct model_comment_list *l);
+
+/* ---- site ---- */
+
+/* Makes the shared secret on first use, then reads it. 0 or -1. */
+int model_site_secret(struct db_conn *conn, unsigned char out[APP_SECRET_LEN]);
+/* Bumped on every visible change; -1 on error. */
+long long model_content_version(struct db_conn *conn);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * The frame of every HTML page: layout.tpl with the site title, the page
+ * title, an optional notice and one content template included as CONTENT.
+ *
+ *	struct tmpl_dict *content;
+ *	struct tmpl_dict *root = page_new(req, "Title", TF_post, &content);
+ *	tmpl_set(content, TK_TITLE, ...);
+ *	page_render(req, 200, root);	(renders, answers, frees root)
+ *
+ * Template names are in tmpl_keys.h (TK_* keys, TF_* files).
+ */
+#ifndef BLOGD_PAGE_H
+#define BLOGD_PAGE_H
+
+#include "http.h"
+#include "tmpl.h"
+#include "tmpl_keys.h"
+
+#define PAGE_CONTENT_TYPE "text/html; charset=utf-8"
+
+/* A new root dictionary (owned by the caller until page_render) and, in
+ * *content, the dictionary of file included as CONTENT (owned by root). */
+struct tmpl_dict *page_new(struct http_request *req, const char *title,
+                           const char *file, struct tmpl_dict **content);
+/* Shows text in the notice bar above the content. */
+void page_notice(struct tmpl_dict *root, const char *text);
+/* Renders layout.tpl with root and answers with status; frees root. A
+ * render failure is logged and answered with a 500 page. */
+void page_render(struct http_request *req, int status, struct tmpl_dict *root);
+/* Sets DATE ("5 March 2024") and DATE_ISO ("2024-03-05T10:00:00Z") in d from
+ * a model date ("YYYY-MM-DD HH:MM:SS", UTC); nothing when NULL or malformed. */
+void page_set_date(struct tmpl_dict *d, const char *datetime);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * TLS with mbedtls 2.28: the server context (certificate, key, settings) and
+ * one non-blocking connection on a TCP socket. Only src/tls/tls.c includes
+ * the mbedtls TLS headers.
+ *
+ * Policy: TLS 1.2 only (this mbedtls has no 1.3), ECDHE with AES-GCM or
+ * ChaCha20-Poly1305, server cipher order, no renegotiation, ALPN
+ * "http/1.1", curves x25519, P-256, P-384, session tickets with a key that
+ * rotates every hour.
+ *
+ * Threads: a struct tls_server is shared; it has one "slot" (config, key
+ * copy, random generator) per thread that creates connections, because
+ * mbedtls does not allow one EC key to sign in two threads at once. A
+ * struct tls_conn belongs to the thread that created it with that slot.
+ *
+ * I/O: the connection never blocks. Ciphertext mbedtls produces is kept in
+ * the connection and goes out in tls_conn_flush() (so a handshake flight
+ * leaves in one send()); incoming ciphertext is read in large pieces.
+ */
+#ifndef BLOGD_TLS_H
+#define BLOGD_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct tls_server;
+struct tls_conn;
+
+enum tls_status {
+	TLS_OK = 0,
+	TLS_WANT_READ,  /* wait until the socket is readable */
+	TLS_WANT_WRITE, /* unsent ciphertext: wait until writable */
+	TLS_CLOSED,     /* the peer sent close_notify or closed TCP */
+	TLS_ERROR,      /* fatal: close the connection */
+};
+
+/*
+ * Loads certificate (chain) and key from PEM files, checks that they match,
+ * and builds a server context for nslots threads with one reference. On
+ * error returns -1 with a one-line message naming the file and the cause.
+ */
+int tls_server_new(struct tls_server **srv, const char *cert_path,
+                   const char *key_path, unsigned nslots, char *err,
+                   size_t errlen);
+/* References are atomic: any thread may take or drop one. */
+void tls_server_ref(struct tls_server *srv);
+void tls_server_unref(struct tls_server *srv);
+
+/* For `blogd check`: readable, parseable, matching, not expired. */
+int tls_check_pair(const char *cert_path, const char *key_path, char *err,
+                   size_t errlen);
+
+/*
+ * A server-side connection on the non-blocking socket fd (not owned: the
+ * caller closes it after tls_conn_free). Holds a reference to srv until
+ * freed. NULL when mbedtls cannot allocate its buffers.
+ */
+struct tls_conn *tls_conn_new(struct tls_server *srv, unsigned slot, int fd);
+void tls_conn_free(struct tls_conn *c);
+
+/* Advances the handshake: TLS_OK once it is complete (ciphertext may still
+ * be unsent), TLS_WANT_READ / TLS_WANT_WRITE, or TLS_ERROR. */
+enum tls_status tls_conn_handshake(struct tls_conn *c);
+/* After the handshake: whether a session ticket resumed it. */
+bool tls_conn_resumed(const struct tls_conn *c);
+
+/* Decrypts up to len bytes: TLS_OK with *n > 0, TLS_WANT_READ, TLS_CLOSED
+ * or TLS_ERROR. */
+enum tls_status tls_conn_read(struct tls_conn *c, void *buf, size_t len,
+                              size_t *n);
+/* Encrypts all of buf into records kept for tls_conn_flush(): TLS_OK or
+ * TLS_ERROR. */
+enum tls_status tls_conn_write(struct tls_conn *c, const void *buf, size_t len);
+/* Sends kept ciphertext: TLS_OK when none is left, TLS_WANT_WRITE, or
+ * TLS_ERROR. */
+enum tls_status tls_conn_flush(struct tls_conn *c);
+size_t tls_conn_unsent(const struct tls_conn *c);
+/* Queues a close_notify alert (send it with tls_conn_flush). */
+enum tls_status tls_conn_close_notify(struct tls_conn *c);
+/* Why the last call returned TLS_ERROR, for a debug log line. */
+void tls_conn_strerror(const struct tls_conn *c, char *buf, size_t len);
+
+#endif

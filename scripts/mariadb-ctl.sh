@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Start and stop a private MariaDB server that lives entirely under one
+# directory BASE; the system MariaDB is never read or touched.
+#
+#   mariadb-ctl.sh start BASE [PORT|auto] [--fast]
+#   mariadb-ctl.sh stop BASE
+#   mariadb-ctl.sh sql BASE [mariadb client args...]   (root, over the socket)
+#
+# Layout of BASE (made 0700: the socket inside is root's only way in):
+#   my.cnf        server and client options (--defaults-file, nothing else)
+#   mysql/        data directory, created on the first start
+#   mysqld.sock   unix socket;  port  the TCP port in use (127.0.0.1 only)
+#   mysqld.err    server log;   server.pid  pid of the mariadbd we started
+#
+# start: PORT is tried first, then random free ports (auto: random only);
+# without PORT a restart reuses the recorded port. --fast trades durability
+# for speed (no fsync): for throwaway test servers. Returns once the server
+# answers. Root has no password and can only log in over the socket.
+set -euo pipefail
+
+die() {
+	echo "mariadb-ctl: $*" >&2
+	exit 1
+}
+
+# The pid in server.pid is ours only while it is a live mariadbd started
+# with our my.cnf: a stale file may name a recycled pid after a reboot.
+server_alive() {
+	local pid=$1 stat
+	stat=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
+	case $stat in Z*) return 1 ;; esac
+	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null |
+		grep -qF -- "--defaults-file=$base/my.cnf"
+}
+
+server_pid() {
+	local pid
+	[ -s "$base/server.pid" ] || return 1
+	pid=$(cat "$base/server.pid")
+	server_alive "$pid" || return 1
+	echo "$pid"
+}
+
+ping_server() {
+	mariadb-admin --defaults-file="$base/my.cnf" --connect-timeout=1 \
+		ping >/dev/null 2>&1
+}
+
+port_busy() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+write_cnf() {
+	local fast=$1 user=""
+	[ "$(id -u)" -ne 0 ] || user="user = $(id -un)"
+	{
+		cat <<EOF
+[mysqld]
+$user
+datadir = $base/mysql
+socket = $base/mysqld.sock
+pid-file = $base/mysqld.pid
+log-error = $base/mysqld.err
+bind-address = 127.0.0.1
+skip-name-resolve
+skip-log-bin
+character-set-server = utf8mb4
+collation-server = utf8mb4_unicode_ci
+innodb-buffer-pool-size = 64M
+innodb-log-file-size = 16M
+innodb-buffer-pool-dump-at-shutdown = 0
+innodb-buffer-pool-load-at-startup = 0
+loose-feedback = OFF
+EOF
+		[ "$fast" = 0 ] || cat <<EOF
+innodb-flush-log-at-trx-commit = 0
+innodb-doublewrite = 0
+innodb-flush-method = nosync
+sync-binlog = 0
+EOF
+		cat <<EOF
+
+[client]
+socket = $base/mysqld.sock
+user = root
+EOF
+	} >"$base/my.cnf"
+}
+
+# First start only: create the data directory. Root gets an empty password
+# (method "normal") so tests need no secret, which is why every root
+# account but the socket-only root@localhost is dropped once it runs.
+install_db() {
+	echo "mariadb-ctl: creating a MariaDB data directory in $base/mysql" >&2
+	mariadb-install-db --defaults-file="$base/my.cnf" \
+		--auth-root-authentication-method=normal --skip-test-db \
+		>"$base/install.log" 2>&1 ||
+		die "mariadb-install-db failed, see $base/install.log"
+}
+
+harden_root() {
+	mariadb --defaults-file="$base/my.cnf" -N -B -e \
+		"SELECT host FROM mysql.user WHERE user = 'root' AND host <> 'localhost'" |
+		while read -r host; do
+			mariadb --defaults-file="$base/my.cnf" -e \
+				"DROP USER 'root'@'$host'"
+		done
+}
+
+# Starts mariadbd on $1 and waits until it answers. Returns 2 when the port
+# was taken under our feet (another try may succeed), 1 on other failures.
+launch() {
+	local port=$1 pid i
+	echo "$port" >"$base/port"
+	: >"$base/mysqld.err"
+	# stdio must not be inherited: a caller reading our output through a
+	# pipe (node's execFileSync, ctest) would wait for the server to exit.
+	mariadbd --defaults-file="$base/my.cnf" --port="$port" \
+		</dev/null >>"$base/mysqld.err" 2>&1 &
+	pid=$!
+	echo "$pid" >"$base/server.pid"
+	for ((i = 0; i < 600; i++)); do
+		ping_server && return 0
+		if ! server_alive "$pid"; then
+			rm -f "$base/server.pid"
+			grep -qiE 'address already in use|bind on tcp' \
+				"$base/mysqld.err" && return 2
+			tail -n 20 "$base/mysqld.err" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+	echo "mariadb-ctl: no answer after 30 s, see $base/mysqld.err" >&2
+	kill -KILL "$pid" 2>/dev/null || true
+	rm -f "$base/server.pid"
+	return 1
+}
+
+cmd_start() {
+	local want=${1:-} fast=0 fresh=0 port rc tries
+	[ "${2:-}" != --fast ] || fast=1
+	[ "$want" != --fast ] || { want=""; fast=1; }
+	if server_pid >/dev/null && ping_server; then
+		return 0
+	fi
+	mkdir -p "$base"
+	chmod 700 "$base"
+	[ -s "$base/my.cnf" ] || write_cnf "$fast"
+	if [ ! -d "$base/mysql/mysql" ]; then
+		rm -rf "$base/mysql"
+		install_db
+		fresh=1
+	fi
+	rm -f "$base/mysqld.sock"
+	if [ -z "$want" ]; then
+		[ -s "$base/port" ] || die "no port recorded in $base/port"
+		launch "$(cat "$base/port")" || die "mariadbd did not start"
+		return 0
+	fi
+	for ((tries = 0; tries < 20; tries++)); do
+		if [ "$want" != auto ] && [ $tries -eq 0 ]; then
+			port=$want
+		else
+			port=$((20000 + RANDOM % 40000))
+		fi
+		port_busy "$port" && continue
+		rc=0
+		launch "$port" || rc=$?
+		[ $rc -eq 0 ] && break
+		[ $rc -eq 2 ] || die "mariadbd did not start"
+	done
+	[ $tries -lt 20 ] || die "found no free port"
+	[ $fresh -eq 0 ] || harden_root
+}
+
+cmd_stop() {
+	local pid i
+	pid=$(server_pid) || { rm -f "$base/server.pid"; return 0; }
+	kill -TERM "$pid"
+	for ((i = 0; i < 1200; i++)); do
+		server_alive "$pid" || break
+		sleep 0.05
+	done
+	if server_alive "$pid"; then
+		echo "mariadb-ctl: mariadbd $pid ignored TERM for 60 s, killing" >&2
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	rm -f "$base/server.pid"
+}
+
+[ $# -ge 2 ] || die "usage: mariadb-ctl.sh start|stop|sql BASE [args]"
+cmd=$1
+base=$(realpath -m "$2")
+shift 2
+case $cmd in
+start) cmd_start "$@" ;;
+stop) cmd_stop ;;
+sql) exec mariadb --defaults-file="$base/my.cnf" "$@" ;;
+*) die "unknown command $cmd" ;;
+esac

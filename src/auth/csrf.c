@@ -1,0 +1,88 @@
+/* CSRF tokens (include/csrf.h). */
+#include "csrf.h"
+
+#include <string.h>
+
+#include "buf.h"
+#include "crypto.h"
+#include "http.h"
+#include "log.h"
+
+#define CSRF_SCOPE_ANON "anon"
+
+void
+csrf_derive(const unsigned char secret[APP_SECRET_LEN], const char *scope,
+            const char *binding, char out[CSRF_HEX_LEN + 1])
+{
+	unsigned char mac[32];
+	struct buf msg = BUF_INIT;
+
+	buf_printf(&msg, "%s:%s", scope, binding);
+	crypto_hmac_sha256(secret, APP_SECRET_LEN, msg.data, msg.len, mac);
+	buf_free(&msg);
+	crypto_hex(mac, sizeof(mac), out);
+}
+
+bool
+csrf_cookie_valid(const char *value)
+{
+	size_t i;
+
+	if (value == NULL || strlen(value) != CSRF_HEX_LEN)
+		return false;
+	for (i = 0; i < CSRF_HEX_LEN; i++)
+		if (!((value[i] >= '0' && value[i] <= '9') ||
+		      (value[i] >= 'a' && value[i] <= 'f')))
+			return false;
+	return true;
+}
+
+bool
+csrf_anon_check(const unsigned char secret[APP_SECRET_LEN], const char *cookie,
+                const char *token)
+{
+	char want[CSRF_HEX_LEN + 1];
+
+	if (!csrf_cookie_valid(cookie) || token == NULL ||
+	    strlen(token) != CSRF_HEX_LEN)
+		return false;
+	csrf_derive(secret, CSRF_SCOPE_ANON, cookie, want);
+	return crypto_equal(want, token, CSRF_HEX_LEN);
+}
+
+/* A fresh cookie value, sent with the response. 0 or -1. */
+static int
+csrf_new_cookie(struct http_request *req, char value[CSRF_HEX_LEN + 1])
+{
+	unsigned char raw[CSRF_RANDOM_LEN];
+
+	if (crypto_random(raw, sizeof(raw)) != 0) {
+		log_err("csrf: no random bytes for a cookie");
+		return -1;
+	}
+	crypto_hex(raw, sizeof(raw), value);
+	http_set_cookie(req, CSRF_COOKIE, value, CSRF_COOKIE_MAX_AGE, true);
+	return 0;
+}
+
+int
+csrf_token_for(struct http_request *req, char out[CSRF_HEX_LEN + 1])
+{
+	const char *cookie = http_cookie(req, CSRF_COOKIE);
+	char fresh[CSRF_HEX_LEN + 1];
+
+	if (!csrf_cookie_valid(cookie)) {
+		if (csrf_new_cookie(req, fresh) != 0)
+			return -1;
+		cookie = fresh;
+	}
+	csrf_derive(req->app->secret, CSRF_SCOPE_ANON, cookie, out);
+	return 0;
+}
+
+bool
+csrf_check(struct http_request *req)
+{
+	return csrf_anon_check(req->app->secret, http_cookie(req, CSRF_COOKIE),
+	                       http_form(req, CSRF_FIELD));
+}

@@ -1,0 +1,800 @@
+/*
+ * The connection pool and the prepared-statement API (include/db.h).
+ *
+ * Threads: pool->mu guards the in_use flags, the "down" flag and the wait
+ * counters; a borrowed connection is touched by its borrower only, so
+ * statements run without the lock.
+ */
+#include "db.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+#include "buf.h"
+#include "config.h"
+#include "internal.h"
+#include "log.h"
+#include "xalloc.h"
+
+#define DB_MAX_PARAMS 32
+
+struct db_pool {
+	struct db_params params;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct db_conn *conns;
+	unsigned size;
+	unsigned in_use;
+	bool down; /* the last connect failed: log only the first failure */
+	unsigned long long waits;
+	unsigned long long wait_us;
+	atomic_ullong errors;
+	atomic_ullong reconnects;
+};
+
+/* One decoded parameter: kept apart from the va_list so a retry can bind
+ * the same values again. */
+struct db_param {
+	char type;
+	const void *ptr;
+	unsigned long len;
+	long long ival;
+};
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL && *s != '\0' ? xstrdup(s) : NULL;
+}
+
+void
+db_params_init(struct db_params *p, const struct config *cfg)
+{
+	memset(p, 0, sizeof(*p));
+	p->host = dup_or_null(cfg->database.host);
+	p->port = cfg->database.port;
+	p->socket = dup_or_null(cfg->database.socket);
+	p->name = dup_or_null(cfg->database.name);
+	p->user = dup_or_null(cfg->database.user);
+	p->password = dup_or_null(cfg->database.password);
+	p->ssl_ca = dup_or_null(cfg->database.ssl_ca);
+	p->ssl_verify = cfg->database.ssl_verify;
+	p->connect_timeout =
+	    cfg->database.connect_timeout ? cfg->database.connect_timeout : 5;
+	p->read_timeout =
+	    cfg->database.read_timeout ? cfg->database.read_timeout : 30;
+}
+
+void
+db_params_free(struct db_params *p)
+{
+	free(p->host);
+	free(p->socket);
+	free(p->name);
+	free(p->user);
+	if (p->password != NULL) {
+		explicit_bzero(p->password, strlen(p->password));
+		free(p->password);
+	}
+	free(p->ssl_ca);
+	memset(p, 0, sizeof(*p));
+}
+
+static int
+set_options(MYSQL *m, const struct db_params *p)
+{
+	unsigned ct = p->connect_timeout, rt = p->read_timeout;
+	unsigned zero = 0;
+	my_bool on = 1;
+	int rc = 0;
+
+	rc |= mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+	rc |= mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &rt);
+	rc |= mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &rt);
+	rc |= mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	/* Dates go in and out as UTC whatever the server's zone. */
+	rc |= mysql_optionsv(m, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
+	/* The server must never make us read local files. */
+	rc |= mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &zero);
+	if (p->ssl_ca != NULL)
+		rc |= mysql_optionsv(m, MYSQL_OPT_SSL_CA, p->ssl_ca);
+	if (p->ssl_verify) {
+		/* Without a CA file the client checks against the system
+		 * store; either way a plain-text fallback is refused. */
+		rc |= mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
+		rc |= mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+	}
+	return rc == 0 ? 0 : -1;
+}
+
+int
+db_conn_connect(struct db_conn *c, char *err, size_t errlen)
+{
+	const struct db_params *p = c->params;
+	MYSQL *m;
+
+	if ((m = mysql_init(NULL)) == NULL) {
+		snprintf(err, errlen, "database: out of memory");
+		return -1;
+	}
+	if (set_options(m, p) != 0) {
+		snprintf(err, errlen, "database: cannot set client options");
+		mysql_close(m);
+		return -1;
+	}
+	if (mysql_real_connect(m, p->socket != NULL ? "localhost" : p->host,
+	                       p->user, p->password, p->name,
+	                       p->socket != NULL ? 0 : p->port, p->socket,
+	                       0) == NULL) {
+		c->last_errno = mysql_errno(m);
+		snprintf(err, errlen, "database: cannot connect to %s: %s",
+		         p->socket != NULL ? p->socket
+		         : p->host != NULL ? p->host
+		                           : "localhost",
+		         mysql_error(m));
+		mysql_close(m);
+		return -1;
+	}
+	c->mysql = m;
+	return 0;
+}
+
+void
+db_conn_disconnect(struct db_conn *c)
+{
+	size_t i;
+
+	/* Closing a statement on a dead connection only frees memory. */
+	for (i = 0; i < c->nstmts; i++)
+		mysql_stmt_close(c->stmts[i].stmt);
+	c->nstmts = 0;
+	c->evict = 0;
+	if (c->mysql != NULL)
+		mysql_close(c->mysql);
+	/* in_txn survives: the borrower's later statements must fail until
+	 * it rolls back, not run outside the transaction it believes in. */
+	c->mysql = NULL;
+}
+
+static unsigned long long
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000ULL +
+	       (unsigned long long)ts.tv_nsec / 1000;
+}
+
+int
+db_pool_open(struct db_pool **poolp, const struct config *cfg, char *err,
+             size_t errlen)
+{
+	struct db_pool *pool;
+	unsigned i, size;
+	long ncpu;
+
+	/* Not thread-safe, so it runs here on the main thread. */
+	if (mysql_library_init(0, NULL, NULL) != 0) {
+		snprintf(err, errlen, "database: client library init failed");
+		return -1;
+	}
+	size = cfg->database.pool_size;
+	if (size == 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		size = ncpu > 0 ? (unsigned)ncpu : 2;
+	}
+	pool = xcalloc(1, sizeof(*pool));
+	db_params_init(&pool->params, cfg);
+	pthread_mutex_init(&pool->mu, NULL);
+	pthread_cond_init(&pool->cv, NULL);
+	pool->size = size;
+	pool->conns = xcalloc(size, sizeof(*pool->conns));
+	for (i = 0; i < size; i++) {
+		pool->conns[i].pool = pool;
+		pool->conns[i].params = &pool->params;
+	}
+	*poolp = pool;
+	return 0;
+}
+
+void
+db_pool_close(struct db_pool *pool)
+{
+	unsigned i;
+
+	if (pool == NULL)
+		return;
+	for (i = 0; i < pool->size; i++)
+		db_conn_disconnect(&pool->conns[i]);
+	free(pool->conns);
+	pthread_mutex_destroy(&pool->mu);
+	pthread_cond_destroy(&pool->cv);
+	db_params_free(&pool->params);
+	free(pool);
+	mysql_library_end();
+}
+
+void
+db_pool_stats(struct db_pool *pool, struct db_stats *out)
+{
+	pthread_mutex_lock(&pool->mu);
+	out->size = pool->size;
+	out->in_use = pool->in_use;
+	out->waits = pool->waits;
+	out->wait_us = pool->wait_us;
+	pthread_mutex_unlock(&pool->mu);
+	out->errors = atomic_load(&pool->errors);
+	out->reconnects = atomic_load(&pool->reconnects);
+}
+
+/*
+ * An idle connection has nothing to read. If its socket is readable, the
+ * server closed it (restart, wait_timeout, KILL): drop it now rather than
+ * fail the caller's next write, which could not be retried.
+ */
+static bool
+conn_looks_dead(struct db_conn *c)
+{
+	struct pollfd pfd;
+	my_socket fd;
+
+	fd = mysql_get_socket(c->mysql);
+	if (fd == MARIADB_INVALID_SOCKET)
+		return true;
+	pfd.fd = (int)fd;
+	pfd.events = POLLIN | POLLRDHUP;
+	pfd.revents = 0;
+	return poll(&pfd, 1, 0) != 0;
+}
+
+static int
+conn_ensure(struct db_conn *c)
+{
+	struct db_pool *pool = c->pool;
+	char err[512];
+	int rc;
+
+	if (c->mysql != NULL && !conn_looks_dead(c))
+		return 0;
+	if (c->mysql != NULL) {
+		db_conn_disconnect(c);
+		if (pool != NULL)
+			atomic_fetch_add(&pool->reconnects, 1);
+	}
+	rc = db_conn_connect(c, err, sizeof(err));
+	if (pool == NULL) {
+		if (rc != 0)
+			log_err("%s", err);
+		return rc;
+	}
+	pthread_mutex_lock(&pool->mu);
+	if (rc != 0 && !pool->down)
+		log_err("%s", err);
+	else if (rc == 0 && pool->down)
+		log_info("database: connection restored");
+	pool->down = rc != 0;
+	pthread_mutex_unlock(&pool->mu);
+	if (rc != 0)
+		atomic_fetch_add(&pool->errors, 1);
+	return rc;
+}
+
+static struct db_conn *
+take_free(struct db_pool *pool)
+{
+	struct db_conn *fallback = NULL;
+	unsigned i;
+
+	/* Prefer a connection that is already open. */
+	for (i = 0; i < pool->size; i++) {
+		if (pool->conns[i].in_use)
+			continue;
+		if (pool->conns[i].mysql != NULL)
+			return &pool->conns[i];
+		if (fallback == NULL)
+			fallback = &pool->conns[i];
+	}
+	return fallback;
+}
+
+struct db_conn *
+db_acquire(struct db_pool *pool)
+{
+	struct db_conn *c;
+	struct timespec deadline;
+	unsigned long long t0 = 0;
+	bool waited = false;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += pool->params.connect_timeout;
+	pthread_mutex_lock(&pool->mu);
+	while ((c = take_free(pool)) == NULL && rc != ETIMEDOUT) {
+		if (!waited) {
+			waited = true;
+			t0 = now_us();
+		}
+		rc = pthread_cond_timedwait(&pool->cv, &pool->mu, &deadline);
+	}
+	if (waited) {
+		pool->waits++;
+		pool->wait_us += now_us() - t0;
+	}
+	if (c == NULL) {
+		pthread_mutex_unlock(&pool->mu);
+		log_warn("database: no free connection after %us",
+		         pool->params.connect_timeout);
+		return NULL;
+	}
+	c->in_use = true;
+	pool->in_use++;
+	pthread_mutex_unlock(&pool->mu);
+
+	if (conn_ensure(c) != 0) {
+		db_release(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+db_release(struct db_conn *c)
+{
+	struct db_pool *pool;
+
+	if (c == NULL)
+		return;
+	/* A borrower that bailed out mid-transaction must not leak it. */
+	if (c->in_txn && db_rollback(c) != 0)
+		db_conn_disconnect(c);
+	pool = c->pool;
+	pthread_mutex_lock(&pool->mu);
+	c->in_use = false;
+	pool->in_use--;
+	pthread_cond_signal(&pool->cv);
+	pthread_mutex_unlock(&pool->mu);
+}
+
+unsigned
+db_errno(struct db_conn *c)
+{
+	return c->last_errno;
+}
+
+/* Errors after which the connection is unusable. */
+static bool
+is_conn_error(unsigned e)
+{
+	switch (e) {
+	case CR_SERVER_GONE_ERROR:
+	case CR_SERVER_LOST:
+	case CR_CONNECTION_ERROR:
+	case CR_CONN_HOST_ERROR:
+	case CR_UNKNOWN_HOST:
+	case CR_SERVER_LOST_EXTENDED:
+	case ER_CONNECTION_KILLED:
+	case ER_SERVER_SHUTDOWN:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void
+note_error(struct db_conn *c, const char *sql, unsigned e, const char *msg)
+{
+	c->last_errno = e;
+	/* A duplicate key is an answer (name taken), not a failure. */
+	if (e == ER_DUP_ENTRY) {
+		log_debug("database: %.60s: %s", sql, msg);
+		return;
+	}
+	if (c->pool != NULL)
+		atomic_fetch_add(&c->pool->errors, 1);
+	/* The SQL text has placeholders only: no values reach the log. A
+	 * lost connection is a warning: the caller may still succeed on
+	 * the retry. */
+	log_msg(is_conn_error(e) ? LOG_WARN : LOG_ERR,
+	        "database: %.60s: %s (%u)", sql, msg, e);
+}
+
+static MYSQL_STMT *
+stmt_get(struct db_conn *c, const char *sql)
+{
+	MYSQL_STMT *st;
+	my_bool on = 1;
+	size_t i, slot;
+
+	for (i = 0; i < c->nstmts; i++)
+		if (c->stmts[i].sql == sql)
+			return c->stmts[i].stmt;
+	if ((st = mysql_stmt_init(c->mysql)) == NULL) {
+		c->last_errno = CR_OUT_OF_MEMORY;
+		return NULL;
+	}
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0 ||
+	    mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on) != 0) {
+		c->last_errno = mysql_stmt_errno(st);
+		note_error(c, sql, c->last_errno, mysql_stmt_error(st));
+		mysql_stmt_close(st);
+		return NULL;
+	}
+	if (c->nstmts < DB_STMT_CACHE) {
+		slot = c->nstmts++;
+	} else {
+		slot = c->evict;
+		c->evict = (c->evict + 1) % DB_STMT_CACHE;
+		mysql_stmt_close(c->stmts[slot].stmt);
+	}
+	c->stmts[slot].sql = sql;
+	c->stmts[slot].stmt = st;
+	return st;
+}
+
+static int
+parse_params(const char *types, va_list ap, struct db_param *p, size_t *np)
+{
+	size_t n = 0;
+
+	for (; *types != '\0'; types++, n++) {
+		if (n == DB_MAX_PARAMS)
+			return -1;
+		p[n].type = *types;
+		switch (*types) {
+		case 's':
+			p[n].ptr = va_arg(ap, const char *);
+			p[n].len = p[n].ptr ? strlen(p[n].ptr) : 0;
+			break;
+		case 'i':
+			p[n].ival = va_arg(ap, long long);
+			break;
+		case 'b':
+			p[n].ptr = va_arg(ap, const void *);
+			p[n].len = va_arg(ap, size_t);
+			break;
+		default:
+			return -1;
+		}
+	}
+	*np = n;
+	return 0;
+}
+
+static void
+bind_params(MYSQL_BIND *b, struct db_param *p, size_t n)
+{
+	size_t i;
+
+	memset(b, 0, n * sizeof(*b));
+	for (i = 0; i < n; i++) {
+		switch (p[i].type) {
+		case 's':
+			if (p[i].ptr == NULL) {
+				b[i].buffer_type = MYSQL_TYPE_NULL;
+				break;
+			}
+			b[i].buffer_type = MYSQL_TYPE_STRING;
+			b[i].buffer = (void *)p[i].ptr;
+			b[i].buffer_length = p[i].len;
+			b[i].length = &p[i].len;
+			break;
+		case 'i':
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = &p[i].ival;
+			break;
+		case 'b':
+			b[i].buffer_type = MYSQL_TYPE_BLOB;
+			b[i].buffer = (void *)p[i].ptr;
+			b[i].buffer_length = p[i].len;
+			b[i].length = &p[i].len;
+			break;
+		}
+	}
+}
+
+/* Per-column fetch state. */
+struct db_col {
+	char *buf;
+	unsigned long cap;
+	unsigned long len;
+	my_bool is_null;
+	my_bool error;
+};
+
+/*
+ * Copies every row of a stored result into rows: cell data goes into one
+ * buffer first (offsets, since it moves), then into a single block that
+ * holds the cell pointers, the lengths and the bytes.
+ */
+static int
+fetch_all(MYSQL_STMT *st, struct db_rows *rows)
+{
+	MYSQL_RES *meta;
+	MYSQL_FIELD *fields;
+	MYSQL_BIND *bind = NULL, tmp;
+	struct db_col *cols = NULL;
+	struct buf data = BUF_INIT;
+	size_t *offs = NULL, *lens = NULL, nrows, ncols, r, i, ncells, head;
+	char *block;
+	int rc = -1, frc;
+
+	if ((meta = mysql_stmt_result_metadata(st)) == NULL)
+		return -1;
+	ncols = mysql_num_fields(meta);
+	nrows = (size_t)mysql_stmt_num_rows(st);
+	fields = mysql_fetch_fields(meta);
+	bind = xcalloc(ncols, sizeof(*bind));
+	cols = xcalloc(ncols, sizeof(*cols));
+	for (i = 0; i < ncols; i++) {
+		cols[i].cap =
+		    fields[i].max_length < 64 ? 64 : fields[i].max_length;
+		cols[i].buf = xmalloc(cols[i].cap + 1);
+		bind[i].buffer_type = MYSQL_TYPE_STRING;
+		bind[i].buffer = cols[i].buf;
+		bind[i].buffer_length = cols[i].cap;
+		bind[i].length = &cols[i].len;
+		bind[i].is_null = &cols[i].is_null;
+		bind[i].error = &cols[i].error;
+	}
+	if (mysql_stmt_bind_result(st, bind) != 0)
+		goto out;
+	ncells = nrows * ncols;
+	offs = xcalloc(ncells ? ncells : 1, sizeof(*offs));
+	lens = xcalloc(ncells ? ncells : 1, sizeof(*lens));
+	for (r = 0; r < nrows; r++) {
+		frc = mysql_stmt_fetch(st);
+		if (frc != 0 && frc != MYSQL_DATA_TRUNCATED)
+			goto out;
+		for (i = 0; i < ncols; i++) {
+			if (cols[i].is_null) {
+				offs[r * ncols + i] = SIZE_MAX;
+				continue;
+			}
+			offs[r * ncols + i] = data.len;
+			lens[r * ncols + i] = cols[i].len;
+			if (cols[i].len <= cols[i].cap) {
+				buf_append(&data, cols[i].buf, cols[i].len);
+			} else {
+				/* Longer than max_length promised: fetch the
+				 * whole value straight into the buffer. */
+				buf_reserve(&data, cols[i].len + 1);
+				memset(&tmp, 0, sizeof(tmp));
+				tmp.buffer_type = MYSQL_TYPE_STRING;
+				tmp.buffer = data.data + data.len;
+				tmp.buffer_length = cols[i].len;
+				if (mysql_stmt_fetch_column(st, &tmp,
+				                            (unsigned)i, 0))
+					goto out;
+				data.len += cols[i].len;
+			}
+			buf_putc(&data, '\0');
+		}
+	}
+	head = ncells * (sizeof(char *) + sizeof(size_t));
+	block = xmalloc(head + data.len + 1);
+	rows->cells = (char **)(void *)block;
+	rows->lengths = (size_t *)(void *)(block + ncells * sizeof(char *));
+	if (data.len > 0)
+		memcpy(block + head, data.data, data.len);
+	for (i = 0; i < ncells; i++) {
+		if (offs[i] == SIZE_MAX) {
+			rows->cells[i] = NULL;
+			rows->lengths[i] = 0;
+		} else {
+			rows->cells[i] = block + head + offs[i];
+			rows->lengths[i] = lens[i];
+		}
+	}
+	rows->nrows = nrows;
+	rows->ncols = ncols;
+	rc = 0;
+out:
+	for (i = 0; i < ncols; i++)
+		free(cols[i].buf);
+	free(cols);
+	free(bind);
+	free(offs);
+	free(lens);
+	buf_free(&data);
+	mysql_free_result(meta);
+	return rc;
+}
+
+/*
+ * Runs one statement: prepare (cached), bind, execute, and for a query
+ * buffer the rows. A lost connection is reopened and the statement retried
+ * once when that cannot apply a write twice.
+ */
+static int
+run(struct db_conn *c, struct db_rows *rows, uint64_t *affected,
+    uint64_t *insert_id, const char *sql, const char *types, va_list ap)
+{
+	struct db_param params[DB_MAX_PARAMS];
+	MYSQL_BIND bind[DB_MAX_PARAMS];
+	MYSQL_STMT *st;
+	size_t n;
+	unsigned e;
+	int attempt;
+
+	if (rows != NULL)
+		memset(rows, 0, sizeof(*rows));
+	if (parse_params(types, ap, params, &n) != 0) {
+		note_error(c, sql, CR_UNKNOWN_ERROR, "bad parameter types");
+		return -1;
+	}
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (c->mysql == NULL) {
+			if (c->in_txn || conn_ensure(c) != 0)
+				return -1;
+		}
+		if ((st = stmt_get(c, sql)) == NULL) {
+			e = c->last_errno;
+			goto fail;
+		}
+		if (mysql_stmt_param_count(st) != n) {
+			note_error(c, sql, CR_UNKNOWN_ERROR,
+			           "wrong number of parameters");
+			return -1;
+		}
+		bind_params(bind, params, n);
+		if ((n > 0 && mysql_stmt_bind_param(st, bind) != 0) ||
+		    mysql_stmt_execute(st) != 0) {
+			e = mysql_stmt_errno(st);
+			note_error(c, sql, e, mysql_stmt_error(st));
+			goto fail;
+		}
+		if (rows != NULL) {
+			if (mysql_stmt_store_result(st) != 0 ||
+			    fetch_all(st, rows) != 0) {
+				e = mysql_stmt_errno(st);
+				note_error(c, sql, e, mysql_stmt_error(st));
+				mysql_stmt_free_result(st);
+				db_rows_free(rows);
+				goto fail;
+			}
+			mysql_stmt_free_result(st);
+		} else {
+			if (affected != NULL)
+				*affected = mysql_stmt_affected_rows(st);
+			if (insert_id != NULL)
+				*insert_id = mysql_stmt_insert_id(st);
+		}
+		c->last_errno = 0;
+		return 0;
+	fail:
+		if (!is_conn_error(e))
+			return -1;
+		db_conn_disconnect(c);
+		/* The transaction died with the connection: no retry. */
+		if (c->in_txn)
+			return -1;
+		if (c->pool != NULL)
+			atomic_fetch_add(&c->pool->reconnects, 1);
+		if (rows == NULL && e != CR_SERVER_GONE_ERROR)
+			return -1;
+	}
+	return -1;
+}
+
+int
+db_query(struct db_conn *c, struct db_rows *rows, const char *sql,
+         const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = run(c, rows, NULL, NULL, sql, types, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+db_exec(struct db_conn *c, uint64_t *affected, uint64_t *insert_id,
+        const char *sql, const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = run(c, NULL, affected, insert_id, sql, types, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+db_begin(struct db_conn *c)
+{
+	if (db_exec(c, NULL, NULL, "START TRANSACTION", "") != 0)
+		return -1;
+	c->in_txn = true;
+	return 0;
+}
+
+/* in_txn stays set while COMMIT runs so a lost connection is not retried:
+ * the transaction died with it. */
+int
+db_commit(struct db_conn *c)
+{
+	int rc;
+
+	if (c->mysql == NULL)
+		return -1;
+	rc = db_exec(c, NULL, NULL, "COMMIT", "");
+	c->in_txn = false;
+	return rc;
+}
+
+int
+db_rollback(struct db_conn *c)
+{
+	int rc;
+
+	if (c->mysql == NULL) {
+		c->in_txn = false;
+		return -1;
+	}
+	rc = db_exec(c, NULL, NULL, "ROLLBACK", "");
+	c->in_txn = false;
+	return rc;
+}
+
+const char *
+db_cell(const struct db_rows *rows, size_t row, size_t col)
+{
+	if (row >= rows->nrows || col >= rows->ncols)
+		return NULL;
+	return rows->cells[row * rows->ncols + col];
+}
+
+long long
+db_cell_int(const struct db_rows *rows, size_t row, size_t col)
+{
+	const char *s = db_cell(rows, row, col);
+
+	return s != NULL ? strtoll(s, NULL, 10) : 0;
+}
+
+void
+db_rows_free(struct db_rows *rows)
+{
+	if (rows == NULL)
+		return;
+	/* cells heads the single block that holds everything. */
+	free(rows->cells);
+	memset(rows, 0, sizeof(*rows));
+}
+
+int
+db_ping(struct db_pool *pool)
+{
+	struct db_conn *c;
+	int rc;
+
+	if ((c = db_acquire(pool)) == NULL)
+		return -1;
+	rc = mysql_ping(c->mysql);
+	if (rc != 0) {
+		/* Reopen once: the acquire-time check can miss a server
+		 * that went away a moment ago. */
+		db_conn_disconnect(c);
+		atomic_fetch_add(&pool->reconnects, 1);
+		rc = conn_ensure(c) == 0 ? mysql_ping(c->mysql) : -1;
+	}
+	db_release(c);
+	return rc == 0 ? 0 : -1;
+}

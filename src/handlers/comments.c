@@ -1,0 +1,165 @@
+/* POST /posts/{slug}/comments. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "config.h"
+#include "csrf.h"
+#include "db.h"
+#include "handlers.h"
+#include "model.h"
+#include "post_page.h"
+#include "text.h"
+#include "xalloc.h"
+
+#define COMMENT_NAME_MAX 80   /* code points */
+#define COMMENT_BODY_MAX 5000 /* code points */
+
+/* One submitted field: trimmed text (valid UTF-8, "" when unusable) and the
+ * message to show next to it, or NULL when it is fine. */
+struct comment_field {
+	char *text;
+	const char *error;
+};
+
+/* The rules for one field and what to say when it breaks them. */
+struct comment_rule {
+	const char *name; /* form field */
+	size_t max;       /* code points after trimming */
+	const char *empty;
+	const char *too_long;
+};
+
+static const struct comment_rule comment_name_rule = {
+    "name", COMMENT_NAME_MAX, "Please enter your name.",
+    "Please keep your name to 80 characters."};
+static const struct comment_rule comment_body_rule = {
+    "body", COMMENT_BODY_MAX, "Please write a comment.",
+    "Please keep your comment to 5000 characters."};
+
+static void
+comment_field_read(struct http_request *req, const struct comment_rule *rule,
+                   struct comment_field *f)
+{
+	const char *raw = http_form(req, rule->name);
+	size_t len;
+
+	f->error = NULL;
+	if (raw == NULL)
+		raw = "";
+	if (!text_utf8_valid(raw, strlen(raw))) {
+		/* Invalid bytes cannot be shown again in a UTF-8 page. */
+		f->text = xstrdup("");
+		f->error = "This text is not valid UTF-8.";
+		return;
+	}
+	f->text = text_trim(raw);
+	len = text_utf8_len(f->text);
+	if (len == 0)
+		f->error = rule->empty;
+	else if (len > rule->max)
+		f->error = rule->too_long;
+}
+
+/* Browsers send CRLF line breaks from a textarea; store plain LF. */
+static void
+comment_strip_cr(char *s)
+{
+	char *w = s;
+
+	for (; *s != '\0'; s++)
+		if (!(s[0] == '\r' && s[1] == '\n'))
+			*w++ = *s;
+	*w = '\0';
+}
+
+/* 400: the post page again with the errors and the typed text. */
+static void
+comment_reject(struct http_request *req, struct db_conn *conn,
+               const struct model_post *post, const struct comment_field *name,
+               const struct comment_field *body)
+{
+	struct model_comment_list comments = {0};
+	struct comment_form form = {name->text, body->text, name->error,
+	                            body->error};
+	int rc;
+
+	rc = model_comment_list_approved(conn, post->id, &comments);
+	db_release(conn);
+	if (rc != MODEL_OK)
+		http_error(req, 503);
+	else
+		post_page_render(req, 400, post, &comments, &form, NULL);
+	model_comment_list_free(&comments);
+}
+
+/* Stores the comment and answers 303, or 503 so nothing is claimed saved. */
+static void
+comment_store(struct http_request *req, struct db_conn *conn,
+              const struct model_post *post, const struct comment_field *name,
+              const struct comment_field *body)
+{
+	bool approved = !req->app->cfg->site.moderate_comments;
+	char location[SLUG_MAX + 64];
+	int rc;
+
+	rc = model_comment_create(conn, post->id, name->text, body->text,
+	                          req->client_ip, approved, NULL);
+	db_release(conn);
+	if (rc != MODEL_OK) {
+		http_error(req, 503);
+		return;
+	}
+	/* The slug passed text_is_slug: safe to paste into a URL. */
+	snprintf(location, sizeof(location), "/posts/%s?commented=1#comments",
+	         post->slug);
+	http_redirect(req, 303, location);
+}
+
+static void
+comment_handle(struct http_request *req, struct db_conn *conn,
+               const struct model_post *post)
+{
+	struct comment_field name, body;
+
+	comment_field_read(req, &comment_name_rule, &name);
+	comment_field_read(req, &comment_body_rule, &body);
+	comment_strip_cr(body.text);
+	if (name.error != NULL || body.error != NULL)
+		comment_reject(req, conn, post, &name, &body);
+	else
+		comment_store(req, conn, post, &name, &body);
+	free(name.text);
+	free(body.text);
+}
+
+void
+handle_comment_create(struct http_request *req)
+{
+	struct model_post post = {0};
+	struct db_conn *conn;
+	int rc;
+
+	if (!csrf_check(req)) {
+		http_error(req, 403);
+		return;
+	}
+	if (!text_is_slug(req->params[0])) {
+		http_error(req, 404);
+		return;
+	}
+	if ((conn = db_acquire(req->app->db)) == NULL) {
+		http_error(req, 503);
+		return;
+	}
+	rc = model_post_get_published(conn, req->params[0], &post);
+	if (rc == MODEL_OK) {
+		comment_handle(req, conn, &post); /* releases conn */
+	} else {
+		db_release(conn);
+		http_error(req, rc == MODEL_NOT_FOUND ? 404 : 503);
+	}
+	model_post_free(&post);
+}

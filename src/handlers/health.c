@@ -1,0 +1,17 @@
+/* GET /healthz: one ping, for a load balancer's frequent checks. */
+#include "app.h"
+#include "db.h"
+#include "handlers.h"
+
+void
+handle_healthz(struct http_request *req)
+{
+	static const char ok[] = "ok\n", down[] = "unavailable\n";
+
+	if (db_ping(req->app->db) == 0)
+		http_respond_static(req, 200, "text/plain; charset=utf-8", ok,
+		                    sizeof(ok) - 1);
+	else
+		http_respond_static(req, 503, "text/plain; charset=utf-8", down,
+		                    sizeof(down) - 1);
+}

@@ -1,0 +1,23 @@
+/* The page of one post, shared by GET /posts/{slug} and the comment POST. */
+#ifndef BLOGD_HANDLERS_POST_PAGE_H
+#define BLOGD_HANDLERS_POST_PAGE_H
+
+#include "http.h"
+#include "model.h"
+
+/* What the comment form shows again after a failed POST. */
+struct comment_form {
+	const char *name; /* typed values (valid UTF-8), or NULL */
+	const char *body;
+	const char *name_error; /* messages next to the fields, or NULL */
+	const char *body_error;
+};
+
+/* Renders post with its approved comments, the comment form (form may be
+ * NULL for an empty one) and notice (or NULL), and answers with status. */
+void post_page_render(struct http_request *req, int status,
+                      const struct model_post *post,
+                      const struct model_comment_list *comments,
+                      const struct comment_form *form, const char *notice);
+
+#endif

@@ -1,0 +1,272 @@
+/* GET / and GET /posts/{slug}. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "config.h"
+#include "csrf.h"
+#include "db.h"
+#include "handlers.h"
+#include "model.h"
+#include "page.h"
+#include "post_page.h"
+#include "text.h"
+
+#define HOME_PER_PAGE 10
+
+long long
+handlers_page_number(const char *value)
+{
+	long long n = 0;
+	const char *p;
+
+	if (value == NULL)
+		return 1;
+	if (value[0] < '1' || value[0] > '9')
+		return 0;
+	for (p = value; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		n = n * 10 + (*p - '0');
+		if (n > HANDLERS_PAGE_MAX)
+			return 0;
+	}
+	return n;
+}
+
+static void
+list_add_tags(struct tmpl_dict *d, char *const *tags, size_t ntags)
+{
+	struct tmpl_dict *section;
+	size_t i;
+
+	if (ntags == 0)
+		return;
+	section = tmpl_add_section(d, TK_TAGS);
+	for (i = 0; i < ntags; i++)
+		tmpl_set(tmpl_add_section(section, TK_TAG), TK_TAG_NAME,
+		         tags[i]);
+}
+
+static void
+list_add_post(struct tmpl_dict *content, const struct model_post *p)
+{
+	struct tmpl_dict *d = tmpl_add_section(content, TK_POST);
+
+	tmpl_set(d, TK_SLUG, p->slug);
+	tmpl_set(d, TK_TITLE, p->title);
+	tmpl_set(d, TK_AUTHOR, p->author_name);
+	tmpl_set(d, TK_EXCERPT, p->excerpt);
+	page_set_date(d, p->published_at);
+	list_add_tags(d, p->tags, p->ntags);
+}
+
+/* Newer/older links; page 2's newer link is base_url itself. */
+static void
+list_add_pager(struct tmpl_dict *content, long long page, bool has_more,
+               const char *base_url)
+{
+	char url[512];
+
+	if (page <= 1 && !has_more)
+		return;
+	tmpl_show(content, TK_PAGER);
+	if (page > 1) {
+		if (page == 2)
+			snprintf(url, sizeof(url), "%s", base_url);
+		else
+			snprintf(url, sizeof(url), "%s?page=%lld", base_url,
+			         page - 1);
+		tmpl_show(content, TK_NEWER);
+		tmpl_set(content, TK_NEWER_URL, url);
+	}
+	if (has_more) {
+		snprintf(url, sizeof(url), "%s?page=%lld", base_url, page + 1);
+		tmpl_show(content, TK_OLDER);
+		tmpl_set(content, TK_OLDER_URL, url);
+	}
+}
+
+void
+handlers_render_list(struct http_request *req, const char *title,
+                     const char *heading, const char *empty_text,
+                     const struct model_post_list *list, long long page,
+                     const char *base_url)
+{
+	struct tmpl_dict *content, *root;
+	size_t i;
+
+	root = page_new(req, title, TF_index, &content);
+	if (heading != NULL) {
+		tmpl_show(content, TK_HEADING);
+		tmpl_set(content, TK_HEADING_TEXT, heading);
+	}
+	if (list->n == 0) {
+		tmpl_show(content, TK_EMPTY);
+		tmpl_set(content, TK_EMPTY_TEXT, empty_text);
+	}
+	for (i = 0; i < list->n; i++)
+		list_add_post(content, &list->items[i]);
+	list_add_pager(content, page, list->has_more, base_url);
+	page_render(req, 200, root);
+}
+
+void
+handle_home(struct http_request *req)
+{
+	struct model_post_query q = {.page = 0, .per_page = HOME_PER_PAGE};
+	struct model_post_list list = {0};
+	struct db_conn *conn;
+	char title[64];
+	int rc;
+
+	if ((q.page = handlers_page_number(http_query(req, "page"))) == 0) {
+		http_error(req, 404);
+		return;
+	}
+	if ((conn = db_acquire(req->app->db)) == NULL) {
+		http_error(req, 503);
+		return;
+	}
+	rc = model_post_list_published(conn, &q, &list);
+	db_release(conn);
+	if (rc != MODEL_OK)
+		http_error(req, 503);
+	else if (list.n == 0 && q.page > 1)
+		http_error(req, 404);
+	else {
+		if (q.page == 1)
+			snprintf(title, sizeof(title), "Latest posts");
+		else
+			snprintf(title, sizeof(title), "Posts, page %lld",
+			         q.page);
+		handlers_render_list(req, title, NULL, "No posts yet.", &list,
+		                     q.page, "/");
+	}
+	model_post_list_free(&list);
+}
+
+static void
+post_add_comments(struct tmpl_dict *content,
+                  const struct model_comment_list *comments)
+{
+	struct tmpl_dict *list, *d;
+	size_t i;
+
+	if (comments->n == 0) {
+		tmpl_show(content, TK_NO_COMMENTS);
+		return;
+	}
+	list = tmpl_add_section(content, TK_COMMENTS);
+	tmpl_set_int(list, TK_COMMENT_COUNT, (long long)comments->n);
+	for (i = 0; i < comments->n; i++) {
+		d = tmpl_add_section(list, TK_COMMENT);
+		tmpl_set(d, TK_COMMENT_NAME, comments->items[i].name);
+		tmpl_set(d, TK_COMMENT_BODY, comments->items[i].body);
+		page_set_date(d, comments->items[i].created_at);
+	}
+}
+
+static void
+post_add_field_error(struct tmpl_dict *content, const char *section,
+                     const char *message)
+{
+	if (message != NULL)
+		tmpl_set(tmpl_add_section(content, section), TK_ERROR_TEXT,
+		         message);
+}
+
+/* The comment form; -1 when no CSRF token could be made. */
+static int
+post_add_form(struct http_request *req, struct tmpl_dict *content,
+              const struct comment_form *form)
+{
+	char token[CSRF_HEX_LEN + 1];
+
+	if (csrf_token_for(req, token) != 0)
+		return -1;
+	tmpl_set(content, TK_CSRF_TOKEN, token);
+	if (req->app->cfg->site.moderate_comments)
+		tmpl_show(content, TK_MODERATED);
+	if (form == NULL)
+		return 0;
+	tmpl_set(content, TK_FORM_NAME, form->name);
+	tmpl_set(content, TK_FORM_BODY, form->body);
+	post_add_field_error(content, TK_NAME_ERROR, form->name_error);
+	post_add_field_error(content, TK_BODY_ERROR, form->body_error);
+	if (form->name_error != NULL || form->body_error != NULL)
+		post_add_field_error(content, TK_FORM_ERROR,
+		                     "Your comment was not posted: please "
+		                     "correct the fields marked below.");
+	return 0;
+}
+
+void
+post_page_render(struct http_request *req, int status,
+                 const struct model_post *post,
+                 const struct model_comment_list *comments,
+                 const struct comment_form *form, const char *notice)
+{
+	struct tmpl_dict *content, *root;
+
+	root = page_new(req, post->title, TF_post, &content);
+	if (notice != NULL)
+		page_notice(root, notice);
+	tmpl_set(content, TK_SLUG, post->slug);
+	tmpl_set(content, TK_TITLE, post->title);
+	tmpl_set(content, TK_AUTHOR, post->author_name);
+	tmpl_set(content, TK_BODY_HTML, post->body_html);
+	page_set_date(content, post->published_at);
+	list_add_tags(content, post->tags, post->ntags);
+	post_add_comments(content, comments);
+	if (post_add_form(req, content, form) != 0) {
+		tmpl_dict_free(root);
+		http_error(req, 500);
+		return;
+	}
+	page_render(req, status, root);
+}
+
+static const char *
+post_notice(struct http_request *req)
+{
+	const char *commented = http_query(req, "commented");
+
+	if (commented == NULL || strcmp(commented, "1") != 0)
+		return NULL;
+	if (req->app->cfg->site.moderate_comments)
+		return "Thanks — your comment is awaiting moderation.";
+	return "Thanks — your comment is published.";
+}
+
+void
+handle_post(struct http_request *req)
+{
+	struct model_post post = {0};
+	struct model_comment_list comments = {0};
+	struct db_conn *conn;
+	int rc;
+
+	/* Every stored slug passes text_is_slug: skip the DB for junk. */
+	if (!text_is_slug(req->params[0])) {
+		http_error(req, 404);
+		return;
+	}
+	if ((conn = db_acquire(req->app->db)) == NULL) {
+		http_error(req, 503);
+		return;
+	}
+	rc = model_post_get_published(conn, req->params[0], &post);
+	if (rc == MODEL_OK)
+		rc = model_comment_list_approved(conn, post.id, &comments);
+	db_release(conn);
+	if (rc == MODEL_NOT_FOUND)
+		http_error(req, 404);
+	else if (rc != MODEL_OK)
+		http_error(req, 503);
+	else
+		post_page_render(req, 200, &post, &comments, NULL,
+		                 post_notice(req));
+	model_comment_list_free(&comments);
+	model_post_free(&post);
+}

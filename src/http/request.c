@@ -1,0 +1,260 @@
+/*
+ * What handlers call (include/http.h): request accessors and the ways to
+ * answer. The answer is only recorded here; server.c turns it into an MHD
+ * response once the handler returns.
+ */
+#include <microhttpd.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "config.h"
+#include "form.h"
+#include "http.h"
+#include "http_internal.h"
+#include "log.h"
+#include "tmpl.h"
+#include "tmpl_keys.h"
+#include "xalloc.h"
+
+const char *
+http_header(struct http_request *req, const char *name)
+{
+	if (req->conn == NULL)
+		return NULL;
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+http_query(struct http_request *req, const char *name)
+{
+	if (!req->query_parsed) {
+		const char *q = strchr(req->target, '?');
+
+		req->query_parsed = true;
+		if (q != NULL)
+			req->query = form_parse(q + 1, strlen(q + 1));
+	}
+	return form_get(req->query, name);
+}
+
+const char *
+http_cookie(struct http_request *req, const char *name)
+{
+	if (!req->cookies_parsed) {
+		req->cookies_parsed = true;
+		req->cookies = form_parse_cookies(http_header(req, "Cookie"));
+	}
+	return form_get(req->cookies, name);
+}
+
+/* True for "application/x-www-form-urlencoded", parameters ignored. */
+static bool
+http_is_urlencoded(const char *ctype)
+{
+	static const char want[] = "application/x-www-form-urlencoded";
+	size_t n = sizeof(want) - 1;
+
+	if (ctype == NULL || strncasecmp(ctype, want, n) != 0)
+		return false;
+	return ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ' ||
+	       ctype[n] == '\t';
+}
+
+const char *
+http_form(struct http_request *req, const char *name)
+{
+	if (!req->form_parsed) {
+		req->form_parsed = true;
+		if (http_is_urlencoded(http_header(req, "Content-Type")))
+			req->form =
+			    form_parse(buf_cstr(&req->body), req->body.len);
+	}
+	return form_get(req->form, name);
+}
+
+/* Header names are tokens; values may not break the header block. */
+static bool
+http_header_ok(const char *name, const char *value)
+{
+	if (name[0] == '\0' || strpbrk(name, " \t\r\n:") != NULL)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			return false;
+	return true;
+}
+
+void
+http_add_header(struct http_request *req, const char *name, const char *value)
+{
+	struct http_header *h, **tail = &req->headers;
+
+	if (!http_header_ok(name, value)) {
+		log_err("http: refusing malformed response header %s", name);
+		return;
+	}
+	while (*tail != NULL)
+		tail = &(*tail)->next;
+	h = xmalloc(sizeof(*h));
+	h->name = xstrdup(name);
+	h->value = xstrdup(value);
+	h->next = NULL;
+	*tail = h;
+}
+
+/* RFC 6265 token (name) and cookie-octet (value) characters. */
+static bool
+http_cookie_chars_ok(const char *s, bool is_name)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p <= 0x20 || *p >= 0x7f || *p == '"' || *p == ',' ||
+		    *p == ';' || *p == '\\')
+			return false;
+		if (is_name && strchr("()<>@:/[]?={}", *p) != NULL)
+			return false;
+	}
+	return true;
+}
+
+void
+http_set_cookie(struct http_request *req, const char *name, const char *value,
+                long max_age, bool http_only)
+{
+	struct buf b = BUF_INIT;
+
+	if (name[0] == '\0' || !http_cookie_chars_ok(name, true) ||
+	    !http_cookie_chars_ok(value, false)) {
+		/* The name is safe to log: handlers only use fixed names. */
+		log_err("http: refusing cookie %s with bad characters", name);
+		return;
+	}
+	buf_printf(&b, "%s=%s; Path=/; SameSite=Lax", name, value);
+	if (http_only)
+		buf_puts(&b, "; HttpOnly");
+	if (req->https)
+		buf_puts(&b, "; Secure");
+	if (max_age >= 0)
+		buf_printf(&b, "; Max-Age=%ld", max_age);
+	http_add_header(req, "Set-Cookie", buf_cstr(&b));
+	buf_free(&b);
+}
+
+/* Marks req answered; false (and logged) when it already was. */
+static bool
+http_claim(struct http_request *req, int status, const char *content_type)
+{
+	if (req->answered) {
+		log_err("http: %s %s answered twice (route %s)",
+		        req->method_name, req->path, req->route_name);
+		return false;
+	}
+	req->answered = true;
+	req->status = status;
+	free(req->content_type);
+	req->content_type = content_type != NULL ? xstrdup(content_type) : NULL;
+	return true;
+}
+
+void
+http_respond(struct http_request *req, int status, const char *content_type,
+             struct buf *body)
+{
+	if (!http_claim(req, status, content_type)) {
+		buf_free(body);
+		return;
+	}
+	buf_free(&req->resp_body);
+	req->resp_body = *body;
+	buf_init(body);
+}
+
+void
+http_respond_static(struct http_request *req, int status,
+                    const char *content_type, const void *data, size_t len)
+{
+	if (!http_claim(req, status, content_type))
+		return;
+	req->resp_static = data;
+	req->resp_static_len = len;
+}
+
+void
+http_respond_fd(struct http_request *req, int status, const char *content_type,
+                int fd, size_t len)
+{
+	if (!http_claim(req, status, content_type)) {
+		close(fd);
+		return;
+	}
+	req->resp_fd = fd;
+	req->resp_fd_len = len;
+}
+
+void
+http_redirect(struct http_request *req, int status, const char *location)
+{
+	if (!http_header_ok("Location", location) || location[0] == '\0') {
+		log_err("http: %s %s: bad redirect target (route %s)",
+		        req->method_name, req->path, req->route_name);
+		http_error(req, 500);
+		return;
+	}
+	http_add_header(req, "Location", location);
+	http_respond_static(req, status, NULL, "", 0);
+}
+
+void
+http_error(struct http_request *req, int status)
+{
+	const char *reason = MHD_get_reason_phrase_for((unsigned)status);
+	struct tmpl_dict *dict, *content;
+	struct buf out = BUF_INIT;
+	char code[16];
+
+	if (reason == NULL || reason[0] == '\0')
+		reason = "Error";
+	/* The handler logs the cause; this line ties it to the route. */
+	if (status == 500)
+		log_err("http: %d for %s %s (route %s)", status,
+		        req->method_name, req->path, req->route_name);
+	snprintf(code, sizeof(code), "%d", status);
+	dict = tmpl_dict_new();
+	tmpl_set(dict, TK_SITE_TITLE, req->app->cfg->site.title);
+	tmpl_set(dict, TK_PAGE_TITLE, reason);
+	content = tmpl_add_include(dict, TK_CONTENT, TF_error);
+	tmpl_set(content, TK_STATUS, code);
+	tmpl_set(content, TK_REASON, reason);
+	if (tmpl_render(TF_layout, dict, &out) == 0) {
+		http_respond(req, status, "text/html; charset=utf-8", &out);
+	} else {
+		buf_reset(&out);
+		buf_printf(&out, "%d %s\n", status, reason);
+		http_respond(req, status, "text/plain; charset=utf-8", &out);
+	}
+	tmpl_dict_free(dict);
+}
+
+void
+http_response_clear(struct http_request *req)
+{
+	struct http_header *h = req->headers;
+
+	while (h != NULL) {
+		struct http_header *next = h->next;
+
+		free(h->name);
+		free(h->value);
+		free(h);
+		h = next;
+	}
+	req->headers = NULL;
+	free(req->content_type);
+	req->content_type = NULL;
+	buf_free(&req->resp_body);
+	if (req->resp_fd >= 0)
+		close(req->resp_fd);
+	req->resp_fd = -1;
+}

@@ -1,0 +1,640 @@
+/*
+ * libmicrohttpd glue (include/http.h): the daemons, the access handler that
+ * collects a request and runs its route, and the completion callback that
+ * writes the access line and frees the request.
+ *
+ * Two daemons share one set of callbacks: "plain" listens on
+ * server.http_listen; "tls" has no socket and gets the plaintext side of
+ * every TLS connection from the TLS front. Each is an internal epoll thread
+ * pool, so callbacks for one connection always run on one thread.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "config.h"
+#include "form.h"
+#include "http.h"
+#include "http_internal.h"
+#include "log.h"
+#include "router.h"
+#include "static.h"
+#include "xalloc.h"
+
+/* What the callbacks of one daemon get as their closure. */
+struct http_listener {
+	struct http_server *srv;
+	bool https;
+};
+
+struct http_server {
+	struct app *app;
+	struct MHD_Daemon *plain;
+	struct MHD_Daemon *tls;
+	struct http_listener plain_l;
+	struct http_listener tls_l;
+	atomic_uint in_flight;
+};
+
+static const char http_csp[] =
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+static unsigned long long
+http_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000ULL +
+	       (unsigned long long)ts.tv_nsec / 1000ULL;
+}
+
+/* The path must stay encoded: the router decodes segment by segment. */
+static size_t
+http_unescape_none(void *cls, struct MHD_Connection *conn, char *s)
+{
+	(void)cls;
+	(void)conn;
+	return strlen(s);
+}
+
+static void
+http_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_debug("mhd: %s", line);
+}
+
+static enum http_method
+http_parse_method(const char *m)
+{
+	if (strcmp(m, "GET") == 0)
+		return HTTP_GET;
+	if (strcmp(m, "HEAD") == 0)
+		return HTTP_HEAD;
+	if (strcmp(m, "POST") == 0)
+		return HTTP_POST;
+	return HTTP_OTHER;
+}
+
+static void
+http_client_ip(struct http_request *req, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+	const void *addr = NULL;
+
+	snprintf(req->client_ip, sizeof(req->client_ip), "-");
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		addr =
+		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		addr =
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	if (addr == NULL || inet_ntop(sa->sa_family, addr, req->client_ip,
+	                              sizeof(req->client_ip)) == NULL)
+		snprintf(req->client_ip, sizeof(req->client_ip), "-");
+}
+
+/*
+ * MHD calls this with the raw request target before it splits off the
+ * query, which is the only place the raw target is visible; the request is
+ * allocated here and MHD hands it to every later callback.
+ */
+static void *
+http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_listener *l = cls;
+	size_t tlen = strlen(uri), plen = strcspn(uri, "?");
+	struct http_req_priv *rp;
+	struct http_request *req;
+
+	rp = xcalloc(1, sizeof(*rp) + tlen + 1 + plen + 1);
+	memcpy(rp->text, uri, tlen);
+	memcpy(rp->text + tlen + 1, uri, plen);
+	req = &rp->req;
+	req->app = l->srv->app;
+	req->https = l->https;
+	req->target = rp->text;
+	req->path = rp->text + tlen + 1;
+	req->route_name = "none";
+	req->method_name = rp->method;
+	req->resp_fd = -1;
+	req->start_us = http_now_us();
+	http_client_ip(req, conn);
+	buf_init(&req->body);
+	buf_init(&req->resp_body);
+	atomic_fetch_add(&l->srv->in_flight, 1);
+	return rp;
+}
+
+/* First call: the request line and headers are in. */
+static void
+http_begin(struct http_request *req, struct MHD_Connection *conn,
+           const char *method)
+{
+	struct http_req_priv *rp = http_priv(req);
+	const char *cl;
+
+	rp->started = true;
+	req->conn = conn;
+	snprintf(rp->method, sizeof(rp->method), "%s", method);
+	req->method = http_parse_method(method);
+	cl = http_header(req, "Content-Length");
+	if (cl != NULL &&
+	    strtoull(cl, NULL, 10) > req->app->cfg->server.max_body)
+		rp->too_large = true;
+}
+
+/* Host header without its port, when it is a plausible host name. */
+static bool
+http_host_from(const char *h, char *out, size_t outlen)
+{
+	size_t n;
+
+	if (h == NULL || h[0] == '\0')
+		return false;
+	if (h[0] == '[') {
+		const char *end = strchr(h, ']');
+
+		if (end == NULL)
+			return false;
+		n = (size_t)(end - h) + 1;
+	} else
+		n = strcspn(h, ":");
+	if (n == 0 || n >= outlen)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = h[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+		      c == '[' || c == ']' || c == ':'))
+			return false;
+	}
+	memcpy(out, h, n);
+	out[n] = '\0';
+	return true;
+}
+
+static bool
+http_redirect_exempt(const char *path)
+{
+	static const char acme[] = "/.well-known/acme-challenge/";
+
+	return strncmp(path, acme, sizeof(acme) - 1) == 0 ||
+	       strcmp(path, "/healthz") == 0;
+}
+
+/* Plain HTTP while HTTPS runs: 301 to the same target over HTTPS. */
+static void
+http_to_https(struct http_request *req)
+{
+	const char *base = req->app->cfg->site.base_url;
+	const char *bhost = strstr(base, "://");
+	char host[256], port[16] = "", *loc;
+
+	if (!http_host_from(http_header(req, "Host"), host, sizeof(host)) &&
+	    (bhost == NULL || !http_host_from(bhost + 3, host, sizeof(host)))) {
+		http_error(req, 400);
+		return;
+	}
+	host[strcspn(host, "/")] = '\0';
+	if (req->app->https_port != 443)
+		snprintf(port, sizeof(port), ":%u", req->app->https_port);
+	if (asprintf(&loc, "https://%s%s%s", host, port, req->target) < 0) {
+		http_error(req, 500);
+		return;
+	}
+	http_redirect(req, 301, loc);
+	free(loc);
+}
+
+static bool
+http_known_method(const char *m)
+{
+	static const char *const known[] = {"PUT",     "DELETE", "OPTIONS",
+	                                    "PATCH",   "TRACE",  "CONNECT",
+	                                    "PROPFIND"};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(m, known[i]) == 0)
+			return true;
+	return false;
+}
+
+static void
+http_method_not_allowed(struct http_request *req, unsigned allowed, int status)
+{
+	char allow[64];
+
+	router_allow_header(allowed, allow, sizeof(allow));
+	http_add_header(req, "Allow", allow);
+	http_error(req, status);
+}
+
+/* Last call: the whole request is in. Routes it and runs the handler. */
+static void
+http_dispatch(struct http_request *req)
+{
+	struct http_req_priv *rp = http_priv(req);
+	const struct route *route;
+	unsigned allowed;
+
+	if (rp->too_large) {
+		http_error(req, 413);
+		return;
+	}
+	if (req->path[0] != '/') {
+		http_error(req, 400);
+		return;
+	}
+	if (!req->https && req->app->https_enabled &&
+	    !http_redirect_exempt(req->path)) {
+		http_to_https(req);
+		return;
+	}
+	route = router_match(app_routes, app_routes_count, req->method,
+	                     req->path, req->params, &req->nparams, &allowed);
+	if (req->method == HTTP_OTHER) {
+		if (allowed == 0)
+			allowed = HTTP_GET | HTTP_HEAD | HTTP_POST;
+		http_method_not_allowed(
+		    req, allowed, http_known_method(rp->method) ? 405 : 501);
+		return;
+	}
+	if (route == NULL) {
+		if (allowed != 0)
+			http_method_not_allowed(req, allowed, 405);
+		else
+			http_error(req, 404);
+		return;
+	}
+	req->route_name = route->name;
+	route->handler(req);
+	if (!req->answered) {
+		log_err("http: route %s answered nothing for %s %s",
+		        route->name, rp->method, req->path);
+		http_error(req, 500);
+	}
+}
+
+static void
+http_add_common_headers(struct http_request *req, struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(r, "Content-Security-Policy", http_csp);
+	if (req->https)
+		MHD_add_response_header(r, "Strict-Transport-Security",
+		                        "max-age=31536000; includeSubDomains");
+	if (req->content_type != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+		                        req->content_type);
+	for (struct http_header *h = req->headers; h != NULL; h = h->next)
+		if (MHD_add_response_header(r, h->name, h->value) != MHD_YES)
+			log_warn("http: MHD refused response header %s",
+			         h->name);
+}
+
+/* Turns the recorded answer into an MHD response and queues it. */
+static enum MHD_Result
+http_queue(struct http_request *req)
+{
+	struct http_req_priv *rp = http_priv(req);
+	struct MHD_Response *r;
+	size_t len;
+	enum MHD_Result ret;
+
+	if (req->resp_fd >= 0) {
+		len = req->resp_fd_len;
+		r = MHD_create_response_from_fd(len, req->resp_fd);
+		if (r != NULL)
+			req->resp_fd = -1; /* the response closes it */
+	} else if (req->resp_static != NULL) {
+		len = req->resp_static_len;
+		r = MHD_create_response_from_buffer(
+		    len, (void *)(uintptr_t)req->resp_static,
+		    MHD_RESPMEM_PERSISTENT);
+	} else if (req->resp_body.len == 0) {
+		len = 0;
+		r = MHD_create_response_from_buffer(0, (void *)(uintptr_t) "",
+		                                    MHD_RESPMEM_PERSISTENT);
+	} else {
+		char *data;
+
+		len = req->resp_body.len;
+		data = buf_detach(&req->resp_body);
+		r = MHD_create_response_from_buffer(len, data,
+		                                    MHD_RESPMEM_MUST_FREE);
+		if (r == NULL)
+			free(data);
+	}
+	if (r == NULL) {
+		log_err("http: cannot create a response for %s", req->path);
+		return MHD_NO;
+	}
+	http_add_common_headers(req, r);
+	ret = MHD_queue_response(req->conn, (unsigned)req->status, r);
+	MHD_destroy_response(r);
+	rp->queued = ret == MHD_YES;
+	rp->resp_bytes = req->method == HTTP_HEAD ? 0 : len;
+	return ret;
+}
+
+static enum MHD_Result
+http_access(void *cls, struct MHD_Connection *conn, const char *url,
+            const char *method, const char *version, const char *upload_data,
+            size_t *upload_data_size, void **con_cls)
+{
+	struct http_listener *l = cls;
+	struct http_req_priv *rp = *con_cls;
+	struct http_request *req;
+
+	(void)version;
+	if (rp == NULL) /* MHD always logs the URI first; be safe anyway */
+		*con_cls = rp = http_uri_log(l, url, conn);
+	req = &rp->req;
+	if (!rp->started) {
+		http_begin(req, conn, method);
+		/* Answering now would cost keep-alive (NOTES.md), except for
+		 * a body announced too large: that connection should close. */
+		if (rp->too_large) {
+			http_error(req, 413);
+			return http_queue(req);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size != 0) {
+		size_t max = req->app->cfg->server.max_body;
+
+		/* MHD cannot queue mid-body: drop the rest, answer 413 at the
+		 * end (only chunked bodies get here; Content-Length is
+		 * checked on the first call). */
+		if (!rp->too_large && req->body.len + *upload_data_size > max)
+			rp->too_large = true;
+		if (!rp->too_large)
+			buf_append(&req->body, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	http_dispatch(req);
+	return http_queue(req);
+}
+
+static void
+http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+               enum MHD_RequestTerminationCode toe)
+{
+	struct http_listener *l = cls;
+	struct http_req_priv *rp = *con_cls;
+	struct http_request *req;
+	struct access_entry e;
+
+	(void)toe;
+	if (rp == NULL)
+		return;
+	*con_cls = NULL;
+	req = &rp->req;
+	memset(&e, 0, sizeof(e));
+	e.client_ip = req->client_ip[0] != '\0' ? req->client_ip : "-";
+	e.method = rp->method[0] != '\0' ? rp->method : "-";
+	e.target = req->target;
+	e.referer = http_header(req, "Referer");
+	e.user_agent = http_header(req, "User-Agent");
+	e.status = rp->queued ? req->status : 0;
+	if (!rp->queued) {
+		/* MHD answered by itself (e.g. headers too large). */
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		    conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+
+		if (ci != NULL)
+			e.status = (int)ci->http_status;
+	}
+	e.bytes = rp->resp_bytes;
+	e.duration_us = http_now_us() - req->start_us;
+	log_access(&e);
+
+	for (size_t i = 0; i < req->nparams; i++)
+		free(req->params[i]);
+	form_free(req->query);
+	form_free(req->form);
+	form_free(req->cookies);
+	buf_free(&req->body);
+	http_response_clear(req);
+	if (req->handler_state != NULL && req->handler_state_free != NULL)
+		req->handler_state_free(req->handler_state);
+	free(rp);
+	atomic_fetch_sub(&l->srv->in_flight, 1);
+}
+
+/* Opens a listening TCP socket for "host:port"; -1 with err. */
+static int
+http_listen_socket(const char *spec, char *err, size_t errlen)
+{
+	char host[256], portstr[8];
+	unsigned port;
+	struct addrinfo hints, *res;
+	int fd, one = 1, rc;
+
+	if (config_parse_listen(spec, host, sizeof(host), &port) != 0) {
+		snprintf(err, errlen, "server: bad listen address \"%s\"",
+		         spec);
+		return -1;
+	}
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(host[0] != '\0' ? host : NULL, portstr, &hints, &res);
+	if (rc != 0) {
+		snprintf(err, errlen, "server: %s: %s", spec, gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	            0);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) != 0 ||
+	    listen(fd, SOMAXCONN) != 0) {
+		snprintf(err, errlen, "server: cannot listen on %s: %s", spec,
+		         strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+static struct MHD_Daemon *
+http_daemon(struct http_server *srv, struct http_listener *l, int listen_fd)
+{
+	const struct config *cfg = srv->app->cfg;
+	unsigned flags =
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned threads = cfg->server.threads != 0
+	                       ? cfg->server.threads
+	                       : (cpus > 0 ? (unsigned)cpus : 1);
+	/* The pool holds the request line and headers (max_header), then the
+	 * response header block (8 KiB leaves room for cookies and CSP);
+	 * larger request headers get MHD's 431. */
+	size_t mem = cfg->server.max_header + 8192;
+	struct MHD_OptionItem ops[12];
+	size_t n = 0;
+
+	/* MHD's messages are mostly about clients going away; and the
+	 * socketpairs from the TLS front would log on every response. */
+	if (log_enabled(LOG_DEBUG))
+		flags |= MHD_USE_ERROR_LOG;
+	if (listen_fd < 0)
+		flags |= MHD_USE_NO_LISTEN_SOCKET;
+	else
+		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET,
+		                                   listen_fd, NULL};
+	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE,
+	                                   (intptr_t)threads, NULL};
+	ops[n++] =
+	    (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,
+	                            (intptr_t)cfg->server.idle_timeout, NULL};
+	ops[n++] = (struct MHD_OptionItem){
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (intptr_t)cfg->server.per_ip_connections, NULL};
+	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	                                   (intptr_t)mem, NULL};
+	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED,
+	                                   (intptr_t)http_completed, l};
+	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK,
+	                                   (intptr_t)http_uri_log, l};
+	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_UNESCAPE_CALLBACK,
+	                                   (intptr_t)http_unescape_none, NULL};
+	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER,
+	                                   (intptr_t)http_mhd_log, NULL};
+	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+	return MHD_start_daemon(flags, 0, NULL, NULL, http_access, l,
+	                        MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+}
+
+int
+http_server_start(struct http_server **out, struct app *app, char *err,
+                  size_t errlen)
+{
+	const struct config *cfg = app->cfg;
+	struct http_server *srv = xcalloc(1, sizeof(*srv));
+	int fd;
+
+	srv->app = app;
+	srv->plain_l = (struct http_listener){srv, false};
+	srv->tls_l = (struct http_listener){srv, true};
+	atomic_init(&srv->in_flight, 0);
+	static_open(cfg);
+	if (cfg->server.http_listen[0] != '\0') {
+		fd = http_listen_socket(cfg->server.http_listen, err, errlen);
+		if (fd < 0)
+			goto fail;
+		srv->plain = http_daemon(srv, &srv->plain_l, fd);
+		if (srv->plain == NULL) {
+			close(fd);
+			snprintf(err, errlen,
+			         "server: cannot start HTTP on %s: %s",
+			         cfg->server.http_listen, strerror(errno));
+			goto fail;
+		}
+	}
+	if (cfg->server.https_listen[0] != '\0') {
+		srv->tls = http_daemon(srv, &srv->tls_l, -1);
+		if (srv->tls == NULL) {
+			snprintf(err, errlen,
+			         "server: cannot start the HTTPS worker: %s",
+			         strerror(errno));
+			goto fail;
+		}
+	}
+	app->http = srv;
+	*out = srv;
+	return 0;
+fail:
+	if (srv->plain != NULL)
+		MHD_stop_daemon(srv->plain);
+	static_close();
+	free(srv);
+	return -1;
+}
+
+void
+http_server_stop(struct http_server *srv)
+{
+	unsigned long long deadline;
+
+	if (srv == NULL)
+		return;
+	if (srv->plain != NULL) {
+		MHD_socket fd = MHD_quiesce_daemon(srv->plain);
+
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+	}
+	deadline = http_now_us() +
+	           (unsigned long long)srv->app->cfg->server.shutdown_timeout *
+	               1000000ULL;
+	while (atomic_load(&srv->in_flight) > 0 && http_now_us() < deadline)
+		usleep(10000);
+	if (atomic_load(&srv->in_flight) > 0)
+		log_warn("http: stopping with %u requests in flight",
+		         atomic_load(&srv->in_flight));
+	if (srv->plain != NULL)
+		MHD_stop_daemon(srv->plain);
+	if (srv->tls != NULL)
+		MHD_stop_daemon(srv->tls);
+	static_close();
+	if (srv->app->http == srv)
+		srv->app->http = NULL;
+	free(srv);
+}
+
+int
+http_server_add_tls_connection(struct http_server *srv, int fd,
+                               const struct sockaddr *peer, unsigned peerlen)
+{
+	if (srv->tls == NULL) {
+		close(fd);
+		return -1;
+	}
+	/* MHD owns fd from here on, and closes it itself on failure. */
+	if (MHD_add_connection(srv->tls, fd, peer, (socklen_t)peerlen) !=
+	    MHD_YES) {
+		log_warn("http: cannot add a TLS connection: %s",
+		         strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+unsigned
+http_server_in_flight(struct http_server *srv)
+{
+	return atomic_load(&srv->in_flight);
+}

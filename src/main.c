@@ -1,0 +1,464 @@
+/*
+ * blogd's command line: serve (the default), migrate, check, version, help,
+ * and the user/post administration commands of src/cli/.
+ *
+ * A usage or start-up error is one line on stderr and exit status 1.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "app.h"
+#include "cli.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "model.h"
+#include "tls_front.h"
+#include "tmpl.h"
+#include "xalloc.h"
+
+static const char usage_text[] =
+    "usage: blogd [command] [-c FILE]\n"
+    "\n"
+    "commands:\n"
+    "  serve                      serve until SIGTERM/SIGINT (default)\n"
+    "  migrate                    apply pending database migrations\n"
+    "  check                      validate the configuration, reach the\n"
+    "                             database, load templates and certificates\n"
+    "  user add NAME [--admin] [--password-stdin]\n"
+    "  user passwd NAME [--password-stdin]\n"
+    "  user list\n"
+    "  user del NAME\n"
+    "  post add --title T --author NAME [--slug S] [--tags a,b] [--draft]\n"
+    "                             publish Markdown from standard input\n"
+    "  version                    print the version\n"
+    "  help                       print this text\n"
+    "\n"
+    "options:\n"
+    "  -c, --config FILE          configuration file "
+    "(default " CONFIG_DEFAULT_PATH ")\n"
+    "\n"
+    "Every key can be set by BLOGD_<SECTION>_<KEY> in the environment.\n";
+
+struct cmdline {
+	const char *config; /* NULL: the default path */
+	const char *command;
+	int argc; /* words after the command, for user/post */
+	char **argv;
+};
+
+static void __attribute__((format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("blogd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("; see blogd --help\n", stderr);
+}
+
+/* user and post take their own arguments. */
+static bool
+is_admin(const char *command)
+{
+	return strcmp(command, "user") == 0 || strcmp(command, "post") == 0;
+}
+
+/*
+ * "-c FILE" may come before or after the command. For user/post the other
+ * words are theirs and pass through in order, except after "--", where
+ * nothing is taken as -c any more.
+ */
+static int
+cmdline_parse(int argc, char **argv, struct cmdline *cl)
+{
+	bool rest = false;
+
+	cl->config = NULL;
+	cl->command = NULL;
+	cl->argc = 0;
+	cl->argv = xcalloc((size_t)argc + 1, sizeof(char *));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!rest &&
+		    (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0)) {
+			if (i + 1 >= argc) {
+				usage_error("%s needs a file name", a);
+				return -1;
+			}
+			cl->config = argv[++i];
+		} else if (!rest && strncmp(a, "--config=", 9) == 0) {
+			cl->config = a + 9;
+		} else if ((strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) &&
+		           (cl->command == NULL || !is_admin(cl->command))) {
+			cl->command = "help";
+		} else if (cl->command == NULL && strcmp(a, "--version") == 0) {
+			cl->command = "version";
+		} else if (cl->command == NULL && a[0] == '-') {
+			usage_error("unknown option '%s'", a);
+			return -1;
+		} else if (cl->command == NULL) {
+			cl->command = a;
+		} else {
+			if (strcmp(a, "--") == 0 && !rest) {
+				rest = true;
+				continue;
+			}
+			cl->argv[cl->argc++] = argv[i];
+		}
+	}
+	if (cl->command == NULL)
+		cl->command = "serve";
+	return 0;
+}
+
+static int
+load_config(struct config *cfg, const char *path)
+{
+	char err[512];
+
+	if (config_load(cfg, path, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		return -1;
+	}
+	/* The level was validated by config_load. */
+	log_set_level(cfg->log.level);
+	return 0;
+}
+
+/* "host:port", "[v6]:port" or "socket PATH", for messages. */
+static void
+db_target(const struct config *cfg, char *out, size_t outlen)
+{
+	const char *host = cfg->database.host;
+
+	if (cfg->database.socket[0] != '\0')
+		snprintf(out, outlen, "socket %s", cfg->database.socket);
+	else if (strchr(host, ':') != NULL)
+		snprintf(out, outlen, "[%s]:%u", host, cfg->database.port);
+	else
+		snprintf(out, outlen, "%s:%u", host, cfg->database.port);
+}
+
+/* Borrows a connection; NULL (logged with where the server was looked for)
+ * when it cannot be reached. */
+static struct db_conn *
+db_reach(const struct config *cfg, struct db_pool *pool)
+{
+	char where[300];
+	struct db_conn *conn = db_acquire(pool);
+
+	if (conn == NULL) {
+		db_target(cfg, where, sizeof(where));
+		log_err("cannot reach the database at %s as user '%s' "
+		        "(database '%s')",
+		        where, cfg->database.user, cfg->database.name);
+	}
+	return conn;
+}
+
+static void
+notify(const char *state)
+{
+	int rc = sd_notify(0, state);
+
+	if (rc < 0)
+		log_warn("sd_notify: %s", strerror(-rc));
+}
+
+static void
+reload(struct tls_front *front, const char *status)
+{
+	char err[512], msg[128];
+	struct timespec now;
+
+	/* MONOTONIC_USEC lets Type=notify-reload units match this reload. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+	         (unsigned long long)now.tv_sec * 1000000ULL +
+	             (unsigned long long)now.tv_nsec / 1000ULL);
+	notify(msg);
+	if (front != NULL) {
+		if (tls_front_reload(front, err, sizeof(err)) == -1)
+			log_err("reload: %s; the old certificate stays in "
+			        "service",
+			        err);
+		else
+			log_info("reload: certificate and key loaded");
+	}
+	if (tmpl_reload(err, sizeof(err)) == -1)
+		log_err("reload: %s; the old templates stay in service", err);
+	else
+		log_info("reload: templates loaded");
+	notify(status);
+}
+
+/*
+ * The main thread's loop once everything runs: waits for signals, and when
+ * systemd's watchdog is on wakes at half its interval to ping it. The ping
+ * comes from this loop, so a main thread that hangs stops it.
+ */
+static void
+signal_loop(const sigset_t *sigs, struct tls_front *front, const char *status)
+{
+	uint64_t wd_usec = 0;
+	bool watchdog = sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0;
+	struct timespec half = {
+	    .tv_sec = (time_t)(wd_usec / 2 / 1000000),
+	    .tv_nsec = (long)(wd_usec / 2 % 1000000 * 1000),
+	};
+
+	for (;;) {
+		siginfo_t si;
+		int sig = watchdog ? sigtimedwait(sigs, &si, &half)
+		                   : sigwaitinfo(sigs, &si);
+		if (sig == -1 && errno == EINTR)
+			continue;
+		if (sig == -1 && errno != EAGAIN) {
+			log_err("sigwaitinfo: %s", strerror(errno));
+			return;
+		}
+		if (watchdog)
+			notify("WATCHDOG=1");
+		if (sig == SIGHUP) {
+			reload(front, status);
+		} else if (sig != -1) {
+			log_info("%s: shutting down", strsignal(sig));
+			return;
+		}
+	}
+}
+
+static int
+load_secret(struct app *app)
+{
+	struct db_conn *conn = db_reach(app->cfg, app->db);
+
+	if (conn == NULL)
+		return -1;
+	int rc = model_site_secret(conn, app->secret);
+	db_release(conn);
+	if (rc != 0) {
+		log_err("cannot read the site secret from the database "
+		        "(has 'blogd migrate' run?)");
+		return -1;
+	}
+	return 0;
+}
+
+/* Resources are stopped in reverse order of start, whichever step failed. */
+static int
+cmd_serve(const char *path)
+{
+	struct config cfg;
+	struct app app;
+	struct tls_front *front = NULL;
+	char err[512], status[600], host[256];
+	sigset_t sigs;
+	int rc = 1;
+
+	if (load_config(&cfg, path) == -1)
+		return 1;
+	memset(&app, 0, sizeof(app));
+	app.cfg = &cfg;
+
+	/* Before any thread exists, so that every thread inherits the mask and
+	 * only signal_loop() takes these signals. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &sigs, NULL) != 0 ||
+	    signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		log_err("cannot set up signal handling");
+		goto out;
+	}
+
+	if (db_pool_open(&app.db, &cfg, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (load_secret(&app) == -1)
+		goto out;
+	if (tmpl_init(cfg.paths.templates, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		goto out;
+	}
+	/* Set before the HTTP server starts: app is read-only from then on. */
+	if (cfg.server.https_listen[0] != '\0') {
+		if (config_parse_listen(cfg.server.https_listen, host,
+		                        sizeof(host), &app.https_port) == -1) {
+			log_err("server.https_listen: expected host:port");
+			goto out;
+		}
+		app.https_enabled = true;
+	}
+	if (http_server_start(&app.http, &app, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (app.https_enabled &&
+	    tls_front_start(&front, &app, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		goto out;
+	}
+
+	const char *http_on = cfg.server.http_listen[0] != '\0'
+	                          ? cfg.server.http_listen
+	                          : "(off)";
+	const char *https_on =
+	    app.https_enabled ? cfg.server.https_listen : "(off)";
+	log_info("serving http on %s, https on %s", http_on, https_on);
+	snprintf(status, sizeof(status),
+	         "READY=1\nSTATUS=serving http on %s, https on %s", http_on,
+	         https_on);
+	notify(status);
+	signal_loop(&sigs, front, status);
+	notify("STOPPING=1");
+	rc = 0;
+out:
+	if (front != NULL)
+		tls_front_stop(front);
+	if (app.http != NULL)
+		http_server_stop(app.http);
+	if (app.db != NULL)
+		db_pool_close(app.db);
+	explicit_bzero(app.secret, sizeof(app.secret));
+	config_free(&cfg);
+	return rc;
+}
+
+static int
+cmd_migrate(const char *path)
+{
+	struct config cfg;
+	char err[512];
+
+	if (load_config(&cfg, path) == -1)
+		return 1;
+	int rc = db_migrate(&cfg, cfg.paths.migrations, err, sizeof(err));
+	if (rc == -1)
+		log_err("%s", err);
+	config_free(&cfg);
+	return rc == 0 ? 0 : 1;
+}
+
+/* Each step logs its own failure. */
+static int
+check_db(const struct config *cfg)
+{
+	struct db_pool *pool;
+	struct db_rows rows;
+	char err[512];
+
+	if (db_pool_open(&pool, cfg, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		return -1;
+	}
+	struct db_conn *conn = db_reach(cfg, pool);
+	int rc = -1;
+	if (conn != NULL) {
+		rc = db_query(conn, &rows, "SELECT 1", "");
+		if (rc == 0)
+			db_rows_free(&rows);
+		else
+			log_err("the database answers, but 'SELECT 1' failed");
+		db_release(conn);
+	}
+	db_pool_close(pool);
+	return rc;
+}
+
+static int
+cmd_check(const char *path)
+{
+	struct config cfg;
+	char err[512];
+	int rc = 1;
+
+	if (load_config(&cfg, path) == -1)
+		return 1;
+	if (check_db(&cfg) == -1)
+		goto out;
+	if (tmpl_init(cfg.paths.templates, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (cfg.server.https_listen[0] != '\0' &&
+	    tls_check_files(&cfg, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		goto out;
+	}
+	puts("ok");
+	rc = 0;
+out:
+	config_free(&cfg);
+	return rc;
+}
+
+static int
+cmd_admin(const struct cmdline *cl)
+{
+	struct config cfg;
+
+	if (cl->argc == 0) {
+		usage_error("%s needs a subcommand", cl->command);
+		return 1;
+	}
+	if (load_config(&cfg, cl->config) == -1)
+		return 1;
+	int rc = strcmp(cl->command, "user") == 0
+	             ? cli_user(&cfg, cl->argc, cl->argv)
+	             : cli_post(&cfg, cl->argc, cl->argv);
+	config_free(&cfg);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cmdline cl;
+	int rc = 1;
+
+	if (cmdline_parse(argc, argv, &cl) == -1)
+		goto out;
+	const char *cmd = cl.command;
+	bool admin = is_admin(cmd);
+	if (!admin && cl.argc > 0) {
+		usage_error("unexpected argument '%s'", cl.argv[0]);
+		goto out;
+	}
+	if (strcmp(cmd, "serve") == 0) {
+		rc = cmd_serve(cl.config);
+	} else if (strcmp(cmd, "migrate") == 0) {
+		rc = cmd_migrate(cl.config);
+	} else if (strcmp(cmd, "check") == 0) {
+		rc = cmd_check(cl.config);
+	} else if (admin) {
+		rc = cmd_admin(&cl);
+	} else if (strcmp(cmd, "version") == 0) {
+		printf("blogd %s\n", BLOGD_VERSION);
+		rc = 0;
+	} else if (strcmp(cmd, "help") == 0) {
+		fputs(usage_text, stdout);
+		rc = 0;
+	} else {
+		usage_error("unknown command '%s'", cmd);
+	}
+out:
+	free(cl.argv);
+	return rc;
+}

@@ -1,0 +1,156 @@
+/* Comments (include/model.h). */
+#include "model.h"
+
+#include <string.h>
+
+#include "db.h"
+#include "internal.h"
+#include "xalloc.h"
+
+int
+model_comment_create(struct db_conn *conn, long long post_id, const char *name,
+                     const char *body, const char *client_ip, bool approved,
+                     long long *id)
+{
+	uint64_t insert_id;
+
+	if (db_exec(conn, NULL, &insert_id,
+	            "INSERT INTO comments (post_id, name, body, status, "
+	            "created_at, client_ip) "
+	            "VALUES (?, ?, ?, ?, UTC_TIMESTAMP(), ?)",
+	            "issss", post_id, name, body,
+	            approved ? "approved" : "pending", client_ip) != 0)
+		return MODEL_ERR;
+	if (id != NULL)
+		*id = (long long)insert_id;
+	if (approved && model_bump_version(conn) != 0)
+		return MODEL_ERR;
+	return MODEL_OK;
+}
+
+/* Columns: id, post_id, name, body, status, created_at, title, slug. */
+static int
+fill_list(struct db_rows *rows, struct model_comment_list *out)
+{
+	struct model_comment *c;
+	size_t r;
+
+	out->items = xcalloc(rows->nrows, sizeof(*out->items));
+	out->n = rows->nrows;
+	for (r = 0; r < rows->nrows; r++) {
+		c = &out->items[r];
+		c->id = db_cell_int(rows, r, 0);
+		c->post_id = db_cell_int(rows, r, 1);
+		c->name = model_cell_dup(rows, r, 2);
+		c->body = model_cell_dup(rows, r, 3);
+		c->approved = strcmp(db_cell(rows, r, 4), "approved") == 0;
+		c->created_at = model_cell_dup(rows, r, 5);
+		c->post_title = model_cell_dup(rows, r, 6);
+		c->post_slug = model_cell_dup(rows, r, 7);
+	}
+	db_rows_free(rows);
+	return MODEL_OK;
+}
+
+int
+model_comment_list_approved(struct db_conn *conn, long long post_id,
+                            struct model_comment_list *out)
+{
+	struct db_rows rows;
+
+	memset(out, 0, sizeof(*out));
+	if (db_query(conn, &rows,
+	             "SELECT id, post_id, name, body, status, created_at, "
+	             "NULL, NULL FROM comments "
+	             "WHERE post_id = ? AND status = 'approved' "
+	             "ORDER BY created_at, id",
+	             "i", post_id) != 0)
+		return MODEL_ERR;
+	return fill_list(&rows, out);
+}
+
+int
+model_comment_list_pending(struct db_conn *conn, struct model_comment_list *out)
+{
+	struct db_rows rows;
+
+	memset(out, 0, sizeof(*out));
+	if (db_query(conn, &rows,
+	             "SELECT c.id, c.post_id, c.name, c.body, c.status, "
+	             "c.created_at, p.title, p.slug "
+	             "FROM comments c JOIN posts p ON p.id = c.post_id "
+	             "WHERE c.status = 'pending' ORDER BY c.created_at, c.id "
+	             "LIMIT 1000",
+	             "") != 0)
+		return MODEL_ERR;
+	return fill_list(&rows, out);
+}
+
+int
+model_comment_approve(struct db_conn *conn, long long id)
+{
+	struct db_rows rows;
+	uint64_t affected;
+	bool found;
+
+	if (db_exec(conn, &affected, NULL,
+	            "UPDATE comments SET status = 'approved' WHERE id = ?", "i",
+	            id) != 0)
+		return MODEL_ERR;
+	if (affected == 0) {
+		/* Already approved, or no such comment. */
+		if (db_query(conn, &rows, "SELECT 1 FROM comments WHERE id = ?",
+		             "i", id) != 0)
+			return MODEL_ERR;
+		found = rows.nrows > 0;
+		db_rows_free(&rows);
+		return found ? MODEL_OK : MODEL_NOT_FOUND;
+	}
+	return model_bump_version(conn) == 0 ? MODEL_OK : MODEL_ERR;
+}
+
+int
+model_comment_delete(struct db_conn *conn, long long id)
+{
+	uint64_t affected;
+
+	if (db_exec(conn, &affected, NULL, "DELETE FROM comments WHERE id = ?",
+	            "i", id) != 0)
+		return MODEL_ERR;
+	if (affected == 0)
+		return MODEL_NOT_FOUND;
+	return model_bump_version(conn) == 0 ? MODEL_OK : MODEL_ERR;
+}
+
+long long
+model_comment_count_pending(struct db_conn *conn)
+{
+	struct db_rows rows;
+	long long n;
+
+	if (db_query(conn, &rows,
+	             "SELECT COUNT(*) FROM comments WHERE status = 'pending'",
+	             "") != 0)
+		return -1;
+	n = db_cell_int(&rows, 0, 0);
+	db_rows_free(&rows);
+	return n;
+}
+
+void
+model_comment_list_free(struct model_comment_list *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++) {
+		free(l->items[i].name);
+		free(l->items[i].body);
+		free(l->items[i].created_at);
+		free(l->items[i].post_title);
+		free(l->items[i].post_slug);
+	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,553 @@
+/* Posts and their tags (include/model.h). */
+#include "model.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <mysqld_error.h>
+
+#include "buf.h"
+#include "db.h"
+#include "internal.h"
+#include "markdown.h"
+#include "text.h"
+#include "xalloc.h"
+
+#define SLUG_TRIES 1000 /* "-2" .. "-1000" before giving up */
+#define LIST_MAX   50000
+
+/* A create/update, checked and prepared for storage. */
+struct post_values {
+	char *title;
+	char *slug; /* base slug; suffixes are tried on top of it */
+	char *html;
+	char *excerpt;
+	char **tags;
+	size_t ntags;
+};
+
+static void
+values_free(struct post_values *v)
+{
+	size_t i;
+
+	free(v->title);
+	free(v->slug);
+	free(v->html);
+	free(v->excerpt);
+	for (i = 0; i < v->ntags; i++)
+		free(v->tags[i]);
+	free(v->tags);
+	memset(v, 0, sizeof(*v));
+}
+
+/* Splits "a, B ,a,,c" into {"a", "b", "c"} (the server lower-cases the
+ * rest of Unicode when it stores a new tag). MODEL_INVALID for a tag that
+ * is too long or could not be a URL path segment. */
+static int
+parse_tags(const char *csv, struct post_values *v)
+{
+	const char *p = csv, *comma;
+	char *raw, *tag, *c;
+	size_t i;
+	bool dup;
+
+	while (p != NULL && *p != '\0') {
+		comma = strchr(p, ',');
+		raw = comma ? xstrndup(p, (size_t)(comma - p)) : xstrdup(p);
+		p = comma ? comma + 1 : NULL;
+		tag = text_trim(raw);
+		free(raw);
+		for (c = tag; *c != '\0'; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+		if (*tag == '\0') {
+			free(tag);
+			continue;
+		}
+		if (strlen(tag) > MODEL_TAG_MAX || strchr(tag, '/') != NULL ||
+		    !text_utf8_valid(tag, strlen(tag))) {
+			free(tag);
+			return MODEL_INVALID;
+		}
+		for (dup = false, i = 0; i < v->ntags && !dup; i++)
+			dup = strcmp(v->tags[i], tag) == 0;
+		if (dup) {
+			free(tag);
+			continue;
+		}
+		v->tags = xrealloc(v->tags, (v->ntags + 1) * sizeof(*v->tags));
+		v->tags[v->ntags++] = tag;
+	}
+	return MODEL_OK;
+}
+
+static int
+prepare_values(const struct model_post_input *in, struct post_values *v)
+{
+	size_t len;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	if (in->title == NULL || in->body_md == NULL)
+		return MODEL_INVALID;
+	v->title = text_trim(in->title);
+	len = strlen(v->title);
+	if (len == 0 || len > MODEL_TITLE_MAX ||
+	    !text_utf8_valid(v->title, len) ||
+	    !text_utf8_valid(in->body_md, strlen(in->body_md)))
+		goto invalid;
+	if (in->slug != NULL && *in->slug != '\0') {
+		if (!text_is_slug(in->slug))
+			goto invalid;
+		v->slug = xstrdup(in->slug);
+	} else {
+		v->slug = text_slugify(v->title);
+	}
+	if ((rc = parse_tags(in->tags, v)) != MODEL_OK)
+		goto invalid;
+	len = strlen(in->body_md);
+	v->html = markdown_to_html(in->body_md, len, in->raw_html);
+	v->excerpt = markdown_excerpt(in->body_md, len, MODEL_EXCERPT_LEN);
+	return MODEL_OK;
+invalid:
+	values_free(v);
+	return MODEL_INVALID;
+}
+
+/* The n-th candidate: base, then base-2, base-3 ..., cut so the whole
+ * stays within SLUG_MAX and never ends in '-' before the suffix. */
+static char *
+slug_candidate(const char *base, int n)
+{
+	char suffix[16];
+	size_t keep;
+	struct buf b = BUF_INIT;
+
+	if (n == 1)
+		return xstrdup(base);
+	snprintf(suffix, sizeof(suffix), "-%d", n);
+	keep = strlen(base);
+	if (keep + strlen(suffix) > SLUG_MAX)
+		keep = SLUG_MAX - strlen(suffix);
+	while (keep > 0 && base[keep - 1] == '-')
+		keep--;
+	buf_append(&b, base, keep);
+	buf_puts(&b, suffix);
+	return buf_detach(&b);
+}
+
+static int
+store_tags(struct db_conn *conn, long long post_id, const struct post_values *v)
+{
+	size_t i;
+
+	if (db_exec(conn, NULL, NULL, "DELETE FROM post_tags WHERE post_id = ?",
+	            "i", post_id) != 0)
+		return -1;
+	for (i = 0; i < v->ntags; i++) {
+		if (db_exec(conn, NULL, NULL,
+		            "INSERT INTO tags (name) VALUES (LOWER(?)) "
+		            "ON DUPLICATE KEY UPDATE id = id",
+		            "s", v->tags[i]) != 0)
+			return -1;
+		/* IGNORE: two tags the collation holds equal ("é"/"É"). */
+		if (db_exec(conn, NULL, NULL,
+		            "INSERT IGNORE INTO post_tags (post_id, tag_id) "
+		            "SELECT ?, id FROM tags WHERE name = ?",
+		            "is", post_id, v->tags[i]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Runs one slug-writing statement with successive candidates until one is
+ * free. A taken slug is the only unique key the statements can hit.
+ */
+static int
+write_with_slug(struct db_conn *conn, const struct model_post_input *in,
+                const struct post_values *v, long long id, long long author_id,
+                uint64_t *insert_id, char **slug_out)
+{
+	const char *status = in->published ? "published" : "draft";
+	char *slug;
+	int n, rc;
+
+	for (n = 1; n <= SLUG_TRIES; n++) {
+		slug = slug_candidate(v->slug, n);
+		if (id == 0)
+			rc = db_exec(conn, NULL, insert_id,
+			             "INSERT INTO posts (slug, title, body_md, "
+			             "body_html, excerpt, author_id, status, "
+			             "published_at, created_at, updated_at) "
+			             "VALUES (?, ?, ?, ?, ?, ?, ?, "
+			             "IF(?, UTC_TIMESTAMP(), NULL), "
+			             "UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+			             "sssssisi", slug, v->title, in->body_md,
+			             v->html, v->excerpt, author_id, status,
+			             (long long)in->published);
+		else
+			rc = db_exec(conn, NULL, NULL,
+			             "UPDATE posts SET slug = ?, title = ?, "
+			             "body_md = ?, body_html = ?, excerpt = ?, "
+			             "status = ?, published_at = "
+			             "IF(? AND published_at IS NULL, "
+			             "UTC_TIMESTAMP(), published_at), "
+			             "updated_at = UTC_TIMESTAMP() "
+			             "WHERE id = ?",
+			             "ssssssii", slug, v->title, in->body_md,
+			             v->html, v->excerpt, status,
+			             (long long)in->published, id);
+		if (rc == 0) {
+			*slug_out = slug;
+			return MODEL_OK;
+		}
+		free(slug);
+		if (db_errno(conn) != ER_DUP_ENTRY)
+			return MODEL_ERR;
+	}
+	return MODEL_ERR;
+}
+
+static int
+save(struct db_conn *conn, long long id, long long author_id,
+     const struct model_post_input *in, long long *id_out, char **slug_out)
+{
+	struct post_values v;
+	struct db_rows rows;
+	uint64_t insert_id = 0;
+	char *slug = NULL;
+	int rc;
+
+	if ((rc = prepare_values(in, &v)) != MODEL_OK)
+		return rc;
+	rc = MODEL_ERR;
+	if (db_begin(conn) != 0)
+		goto out;
+	if (id != 0) {
+		if (db_query(conn, &rows,
+		             "SELECT id FROM posts WHERE id = ? FOR UPDATE",
+		             "i", id) != 0)
+			goto rollback;
+		rc = rows.nrows == 1 ? MODEL_ERR : MODEL_NOT_FOUND;
+		db_rows_free(&rows);
+		if (rc == MODEL_NOT_FOUND)
+			goto rollback;
+	}
+	if ((rc = write_with_slug(conn, in, &v, id, author_id, &insert_id,
+	                          &slug)) != MODEL_OK)
+		goto rollback;
+	if (id == 0)
+		id = (long long)insert_id;
+	rc = MODEL_ERR;
+	if (store_tags(conn, id, &v) != 0 || model_bump_version(conn) != 0 ||
+	    db_commit(conn) != 0)
+		goto rollback;
+	if (id_out != NULL)
+		*id_out = id;
+	if (slug_out != NULL) {
+		*slug_out = slug;
+		slug = NULL;
+	}
+	rc = MODEL_OK;
+	goto out;
+rollback:
+	db_rollback(conn);
+out:
+	free(slug);
+	values_free(&v);
+	return rc;
+}
+
+int
+model_post_create(struct db_conn *conn, long long author_id,
+                  const struct model_post_input *in, long long *id,
+                  char **slug_out)
+{
+	return save(conn, 0, author_id, in, id, slug_out);
+}
+
+int
+model_post_update(struct db_conn *conn, long long id,
+                  const struct model_post_input *in, char **slug_out)
+{
+	if (id <= 0)
+		return MODEL_NOT_FOUND;
+	return save(conn, id, 0, in, NULL, slug_out);
+}
+
+int
+model_post_delete(struct db_conn *conn, long long id)
+{
+	uint64_t affected;
+
+	/* Comments and tag links go by ON DELETE CASCADE. */
+	if (db_exec(conn, &affected, NULL, "DELETE FROM posts WHERE id = ?",
+	            "i", id) != 0)
+		return MODEL_ERR;
+	if (affected == 0)
+		return MODEL_NOT_FOUND;
+	return model_bump_version(conn) == 0 ? MODEL_OK : MODEL_ERR;
+}
+
+/*
+ * Every post query returns these columns, in this order:
+ * 0 id, 1 slug, 2 title, 3 excerpt, 4 author_id, 5 author name, 6 status,
+ * 7 published_at, 8 created_at, 9 updated_at, 10 body_html, 11 body_md.
+ */
+#define POST_COLS                                                              \
+	"p.id, p.slug, p.title, p.excerpt, p.author_id, u.name, p.status, "    \
+	"p.published_at, p.created_at, p.updated_at"
+
+static void
+post_from_row(const struct db_rows *rows, size_t r, struct model_post *p)
+{
+	p->id = db_cell_int(rows, r, 0);
+	p->slug = model_cell_dup(rows, r, 1);
+	p->title = model_cell_dup(rows, r, 2);
+	p->excerpt = model_cell_dup(rows, r, 3);
+	p->author_id = db_cell_int(rows, r, 4);
+	p->author_name = model_cell_dup(rows, r, 5);
+	p->published = strcmp(db_cell(rows, r, 6), "published") == 0;
+	p->published_at = model_cell_dup(rows, r, 7);
+	p->created_at = model_cell_dup(rows, r, 8);
+	p->updated_at = model_cell_dup(rows, r, 9);
+	p->body_html = model_cell_dup(rows, r, 10);
+	p->body_md = model_cell_dup(rows, r, 11);
+}
+
+static int
+load_tags(struct db_conn *conn, struct model_post *p)
+{
+	struct db_rows rows;
+	struct buf csv = BUF_INIT;
+	size_t r;
+
+	if (db_query(conn, &rows,
+	             "SELECT t.name FROM post_tags pt "
+	             "JOIN tags t ON t.id = pt.tag_id "
+	             "WHERE pt.post_id = ? ORDER BY t.name",
+	             "i", p->id) != 0)
+		return -1;
+	p->tags = xcalloc(rows.nrows, sizeof(*p->tags));
+	p->ntags = rows.nrows;
+	for (r = 0; r < rows.nrows; r++) {
+		p->tags[r] = model_cell_dup(&rows, r, 0);
+		buf_printf(&csv, "%s%s", r ? ", " : "", p->tags[r]);
+	}
+	p->tags_csv = buf_detach(&csv);
+	db_rows_free(&rows);
+	return 0;
+}
+
+static int
+post_one(struct db_conn *conn, struct db_rows *rows, struct model_post *out)
+{
+	if (rows->nrows != 1) {
+		db_rows_free(rows);
+		return MODEL_NOT_FOUND;
+	}
+	post_from_row(rows, 0, out);
+	db_rows_free(rows);
+	if (load_tags(conn, out) != 0) {
+		model_post_free(out);
+		return MODEL_ERR;
+	}
+	return MODEL_OK;
+}
+
+int
+model_post_get(struct db_conn *conn, long long id, struct model_post *out)
+{
+	struct db_rows rows;
+
+	memset(out, 0, sizeof(*out));
+	if (db_query(conn, &rows,
+	             "SELECT " POST_COLS ", p.body_html, p.body_md "
+	             "FROM posts p JOIN users u ON u.id = p.author_id "
+	             "WHERE p.id = ?",
+	             "i", id) != 0)
+		return MODEL_ERR;
+	return post_one(conn, &rows, out);
+}
+
+int
+model_post_get_published(struct db_conn *conn, const char *slug,
+                         struct model_post *out)
+{
+	struct db_rows rows;
+
+	memset(out, 0, sizeof(*out));
+	if (slug == NULL || strlen(slug) > SLUG_MAX)
+		return MODEL_NOT_FOUND;
+	if (db_query(conn, &rows,
+	             "SELECT " POST_COLS ", p.body_html, NULL "
+	             "FROM posts p JOIN users u ON u.id = p.author_id "
+	             "WHERE p.slug = ? AND p.status = 'published'",
+	             "s", slug) != 0)
+		return MODEL_ERR;
+	return post_one(conn, &rows, out);
+}
+
+static int
+fill_list(struct db_rows *rows, size_t limit, struct model_post_list *out)
+{
+	size_t r;
+
+	out->n = rows->nrows > limit ? limit : rows->nrows;
+	out->has_more = rows->nrows > limit;
+	out->items = xcalloc(out->n, sizeof(*out->items));
+	for (r = 0; r < out->n; r++)
+		post_from_row(rows, r, &out->items[r]);
+	db_rows_free(rows);
+	return MODEL_OK;
+}
+
+/* Page bounds; false when the page cannot exist (answered as empty). */
+static bool
+page_bounds(const struct model_post_query *q, long long *limit,
+            long long *offset)
+{
+	if (q->per_page < 1 || q->per_page > LIST_MAX || q->page < 1 ||
+	    q->page > LIST_MAX * 20LL)
+		return false;
+	*limit = q->per_page + 1; /* one more tells whether a page follows */
+	*offset = (q->page - 1) * q->per_page;
+	return true;
+}
+
+int
+model_post_list_published(struct db_conn *conn,
+                          const struct model_post_query *q,
+                          struct model_post_list *out)
+{
+	struct db_rows rows;
+	long long limit, offset, html = q->with_html;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!page_bounds(q, &limit, &offset))
+		return MODEL_OK;
+	/*
+	 * STRAIGHT_JOIN keeps the join order as written: left alone the
+	 * optimizer reads users first and sorts every post (NOTES.md); this
+	 * way the home page reads ~10 index entries backwards.
+	 */
+	if (q->tag != NULL)
+		rc = db_query(conn, &rows,
+		              "SELECT STRAIGHT_JOIN " POST_COLS
+		              ", IF(?, p.body_html, NULL), NULL "
+		              "FROM tags t "
+		              "JOIN post_tags pt ON pt.tag_id = t.id "
+		              "JOIN posts p ON p.id = pt.post_id "
+		              "JOIN users u ON u.id = p.author_id "
+		              "WHERE t.name = ? AND p.status = 'published' "
+		              "AND (? IS NULL OR u.name = ?) "
+		              "ORDER BY p.published_at DESC, p.id DESC "
+		              "LIMIT ? OFFSET ?",
+		              "isssii", html, q->tag, q->author, q->author,
+		              limit, offset);
+	else if (q->author != NULL)
+		rc =
+		    db_query(conn, &rows,
+		             "SELECT STRAIGHT_JOIN " POST_COLS
+		             ", IF(?, p.body_html, NULL), NULL "
+		             "FROM users u "
+		             "JOIN posts p FORCE INDEX (posts_author_published)"
+		             " ON p.author_id = u.id "
+		             "WHERE u.name = ? AND p.status = 'published' "
+		             "ORDER BY p.published_at DESC, p.id DESC "
+		             "LIMIT ? OFFSET ?",
+		             "isii", html, q->author, limit, offset);
+	else
+		rc = db_query(
+		    conn, &rows,
+		    "SELECT STRAIGHT_JOIN " POST_COLS
+		    ", IF(?, p.body_html, NULL), NULL "
+		    "FROM posts p FORCE INDEX (posts_status_published) "
+		    "JOIN users u ON u.id = p.author_id "
+		    "WHERE p.status = 'published' "
+		    "ORDER BY p.published_at DESC, p.id DESC "
+		    "LIMIT ? OFFSET ?",
+		    "iii", html, limit, offset);
+	if (rc != 0)
+		return MODEL_ERR;
+	return fill_list(&rows, (size_t)q->per_page, out);
+}
+
+int
+model_post_list_all(struct db_conn *conn, struct model_post_list *out)
+{
+	struct db_rows rows;
+
+	memset(out, 0, sizeof(*out));
+	if (db_query(conn, &rows,
+	             "SELECT " POST_COLS ", NULL, NULL "
+	             "FROM posts p JOIN users u ON u.id = p.author_id "
+	             "ORDER BY p.updated_at DESC, p.id DESC LIMIT ?",
+	             "i", (long long)LIST_MAX + 1) != 0)
+		return MODEL_ERR;
+	return fill_list(&rows, LIST_MAX, out);
+}
+
+int
+model_post_search(struct db_conn *conn, const char *words,
+                  const struct model_post_query *q, struct model_post_list *out)
+{
+	struct db_rows rows;
+	long long limit, offset;
+
+	memset(out, 0, sizeof(*out));
+	if (words == NULL || *words == '\0' || !page_bounds(q, &limit, &offset))
+		return MODEL_OK;
+	if (db_query(conn, &rows,
+	             "SELECT " POST_COLS ", IF(?, p.body_html, NULL), NULL "
+	             "FROM posts p JOIN users u ON u.id = p.author_id "
+	             "WHERE p.status = 'published' AND "
+	             "MATCH (p.title, p.body_md) AGAINST (? IN NATURAL "
+	             "LANGUAGE MODE) "
+	             "ORDER BY MATCH (p.title, p.body_md) AGAINST (? IN "
+	             "NATURAL LANGUAGE MODE) DESC, p.published_at DESC "
+	             "LIMIT ? OFFSET ?",
+	             "issii", (long long)q->with_html, words, words, limit,
+	             offset) != 0)
+		return MODEL_ERR;
+	return fill_list(&rows, (size_t)q->per_page, out);
+}
+
+void
+model_post_free(struct model_post *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	free(p->slug);
+	free(p->title);
+	free(p->body_md);
+	free(p->body_html);
+	free(p->excerpt);
+	free(p->author_name);
+	free(p->published_at);
+	free(p->created_at);
+	free(p->updated_at);
+	for (i = 0; i < p->ntags; i++)
+		free(p->tags[i]);
+	free(p->tags);
+	free(p->tags_csv);
+	memset(p, 0, sizeof(*p));
+}
+
+void
+model_post_list_free(struct model_post_list *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		model_post_free(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,889 @@
+/*
+ * The HTTPS front (include/tls_front.h).
+ *
+ * FRONT_THREADS threads each run an edge-triggered epoll loop. They share
+ * one listening socket, registered with EPOLLEXCLUSIVE so that a new
+ * connection wakes one of them. A connection stays on the thread that
+ * accepted it: its struct front_conn, its TLS connection, its timer and its
+ * two sockets are owned by that thread alone and touched by no other.
+ * Shared between threads: the current TLS server context (front->lock), the
+ * per-address connection counts (front->ip_lock) and the counters (atomics).
+ *
+ * A connection goes: accept → TLS handshake (deadline handshake_timeout) →
+ * socketpair, one end handed to libmicrohttpd with the client's address →
+ * bytes pumped both ways (decrypted TLS → pair; pair → TLS records) →
+ * close_notify and a short lingering read when MHD closes its end.
+ */
+#include "tls_front.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "buf.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "tls.h"
+#include "xalloc.h"
+
+#define FRONT_THREADS         2
+#define FRONT_EVENTS          64
+#define FRONT_CHUNK           (64 * 1024) /* bytes moved per read */
+#define FRONT_ACCEPT_BURST    16
+#define FRONT_ACCEPT_PAUSE_MS 100  /* after EMFILE and friends */
+#define FRONT_LINGER_MS       2000 /* reading after our close_notify */
+#define FRONT_IP_BUCKETS      1024
+#define FRONT_BACKLOG         1024
+
+/* epoll data: a connection pointer with the socket in its low bit (they
+ * are at least 8-aligned), or one of these, which no pointer can be. */
+#define EV_TCP    0u
+#define EV_PAIR   1u
+#define EV_LISTEN 2u
+#define EV_STOP   4u
+
+static atomic_ullong front_full, front_resumed, front_failed, front_open;
+
+struct front_conn;
+
+/* Connections whose deadlines are "pushed at + ms": a FIFO is sorted. */
+struct timer_list {
+	struct front_conn *head, *tail;
+	uint64_t ms;
+};
+
+enum conn_state { CONN_HANDSHAKE, CONN_OPEN, CONN_LINGER };
+
+struct front_conn {
+	struct front_thread *t;
+	struct tls_conn *tls;
+	int tcp;  /* owned */
+	int pair; /* owned: our end of the socketpair, or -1 */
+	enum conn_state state;
+	/* May read / write without EAGAIN: set by epoll events, cleared when
+	 * a call would block (edge-triggered). */
+	bool tcp_rd, tcp_wr, pair_rd, pair_wr;
+	bool pair_hup;  /* MHD's EOF is queued behind its data */
+	bool tls_done;  /* the client finished sending: pair shut for writing */
+	bool pair_done; /* MHD closed: close_notify queued */
+	bool up_dead;   /* MHD takes no more input */
+	bool dead;      /* sockets closed; freed after this event batch */
+	struct buf up;  /* plaintext for MHD not yet written, from up_off */
+	size_t up_off;
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	unsigned char ip[16]; /* key of the per-address count */
+	struct timer_list *timer;
+	struct front_conn *prev, *next; /* in timer */
+	uint64_t deadline;
+	struct front_conn *dead_next;
+};
+
+struct front_thread {
+	struct tls_front *front;
+	unsigned slot; /* this thread's slot in the TLS server contexts */
+	pthread_t tid;
+	bool started;
+	int epfd;
+	bool accepting; /* the listener is in this epoll */
+	uint64_t accept_resume;
+	struct timer_list handshake, idle, linger;
+	struct front_conn *dead;
+	unsigned char scratch[FRONT_CHUNK];
+};
+
+struct ip_entry {
+	struct ip_entry *next;
+	unsigned char ip[16];
+	unsigned n;
+};
+
+struct tls_front {
+	struct app *app;
+	int listen_fd;
+	int stop_fd; /* eventfd, readable once stopping */
+	unsigned per_ip;
+	pthread_mutex_t lock; /* guards current */
+	struct tls_server *current;
+	pthread_mutex_t ip_lock; /* guards ip_table */
+	struct ip_entry *ip_table[FRONT_IP_BUCKETS];
+	struct front_thread threads[FRONT_THREADS];
+};
+
+static uint64_t
+front_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+timer_remove(struct front_conn *c)
+{
+	struct timer_list *l = c->timer;
+
+	if (l == NULL)
+		return;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		l->head = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	else
+		l->tail = c->prev;
+	c->prev = c->next = NULL;
+	c->timer = NULL;
+}
+
+static void
+timer_push(struct timer_list *l, struct front_conn *c, uint64_t now)
+{
+	timer_remove(c);
+	c->deadline = now + l->ms;
+	c->timer = l;
+	c->prev = l->tail;
+	if (l->tail != NULL)
+		l->tail->next = c;
+	else
+		l->head = c;
+	l->tail = c;
+}
+
+/* IPv4 as v4-mapped IPv6, so one key format serves both. */
+static void
+front_ip_key(const struct sockaddr_storage *ss, unsigned char key[16])
+{
+	memset(key, 0, 16);
+	if (ss->ss_family == AF_INET6) {
+		memcpy(key, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	} else if (ss->ss_family == AF_INET) {
+		key[10] = key[11] = 0xff;
+		memcpy(key + 12, &((const struct sockaddr_in *)ss)->sin_addr,
+		       4);
+	}
+}
+
+static struct ip_entry **
+front_ip_slot(struct tls_front *f, const unsigned char key[16])
+{
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < 16; i++)
+		h = (h ^ key[i]) * 16777619u;
+	struct ip_entry **pp = &f->ip_table[h % FRONT_IP_BUCKETS];
+	while (*pp != NULL && memcmp((*pp)->ip, key, 16) != 0)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+/* Counts one more connection from key; false when it has too many. */
+static bool
+front_ip_acquire(struct tls_front *f, const unsigned char key[16])
+{
+	bool ok = true;
+
+	pthread_mutex_lock(&f->ip_lock);
+	struct ip_entry **pp = front_ip_slot(f, key);
+	if (*pp == NULL) {
+		*pp = xcalloc(1, sizeof(**pp));
+		memcpy((*pp)->ip, key, 16);
+	}
+	if ((*pp)->n >= f->per_ip)
+		ok = false;
+	else
+		(*pp)->n++;
+	pthread_mutex_unlock(&f->ip_lock);
+	return ok;
+}
+
+static void
+front_ip_release(struct tls_front *f, const unsigned char key[16])
+{
+	pthread_mutex_lock(&f->ip_lock);
+	struct ip_entry **pp = front_ip_slot(f, key);
+	struct ip_entry *e = *pp;
+	if (e != NULL && --e->n == 0) {
+		*pp = e->next;
+		free(e);
+	}
+	pthread_mutex_unlock(&f->ip_lock);
+}
+
+static const char *
+front_peer(const struct front_conn *c, char *buf, size_t len)
+{
+	const void *a =
+	    c->peer.ss_family == AF_INET6
+	        ? (const void *)&((const struct sockaddr_in6 *)&c->peer)
+	              ->sin6_addr
+	        : (const void *)&((const struct sockaddr_in *)&c->peer)
+	              ->sin_addr;
+
+	if (inet_ntop(c->peer.ss_family, a, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/* Closes both sockets now; the memory waits for the end of the batch, as
+ * later events of the same batch may still point at it. */
+static void
+conn_close(struct front_conn *c)
+{
+	if (c->dead)
+		return;
+	c->dead = true;
+	timer_remove(c);
+	close(c->tcp);
+	if (c->pair != -1)
+		close(c->pair);
+	c->dead_next = c->t->dead;
+	c->t->dead = c;
+}
+
+static void
+conn_free(struct front_conn *c)
+{
+	tls_conn_free(c->tls);
+	buf_free(&c->up);
+	front_ip_release(c->t->front, c->ip);
+	atomic_fetch_sub(&front_open, 1);
+	free(c);
+}
+
+static void
+conn_fail(struct front_conn *c, const char *what)
+{
+	if (log_enabled(LOG_DEBUG)) {
+		char peer[INET6_ADDRSTRLEN], why[160];
+		tls_conn_strerror(c->tls, why, sizeof(why));
+		log_debug("https: %s: %s: %s",
+		          front_peer(c, peer, sizeof(peer)), what, why);
+	}
+	conn_close(c);
+}
+
+/* Writes plaintext to MHD; what the pair does not take waits in c->up. */
+static void
+conn_to_pair(struct front_conn *c, const unsigned char *p, size_t len)
+{
+	while (len > 0 && c->pair_wr && !c->up_dead) {
+		ssize_t r = send(c->pair, p, len, MSG_NOSIGNAL);
+		if (r > 0) {
+			p += r;
+			len -= (size_t)r;
+		} else if (r == -1 && errno == EAGAIN) {
+			c->pair_wr = false;
+		} else if (r == -1 && errno != EINTR) {
+			/* MHD closed its end; its EOF follows on the read side.
+			 */
+			c->up_dead = true;
+		}
+	}
+	if (len > 0 && !c->up_dead)
+		buf_append(&c->up, p, len);
+}
+
+static bool
+conn_up_pending(const struct front_conn *c)
+{
+	return c->up.len > c->up_off && !c->up_dead;
+}
+
+/* Client → MHD. Returns false when the connection was closed. */
+static bool
+conn_up(struct front_conn *c)
+{
+	unsigned char *scratch = c->t->scratch;
+
+	if (conn_up_pending(c)) {
+		size_t off = c->up_off, len = c->up.len - off;
+		struct buf old = c->up;
+		buf_init(&c->up);
+		c->up_off = 0;
+		conn_to_pair(c, (unsigned char *)old.data + off, len);
+		buf_free(&old);
+	}
+	while (!conn_up_pending(c) && !c->up_dead && !c->tls_done &&
+	       c->tcp_rd) {
+		enum tls_status st = TLS_OK;
+		size_t fill = 0, n;
+		while (fill < FRONT_CHUNK &&
+		       (st = tls_conn_read(c->tls, scratch + fill,
+		                           FRONT_CHUNK - fill, &n)) == TLS_OK)
+			fill += n;
+		conn_to_pair(c, scratch, fill);
+		if (st == TLS_WANT_READ) {
+			c->tcp_rd = false;
+		} else if (st == TLS_CLOSED) {
+			/* Half-close: MHD sees EOF and answers what it has. */
+			c->tls_done = true;
+			(void)shutdown(c->pair, SHUT_WR);
+		} else if (st == TLS_ERROR) {
+			conn_fail(c, "read");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* MHD → client: records are kept until the socket takes them, and the pair
+ * is not read while any wait. Returns false when the connection closed. */
+static bool
+conn_down(struct front_conn *c)
+{
+	for (;;) {
+		if (tls_conn_unsent(c->tls) > 0) {
+			if (!c->tcp_wr)
+				return true;
+			enum tls_status st = tls_conn_flush(c->tls);
+			if (st == TLS_WANT_WRITE) {
+				c->tcp_wr = false;
+				return true;
+			}
+			if (st == TLS_ERROR) {
+				conn_fail(c, "write");
+				return false;
+			}
+		}
+		if (c->pair_done || !c->pair_rd)
+			return true;
+		ssize_t r = recv(c->pair, c->t->scratch, FRONT_CHUNK, 0);
+		if (r > 0) {
+			/* A short read emptied the socket; more data raises a
+			 * new edge. Saves the EAGAIN read per response. An EOF
+			 * that came with the data raises none: read on. */
+			if ((size_t)r < FRONT_CHUNK && !c->pair_hup)
+				c->pair_rd = false;
+			if (tls_conn_write(c->tls, c->t->scratch, (size_t)r) !=
+			    TLS_OK) {
+				conn_fail(c, "encrypt");
+				return false;
+			}
+		} else if (r == -1 && errno == EAGAIN) {
+			c->pair_rd = false;
+		} else if (r == 0 || errno != EINTR) {
+			/* MHD is done with the connection. */
+			c->pair_done = true;
+			if (tls_conn_close_notify(c->tls) != TLS_OK) {
+				conn_fail(c, "close_notify");
+				return false;
+			}
+		}
+	}
+}
+
+/* After our close_notify went out: no more writes, and the client's last
+ * bytes are read and dropped so that close() sends no RST that could
+ * destroy the response before the client read it. */
+static void
+conn_linger(struct front_conn *c)
+{
+	while (c->tcp_rd) {
+		ssize_t r = recv(c->tcp, c->t->scratch, FRONT_CHUNK, 0);
+		if (r > 0 || (r == -1 && errno == EINTR))
+			continue;
+		if (r == -1 && errno == EAGAIN) {
+			c->tcp_rd = false;
+			return;
+		}
+		conn_close(c);
+		return;
+	}
+}
+
+static void
+conn_pump(struct front_conn *c, uint64_t now)
+{
+	if (!conn_up(c) || !conn_down(c))
+		return;
+	if (c->pair_done && tls_conn_unsent(c->tls) == 0) {
+		close(c->pair);
+		c->pair = -1;
+		(void)shutdown(c->tcp, SHUT_WR);
+		c->state = CONN_LINGER;
+		timer_push(&c->t->linger, c, now);
+		conn_linger(c);
+		return;
+	}
+	timer_push(&c->t->idle, c, now);
+}
+
+/* Hands the plaintext side to libmicrohttpd. */
+static int
+conn_attach(struct front_conn *c)
+{
+	struct front_thread *t = c->t;
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+	               sv) == -1) {
+		log_warn("https: socketpair: %s", strerror(errno));
+		return -1;
+	}
+	struct epoll_event ev = {
+	    .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+	    .data.u64 = (uintptr_t)c | EV_PAIR,
+	};
+	if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, sv[0], &ev) == -1) {
+		log_warn("https: epoll_ctl: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	c->pair = sv[0];
+	c->pair_wr = true;
+	/* Takes sv[1], also when it fails. */
+	return http_server_add_tls_connection(t->front->app->http, sv[1],
+	                                      (struct sockaddr *)&c->peer,
+	                                      c->peerlen);
+}
+
+static void
+conn_handshake(struct front_conn *c, uint64_t now)
+{
+	switch (tls_conn_handshake(c->tls)) {
+	case TLS_WANT_READ:
+		return;
+	case TLS_WANT_WRITE:
+		c->tcp_wr = false;
+		return;
+	case TLS_OK:
+		break;
+	default:
+		atomic_fetch_add(&front_failed, 1);
+		conn_fail(c, "handshake");
+		return;
+	}
+	atomic_fetch_add(
+	    tls_conn_resumed(c->tls) ? &front_resumed : &front_full, 1);
+	if (conn_attach(c) == -1) {
+		conn_close(c);
+		return;
+	}
+	c->state = CONN_OPEN;
+	/* The client may have sent its request right behind Finished. */
+	c->tcp_rd = true;
+	conn_pump(c, now);
+}
+
+static void
+conn_run(struct front_conn *c, uint64_t now)
+{
+	switch (c->state) {
+	case CONN_HANDSHAKE:
+		conn_handshake(c, now);
+		break;
+	case CONN_OPEN:
+		conn_pump(c, now);
+		break;
+	case CONN_LINGER:
+		conn_linger(c);
+		break;
+	}
+}
+
+static void
+front_conn_new(struct front_thread *t, int fd,
+               const struct sockaddr_storage *peer, socklen_t peerlen)
+{
+	struct tls_front *f = t->front;
+	struct front_conn *c = xcalloc(1, sizeof(*c));
+	char addr[INET6_ADDRSTRLEN];
+	int one = 1;
+
+	c->t = t;
+	c->tcp = fd;
+	c->pair = -1;
+	c->peer = *peer;
+	c->peerlen = peerlen;
+	buf_init(&c->up);
+	front_ip_key(peer, c->ip);
+	if (!front_ip_acquire(f, c->ip)) {
+		log_debug("https: %s: over per_ip_connections",
+		          front_peer(c, addr, sizeof(addr)));
+		close(fd);
+		free(c);
+		return;
+	}
+	atomic_fetch_add(&front_open, 1);
+	/* mbedtls never sets it; without it handshakes stall on Nagle. */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1) {
+		log_warn("https: TCP_NODELAY: %s", strerror(errno));
+		goto fail;
+	}
+	pthread_mutex_lock(&f->lock);
+	struct tls_server *srv = f->current;
+	tls_server_ref(srv);
+	pthread_mutex_unlock(&f->lock);
+	c->tls = tls_conn_new(srv, t->slot, fd); /* takes its own reference */
+	tls_server_unref(srv);
+	if (c->tls == NULL) {
+		log_warn("https: out of memory for a TLS connection");
+		goto fail;
+	}
+	struct epoll_event ev = {
+	    .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+	    .data.u64 = (uintptr_t)c | EV_TCP,
+	};
+	if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		log_warn("https: epoll_ctl: %s", strerror(errno));
+		goto fail;
+	}
+	c->state = CONN_HANDSHAKE;
+	c->tcp_rd = c->tcp_wr = true;
+	uint64_t now = front_now_ms();
+	timer_push(&t->handshake, c, now);
+	conn_handshake(c, now);
+	return;
+fail:
+	close(fd);
+	conn_free(c);
+}
+
+static void
+front_accept(struct front_thread *t)
+{
+	struct tls_front *f = t->front;
+
+	for (int i = 0; i < FRONT_ACCEPT_BURST; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int fd = accept4(f->listen_fd, (struct sockaddr *)&ss, &sl,
+		                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd != -1) {
+			front_conn_new(t, fd, &ss, sl);
+			continue;
+		}
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return;
+		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+			continue;
+		/* Out of descriptors or memory: the listener would wake us in
+		 * a busy loop, so leave it alone for a moment. */
+		log_warn("https: accept: %s; pausing for %d ms",
+		         strerror(errno), FRONT_ACCEPT_PAUSE_MS);
+		if (epoll_ctl(t->epfd, EPOLL_CTL_DEL, f->listen_fd, NULL) ==
+		    0) {
+			t->accepting = false;
+			t->accept_resume =
+			    front_now_ms() + FRONT_ACCEPT_PAUSE_MS;
+		}
+		return;
+	}
+}
+
+static int
+front_watch_listener(struct front_thread *t)
+{
+	struct epoll_event ev = {
+	    .events = EPOLLIN | EPOLLEXCLUSIVE,
+	    .data.u64 = EV_LISTEN,
+	};
+
+	if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, t->front->listen_fd, &ev) == -1)
+		return -1;
+	t->accepting = true;
+	return 0;
+}
+
+static void
+front_expire(struct front_thread *t, uint64_t now)
+{
+	struct front_conn *c;
+
+	while ((c = t->handshake.head) != NULL && c->deadline <= now) {
+		atomic_fetch_add(&front_failed, 1);
+		conn_fail(c, "handshake timed out");
+	}
+	while ((c = t->idle.head) != NULL && c->deadline <= now) {
+		/* Best effort: say goodbye if the socket takes it now. */
+		if (tls_conn_close_notify(c->tls) == TLS_OK)
+			tls_conn_flush(c->tls);
+		conn_close(c);
+	}
+	while ((c = t->linger.head) != NULL && c->deadline <= now)
+		conn_close(c);
+	if (!t->accepting && now >= t->accept_resume &&
+	    front_watch_listener(t) == -1)
+		t->accept_resume = now + FRONT_ACCEPT_PAUSE_MS;
+}
+
+static int
+front_timeout(const struct front_thread *t, uint64_t now)
+{
+	const struct timer_list *lists[] = {&t->handshake, &t->idle,
+	                                    &t->linger};
+	uint64_t next = UINT64_MAX;
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (lists[i]->head != NULL && lists[i]->head->deadline < next)
+			next = lists[i]->head->deadline;
+	if (!t->accepting && t->accept_resume < next)
+		next = t->accept_resume;
+	if (next == UINT64_MAX)
+		return -1;
+	return next <= now ? 0 : (int)(next - now);
+}
+
+static void
+front_reap(struct front_thread *t)
+{
+	while (t->dead != NULL) {
+		struct front_conn *c = t->dead;
+		t->dead = c->dead_next;
+		conn_free(c);
+	}
+}
+
+static void
+front_close_all(struct front_thread *t)
+{
+	struct timer_list *lists[] = {&t->handshake, &t->idle, &t->linger};
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		while (lists[i]->head != NULL)
+			conn_close(lists[i]->head);
+	front_reap(t);
+}
+
+static void *
+front_thread_main(void *arg)
+{
+	struct front_thread *t = arg;
+	struct epoll_event evs[FRONT_EVENTS];
+	bool stop = false;
+
+	while (!stop) {
+		int n = epoll_wait(t->epfd, evs, FRONT_EVENTS,
+		                   front_timeout(t, front_now_ms()));
+		if (n == -1 && errno != EINTR) {
+			log_err("https: epoll_wait: %s", strerror(errno));
+			break;
+		}
+		uint64_t now = front_now_ms();
+		for (int i = 0; i < n; i++) {
+			uint64_t d = evs[i].data.u64;
+			if (d == EV_STOP) {
+				stop = true;
+			} else if (d == EV_LISTEN) {
+				front_accept(t);
+			} else {
+				struct front_conn *c =
+				    (void *)(uintptr_t)(d & ~(uint64_t)1);
+				uint32_t e = evs[i].events;
+				bool rd = e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP |
+				               EPOLLERR);
+				bool wr = e & (EPOLLOUT | EPOLLHUP | EPOLLERR);
+				if (c->dead)
+					continue;
+				if ((d & 1) == EV_PAIR) {
+					c->pair_rd |= rd;
+					c->pair_hup |=
+					    (e & (EPOLLRDHUP | EPOLLHUP)) != 0;
+					c->pair_wr |= wr;
+				} else {
+					c->tcp_rd |= rd;
+					c->tcp_wr |= wr;
+				}
+				conn_run(c, now);
+			}
+		}
+		front_expire(t, front_now_ms());
+		front_reap(t);
+	}
+	front_close_all(t);
+	return NULL;
+}
+
+static int
+front_listen(const char *spec, char *err, size_t errlen)
+{
+	char host[256], port_s[8];
+	unsigned port;
+	struct addrinfo hints = {
+	    .ai_family = AF_UNSPEC,
+	    .ai_socktype = SOCK_STREAM,
+	    .ai_flags = AI_PASSIVE | AI_NUMERICSERV,
+	};
+	struct addrinfo *ai;
+	int one = 1, fd, rc;
+
+	if (config_parse_listen(spec, host, sizeof(host), &port) == -1) {
+		snprintf(err, errlen,
+		         "server.https_listen %s: expected host:port", spec);
+		return -1;
+	}
+	snprintf(port_s, sizeof(port_s), "%u", port);
+	if ((rc = getaddrinfo(host[0] != '\0' ? host : NULL, port_s, &hints,
+	                      &ai)) != 0) {
+		snprintf(err, errlen, "server.https_listen %s: %s", spec,
+		         gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	            0);
+	if (fd == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+	    listen(fd, FRONT_BACKLOG) == -1) {
+		snprintf(err, errlen, "server.https_listen %s: %s", spec,
+		         strerror(errno));
+		if (fd != -1)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+static int
+front_thread_start(struct tls_front *f, unsigned i, char *err, size_t errlen)
+{
+	struct front_thread *t = &f->threads[i];
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = EV_STOP};
+	int rc;
+
+	t->front = f;
+	t->slot = i;
+	t->handshake.ms =
+	    (uint64_t)f->app->cfg->server.handshake_timeout * 1000;
+	t->idle.ms = (uint64_t)f->app->cfg->server.idle_timeout * 1000;
+	t->linger.ms = FRONT_LINGER_MS;
+	t->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (t->epfd == -1 ||
+	    epoll_ctl(t->epfd, EPOLL_CTL_ADD, f->stop_fd, &ev) == -1 ||
+	    front_watch_listener(t) == -1) {
+		snprintf(err, errlen, "https: epoll: %s", strerror(errno));
+		return -1;
+	}
+	if ((rc = pthread_create(&t->tid, NULL, front_thread_main, t)) != 0) {
+		snprintf(err, errlen, "https: cannot start a thread: %s",
+		         strerror(rc));
+		return -1;
+	}
+	t->started = true;
+	return 0;
+}
+
+int
+tls_front_start(struct tls_front **out, struct app *app, char *err,
+                size_t errlen)
+{
+	const struct config *cfg = app->cfg;
+	struct tls_front *f = xcalloc(1, sizeof(*f));
+
+	f->app = app;
+	f->per_ip = cfg->server.per_ip_connections;
+	f->listen_fd = f->stop_fd = -1;
+	for (unsigned i = 0; i < FRONT_THREADS; i++)
+		f->threads[i].epfd = -1;
+	pthread_mutex_init(&f->lock, NULL);
+	pthread_mutex_init(&f->ip_lock, NULL);
+	if (tls_server_new(&f->current, cfg->tls.certificate, cfg->tls.key,
+	                   FRONT_THREADS, err, errlen) == -1)
+		goto fail;
+	if ((f->listen_fd =
+	         front_listen(cfg->server.https_listen, err, errlen)) == -1)
+		goto fail;
+	if ((f->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
+		snprintf(err, errlen, "https: eventfd: %s", strerror(errno));
+		goto fail;
+	}
+	for (unsigned i = 0; i < FRONT_THREADS; i++)
+		if (front_thread_start(f, i, err, errlen) == -1)
+			goto fail;
+	*out = f;
+	return 0;
+fail:
+	tls_front_stop(f);
+	return -1;
+}
+
+int
+tls_front_reload(struct tls_front *f, char *err, size_t errlen)
+{
+	const struct config *cfg = f->app->cfg;
+	struct tls_server *srv, *old;
+
+	if (tls_server_new(&srv, cfg->tls.certificate, cfg->tls.key,
+	                   FRONT_THREADS, err, errlen) == -1)
+		return -1;
+	pthread_mutex_lock(&f->lock);
+	old = f->current;
+	f->current = srv;
+	pthread_mutex_unlock(&f->lock);
+	/* Open connections hold their own references to the old one. */
+	tls_server_unref(old);
+	return 0;
+}
+
+void
+tls_front_stop(struct tls_front *f)
+{
+	uint64_t one = 1;
+
+	if (f == NULL)
+		return;
+	if (f->stop_fd != -1 && write(f->stop_fd, &one, sizeof(one)) == -1)
+		log_err("https: cannot stop the front: %s", strerror(errno));
+	for (unsigned i = 0; i < FRONT_THREADS; i++) {
+		struct front_thread *t = &f->threads[i];
+		if (t->started)
+			pthread_join(t->tid, NULL);
+		if (t->epfd != -1)
+			close(t->epfd);
+	}
+	if (f->listen_fd != -1)
+		close(f->listen_fd);
+	if (f->stop_fd != -1)
+		close(f->stop_fd);
+	tls_server_unref(f->current);
+	for (size_t i = 0; i < FRONT_IP_BUCKETS; i++)
+		while (f->ip_table[i] != NULL) {
+			struct ip_entry *e = f->ip_table[i];
+			f->ip_table[i] = e->next;
+			free(e);
+		}
+	pthread_mutex_destroy(&f->lock);
+	pthread_mutex_destroy(&f->ip_lock);
+	free(f);
+}
+
+int
+tls_check_files(const struct config *cfg, char *err, size_t errlen)
+{
+	if (cfg->tls.certificate[0] == '\0' || cfg->tls.key[0] == '\0') {
+		snprintf(err, errlen,
+		         "server.https_listen needs tls.certificate and "
+		         "tls.key");
+		return -1;
+	}
+	return tls_check_pair(cfg->tls.certificate, cfg->tls.key, err, errlen);
+}
+
+void
+tls_front_stats(struct tls_front_stats *st)
+{
+	st->handshakes_full = atomic_load(&front_full);
+	st->handshakes_resumed = atomic_load(&front_resumed);
+	st->handshakes_failed = atomic_load(&front_failed);
+	st->connections_open = atomic_load(&front_open);
+}

@@ -1,0 +1,633 @@
+/*
+ * TLS with mbedtls 2.28 (include/tls.h): server contexts built from PEM
+ * files and non-blocking server connections with buffered I/O.
+ */
+#include "tls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/platform_util.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/ssl_ticket.h>
+#include <mbedtls/x509_crt.h>
+
+#include "buf.h"
+#include "xalloc.h"
+
+#define TLS_PEM_MAX     (1024 * 1024) /* certificate chains are a few KB */
+#define TLS_TICKET_LIFE 3600          /* seconds; mbedtls rotates the key */
+#define TLS_IN_BUF      4096          /* small reads are batched through this */
+#define TLS_OUT_KEEP    (32 * 1024)   /* larger output buffers are freed */
+
+/* Server cipher order: ChaCha20 first, it is the fastest AEAD in this
+ * mbedtls (see NOTES.md). Only ECDHE key exchange, only AEAD. */
+static const int tls_suites[] = {
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    0,
+};
+
+static const mbedtls_ecp_group_id tls_curves[] = {
+    MBEDTLS_ECP_DP_CURVE25519,
+    MBEDTLS_ECP_DP_SECP256R1,
+    MBEDTLS_ECP_DP_SECP384R1,
+    MBEDTLS_ECP_DP_NONE,
+};
+
+static const int tls_sig_hashes[] = {
+    MBEDTLS_MD_SHA256,
+    MBEDTLS_MD_SHA384,
+    MBEDTLS_MD_SHA512,
+    MBEDTLS_MD_NONE,
+};
+
+static const char *tls_alpn[] = {"http/1.1", NULL};
+
+/* Everything one thread needs to run handshakes without sharing mutable
+ * state: ECP groups inside a key are not thread-safe (ecp.h). */
+struct tls_slot {
+	mbedtls_ssl_config conf;
+	mbedtls_pk_context key;
+	mbedtls_ctr_drbg_context drbg;
+};
+
+struct tls_server {
+	atomic_uint refs;
+	mbedtls_entropy_context entropy; /* locked by mbedtls (THREADING_C) */
+	/* The ticket context is shared and locks itself; its generator is
+	 * only used under that lock. */
+	mbedtls_ctr_drbg_context ticket_drbg;
+	mbedtls_ssl_ticket_context ticket;
+	mbedtls_x509_crt chain; /* read-only once loaded */
+	unsigned nslots;
+	unsigned ninit; /* slots initialised, for the error path */
+	struct tls_slot slots[];
+};
+
+struct tls_conn {
+	mbedtls_ssl_context ssl;
+	struct tls_server *srv; /* reference held until tls_conn_free */
+	int fd;                 /* not owned */
+	int err;                /* last mbedtls error, or 0 */
+	int sys_errno;          /* last socket error, or 0 */
+	bool would_block;       /* the last recv() found nothing */
+	bool resumed;
+	struct buf out; /* ciphertext not yet sent, from out_off */
+	size_t out_off;
+	size_t in_off, in_len; /* ciphertext read but not yet consumed */
+	unsigned char in[TLS_IN_BUF];
+};
+
+/* The connection whose handshake runs on this thread right now: lets the
+ * ticket callback, which only sees the ticket context, mark it resumed. */
+static _Thread_local struct tls_conn *tls_running;
+
+static void
+tls_mbed_error(char *err, size_t errlen, const char *what, const char *path,
+               int rc)
+{
+	char msg[200];
+
+	mbedtls_strerror(rc, msg, sizeof(msg));
+	snprintf(err, errlen, "%s %s: %s", what, path, msg);
+}
+
+/* Reads a whole PEM file, NUL-terminated as mbedtls wants it. */
+static int
+tls_read_file(const char *what, const char *path, unsigned char **data,
+              size_t *len, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1) {
+		snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	const char *why = NULL;
+	if (fstat(fd, &st) == -1)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (st.st_size > TLS_PEM_MAX)
+		why = "larger than 1 MB: not a PEM file";
+	if (why != NULL) {
+		snprintf(err, errlen, "%s %s: %s", what, path, why);
+		close(fd);
+		return -1;
+	}
+	size_t size = (size_t)st.st_size, got = 0;
+	unsigned char *p = xmalloc(size + 1);
+	while (got < size) {
+		ssize_t r = read(fd, p + got, size - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			snprintf(err, errlen, "%s %s: %s", what, path,
+			         r == 0 ? "file shrank while reading"
+			                : strerror(errno));
+			mbedtls_platform_zeroize(p, size);
+			free(p);
+			close(fd);
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	close(fd);
+	p[size] = '\0';
+	*data = p;
+	*len = size + 1;
+	return 0;
+}
+
+static void
+tls_free_file(unsigned char *data, size_t len)
+{
+	if (data == NULL)
+		return;
+	mbedtls_platform_zeroize(data, len);
+	free(data);
+}
+
+static int
+tls_parse_key(mbedtls_pk_context *key, const unsigned char *pem, size_t len,
+              const char *path, char *err, size_t errlen)
+{
+	int rc = mbedtls_pk_parse_key(key, pem, len, NULL, 0);
+
+	if (rc == MBEDTLS_ERR_PK_PASSWORD_REQUIRED) {
+		snprintf(err, errlen,
+		         "tls.key %s: the key is encrypted; blogd needs it "
+		         "without a passphrase",
+		         path);
+		return -1;
+	}
+	if (rc != 0) {
+		tls_mbed_error(err, errlen, "tls.key", path, rc);
+		return -1;
+	}
+	return 0;
+}
+
+/* Only RSA and the curves in tls_curves can sign our handshakes. */
+static int
+tls_key_usable(const mbedtls_pk_context *key, const char *path, char *err,
+               size_t errlen)
+{
+	mbedtls_pk_type_t type = mbedtls_pk_get_type(key);
+
+	if (type == MBEDTLS_PK_RSA)
+		return 0;
+	if (type == MBEDTLS_PK_ECKEY || type == MBEDTLS_PK_ECDSA) {
+		mbedtls_ecp_group_id id = mbedtls_pk_ec(*key)->grp.id;
+		if (id == MBEDTLS_ECP_DP_SECP256R1 ||
+		    id == MBEDTLS_ECP_DP_SECP384R1)
+			return 0;
+		snprintf(err, errlen,
+		         "tls.key %s: unsupported curve (use P-256 or P-384)",
+		         path);
+		return -1;
+	}
+	snprintf(err, errlen, "tls.key %s: unsupported key type %s", path,
+	         mbedtls_pk_get_name(key));
+	return -1;
+}
+
+/*
+ * Parses the chain and one copy of the key and checks that they belong
+ * together. *key_pem keeps the key file for further copies; the caller
+ * frees it with tls_free_file.
+ */
+static int
+tls_load_pair(const char *cert_path, const char *key_path,
+              mbedtls_x509_crt *chain, unsigned char **key_pem, size_t *key_len,
+              char *err, size_t errlen)
+{
+	unsigned char *cert_pem = NULL;
+	size_t cert_len = 0;
+	mbedtls_pk_context key;
+	int rc = -1;
+
+	*key_pem = NULL;
+	mbedtls_pk_init(&key);
+	if (tls_read_file("tls.certificate", cert_path, &cert_pem, &cert_len,
+	                  err, errlen) == -1 ||
+	    tls_read_file("tls.key", key_path, key_pem, key_len, err, errlen) ==
+	        -1)
+		goto out;
+	int r = mbedtls_x509_crt_parse(chain, cert_pem, cert_len);
+	if (r < 0) {
+		tls_mbed_error(err, errlen, "tls.certificate", cert_path, r);
+		goto out;
+	}
+	if (r > 0) {
+		snprintf(err, errlen,
+		         "tls.certificate %s: %d certificate(s) in the chain "
+		         "cannot be parsed",
+		         cert_path, r);
+		goto out;
+	}
+	if (tls_parse_key(&key, *key_pem, *key_len, key_path, err, errlen) ==
+	        -1 ||
+	    tls_key_usable(&key, key_path, err, errlen) == -1)
+		goto out;
+	if (mbedtls_pk_check_pair(&chain->pk, &key) != 0) {
+		snprintf(err, errlen,
+		         "tls.key %s does not match tls.certificate %s",
+		         key_path, cert_path);
+		goto out;
+	}
+	rc = 0;
+out:
+	mbedtls_pk_free(&key);
+	tls_free_file(cert_pem, cert_len);
+	if (rc == -1) {
+		tls_free_file(*key_pem, *key_len);
+		*key_pem = NULL;
+	}
+	return rc;
+}
+
+int
+tls_check_pair(const char *cert_path, const char *key_path, char *err,
+               size_t errlen)
+{
+	mbedtls_x509_crt chain;
+	unsigned char *key_pem;
+	size_t key_len;
+	int rc = -1;
+
+	mbedtls_x509_crt_init(&chain);
+	if (tls_load_pair(cert_path, key_path, &chain, &key_pem, &key_len, err,
+	                  errlen) == -1)
+		goto out;
+	tls_free_file(key_pem, key_len);
+	const mbedtls_x509_time *t = &chain.valid_to;
+	if (mbedtls_x509_time_is_past(t)) {
+		snprintf(err, errlen,
+		         "tls.certificate %s: expired on "
+		         "%04d-%02d-%02d %02d:%02d:%02d UTC",
+		         cert_path, t->year, t->mon, t->day, t->hour, t->min,
+		         t->sec);
+		goto out;
+	}
+	rc = 0;
+out:
+	mbedtls_x509_crt_free(&chain);
+	return rc;
+}
+
+static int
+tls_ticket_parse(void *p_ticket, mbedtls_ssl_session *session,
+                 unsigned char *buf, size_t len)
+{
+	int rc = mbedtls_ssl_ticket_parse(p_ticket, session, buf, len);
+
+	if (rc == 0 && tls_running != NULL)
+		tls_running->resumed = true;
+	return rc;
+}
+
+static int
+tls_slot_init(struct tls_server *srv, struct tls_slot *s,
+              const unsigned char *key_pem, size_t key_len,
+              const char *key_path, char *err, size_t errlen)
+{
+	static const unsigned char pers[] = "blogd tls";
+	int rc;
+
+	if ((rc = mbedtls_ctr_drbg_seed(&s->drbg, mbedtls_entropy_func,
+	                                &srv->entropy, pers,
+	                                sizeof(pers) - 1)) != 0) {
+		tls_mbed_error(err, errlen, "tls:", "random generator", rc);
+		return -1;
+	}
+	if (tls_parse_key(&s->key, key_pem, key_len, key_path, err, errlen) ==
+	    -1)
+		return -1;
+	if ((rc = mbedtls_ssl_config_defaults(
+	         &s->conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
+	         MBEDTLS_SSL_PRESET_DEFAULT)) != 0) {
+		tls_mbed_error(err, errlen, "tls:", "configuration", rc);
+		return -1;
+	}
+	mbedtls_ssl_conf_rng(&s->conf, mbedtls_ctr_drbg_random, &s->drbg);
+	/* 1.0 and 1.1 are compiled into Debian's mbedtls: refuse them. */
+	mbedtls_ssl_conf_min_version(&s->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+	                             MBEDTLS_SSL_MINOR_VERSION_3);
+	mbedtls_ssl_conf_renegotiation(&s->conf,
+	                               MBEDTLS_SSL_RENEGOTIATION_DISABLED);
+	mbedtls_ssl_conf_ciphersuites(&s->conf, tls_suites);
+	mbedtls_ssl_conf_curves(&s->conf, tls_curves);
+	mbedtls_ssl_conf_sig_hashes(&s->conf, tls_sig_hashes);
+	if ((rc = mbedtls_ssl_conf_alpn_protocols(&s->conf, tls_alpn)) != 0) {
+		tls_mbed_error(err, errlen, "tls:", "ALPN", rc);
+		return -1;
+	}
+	mbedtls_ssl_conf_session_tickets_cb(&s->conf, mbedtls_ssl_ticket_write,
+	                                    tls_ticket_parse, &srv->ticket);
+	if ((rc = mbedtls_ssl_conf_own_cert(&s->conf, &srv->chain, &s->key)) !=
+	    0) {
+		tls_mbed_error(err, errlen, "tls.key", key_path, rc);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+tls_server_free(struct tls_server *srv)
+{
+	for (unsigned i = 0; i < srv->ninit; i++) {
+		mbedtls_ssl_config_free(&srv->slots[i].conf);
+		mbedtls_pk_free(&srv->slots[i].key);
+		mbedtls_ctr_drbg_free(&srv->slots[i].drbg);
+	}
+	mbedtls_ssl_ticket_free(&srv->ticket);
+	mbedtls_ctr_drbg_free(&srv->ticket_drbg);
+	mbedtls_x509_crt_free(&srv->chain);
+	mbedtls_entropy_free(&srv->entropy);
+	free(srv);
+}
+
+int
+tls_server_new(struct tls_server **out, const char *cert_path,
+               const char *key_path, unsigned nslots, char *err, size_t errlen)
+{
+	static const unsigned char pers[] = "blogd tickets";
+	struct tls_server *srv;
+	unsigned char *key_pem = NULL;
+	size_t key_len = 0;
+	int rc;
+
+	srv = xcalloc(1, sizeof(*srv) + nslots * sizeof(srv->slots[0]));
+	atomic_init(&srv->refs, 1);
+	srv->nslots = nslots;
+	mbedtls_entropy_init(&srv->entropy);
+	mbedtls_ctr_drbg_init(&srv->ticket_drbg);
+	mbedtls_ssl_ticket_init(&srv->ticket);
+	mbedtls_x509_crt_init(&srv->chain);
+	if (tls_load_pair(cert_path, key_path, &srv->chain, &key_pem, &key_len,
+	                  err, errlen) == -1)
+		goto fail;
+	if ((rc = mbedtls_ctr_drbg_seed(&srv->ticket_drbg, mbedtls_entropy_func,
+	                                &srv->entropy, pers,
+	                                sizeof(pers) - 1)) != 0 ||
+	    (rc = mbedtls_ssl_ticket_setup(
+	         &srv->ticket, mbedtls_ctr_drbg_random, &srv->ticket_drbg,
+	         MBEDTLS_CIPHER_AES_256_GCM, TLS_TICKET_LIFE)) != 0) {
+		tls_mbed_error(err, errlen, "tls:", "session tickets", rc);
+		goto fail;
+	}
+	for (; srv->ninit < nslots; srv->ninit++) {
+		struct tls_slot *s = &srv->slots[srv->ninit];
+		mbedtls_ssl_config_init(&s->conf);
+		mbedtls_pk_init(&s->key);
+		mbedtls_ctr_drbg_init(&s->drbg);
+		if (tls_slot_init(srv, s, key_pem, key_len, key_path, err,
+		                  errlen) == -1) {
+			srv->ninit++; /* free this one too */
+			goto fail;
+		}
+	}
+	tls_free_file(key_pem, key_len);
+	*out = srv;
+	return 0;
+fail:
+	tls_free_file(key_pem, key_len);
+	tls_server_free(srv);
+	return -1;
+}
+
+void
+tls_server_ref(struct tls_server *srv)
+{
+	atomic_fetch_add_explicit(&srv->refs, 1, memory_order_relaxed);
+}
+
+void
+tls_server_unref(struct tls_server *srv)
+{
+	if (srv != NULL &&
+	    atomic_fetch_sub_explicit(&srv->refs, 1, memory_order_acq_rel) == 1)
+		tls_server_free(srv);
+}
+
+/* mbedtls output callback: keeps the bytes for tls_conn_flush(). */
+static int
+tls_bio_send(void *ctx, const unsigned char *data, size_t len)
+{
+	struct tls_conn *c = ctx;
+
+	buf_append(&c->out, data, len);
+	return (int)len;
+}
+
+/* mbedtls input callback: mbedtls asks for a 5-byte record header, then
+ * the body; one recv() into c->in serves both for small records. */
+static int
+tls_bio_recv(void *ctx, unsigned char *data, size_t len)
+{
+	struct tls_conn *c = ctx;
+	ssize_t r;
+
+	if (c->in_off == c->in_len) {
+		do {
+			if (len >= sizeof(c->in))
+				r = recv(c->fd, data, len, 0);
+			else
+				r = recv(c->fd, c->in, sizeof(c->in), 0);
+		} while (r == -1 && errno == EINTR);
+		if (r == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				c->would_block = true;
+				return MBEDTLS_ERR_SSL_WANT_READ;
+			}
+			c->sys_errno = errno;
+			return errno == ECONNRESET
+			           ? MBEDTLS_ERR_NET_CONN_RESET
+			           : MBEDTLS_ERR_NET_RECV_FAILED;
+		}
+		if (r == 0 || len >= sizeof(c->in))
+			return (int)r;
+		c->in_off = 0;
+		c->in_len = (size_t)r;
+	}
+	size_t n = c->in_len - c->in_off;
+	if (n > len)
+		n = len;
+	memcpy(data, c->in + c->in_off, n);
+	c->in_off += n;
+	return (int)n;
+}
+
+struct tls_conn *
+tls_conn_new(struct tls_server *srv, unsigned slot, int fd)
+{
+	struct tls_conn *c = xcalloc(1, sizeof(*c));
+
+	mbedtls_ssl_init(&c->ssl);
+	if (mbedtls_ssl_setup(&c->ssl, &srv->slots[slot].conf) != 0) {
+		mbedtls_ssl_free(&c->ssl);
+		free(c);
+		return NULL;
+	}
+	mbedtls_ssl_set_bio(&c->ssl, c, tls_bio_send, tls_bio_recv, NULL);
+	tls_server_ref(srv);
+	c->srv = srv;
+	c->fd = fd;
+	buf_init(&c->out);
+	return c;
+}
+
+void
+tls_conn_free(struct tls_conn *c)
+{
+	if (c == NULL)
+		return;
+	mbedtls_ssl_free(&c->ssl);
+	buf_free(&c->out);
+	tls_server_unref(c->srv);
+	free(c);
+}
+
+enum tls_status
+tls_conn_flush(struct tls_conn *c)
+{
+	while (c->out_off < c->out.len) {
+		ssize_t r = send(c->fd, c->out.data + c->out_off,
+		                 c->out.len - c->out_off, MSG_NOSIGNAL);
+		if (r >= 0) {
+			c->out_off += (size_t)r;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return TLS_WANT_WRITE;
+		c->err = 0;
+		c->sys_errno = errno;
+		return TLS_ERROR;
+	}
+	c->out_off = 0;
+	/* Keep a typical response's worth; drop what a large one grew. */
+	if (c->out.cap > TLS_OUT_KEEP)
+		buf_free(&c->out);
+	else
+		buf_reset(&c->out);
+	return TLS_OK;
+}
+
+size_t
+tls_conn_unsent(const struct tls_conn *c)
+{
+	return c->out.len - c->out_off;
+}
+
+enum tls_status
+tls_conn_handshake(struct tls_conn *c)
+{
+	enum tls_status st;
+
+	if (tls_conn_unsent(c) > 0 && (st = tls_conn_flush(c)) != TLS_OK)
+		return st;
+	tls_running = c;
+	int rc = mbedtls_ssl_handshake(&c->ssl);
+	tls_running = NULL;
+	/* The whole flight (or the alert) leaves in one send(). */
+	st = tls_conn_flush(c);
+	if (rc == 0)
+		return st == TLS_ERROR ? TLS_ERROR : TLS_OK;
+	if (rc == MBEDTLS_ERR_SSL_WANT_READ)
+		return st == TLS_OK ? TLS_WANT_READ : st;
+	c->err = rc;
+	return TLS_ERROR;
+}
+
+bool
+tls_conn_resumed(const struct tls_conn *c)
+{
+	return c->resumed;
+}
+
+enum tls_status
+tls_conn_read(struct tls_conn *c, void *buf, size_t len, size_t *n)
+{
+	for (;;) {
+		c->would_block = false;
+		int rc = mbedtls_ssl_read(&c->ssl, buf, len);
+		if (rc > 0) {
+			*n = (size_t)rc;
+			return TLS_OK;
+		}
+		if (rc == 0 || rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
+		    rc == MBEDTLS_ERR_SSL_CONN_EOF)
+			return TLS_CLOSED;
+		/* mbedtls also says WANT_READ after a record without data
+		 * (a warning alert, a refused renegotiation): only an empty
+		 * socket means waiting. */
+		if (rc == MBEDTLS_ERR_SSL_WANT_READ && c->would_block)
+			return TLS_WANT_READ;
+		if (rc != MBEDTLS_ERR_SSL_WANT_READ) {
+			c->err = rc;
+			return TLS_ERROR;
+		}
+	}
+}
+
+enum tls_status
+tls_conn_write(struct tls_conn *c, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+
+	/* tls_bio_send never blocks, so every call takes a whole record. */
+	while (len > 0) {
+		int rc = mbedtls_ssl_write(&c->ssl, p, len);
+		if (rc <= 0) {
+			c->err = rc;
+			return TLS_ERROR;
+		}
+		p += rc;
+		len -= (size_t)rc;
+	}
+	return TLS_OK;
+}
+
+enum tls_status
+tls_conn_close_notify(struct tls_conn *c)
+{
+	int rc = mbedtls_ssl_close_notify(&c->ssl);
+
+	if (rc != 0) {
+		c->err = rc;
+		return TLS_ERROR;
+	}
+	return TLS_OK;
+}
+
+void
+tls_conn_strerror(const struct tls_conn *c, char *buf, size_t len)
+{
+	if (c->err != 0)
+		mbedtls_strerror(c->err, buf, len);
+	else if (c->sys_errno != 0)
+		snprintf(buf, len, "%s", strerror(c->sys_errno));
+	else
+		snprintf(buf, len, "connection closed");
+}

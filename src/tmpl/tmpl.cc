@@ -1,0 +1,358 @@
+/*
+ * include/tmpl.h over ctemplate 2.4.
+ *
+ * A struct tmpl_dict * is a ctemplate::TemplateDictionary * in disguise.
+ * Templates live in ctemplate's default cache, which is shared by every
+ * thread and guards itself. No C++ exception may reach the C callers: the
+ * functions that cannot report failure abort on one (they can only come
+ * from allocation, see buf.h), tmpl_render and the loaders return -1.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <ctemplate/template.h>
+#include <ctemplate/template_cache.h>
+#include <ctemplate/template_dictionary.h>
+#include <ctemplate/template_emitter.h>
+#include <ctemplate/template_modifiers.h>
+
+extern "C" {
+#include "log.h"
+#include "tmpl.h"
+#include "tmpl_keys.h"
+}
+
+using ctemplate::StaticTemplateString;
+using ctemplate::TemplateDictionary;
+using ctemplate::TemplateString;
+
+/* The C names of tmpl_keys.h. */
+#define TMPL_KEY_DEFINE(name)      extern const char TK_##name[] = #name;
+#define TMPL_FILE_DEFINE(id, file) extern const char TF_##id[] = file;
+extern "C" {
+TMPL_KEYS(TMPL_KEY_DEFINE)
+TMPL_FILES(TMPL_FILE_DEFINE)
+}
+
+/* Their ctemplate twins, with ids computed once at start-up. */
+#define TMPL_KEY_STS(name)                                                     \
+	static const StaticTemplateString sts_##name =                         \
+	    STS_INIT(sts_##name, #name);
+TMPL_KEYS(TMPL_KEY_STS)
+
+typedef std::unordered_map<std::string_view, const StaticTemplateString *>
+    key_map;
+
+/*
+ * Built on first use (C++ guarantees a thread-safe one-time init) and only
+ * read afterwards, so lookups take no lock.
+ */
+static const key_map &
+tmpl_key_map()
+{
+#define TMPL_KEY_ENTRY(name) {#name, &sts_##name},
+	static const key_map map = {TMPL_KEYS(TMPL_KEY_ENTRY)};
+#undef TMPL_KEY_ENTRY
+	return map;
+}
+
+static TemplateString
+tmpl_key(const char *name)
+{
+	const key_map &map = tmpl_key_map();
+	auto it = map.find(std::string_view(name));
+
+	if (it != map.end())
+		return TemplateString(*it->second);
+	return TemplateString(name);
+}
+
+static TemplateDictionary *
+dict_of(struct tmpl_dict *d)
+{
+	return reinterpret_cast<TemplateDictionary *>(d);
+}
+
+static struct tmpl_dict *
+dict_from(TemplateDictionary *d)
+{
+	return reinterpret_cast<struct tmpl_dict *>(d);
+}
+
+/* Appends straight into the caller's buf: no intermediate std::string. */
+class buf_emitter : public ctemplate::ExpandEmitter
+{
+      public:
+	explicit buf_emitter(struct buf *out) : out_(out)
+	{
+	}
+	void
+	Emit(char c) override
+	{
+		buf_putc(out_, c);
+	}
+	void
+	Emit(const std::string &s) override
+	{
+		buf_append(out_, s.data(), s.size());
+	}
+	void
+	Emit(const char *s) override
+	{
+		buf_puts(out_, s);
+	}
+	void
+	Emit(const char *s, size_t len) override
+	{
+		buf_append(out_, s, len);
+	}
+
+      private:
+	struct buf *out_;
+};
+
+/*
+ * {{VAR:x-path}}: one URL path segment, percent-encoded except for RFC 3986
+ * unreserved characters. ctemplate's :url_query_escape leaves '/' alone and
+ * turns ' ' into '+', which is wrong inside a path (/tags/{tag}). The output
+ * is only [A-Za-z0-9-._~%], safe in any HTML or XML context, so the modifier
+ * is registered as XSS-safe and replaces auto-escaping for that value.
+ */
+class path_segment_modifier : public ctemplate::TemplateModifier
+{
+	void
+	Modify(const char *in, size_t inlen, const ctemplate::PerExpandData *,
+	       ctemplate::ExpandEmitter *out,
+	       const std::string &) const override
+	{
+		static const char hex[] = "0123456789ABCDEF";
+
+		for (size_t i = 0; i < inlen; i++) {
+			unsigned char c = (unsigned char)in[i];
+
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+			    c == '_' || c == '~') {
+				out->Emit((char)c);
+			} else {
+				out->Emit('%');
+				out->Emit(hex[c >> 4]);
+				out->Emit(hex[c & 15]);
+			}
+		}
+	}
+};
+
+static const path_segment_modifier tmpl_path_modifier;
+
+/*
+ * Plain-text templates (robots.txt.tpl) keep their line breaks; HTML and
+ * XML lose the indentation that only makes the sources readable.
+ */
+static ctemplate::Strip
+tmpl_strip_for(const char *file)
+{
+	size_t len = strlen(file);
+	static const char txt[] = ".txt.tpl";
+
+	if (len >= sizeof(txt) - 1 &&
+	    strcmp(file + len - (sizeof(txt) - 1), txt) == 0)
+		return ctemplate::DO_NOT_STRIP;
+	return ctemplate::STRIP_WHITESPACE;
+}
+
+static bool
+tmpl_is_tpl(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 4 && strcmp(name + len - 4, ".tpl") == 0 && name[0] != '.';
+}
+
+static int
+tmpl_load(const char *dir, const char *file, char *err, size_t errlen)
+{
+	if (ctemplate::mutable_default_template_cache()->LoadTemplate(
+	        file, tmpl_strip_for(file)))
+		return 0;
+	snprintf(err, errlen,
+	         "%s/%s: missing, unreadable or not a valid "
+	         "template",
+	         dir, file);
+	return -1;
+}
+
+static int
+tmpl_load_dir(const char *dir, char *err, size_t errlen)
+{
+	DIR *dh;
+	struct dirent *de;
+	int rc = 0;
+
+	if ((dh = opendir(dir)) == NULL) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(dh)) != NULL)
+		if (tmpl_is_tpl(de->d_name))
+			rc = tmpl_load(dir, de->d_name, err, errlen);
+	closedir(dh);
+	return rc;
+}
+
+static int
+tmpl_init_cxx(const char *dir, char *err, size_t errlen)
+{
+	ctemplate::TemplateCache *cache =
+	    ctemplate::mutable_default_template_cache();
+
+	/* Registration is global and must precede parsing; a second
+	 * tmpl_init (tests) finds it done, which is fine. */
+	ctemplate::AddXssSafeModifier("x-path", &tmpl_path_modifier);
+	cache->ClearCache();
+	if (!cache->SetTemplateRootDirectory(dir)) {
+		snprintf(err, errlen, "%s: cannot use as template directory",
+		         dir);
+		return -1;
+	}
+#define TMPL_FILE_LOAD(id, file)                                               \
+	if (tmpl_load(dir, file, err, errlen) != 0)                            \
+		return -1;
+	TMPL_FILES(TMPL_FILE_LOAD)
+#undef TMPL_FILE_LOAD
+	return tmpl_load_dir(dir, err, errlen);
+}
+
+extern "C" int
+tmpl_init(const char *dir, char *err, size_t errlen)
+{
+	try {
+		return tmpl_init_cxx(dir, err, errlen);
+	} catch (const std::exception &e) {
+		snprintf(err, errlen, "%s: %s", dir, e.what());
+	} catch (...) {
+		snprintf(err, errlen, "%s: template loading failed", dir);
+	}
+	return -1;
+}
+
+extern "C" int
+tmpl_reload(char *err, size_t errlen)
+{
+	try {
+		/* ctemplate keeps a template's old version when the new one
+		 * does not parse. */
+		ctemplate::mutable_default_template_cache()->ReloadAllIfChanged(
+		    ctemplate::TemplateCache::IMMEDIATE_RELOAD);
+		return 0;
+	} catch (const std::exception &e) {
+		snprintf(err, errlen, "template reload: %s", e.what());
+	} catch (...) {
+		snprintf(err, errlen, "template reload failed");
+	}
+	return -1;
+}
+
+/* Only allocation can throw in the dictionary calls; see the top. */
+[[noreturn]] static void
+tmpl_fatal(const char *what)
+{
+	log_err("tmpl: %s: out of memory", what);
+	abort();
+}
+
+extern "C" struct tmpl_dict *
+tmpl_dict_new(void)
+{
+	try {
+		return dict_from(new TemplateDictionary("page"));
+	} catch (...) {
+		tmpl_fatal("tmpl_dict_new");
+	}
+}
+
+extern "C" void
+tmpl_dict_free(struct tmpl_dict *d)
+{
+	delete dict_of(d);
+}
+
+extern "C" void
+tmpl_set(struct tmpl_dict *d, const char *key, const char *value)
+{
+	try {
+		dict_of(d)->SetValue(tmpl_key(key),
+		                     TemplateString(value ? value : ""));
+	} catch (...) {
+		tmpl_fatal("tmpl_set");
+	}
+}
+
+extern "C" void
+tmpl_set_int(struct tmpl_dict *d, const char *key, long long value)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%lld", value);
+	tmpl_set(d, key, num);
+}
+
+extern "C" void
+tmpl_show(struct tmpl_dict *d, const char *section)
+{
+	try {
+		dict_of(d)->ShowSection(tmpl_key(section));
+	} catch (...) {
+		tmpl_fatal("tmpl_show");
+	}
+}
+
+extern "C" struct tmpl_dict *
+tmpl_add_section(struct tmpl_dict *d, const char *section)
+{
+	try {
+		return dict_from(
+		    dict_of(d)->AddSectionDictionary(tmpl_key(section)));
+	} catch (...) {
+		tmpl_fatal("tmpl_add_section");
+	}
+}
+
+extern "C" struct tmpl_dict *
+tmpl_add_include(struct tmpl_dict *d, const char *name, const char *file)
+{
+	try {
+		TemplateDictionary *inc =
+		    dict_of(d)->AddIncludeDictionary(tmpl_key(name));
+
+		inc->SetFilename(TemplateString(file));
+		return dict_from(inc);
+	} catch (...) {
+		tmpl_fatal("tmpl_add_include");
+	}
+}
+
+extern "C" int
+tmpl_render(const char *file, struct tmpl_dict *d, struct buf *out)
+{
+	try {
+		buf_emitter emitter(out);
+
+		if (ctemplate::mutable_default_template_cache()->ExpandWithData(
+		        file, tmpl_strip_for(file), dict_of(d), NULL, &emitter))
+			return 0;
+		log_err("tmpl: cannot render %s", file);
+	} catch (const std::exception &e) {
+		log_err("tmpl: rendering %s: %s", file, e.what());
+	} catch (...) {
+		log_err("tmpl: rendering %s failed", file);
+	}
+	return -1;
+}

@@ -1,0 +1,207 @@
+/* Text helpers (include/text.h): slugs, UTF-8 validation, trimming. */
+#include "text.h"
+
+#include <string.h>
+
+#include "xalloc.h"
+
+/*
+ * Decodes one UTF-8 sequence at s (n bytes available). Returns its length
+ * and stores the code point, or 0 for an invalid sequence: overlong forms,
+ * surrogates, values above U+10FFFF and truncated sequences.
+ */
+static size_t
+utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
+{
+	unsigned c = s[0], v, min;
+	size_t len;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		v = c & 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		v = c & 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		v = c & 0x07;
+		min = 0x10000;
+	} else {
+		return 0; /* continuation byte, 0xc0/0xc1 or 0xf5.. */
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+bool
+text_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned cp;
+
+	while (len > 0) {
+		size_t n = utf8_decode(p, len, &cp);
+		if (n == 0)
+			return false;
+		p += n;
+		len -= n;
+	}
+	return true;
+}
+
+size_t
+text_utf8_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	       c == '\f';
+}
+
+char *
+text_trim(const char *s)
+{
+	while (is_space(*s))
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && is_space(s[n - 1]))
+		n--;
+	return xstrndup(s, n);
+}
+
+/* ASCII for U+00C0..U+00FF; NULL for × and ÷, which separate words. */
+static const char *const latin1[64] = {
+    "a", "a", "a", "a",  "a",  "a",  "ae", "c", "e", "e", "e",  "e", "i",
+    "i", "i", "i", "d",  "n",  "o",  "o",  "o", "o", "o", NULL, "o", "u",
+    "u", "u", "u", "y",  "th", "ss", "a",  "a", "a", "a", "a",  "a", "ae",
+    "c", "e", "e", "e",  "e",  "i",  "i",  "i", "i", "d", "n",  "o", "o",
+    "o", "o", "o", NULL, "o",  "u",  "u",  "u", "u", "y", "th", "y",
+};
+
+/* ASCII for U+0100..U+017F (Latin Extended-A), as runs of equal letters. */
+static const struct {
+	unsigned char count;
+	char ascii[3];
+} latin_ext_a[] = {
+    {6, "a"},  {8, "c"},  {4, "d"}, {10, "e"}, {8, "g"},  {4, "h"},
+    {10, "i"}, {2, "ij"}, {2, "j"}, {3, "k"},  {10, "l"}, {9, "n"},
+    {6, "o"},  {2, "oe"}, {6, "r"}, {8, "s"},  {6, "t"},  {12, "u"},
+    {2, "w"},  {3, "y"},  {6, "z"}, {1, "s"},
+};
+
+/*
+ * The ASCII letters a code point folds to, "" for characters that vanish
+ * inside a word (apostrophes: "don't" -> "dont"), NULL for separators.
+ */
+static const char *
+fold(unsigned cp, char ascii[2])
+{
+	if (cp < 0x80) {
+		if (cp >= 'A' && cp <= 'Z')
+			cp += 'a' - 'A';
+		if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) {
+			ascii[0] = (char)cp;
+			ascii[1] = '\0';
+			return ascii;
+		}
+		return cp == '\'' ? "" : NULL;
+	}
+	if (cp == 0x2019) /* right single quotation mark */
+		return "";
+	if (cp >= 0xc0 && cp <= 0xff)
+		return latin1[cp - 0xc0];
+	if (cp >= 0x100 && cp <= 0x17f) {
+		unsigned i = cp - 0x100;
+		for (size_t r = 0;
+		     r < sizeof(latin_ext_a) / sizeof(latin_ext_a[0]); r++) {
+			if (i < latin_ext_a[r].count)
+				return latin_ext_a[r].ascii;
+			i -= latin_ext_a[r].count;
+		}
+	}
+	return NULL;
+}
+
+char *
+text_slugify(const char *title)
+{
+	const unsigned char *p = (const unsigned char *)title;
+	size_t left = strlen(title), len = 0;
+	char out[SLUG_MAX + 1], ascii[2];
+	bool dash = false; /* a separator is pending */
+
+	while (left > 0) {
+		unsigned cp;
+		size_t n = utf8_decode(p, left, &cp);
+		const char *a = n == 0 ? NULL : fold(cp, ascii);
+		if (n == 0)
+			n = 1; /* skip a stray byte like a separator */
+		p += n;
+		left -= n;
+		if (a == NULL) {
+			dash = len > 0;
+			continue;
+		}
+		size_t alen = strlen(a);
+		if (alen == 0)
+			continue;
+		if (len + dash + alen > SLUG_MAX) {
+			/* Inside a word: drop its start rather than keep half
+			 * of it, unless it is the only word. */
+			char *last = dash ? NULL : memrchr(out, '-', len);
+			if (last != NULL)
+				len = (size_t)(last - out);
+			break;
+		}
+		if (dash)
+			out[len++] = '-';
+		memcpy(out + len, a, alen);
+		len += alen;
+		dash = false;
+	}
+	if (len == 0)
+		return xstrdup("post");
+	return xstrndup(out, len);
+}
+
+bool
+text_is_slug(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > SLUG_MAX || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '-' && s[i + 1] == '-')
+			return false;
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,38 @@
+/* libFuzzer: decoding, forms and cookies must never crash or leak. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "form.h"
+#include "xalloc.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *src = (const char *)data;
+	char *s, *copy;
+	struct http_kv *kv;
+
+	for (int plus = 0; plus < 2; plus++) {
+		s = form_decode(src, size, plus);
+		/* A result never holds a NUL and never grows. */
+		if (s != NULL && strlen(s) > size)
+			abort();
+		free(s);
+	}
+	kv = form_parse(src, size);
+	for (struct http_kv *p = kv; p != NULL; p = p->next)
+		if (p->name[0] == '\0' || form_get(kv, p->name) == NULL)
+			abort();
+	form_free(kv);
+	copy = xstrndup(src, size);
+	kv = form_parse_cookies(copy);
+	for (struct http_kv *p = kv; p != NULL; p = p->next)
+		if (p->name[0] == '\0' || strchr(p->value, ';') != NULL)
+			abort();
+	form_free(kv);
+	free(copy);
+	return 0;
+}

@@ -1,0 +1,209 @@
+// Anonymous comments: the CSRF cookie and token, validation that keeps the
+// typed text, moderation, escaping, body limits.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import {
+	CookieJar, addPost, addUser, csrfFrom, expectBody, expectNoBody,
+	expectStatus, setupSite, sql, sqlValue, startBlogd, writeConfig,
+} from './lib.mjs';
+
+const DBNAME = 'blogd_comments';
+const MAX_BODY = 2048;
+let srv, slug, draftSlug;
+
+before(async () => {
+	const cfg = await setupSite(DBNAME, { server: { max_body: MAX_BODY } });
+	await addUser(cfg, 'commentee', 'commentee password 1');
+	slug = await addPost(cfg, { title: 'Talk to me',
+	    author: 'commentee', body: 'Say something.\n' });
+	draftSlug = await addPost(cfg, { title: 'Quiet draft',
+	    author: 'commentee', body: 'shh\n', draft: true });
+	srv = await startBlogd(cfg);
+});
+
+after(async () => {
+	if (srv)
+		await srv.stop();
+});
+
+/* A fresh visitor: GETs the post page; returns { jar, token, page }. */
+async function visitor(target = `/posts/${slug}`) {
+	const jar = new CookieJar();
+	const page = await srv.get(target, { jar });
+	expectStatus(page, 200, `GET ${target}`);
+	const token = csrfFrom(page.body);
+	assert.ok(token, 'no csrf_token input in the comment form\n' +
+	    page.body.slice(0, 500));
+	assert.ok(jar.get('blogd_csrf'), 'no blogd_csrf cookie set: ' +
+	    JSON.stringify(page.headers['set-cookie']));
+	return { jar, token, page };
+}
+
+const comments = () => Number(sqlValue('SELECT COUNT(*) FROM comments',
+    DBNAME));
+/* What the moderation queue does: approve, then invalidate page caches. */
+const approve = (where) => sql("UPDATE comments SET status = 'approved' " +
+    `WHERE ${where}; UPDATE content_version SET version = version + 1`,
+    DBNAME);
+const post = (jar, fields, target = `/posts/${slug}/comments`) =>
+	srv.request('POST', target, { jar, body: fields });
+
+test('the post page sets the CSRF cookie and a form token', async () => {
+	const { page, token } = await visitor();
+	const set = page.headers['set-cookie'].find((c) =>
+	    c.startsWith('blogd_csrf='));
+	assert.match(set, /;\s*Path=\//i, set);
+	assert.match(set, /;\s*SameSite=(Lax|Strict)/i, set);
+	assert.match(page.body, new RegExp(`<form[^>]*action="[^"]*/posts/` +
+	    `${slug}/comments"`), 'form action');
+	assert.match(page.body, /name="name"/);
+	assert.match(page.body, /name="body"/);
+	assert.ok(token.length >= 16, `short token ${token}`);
+	// Two visitors get different cookies and tokens.
+	const other = await visitor();
+	assert.notEqual(other.token, token);
+});
+
+test('missing, wrong and foreign tokens are 403', async () => {
+	const n = comments();
+	const a = await visitor();
+	const b = await visitor();
+	const fields = { name: 'Mallory', body: 'forged comment' };
+	expectStatus(await post(a.jar, fields), 403, 'no token');
+	expectStatus(await post(a.jar, { ...fields, csrf_token: '' }), 403,
+	    'empty token');
+	const flipped = a.token.slice(0, -1) +
+	    (a.token.endsWith('A') ? 'B' : 'A');
+	expectStatus(await post(a.jar, { ...fields, csrf_token: flipped }),
+	    403, 'altered token');
+	expectStatus(await post(b.jar, { ...fields, csrf_token: a.token }),
+	    403, "another visitor's token");
+	expectStatus(await post(new CookieJar(), { ...fields,
+	    csrf_token: a.token }), 403, 'token without its cookie');
+	assert.equal(comments(), n, 'a forged comment was stored');
+});
+
+test('an invalid comment is 400 with the typed text kept, escaped',
+    async () => {
+	const v = await visitor();
+	const typed = '<i>x</i> keep me & this';
+	const r = await post(v.jar, { name: '', body: typed,
+	    csrf_token: v.token });
+	expectStatus(r, 400, 'empty name');
+	assert.match(r.headers['content-type'] ?? '', /^text\/html/i);
+	expectBody(r, /&lt;i&gt;x&lt;\/i&gt; keep me &amp; this/,
+	    'typed body re-shown escaped');
+	expectNoBody(r, /<i>x<\/i>/, 'typed body re-shown raw');
+	assert.ok(csrfFrom(r.body), 'the re-shown form has no csrf_token');
+
+	const r2 = await post(v.jar, { name: 'Bob <script>', body: '   ',
+	    csrf_token: v.token });
+	expectStatus(r2, 400, 'blank body');
+	expectBody(r2, /Bob &lt;script&gt;/, 'typed name re-shown escaped');
+	expectNoBody(r2, /Bob <script>/, 'typed name re-shown raw');
+});
+
+test('a valid comment is stored pending, 303, shown once approved',
+    async () => {
+	const n = comments();
+	const v = await visitor();
+	const name = `Carol ${Date.now()}`;
+	const body = 'line one\nline two <u>under</u> & more';
+	const r = await post(v.jar, { name, body, csrf_token: v.token });
+	expectStatus(r, 303, 'valid comment');
+	assert.match(r.headers.location ?? '', new RegExp(`(^|//[^/]+)/posts/` +
+	    `${slug}\\?commented=1#comments$`), 'Location');
+	assert.equal(comments(), n + 1, 'comment rows');
+	assert.equal(sqlValue('SELECT status FROM comments WHERE name = ' +
+	    `'${name}'`, DBNAME), 'pending');
+
+	const back = await srv.get(`/posts/${slug}?commented=1`,
+	    { jar: v.jar });
+	expectStatus(back, 200, 'post page after commenting');
+	expectNoBody(back, new RegExp(name), 'pending comment shown');
+
+	approve(`name = '${name}'`);
+	const shown = await srv.get(`/posts/${slug}`);
+	expectBody(shown, new RegExp(name), 'approved comment');
+	expectBody(shown, /line one(\s*<br\s*\/?>\s*|\r?\n)line two/,
+	    'line break kept');
+	expectBody(shown, /&lt;u&gt;under&lt;\/u&gt; &amp; more/,
+	    'comment HTML escaped');
+	expectNoBody(shown, /<u>under<\/u>/, 'comment HTML raw');
+});
+
+test('approved comments are shown oldest first', async () => {
+	const names = [];
+	for (let i = 0; i < 3; i++) {
+		const v = await visitor();
+		const name = `Order${i}x${Date.now()}`;
+		names.push(name);
+		expectStatus(await post(v.jar, { name, body: `number ${i}`,
+		    csrf_token: v.token }), 303, `comment ${i}`);
+	}
+	approve("name LIKE 'Order%'");
+	const page = await srv.get(`/posts/${slug}`);
+	const at = names.map((n) => page.body.indexOf(n));
+	assert.ok(at.every((p) => p >= 0), `missing comments ${at}`);
+	assert.deepEqual([...at].sort((x, y) => x - y), at,
+	    'comments not oldest first');
+});
+
+test('comments on drafts and unknown posts are 404', async () => {
+	const n = comments();
+	const v = await visitor();
+	const fields = { name: 'Dan', body: 'hello', csrf_token: v.token };
+	expectStatus(await post(v.jar, fields,
+	    `/posts/${draftSlug}/comments`), 404, 'comment on a draft');
+	expectStatus(await post(v.jar, fields, '/posts/no-such/comments'),
+	    404, 'comment on an unknown post');
+	assert.equal(comments(), n, 'a comment was stored');
+});
+
+test('a body over max_body is 413', async () => {
+	const n = comments();
+	const v = await visitor();
+	const r = await post(v.jar, { name: 'Eve', body: 'x'.repeat(
+	    MAX_BODY * 3), csrf_token: v.token });
+	expectStatus(r, 413, 'oversized body');
+	assert.equal(comments(), n, 'an oversized comment was stored');
+	// The server still answers afterwards.
+	expectStatus(await srv.get('/healthz'), 200, 'healthz after 413');
+});
+
+test('neither tokens nor cookies reach the logs', async () => {
+	const v = await visitor();
+	expectStatus(await post(v.jar, { name: 'Logcheck', body: 'hi',
+	    csrf_token: v.token }), 303, 'comment');
+	const logs = srv.stdout() + srv.stderr();
+	assert.ok(!logs.includes(v.token), 'csrf token logged');
+	assert.ok(!logs.includes(v.jar.get('blogd_csrf')), 'cookie logged');
+	const dbpw = process.env.BLOGD_TEST_DB_PASSWORD;
+	assert.ok(!dbpw || !logs.includes(dbpw), 'DB password logged');
+});
+
+test('with moderate_comments = false a comment shows at once', async () => {
+	// Set through the environment, which must win over the file.
+	const cfg2 = await writeConfig({ database: { name: DBNAME },
+	    site: { moderate_comments: 'true' } });
+	const open = await startBlogd(cfg2, { env: {
+	    BLOGD_SITE_MODERATE_COMMENTS: 'false' } });
+	try {
+		const jar = new CookieJar();
+		const page = await open.get(`/posts/${slug}`, { jar });
+		expectStatus(page, 200, 'post page');
+		const name = `Instant ${Date.now()}`;
+		const r = await open.request('POST', `/posts/${slug}/comments`,
+		    { jar, body: { name, body: 'no queue',
+		    csrf_token: csrfFrom(page.body) } });
+		expectStatus(r, 303, 'comment without moderation');
+		assert.equal(sqlValue('SELECT status FROM comments WHERE ' +
+		    `name = '${name}'`, DBNAME), 'approved');
+		expectBody(await open.get(`/posts/${slug}`), new RegExp(name),
+		    'unmoderated comment shown');
+	} finally {
+		await open.stop();
+	}
+});

@@ -1,0 +1,170 @@
+// Static files and ACME challenges: types, validators, caching, and every
+// way out of the directory refused.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import {
+	assertSecurityHeaders, expectBody, expectStatus, rawExchange, rawStatus,
+	setupSite, startBlogd,
+} from './lib.mjs';
+
+const DBNAME = 'blogd_static';
+const CSS = 'body { color: #123456; } /* qa static */\n';
+const ACME = 'tok_en-123.QA-thumbprint_xyz\n';
+let srv, cfg;
+
+before(async () => {
+	cfg = await setupSite(DBNAME);
+	const st = cfg.static;
+	fs.writeFileSync(path.join(st, 'style.css'), CSS);
+	fs.writeFileSync(path.join(st, 'app.js'), 'console.log(1);\n');
+	fs.writeFileSync(path.join(st, 'logo.svg'), '<svg xmlns="http://' +
+	    'www.w3.org/2000/svg"/>\n');
+	fs.writeFileSync(path.join(st, 'a b.txt'), 'space in name\n');
+	fs.mkdirSync(path.join(st, 'sub'));
+	fs.writeFileSync(path.join(st, 'sub', 'inner.txt'), 'inner file\n');
+	fs.symlinkSync('/etc/passwd', path.join(st, 'link-to-passwd'));
+	fs.symlinkSync('/etc', path.join(st, 'linkdir'));
+	// A file next to the static dir: reachable only by escaping it.
+	fs.writeFileSync(path.join(cfg.dir, 'secret.txt'), 'TOP SECRET\n');
+
+	const ch = path.join(cfg.webroot, '.well-known', 'acme-challenge');
+	fs.mkdirSync(ch, { recursive: true });
+	fs.writeFileSync(path.join(ch, 'tok_en-123'), ACME);
+	// Files a bad token would reach if the name were not checked.
+	fs.writeFileSync(path.join(ch, 'a.b'), 'dotted\n');
+	fs.writeFileSync(path.join(cfg.webroot, 'outside'), 'TOP SECRET\n');
+	srv = await startBlogd(cfg);
+});
+
+after(async () => {
+	if (srv)
+		await srv.stop();
+});
+
+test('a CSS file with type, validators and caching', async () => {
+	const r = await srv.get('/static/style.css');
+	expectStatus(r, 200, 'GET style.css');
+	assert.equal(r.body, CSS);
+	assert.match(r.headers['content-type'] ?? '', /^text\/css\b/);
+	assert.equal(Number(r.headers['content-length']), Buffer.byteLength(CSS));
+	assert.match(r.headers.etag ?? '', /^(W\/)?"[^"]+"$/, 'ETag');
+	const lm = Date.parse(r.headers['last-modified'] ?? '');
+	assert.ok(!Number.isNaN(lm), `Last-Modified ${r.headers['last-modified']}`);
+	const mtime = fs.statSync(path.join(cfg.static, 'style.css')).mtimeMs;
+	assert.ok(Math.abs(lm - mtime) < 2000, 'Last-Modified is not the mtime');
+	assert.match(r.headers['cache-control'] ?? '', /max-age=\d+|no-cache/,
+	    'Cache-Control');
+	assertSecurityHeaders(r, 'static 200');
+});
+
+test('other types', async () => {
+	const types = { 'app.js': /^(text|application)\/javascript\b/,
+	    'logo.svg': /^image\/svg\+xml\b/, 'sub/inner.txt': /^text\/plain\b/ };
+	for (const [f, re] of Object.entries(types)) {
+		const r = await srv.get(`/static/${f}`);
+		expectStatus(r, 200, f);
+		assert.match(r.headers['content-type'] ?? '', re, f);
+	}
+	const r = await srv.get('/static/a%20b.txt');
+	expectStatus(r, 200, 'percent-encoded file name');
+	assert.equal(r.body, 'space in name\n');
+});
+
+test('If-None-Match with the ETag gives 304; a stale one gives 200',
+    async () => {
+	const r = await srv.get('/static/style.css');
+	const etag = r.headers.etag;
+	assert.ok(etag, 'no ETag');
+	const c = await srv.get('/static/style.css',
+	    { headers: { 'If-None-Match': etag } });
+	expectStatus(c, 304, 'conditional GET');
+	assert.equal(c.raw.length, 0, '304 with a body');
+	assert.equal(c.headers.etag, etag, 'ETag on the 304');
+	const s = await srv.get('/static/style.css',
+	    { headers: { 'If-None-Match': '"stale-etag"' } });
+	expectStatus(s, 200, 'stale ETag');
+
+	// A changed file gets a new ETag.
+	const f = path.join(cfg.static, 'style.css');
+	fs.writeFileSync(f, `${CSS}/* changed */\n`);
+	const later = new Date(Date.now() + 5000);
+	fs.utimesSync(f, later, later);
+	const n = await srv.get('/static/style.css',
+	    { headers: { 'If-None-Match': etag } });
+	expectStatus(n, 200, 'ETag after the file changed');
+	assert.notEqual(n.headers.etag, etag);
+	assert.match(n.body, /changed/);
+});
+
+test('HEAD of a static file', async () => {
+	const g = await srv.get('/static/sub/inner.txt');
+	const h = await srv.request('HEAD', '/static/sub/inner.txt');
+	expectStatus(h, 200, 'HEAD');
+	assert.equal(h.raw.length, 0);
+	assert.equal(h.headers['content-type'], g.headers['content-type']);
+	assert.equal(h.headers.etag, g.headers.etag);
+});
+
+test('traversal, directories, symlinks out and missing files are 404',
+    async () => {
+	const targets = [
+		'/static/../secret.txt',
+		'/static/../../../../etc/passwd',
+		'/static/%2e%2e/secret.txt',
+		'/static/%2e%2e/%2e%2e/etc/passwd',
+		'/static/%2E%2E/secret.txt',
+		'/static/..%2fsecret.txt',
+		'/static/..%2f..%2fetc%2fpasswd',
+		'/static/sub/..%2f..%2fsecret.txt',
+		'/static/sub%2finner.txt',
+		'/static/./style.css/..',
+		'/static/sub/../../secret.txt',
+		'/static/%00style.css',
+		'/static/style.css%00',
+		'/static/sub',
+		'/static/sub/',
+		'/static/',
+		'/static',
+		'/static/link-to-passwd',
+		'/static/linkdir/passwd',
+		'/static/linkdir',
+		'/static/nope.css',
+		'/static//etc/passwd',
+	];
+	for (const t of targets) {
+		// Raw bytes so that no client normalises the path.
+		const res = await rawExchange(srv.port, `GET ${t} HTTP/1.1\r\n` +
+		    'Host: 127.0.0.1\r\nConnection: close\r\n\r\n');
+		const st = rawStatus(res.data);
+		assert.ok(st === 404 || (st === 400 && /%00/.test(t)),
+		    `${t}: status ${st}\n${res.data.slice(0, 300)}`);
+		assert.doesNotMatch(res.data, /root:x:0:0|TOP SECRET|inner file/,
+		    `${t} leaked a file`);
+	}
+	// The server is still fine afterwards.
+	expectStatus(await srv.get('/static/sub/inner.txt'), 200, 'after');
+});
+
+test('ACME challenge tokens are served from the webroot as text/plain',
+    async () => {
+	const r = await srv.get('/.well-known/acme-challenge/tok_en-123');
+	expectStatus(r, 200, 'challenge');
+	assert.equal(r.body, ACME);
+	assert.match(r.headers['content-type'] ?? '', /^text\/plain\b/);
+	for (const t of ['a.b', '..%2foutside', '%2e%2e%2f%2e%2e%2foutside',
+	    '../../outside', 'missing-token', '', 'tok_en-123/x',
+	    'tok_en-123%2f']) {
+		const res = await rawExchange(srv.port,
+		    `GET /.well-known/acme-challenge/${t} HTTP/1.1\r\n` +
+		    'Host: 127.0.0.1\r\nConnection: close\r\n\r\n');
+		assert.equal(rawStatus(res.data), 404, `token ${t}\n` +
+		    res.data.slice(0, 300));
+		assert.doesNotMatch(res.data, /TOP SECRET|dotted/, `token ${t}`);
+	}
+	expectBody(await srv.get('/.well-known/acme-challenge/nope'), /html/i,
+	    '404 page');
+});

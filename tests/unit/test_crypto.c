@@ -1,0 +1,84 @@
+/* Unit tests for src/util/crypto.c against published test vectors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "crypto.h"
+
+static void
+test_sha256(void **state)
+{
+	unsigned char out[32];
+	char hex[65];
+
+	(void)state;
+	crypto_sha256("abc", 3, out);
+	crypto_hex(out, sizeof(out), hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a3961"
+	                         "77a9cb410ff61f20015ad");
+}
+
+static void
+test_hmac_sha256(void **state)
+{
+	static const char msg[] = "The quick brown fox jumps over the lazy dog";
+	unsigned char out[32];
+	char hex[65];
+
+	(void)state;
+	crypto_hmac_sha256("key", 3, msg, strlen(msg), out);
+	crypto_hex(out, sizeof(out), hex);
+	assert_string_equal(hex, "f7bc83f430538424b13298e6aa6fb143ef4d59a1494"
+	                         "6175997479dbc2d1a3cd8");
+}
+
+static void
+test_hex(void **state)
+{
+	static const unsigned char in[] = {0x00, 0x0f, 0xa5, 0xff};
+	char out[9];
+
+	(void)state;
+	crypto_hex(in, sizeof(in), out);
+	assert_string_equal(out, "000fa5ff");
+	crypto_hex(in, 0, out);
+	assert_string_equal(out, "");
+}
+
+static void
+test_random(void **state)
+{
+	unsigned char a[32], b[32], big[4096];
+
+	(void)state;
+	assert_int_equal(crypto_random(a, sizeof(a)), 0);
+	assert_int_equal(crypto_random(b, sizeof(b)), 0);
+	assert_false(crypto_equal(a, b, sizeof(a)));
+	assert_int_equal(crypto_random(big, sizeof(big)), 0);
+}
+
+static void
+test_equal(void **state)
+{
+	(void)state;
+	assert_true(crypto_equal("abcd", "abcd", 4));
+	assert_false(crypto_equal("abcd", "abce", 4));
+	assert_false(crypto_equal("xbcd", "abcd", 4));
+	assert_true(crypto_equal("a", "b", 0));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_sha256), cmocka_unit_test(test_hmac_sha256),
+	    cmocka_unit_test(test_hex),    cmocka_unit_test(test_random),
+	    cmocka_unit_test(test_equal),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

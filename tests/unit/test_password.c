@@ -1,0 +1,133 @@
+/* Unit tests for src/auth/password.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "password.h"
+
+/* Made with Python's hashlib.pbkdf2_hmac('sha256', b'secret-pass',
+ * b'somesalt123', 260000), which is what Django 3.2 stores. */
+static const char django_hash[] =
+    "pbkdf2_sha256$260000$somesalt123$"
+    "JatJEAbJWGNfgllh1T9ZxmYXvdYXGPf/ZP7k6GUrLaY=";
+
+static void
+test_argon2id_round_trip(void **state)
+{
+	char hash[PASSWORD_HASH_MAX], again[PASSWORD_HASH_MAX];
+	bool rehash = true;
+
+	(void)state;
+	assert_int_equal(password_hash("correct horse", hash, sizeof(hash)), 0);
+	assert_true(strncmp(hash, "$argon2id$v=19$m=19456,t=2,p=1$", 31) == 0);
+	assert_int_equal(password_verify("correct horse", hash, &rehash), 1);
+	assert_false(rehash);
+	assert_int_equal(password_verify("correct horsf", hash, &rehash), 0);
+	assert_int_equal(password_verify("", hash, &rehash), 0);
+
+	/* A fresh salt every time. */
+	assert_int_equal(password_hash("correct horse", again, sizeof(again)),
+	                 0);
+	assert_string_not_equal(hash, again);
+}
+
+static void
+test_argon2id_old_params_need_rehash(void **state)
+{
+	/* argon2id, m=4096,t=3,p=1, password "password", made with
+	 * libargon2's argon2id_hash_encoded. */
+	static const char old[] =
+	    "$argon2id$v=19$m=4096,t=3,p=1$c29tZXNhbHRzb21lc2FsdA$"
+	    "BvuA7SfebsIC3f4gSy7/Ei1s6+hsEfaOuCZMbl/y/Sg";
+	bool rehash = false;
+
+	(void)state;
+	int rc = password_verify("password", old, &rehash);
+	assert_int_equal(rc, 1);
+	assert_true(rehash);
+}
+
+static void
+test_refuses(void **state)
+{
+	char hash[PASSWORD_HASH_MAX];
+	char long_pw[PASSWORD_MAX_LEN + 2];
+	bool rehash;
+
+	(void)state;
+	memset(long_pw, 'a', sizeof(long_pw) - 1);
+	long_pw[sizeof(long_pw) - 1] = '\0';
+	assert_int_equal(password_hash(long_pw, hash, sizeof(hash)), -1);
+	assert_int_equal(password_hash("", hash, sizeof(hash)), -1);
+	assert_int_equal(password_hash("fine", hash, 20), -1);
+	/* Exactly the limit is fine. */
+	long_pw[PASSWORD_MAX_LEN] = '\0';
+	assert_int_equal(password_hash(long_pw, hash, sizeof(hash)), 0);
+	assert_int_equal(password_verify(long_pw, hash, &rehash), 1);
+}
+
+static void
+test_django(void **state)
+{
+	bool rehash = false;
+
+	(void)state;
+	assert_int_equal(password_verify("secret-pass", django_hash, &rehash),
+	                 1);
+	assert_true(rehash);
+	assert_int_equal(password_verify("secret-pasS", django_hash, &rehash),
+	                 0);
+	assert_int_equal(password_verify("secret-pass\n", django_hash, &rehash),
+	                 0);
+}
+
+static void
+test_malformed(void **state)
+{
+	static const char *const bad[] = {
+	    "",
+	    "plain",
+	    "md5$abc$def",
+	    "$argon2i$v=19$m=4096,t=3,p=1$c29tZXNhbHQ$aGFzaA",
+	    "$argon2id$v=19$m=4096,t=3,p=1$!!!$???",
+	    "$argon2id$",
+	    "pbkdf2_sha256$",
+	    "pbkdf2_sha256$abc$salt$JatJEAbJWGNfgllh1T9ZxmYXvdYXGPf/"
+	    "ZP7k6GUrLaY=",
+	    "pbkdf2_sha256$0$salt$JatJEAbJWGNfgllh1T9ZxmYXvdYXGPf/ZP7k6GUrLaY=",
+	    "pbkdf2_sha256$-1$salt$JatJEAbJWGNfgllh1T9ZxmYXvdYXGPf/"
+	    "ZP7k6GUrLaY=",
+	    "pbkdf2_sha256$99999999999$salt$JatJEAbJWGNfgllh1T9ZxmYXvdYXGPf/"
+	    "ZP7k6GUrLaY=",
+	    "pbkdf2_sha256$1000$$JatJEAbJWGNfgllh1T9ZxmYXvdYXGPf/ZP7k6GUrLaY=",
+	    "pbkdf2_sha256$1000$salt",
+	    "pbkdf2_sha256$1000$salt$not base64!",
+	    "pbkdf2_sha256$1000$salt$c2hvcnQ=",
+	};
+	bool rehash;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = password_verify("secret-pass", bad[i], &rehash);
+		if (rc != -1)
+			fail_msg("'%s' gave %d", bad[i], rc);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_argon2id_round_trip),
+	    cmocka_unit_test(test_argon2id_old_params_need_rehash),
+	    cmocka_unit_test(test_refuses),
+	    cmocka_unit_test(test_django),
+	    cmocka_unit_test(test_malformed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,222 @@
+/* Unit tests for src/util/text.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "text.h"
+
+static void
+slug_is(const char *title, const char *want)
+{
+	char *got = text_slugify(title);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("slugify(\"%s\") = \"%s\", want \"%s\"", title, got,
+		         want);
+	assert_true(text_is_slug(got));
+	free(got);
+}
+
+static void
+test_slugify(void **state)
+{
+	(void)state;
+	slug_is("Hello, World!", "hello-world");
+	slug_is("  --Hello--   World--  ", "hello-world");
+	slug_is("C++ & Rust: a *fair* comparison?!",
+	        "c-rust-a-fair-comparison");
+	slug_is("Don't panic", "dont-panic");
+	slug_is("Don\xe2\x80\x99t panic", "dont-panic");
+	slug_is("Version 2.0 released", "version-2-0-released");
+	slug_is("ALL CAPS", "all-caps");
+}
+
+static void
+test_slugify_accents(void **state)
+{
+	(void)state;
+	slug_is("Crème brûlée à la française", "creme-brulee-a-la-francaise");
+	slug_is("Straße Über Öl", "strasse-uber-ol");
+	slug_is("Łódź, Kraków i Gdańsk", "lodz-krakow-i-gdansk");
+	slug_is("Œuvre æther Ørsted", "oeuvre-aether-orsted");
+	slug_is("Dvořák Škoda Žižkov", "dvorak-skoda-zizkov");
+	slug_is("2×3÷4", "2-3-4");
+	/* Scripts without a folding become separators. */
+	slug_is("日本語 text", "text");
+	slug_is("emoji 🎉 party", "emoji-party");
+}
+
+static void
+test_slugify_empty(void **state)
+{
+	(void)state;
+	slug_is("", "post");
+	slug_is("!!! ???", "post");
+	slug_is("日本語", "post");
+	/* Invalid UTF-8 is skipped like punctuation. */
+	slug_is("a\xff\xfe"
+	        "b",
+	        "a-b");
+	slug_is("\xc3", "post");
+}
+
+static void
+test_slugify_length(void **state)
+{
+	char title[400], *s;
+
+	(void)state;
+	memset(title, 'x', sizeof(title) - 1);
+	title[sizeof(title) - 1] = '\0';
+	s = text_slugify(title);
+	assert_int_equal(strlen(s), SLUG_MAX);
+	free(s);
+
+	/* Cut between words: no trailing dash, whole words only. */
+	strcpy(title, "");
+	for (int i = 0; i < 30; i++)
+		strcat(title, "wordy ");
+	s = text_slugify(title);
+	/* 13 words make 77 bytes; a 14th would be cut. */
+	assert_int_equal(strlen(s), 77);
+	assert_true(text_is_slug(s));
+	assert_true(s[strlen(s) - 1] == 'y');
+	free(s);
+
+	/* A folding that expands ("ß" -> "ss") does not overflow. */
+	strcpy(title, "");
+	for (int i = 0; i < 60; i++)
+		strcat(title, "ß");
+	s = text_slugify(title);
+	assert_true(strlen(s) <= SLUG_MAX);
+	assert_true(text_is_slug(s));
+	free(s);
+}
+
+static void
+test_is_slug(void **state)
+{
+	char long_slug[SLUG_MAX + 2];
+
+	(void)state;
+	assert_true(text_is_slug("a"));
+	assert_true(text_is_slug("hello-world-2"));
+	assert_false(text_is_slug(""));
+	assert_false(text_is_slug("-a"));
+	assert_false(text_is_slug("a-"));
+	assert_false(text_is_slug("a--b"));
+	assert_false(text_is_slug("Hello"));
+	assert_false(text_is_slug("a/b"));
+	assert_false(text_is_slug("a b"));
+	assert_false(text_is_slug("caf\xc3\xa9"));
+	memset(long_slug, 'a', sizeof(long_slug) - 1);
+	long_slug[SLUG_MAX + 1] = '\0';
+	assert_false(text_is_slug(long_slug));
+	long_slug[SLUG_MAX] = '\0';
+	assert_true(text_is_slug(long_slug));
+}
+
+static bool
+valid(const char *s)
+{
+	return text_utf8_valid(s, strlen(s));
+}
+
+static void
+test_utf8_valid(void **state)
+{
+	(void)state;
+	assert_true(valid(""));
+	assert_true(valid("plain ascii"));
+	assert_true(valid("caf\xc3\xa9"));
+	assert_true(valid("\xe2\x82\xac"));     /* € */
+	assert_true(valid("\xf0\x9f\x8e\x89")); /* 🎉 */
+	assert_true(valid("\xed\x9f\xbf"));     /* U+D7FF */
+	assert_true(valid("\xee\x80\x80"));     /* U+E000 */
+	assert_true(valid("\xf4\x8f\xbf\xbf")); /* U+10FFFF */
+	/* Embedded NUL is a valid code point when the length says so. */
+	assert_true(text_utf8_valid("a\0b", 3));
+
+	/* Overlong forms. */
+	assert_false(valid("\xc0\xaf"));
+	assert_false(valid("\xc1\xbf"));
+	assert_false(valid("\xe0\x80\xaf"));
+	assert_false(valid("\xe0\x9f\xbf"));
+	assert_false(valid("\xf0\x80\x80\xaf"));
+	assert_false(valid("\xf0\x8f\xbf\xbf"));
+	/* Surrogates. */
+	assert_false(valid("\xed\xa0\x80"));
+	assert_false(valid("\xed\xbf\xbf"));
+	/* Beyond U+10FFFF. */
+	assert_false(valid("\xf4\x90\x80\x80"));
+	assert_false(valid("\xf5\x80\x80\x80"));
+	assert_false(valid("\xff"));
+	/* Truncated and stray continuation bytes. */
+	assert_false(valid("\xc3"));
+	assert_false(valid("ab\xe2\x82"));
+	assert_false(valid("\xf0\x9f\x8e"));
+	assert_false(valid("\x80"));
+	assert_false(valid("a\xbf"
+	                   "b"));
+	assert_false(valid("\xc3"
+	                   "a"));
+	/* The length bounds the check. */
+	assert_false(text_utf8_valid("\xe2\x82\xac", 2));
+}
+
+static void
+test_utf8_len(void **state)
+{
+	(void)state;
+	assert_int_equal(text_utf8_len(""), 0);
+	assert_int_equal(text_utf8_len("abc"), 3);
+	assert_int_equal(text_utf8_len("caf\xc3\xa9"), 4);
+	assert_int_equal(text_utf8_len("\xf0\x9f\x8e\x89!"), 2);
+}
+
+static void
+trim_is(const char *in, const char *want)
+{
+	char *got = text_trim(in);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+test_trim(void **state)
+{
+	(void)state;
+	trim_is("", "");
+	trim_is("   ", "");
+	trim_is("abc", "abc");
+	trim_is(" \t\r\n abc def \v\f\n", "abc def");
+	trim_is("a  b", "a  b");
+	/* Non-ASCII white space is content. */
+	trim_is("\xc2\xa0"
+	        "x",
+	        "\xc2\xa0"
+	        "x");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_slugify),
+	    cmocka_unit_test(test_slugify_accents),
+	    cmocka_unit_test(test_slugify_empty),
+	    cmocka_unit_test(test_slugify_length),
+	    cmocka_unit_test(test_is_slug),
+	    cmocka_unit_test(test_utf8_valid),
+	    cmocka_unit_test(test_utf8_len),
+	    cmocka_unit_test(test_trim),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
