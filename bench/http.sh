@@ -131,3 +131,7 @@ for u in "${urls[@]}"; do
 done
 rss=$(ps -o rss= -p "$blogd_pid")
 printf 'blogd RSS after the run: %d MiB\n' $((rss / 1024))
+if [ -s "$work/error.log" ]; then
+	echo "blogd logged $(wc -l <"$work/error.log") warnings or errors; the last ones:"
+	tail -n 5 "$work/error.log"
+fi

@@ -35,15 +35,22 @@ bool csrf_cookie_valid(const char *value);
 /* Pure: true when token is the anonymous token for cookie (constant time). */
 bool csrf_anon_check(const unsigned char secret[APP_SECRET_LEN],
                      const char *cookie, const char *token);
+/* Pure: true when token is the token of the session whose CSRF binding
+ * (session.h: hex of the token hash) is binding (constant time). */
+bool csrf_session_check(const unsigned char secret[APP_SECRET_LEN],
+                        const char *binding, const char *token);
 
 /*
- * The token for a form on the page being answered. Without a valid
- * blogd_csrf cookie in the request, makes one and adds its Set-Cookie to the
- * response (HttpOnly, SameSite=Lax, Secure over HTTPS, one year). Call it at
- * most once per request. 0, or -1 when no random bytes could be had.
+ * The token for a form on the page being answered: bound to the session
+ * when the request has a valid one (session.h), else anonymous. Without a
+ * valid blogd_csrf cookie in the request, the anonymous case makes one and
+ * adds its Set-Cookie to the response (HttpOnly, SameSite=Lax, Secure over
+ * HTTPS, one year). Call it at most once per request. 0, or -1 when no
+ * random bytes could be had.
  */
 int csrf_token_for(struct http_request *req, char out[CSRF_HEX_LEN + 1]);
-/* For a POST: true when the csrf_token field matches the request's cookie.
+/* For a POST: true when the csrf_token field matches the request's session
+ * or, without one, its blogd_csrf cookie.
  * The caller answers 403 (http_error) when false. */
 bool csrf_check(struct http_request *req);
 

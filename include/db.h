@@ -57,8 +57,15 @@ void db_pool_close(struct db_pool *pool);
 void db_pool_stats(struct db_pool *pool, struct db_stats *out);
 
 /* Borrows a connected connection, waiting up to the connect timeout for a
- * free one. NULL when the server cannot be reached (logged once per burst). */
+ * free one. NULL when the server cannot be reached: logged once per outage
+ * after the pool has connected once; before that only recorded, for the
+ * caller's own one-line error (db_pool_last_error). */
 struct db_conn *db_acquire(struct db_pool *pool);
+/* Copies the last connect failure into out: one line naming the server
+ * (host:port or socket), user, database and the client library's cause.
+ * Returns out. */
+const char *db_pool_last_error(struct db_pool *pool, char *out,
+			       size_t outlen);
 void db_release(struct db_conn *conn);
 
 /* SELECT: 0 and rows filled, or -1 (logged). Free rows with db_rows_free. */

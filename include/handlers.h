@@ -18,6 +18,14 @@ void handle_post(struct http_request *req);
 void handle_comment_create(struct http_request *req);
 /* GET /healthz */
 void handle_healthz(struct http_request *req);
+/* GET /tags/{tag}, GET /authors/{name}, GET /search?q= (discover.c) */
+void handle_tag(struct http_request *req);
+void handle_author(struct http_request *req);
+void handle_search(struct http_request *req);
+/* GET /feed.xml, /sitemap.xml, /robots.txt (feeds.c) */
+void handle_feed(struct http_request *req);
+void handle_sitemap(struct http_request *req);
+void handle_robots(struct http_request *req);
 
 /*
  * Parses a ?page= value: absent is page 1, otherwise digits only, no
@@ -36,5 +44,34 @@ void handlers_render_list(struct http_request *req, const char *title,
                           const char *heading, const char *empty_text,
                           const struct model_post_list *list, long long page,
                           const char *base_url);
+
+/*
+ * Fills an index.tpl dictionary (content) with the posts of list and the
+ * newer/older links; handlers_render_list in one piece, for pages that
+ * embed the list in their own template. base_url may carry a query
+ * ("/search?q=x"): the page number is then added with '&'.
+ */
+struct tmpl_dict;
+void handlers_fill_list(struct tmpl_dict *content,
+                        const struct model_post_list *list, long long page,
+                        const char *base_url);
+
+/*
+ * The site's absolute base URL without a trailing slash: site.base_url, or
+ * when that is empty the request's scheme and Host header. -1 when there is
+ * none (no usable Host): the caller answers 400 or leaves absolute links
+ * out.
+ */
+int handlers_base_url(struct http_request *req, char *out, size_t outlen);
+
+/* Appends s percent-encoded except RFC 3986 unreserved characters, like
+ * the templates' :x-path: a path segment or a query value (discover.c). */
+void handlers_url_encode(struct buf *out, const char *s);
+
+struct model_post;
+/* Canonical link, description and OpenGraph tags of a post page, set in
+ * the layout's root dictionary (feeds.c). */
+void handlers_post_meta(struct http_request *req, struct tmpl_dict *root,
+                        const struct model_post *post);
 
 #endif

@@ -28,7 +28,7 @@ struct db_conn;
 #define MODEL_INVALID   (-4) /* input breaks a rule (slug, tag length...) */
 
 #define MODEL_NAME_MAX         64    /* user names: 1-64 of [A-Za-z0-9_.-] */
-#define MODEL_TITLE_MAX        200   /* bytes */
+#define MODEL_TITLE_MAX        200   /* code points */
 #define MODEL_TAG_MAX          64    /* bytes per tag */
 #define MODEL_EXCERPT_LEN      300   /* code points of plain text */
 #define MODEL_COMMENT_NAME_MAX 100   /* code points */
@@ -94,7 +94,7 @@ struct model_post {
 
 /* What a create/update needs. */
 struct model_post_input {
-	const char *title;   /* required, 1..MODEL_TITLE_MAX bytes */
+	const char *title;   /* required, 1..MODEL_TITLE_MAX code points */
 	const char *slug;    /* NULL or "": made from the title */
 	const char *body_md; /* required, may be "" */
 	const char *tags;    /* comma-separated; NULL or "" for none */
@@ -188,6 +188,58 @@ int model_comment_delete(struct db_conn *conn, long long id);
 /* Count, or -1 on error. */
 long long model_comment_count_pending(struct db_conn *conn);
 void model_comment_list_free(struct model_comment_list *l);
+
+/* ---- tags ---- */
+
+struct model_tag_list {
+	char **names;
+	size_t n;
+};
+
+/* Tags with at least one published post, by name (sitemap). */
+int model_tag_list_published(struct db_conn *conn, struct model_tag_list *out);
+void model_tag_list_free(struct model_tag_list *l);
+
+/* ---- sessions and login failures (auth/session.c, auth/throttle.c) ---- */
+
+#define MODEL_SESSION_HASH_LEN 32 /* SHA-256 of the cookie value */
+
+struct model_session {
+	long long user_id;
+	char *user_name;
+	bool is_admin;
+	long long idle; /* seconds since last_seen */
+};
+
+/* A session that ends max_age seconds from now, whatever its use. */
+int model_session_create(struct db_conn *conn,
+                         const unsigned char hash[MODEL_SESSION_HASH_LEN],
+                         long long user_id, long long max_age);
+/* MODEL_NOT_FOUND when absent, past its end or idle over idle_max s. */
+int model_session_get(struct db_conn *conn,
+                      const unsigned char hash[MODEL_SESSION_HASH_LEN],
+                      long long idle_max, struct model_session *out);
+/* last_seen = now. */
+int model_session_touch(struct db_conn *conn,
+                        const unsigned char hash[MODEL_SESSION_HASH_LEN]);
+int model_session_delete(struct db_conn *conn,
+                         const unsigned char hash[MODEL_SESSION_HASH_LEN]);
+/* Deletes every expired or idle session. */
+int model_session_purge(struct db_conn *conn, long long idle_max);
+void model_session_free(struct model_session *s);
+
+/* Records a failed login for account and client address. */
+int model_login_failure_add(struct db_conn *conn, const char *account,
+                            const char *client_ip);
+/* Ages in seconds, newest first, of at most max failures of the last
+ * window seconds for account, or (account NULL) for client_ip. */
+int model_login_failure_recent(struct db_conn *conn, const char *account,
+                               const char *client_ip, long long window,
+                               size_t max, long long *ages, size_t *n);
+/* Forgets the failures of account (a successful login). */
+int model_login_failure_clear(struct db_conn *conn, const char *account);
+/* Deletes failures older than window seconds. */
+int model_login_failure_purge(struct db_conn *conn, long long window);
 
 /* ---- site ---- */
 

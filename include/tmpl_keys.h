@@ -57,14 +57,56 @@
 	X(NAME_ERROR)                                                          \
 	X(BODY_ERROR)                                                          \
 	X(ERROR_TEXT)                                                          \
-	X(MODERATED)
+	X(MODERATED)                                                           \
+	/* admin_*.tpl */                                                      \
+	X(ADMIN_NAV)                                                           \
+	X(USER_NAME)                                                           \
+	X(FORM_USERNAME)                                                       \
+	X(PENDING_COUNT)                                                       \
+	X(PENDING_TEXT)                                                        \
+	X(POSTS)                                                               \
+	X(POST_ID)                                                             \
+	X(POST_STATUS)                                                         \
+	X(POST_STATUS_CLASS)                                                   \
+	X(VIEW)                                                                \
+	X(FORM_ACTION)                                                         \
+	X(FORM_TITLE)                                                          \
+	X(FORM_SLUG)                                                           \
+	X(FORM_TAGS)                                                           \
+	X(PUBLISHED_CHECKED)                                                   \
+	X(TITLE_ERROR)                                                         \
+	X(SLUG_ERROR)                                                          \
+	X(TAGS_ERROR)                                                          \
+	X(COMMENT_ID)                                                          \
+	/* layout.tpl head of a post page (handlers_post_meta) */              \
+	X(META)                                                                \
+	X(DESCRIPTION)                                                         \
+	X(URL)                                                                 \
+	/* search.tpl (the results are an included index.tpl) */               \
+	X(QUERY)                                                               \
+	X(RESULTS)                                                             \
+	/* feed.tpl, sitemap.tpl */                                            \
+	X(BASE_URL)                                                            \
+	X(ENTRY)                                                               \
+	X(ENTRY_ID)                                                            \
+	X(UPDATED)                                                             \
+	X(PUBLISHED)                                                           \
+	X(LASTMOD)
 
 /* Files that tmpl_init() insists on, so a missing one stops start-up. */
 #define TMPL_FILES(X)                                                          \
 	X(layout, "layout.tpl")                                                \
 	X(error, "error.tpl")                                                  \
 	X(index, "index.tpl")                                                  \
-	X(post, "post.tpl")
+	X(post, "post.tpl")                                                    \
+	X(admin_nav, "admin_nav.tpl")                                          \
+	X(admin_login, "admin_login.tpl")                                      \
+	X(admin_index, "admin_index.tpl")                                      \
+	X(admin_post, "admin_post.tpl")                                        \
+	X(admin_comments, "admin_comments.tpl")                                \
+	X(search, "search.tpl")                                                \
+	X(feed, "feed.tpl")                                                    \
+	X(sitemap, "sitemap.tpl")
 
 #define TMPL_KEY_DECLARE(name)      extern const char TK_##name[];
 #define TMPL_FILE_DECLARE(id, file) extern const char TF_##id[];

@@ -12,7 +12,7 @@ t0=$SECONDS
 jobs=2
 passed=0
 failed=0
-problems=()
+notes=()
 
 say() {
 	echo "test: $*" >&2
@@ -29,10 +29,10 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 probe=$(mktemp -d)
 printf '#include <stdlib.h>\nvoid *volatile p;\nint\nmain(void)\n{\n\tp = malloc(7);\n\tp = 0;\n\treturn 0;\n}\n' >"$probe/leak.c"
 if cc -fsanitize=address -g "$probe/leak.c" -o "$probe/leak" 2>/dev/null; then
-	"$probe/leak" >"$probe/out" 2>&1
+	ASAN_OPTIONS=detect_leaks=1 "$probe/leak" >"$probe/out" 2>&1
 	if ! grep -q 'ERROR: LeakSanitizer: detected memory leaks' "$probe/out"; then
 		export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
-		problems+=("LeakSanitizer cannot run here (ptrace restricted?): leak checks OFF")
+		notes+=("LeakSanitizer cannot run here (ptrace restricted?): leak checks OFF")
 		say "LeakSanitizer does not work in this environment; running without leak checks:"
 		head -n 3 "$probe/out" >&2
 	fi
@@ -41,13 +41,13 @@ rm -rf "$probe"
 
 # run_tree DIR CMAKE_ARGS...: configure, build, ctest; adds to the counts.
 run_tree() {
-	local dir=$1 log rc total nfail
+	local dir=$1 log rc total nfail sub
 	shift
 	say "=== $dir: configure and build"
 	if ! cmake -S . -B "$dir" -DBLOGD_TESTS=ON "$@" >/dev/null ||
 		! cmake --build "$dir" -j"$jobs"; then
 		failed=$((failed + 1))
-		problems+=("$dir: build failed")
+		notes+=("$dir: build failed")
 		return
 	fi
 	say "=== $dir: ctest"
@@ -60,14 +60,18 @@ run_tree() {
 		"$log")
 	if [ -z "${total:-}" ]; then
 		failed=$((failed + 1))
-		problems+=("$dir: ctest ran no tests (status $rc)")
+		notes+=("$dir: ctest ran no tests (status $rc)")
 		return
 	fi
 	passed=$((passed + total - nfail))
+	# node's test runner ends its TAP output with "# pass N" / "# fail N".
+	sub=$(awk '$1 == "#" && ($2 == "pass" || $2 == "fail") { s = s " " $3 " " $2 "," }
+		END { sub(/,$/, "", s); print s }' "$log")
+	[ -z "$sub" ] || notes+=("$dir: integration subtests:$sub")
 	failed=$((failed + nfail))
 	if [ "$rc" -ne 0 ] && [ "$nfail" -eq 0 ]; then
 		failed=$((failed + 1))
-		problems+=("$dir: ctest exited with status $rc")
+		notes+=("$dir: ctest exited with status $rc")
 	fi
 }
 
@@ -75,7 +79,7 @@ run_tree build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBLOGD_SANITIZE=OFF
 run_tree build-asan -DCMAKE_BUILD_TYPE=Debug -DBLOGD_SANITIZE=ON
 
 echo
-for p in "${problems[@]}"; do
+for p in "${notes[@]}"; do
 	echo "test: $p"
 done
 echo "$passed passed, $failed failed (both trees, $((SECONDS - t0)) s)"

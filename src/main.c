@@ -139,34 +139,17 @@ load_config(struct config *cfg, const char *path)
 	return 0;
 }
 
-/* "host:port", "[v6]:port" or "socket PATH", for messages. */
-static void
-db_target(const struct config *cfg, char *out, size_t outlen)
-{
-	const char *host = cfg->database.host;
-
-	if (cfg->database.socket[0] != '\0')
-		snprintf(out, outlen, "socket %s", cfg->database.socket);
-	else if (strchr(host, ':') != NULL)
-		snprintf(out, outlen, "[%s]:%u", host, cfg->database.port);
-	else
-		snprintf(out, outlen, "%s:%u", host, cfg->database.port);
-}
-
-/* Borrows a connection; NULL (logged with where the server was looked for)
- * when it cannot be reached. */
+/* Borrows a connection; NULL when the server cannot be reached, logged as
+ * one line naming the server, user, database and cause. The pool has not
+ * logged it: nothing has connected yet. */
 static struct db_conn *
-db_reach(const struct config *cfg, struct db_pool *pool)
+db_reach(struct db_pool *pool)
 {
-	char where[300];
+	char err[512];
 	struct db_conn *conn = db_acquire(pool);
 
-	if (conn == NULL) {
-		db_target(cfg, where, sizeof(where));
-		log_err("cannot reach the database at %s as user '%s' "
-		        "(database '%s')",
-		        where, cfg->database.user, cfg->database.name);
-	}
+	if (conn == NULL)
+		log_err("%s", db_pool_last_error(pool, err, sizeof(err)));
 	return conn;
 }
 
@@ -245,7 +228,7 @@ signal_loop(const sigset_t *sigs, struct tls_front *front, const char *status)
 static int
 load_secret(struct app *app)
 {
-	struct db_conn *conn = db_reach(app->cfg, app->db);
+	struct db_conn *conn = db_reach(app->db);
 
 	if (conn == NULL)
 		return -1;
@@ -368,7 +351,7 @@ check_db(const struct config *cfg)
 		log_err("%s", err);
 		return -1;
 	}
-	struct db_conn *conn = db_reach(cfg, pool);
+	struct db_conn *conn = db_reach(pool);
 	int rc = -1;
 	if (conn != NULL) {
 		rc = db_query(conn, &rows, "SELECT 1", "");

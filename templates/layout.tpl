@@ -7,10 +7,26 @@
 <title>{{PAGE_TITLE}} — {{SITE_TITLE}}</title>
 <link rel="stylesheet" href="/static/style.css">
 <link rel="alternate" type="application/atom+xml" title="{{SITE_TITLE}}" href="/feed.xml">
+{{#META}}
+<meta name="description" content="{{DESCRIPTION}}">
+<link rel="canonical" href="{{URL}}">
+<meta property="og:type" content="article">
+<meta property="og:title" content="{{TITLE}}">
+<meta property="og:url" content="{{URL}}">
+<meta property="og:description" content="{{DESCRIPTION}}">
+<meta property="og:site_name" content="{{SITE_TITLE}}">
+{{#PUBLISHED}}
+<meta property="article:published_time" content="{{PUBLISHED}}">
+{{/PUBLISHED}}
+{{/META}}
 </head>
 <body>
 <header class="site-header">
 <a class="site-title" href="/">{{SITE_TITLE}}</a>
+<form class="site-search" method="get" action="/search" role="search">
+<input name="q" type="search" maxlength="200" placeholder="Search" aria-label="Search posts">
+<button type="submit">Search</button>
+</form>
 </header>
 <main>
 {{#NOTICE}}

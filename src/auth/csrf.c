@@ -7,8 +7,10 @@
 #include "crypto.h"
 #include "http.h"
 #include "log.h"
+#include "session.h"
 
 #define CSRF_SCOPE_ANON "anon"
+#define CSRF_SCOPE_SESS "sess"
 
 void
 csrf_derive(const unsigned char secret[APP_SECRET_LEN], const char *scope,
@@ -68,9 +70,15 @@ csrf_new_cookie(struct http_request *req, char value[CSRF_HEX_LEN + 1])
 int
 csrf_token_for(struct http_request *req, char out[CSRF_HEX_LEN + 1])
 {
+	const struct session_user *user = session_current(req);
 	const char *cookie = http_cookie(req, CSRF_COOKIE);
 	char fresh[CSRF_HEX_LEN + 1];
 
+	if (user != NULL) {
+		csrf_derive(req->app->secret, CSRF_SCOPE_SESS, user->binding,
+		            out);
+		return 0;
+	}
 	if (!csrf_cookie_valid(cookie)) {
 		if (csrf_new_cookie(req, fresh) != 0)
 			return -1;
@@ -81,8 +89,26 @@ csrf_token_for(struct http_request *req, char out[CSRF_HEX_LEN + 1])
 }
 
 bool
+csrf_session_check(const unsigned char secret[APP_SECRET_LEN],
+                   const char *binding, const char *token)
+{
+	char want[CSRF_HEX_LEN + 1];
+
+	if (binding == NULL || *binding == '\0' || token == NULL ||
+	    strlen(token) != CSRF_HEX_LEN)
+		return false;
+	csrf_derive(secret, CSRF_SCOPE_SESS, binding, want);
+	return crypto_equal(want, token, CSRF_HEX_LEN);
+}
+
+bool
 csrf_check(struct http_request *req)
 {
+	const struct session_user *user = session_current(req);
+
+	if (user != NULL)
+		return csrf_session_check(req->app->secret, user->binding,
+		                          http_form(req, CSRF_FIELD));
 	return csrf_anon_check(req->app->secret, http_cookie(req, CSRF_COOKIE),
 	                       http_form(req, CSRF_FIELD));
 }

@@ -24,9 +24,11 @@ cli_db_open(const struct config *cfg, struct db_pool **pool,
 		fprintf(stderr, "blogd: %s\n", err);
 		return -1;
 	}
-	/* db_acquire logs the reason (host and server message). */
+	/* The pool only records a first failure: the line printed here,
+	 * naming server, user, database and cause, is the whole report. */
 	if ((*conn = db_acquire(*pool)) == NULL) {
-		fprintf(stderr, "blogd: cannot reach the database\n");
+		fprintf(stderr, "blogd: %s\n",
+		        db_pool_last_error(*pool, err, sizeof(err)));
 		db_pool_close(*pool);
 		return -1;
 	}

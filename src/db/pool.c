@@ -1,9 +1,14 @@
 /*
  * The connection pool and the prepared-statement API (include/db.h).
  *
- * Threads: pool->mu guards the in_use flags, the "down" flag and the wait
- * counters; a borrowed connection is touched by its borrower only, so
- * statements run without the lock.
+ * Threads: pool->mu guards the in_use flags, the "up"/"down" flags, the last
+ * connect error and the wait counters; a borrowed connection is touched by
+ * its borrower only, so statements run without the lock.
+ *
+ * Connect failures: until the pool has connected once, a failure is only
+ * recorded (db_pool_last_error), since the caller (start-up, a CLI command)
+ * reports it as its one-line error and exits. Once the pool has been up, a
+ * failure is logged at the start of each outage and the recovery once.
  */
 #include "db.h"
 
@@ -38,7 +43,9 @@ struct db_pool {
 	struct db_conn *conns;
 	unsigned size;
 	unsigned in_use;
+	bool up;   /* a connect has succeeded: failures are logged from now */
 	bool down; /* the last connect failed: log only the first failure */
+	char last_error[512];
 	unsigned long long waits;
 	unsigned long long wait_us;
 	atomic_ullong errors;
@@ -120,6 +127,30 @@ set_options(MYSQL *m, const struct db_params *p)
 	return rc == 0 ? 0 : -1;
 }
 
+/*
+ * One line saying where the server was looked for, as whom, and what the
+ * client library answered: the whole story of a failed connect.
+ */
+static void
+conn_failure(const struct db_params *p, const char *cause, char *err,
+             size_t errlen)
+{
+	const char *host = p->host != NULL ? p->host : "localhost";
+	char where[300];
+
+	if (p->socket != NULL)
+		snprintf(where, sizeof(where), "socket %s", p->socket);
+	else if (strchr(host, ':') != NULL)
+		snprintf(where, sizeof(where), "[%s]:%u", host, p->port);
+	else
+		snprintf(where, sizeof(where), "%s:%u", host, p->port);
+	snprintf(err, errlen,
+	         "database: cannot connect to %s as user '%s' (database "
+	         "'%s'): %s",
+	         where, p->user != NULL ? p->user : "",
+	         p->name != NULL ? p->name : "", cause);
+}
+
 int
 db_conn_connect(struct db_conn *c, char *err, size_t errlen)
 {
@@ -140,11 +171,7 @@ db_conn_connect(struct db_conn *c, char *err, size_t errlen)
 	                       p->socket != NULL ? 0 : p->port, p->socket,
 	                       0) == NULL) {
 		c->last_errno = mysql_errno(m);
-		snprintf(err, errlen, "database: cannot connect to %s: %s",
-		         p->socket != NULL ? p->socket
-		         : p->host != NULL ? p->host
-		                           : "localhost",
-		         mysql_error(m));
+		conn_failure(p, mysql_error(m), err, errlen);
 		mysql_close(m);
 		return -1;
 	}
@@ -192,10 +219,13 @@ db_pool_open(struct db_pool **poolp, const struct config *cfg, char *err,
 		snprintf(err, errlen, "database: client library init failed");
 		return -1;
 	}
+	/* 0: one per HTTP thread, resolved the way http/server.c does. */
 	size = cfg->database.pool_size;
+	if (size == 0)
+		size = cfg->server.threads;
 	if (size == 0) {
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		size = ncpu > 0 ? (unsigned)ncpu : 2;
+		size = ncpu > 0 ? (unsigned)ncpu : 1;
 	}
 	pool = xcalloc(1, sizeof(*pool));
 	db_params_init(&pool->params, cfg);
@@ -241,6 +271,17 @@ db_pool_stats(struct db_pool *pool, struct db_stats *out)
 	out->reconnects = atomic_load(&pool->reconnects);
 }
 
+const char *
+db_pool_last_error(struct db_pool *pool, char *out, size_t outlen)
+{
+	pthread_mutex_lock(&pool->mu);
+	snprintf(out, outlen, "%s",
+	         pool->last_error[0] != '\0' ? pool->last_error
+	                                     : "database: no error recorded");
+	pthread_mutex_unlock(&pool->mu);
+	return out;
+}
+
 /*
  * An idle connection has nothing to read. If its socket is readable, the
  * server closed it (restart, wait_timeout, KILL): drop it now rather than
@@ -282,10 +323,14 @@ conn_ensure(struct db_conn *c)
 		return rc;
 	}
 	pthread_mutex_lock(&pool->mu);
-	if (rc != 0 && !pool->down)
-		log_err("%s", err);
-	else if (rc == 0 && pool->down)
+	if (rc != 0) {
+		snprintf(pool->last_error, sizeof(pool->last_error), "%s", err);
+		if (pool->up && !pool->down)
+			log_err("%s", err);
+	} else if (pool->down && pool->up) {
 		log_info("database: connection restored");
+	}
+	pool->up = pool->up || rc == 0;
 	pool->down = rc != 0;
 	pthread_mutex_unlock(&pool->mu);
 	if (rc != 0)
@@ -335,6 +380,9 @@ db_acquire(struct db_pool *pool)
 		pool->wait_us += now_us() - t0;
 	}
 	if (c == NULL) {
+		snprintf(pool->last_error, sizeof(pool->last_error),
+		         "database: no free connection after %us",
+		         pool->params.connect_timeout);
 		pthread_mutex_unlock(&pool->mu);
 		log_warn("database: no free connection after %us",
 		         pool->params.connect_timeout);

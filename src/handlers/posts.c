@@ -66,7 +66,8 @@ static void
 list_add_pager(struct tmpl_dict *content, long long page, bool has_more,
                const char *base_url)
 {
-	char url[512];
+	char sep = strchr(base_url, '?') != NULL ? '&' : '?';
+	char url[4096]; /* /search?q= with 200 encoded code points */
 
 	if (page <= 1 && !has_more)
 		return;
@@ -75,16 +76,29 @@ list_add_pager(struct tmpl_dict *content, long long page, bool has_more,
 		if (page == 2)
 			snprintf(url, sizeof(url), "%s", base_url);
 		else
-			snprintf(url, sizeof(url), "%s?page=%lld", base_url,
-			         page - 1);
+			snprintf(url, sizeof(url), "%s%cpage=%lld", base_url,
+			         sep, page - 1);
 		tmpl_show(content, TK_NEWER);
 		tmpl_set(content, TK_NEWER_URL, url);
 	}
 	if (has_more) {
-		snprintf(url, sizeof(url), "%s?page=%lld", base_url, page + 1);
+		snprintf(url, sizeof(url), "%s%cpage=%lld", base_url, sep,
+		         page + 1);
 		tmpl_show(content, TK_OLDER);
 		tmpl_set(content, TK_OLDER_URL, url);
 	}
+}
+
+void
+handlers_fill_list(struct tmpl_dict *content,
+                   const struct model_post_list *list, long long page,
+                   const char *base_url)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		list_add_post(content, &list->items[i]);
+	list_add_pager(content, page, list->has_more, base_url);
 }
 
 void
@@ -94,7 +108,6 @@ handlers_render_list(struct http_request *req, const char *title,
                      const char *base_url)
 {
 	struct tmpl_dict *content, *root;
-	size_t i;
 
 	root = page_new(req, title, TF_index, &content);
 	if (heading != NULL) {
@@ -105,9 +118,7 @@ handlers_render_list(struct http_request *req, const char *title,
 		tmpl_show(content, TK_EMPTY);
 		tmpl_set(content, TK_EMPTY_TEXT, empty_text);
 	}
-	for (i = 0; i < list->n; i++)
-		list_add_post(content, &list->items[i]);
-	list_add_pager(content, page, list->has_more, base_url);
+	handlers_fill_list(content, list, page, base_url);
 	page_render(req, 200, root);
 }
 
@@ -210,6 +221,7 @@ post_page_render(struct http_request *req, int status,
 	struct tmpl_dict *content, *root;
 
 	root = page_new(req, post->title, TF_post, &content);
+	handlers_post_meta(req, root, post);
 	if (notice != NULL)
 		page_notice(root, notice);
 	tmpl_set(content, TK_SLUG, post->slug);

@@ -1,4 +1,5 @@
 /* The application's routes (include/router.h), matched in order. */
+#include "admin.h"
 #include "handlers.h"
 #include "router.h"
 #include "static.h"
@@ -10,6 +11,29 @@ const struct route app_routes[] = {
     {HTTP_GET, "/static/*", static_serve, "static"},
     {HTTP_GET, "/.well-known/acme-challenge/{token}", static_acme, "acme"},
     {HTTP_GET, "/healthz", handle_healthz, "healthz"},
+    {HTTP_GET | HTTP_POST, "/admin/login", handle_admin_login, "admin_login"},
+    {HTTP_POST, "/admin/logout", handle_admin_logout, "admin_logout"},
+    {HTTP_GET, "/admin", handle_admin_index, "admin"},
+    {HTTP_GET | HTTP_POST, "/admin/posts/new", handle_admin_post_new,
+     "admin_post_new"},
+    {HTTP_GET | HTTP_POST, "/admin/posts/{id}/edit", handle_admin_post_edit,
+     "admin_post_edit"},
+    {HTTP_POST, "/admin/posts/{id}/delete", handle_admin_post_delete,
+     "admin_post_delete"},
+    {HTTP_GET, "/admin/comments", handle_admin_comments, "admin_comments"},
+    {HTTP_POST, "/admin/comments/{id}/approve", handle_admin_comment_approve,
+     "admin_comment_approve"},
+    {HTTP_POST, "/admin/comments/{id}/delete", handle_admin_comment_delete,
+     "admin_comment_delete"},
+    /* Last of the admin routes: any other /admin/ URL needs a session
+     * too, so probing them reveals nothing. */
+    {HTTP_GET | HTTP_POST, "/admin/*", handle_admin_other, "admin_other"},
+    {HTTP_GET, "/tags/{tag}", handle_tag, "tag"},
+    {HTTP_GET, "/authors/{name}", handle_author, "author"},
+    {HTTP_GET, "/search", handle_search, "search"},
+    {HTTP_GET, "/feed.xml", handle_feed, "feed"},
+    {HTTP_GET, "/sitemap.xml", handle_sitemap, "sitemap"},
+    {HTTP_GET, "/robots.txt", handle_robots, "robots"},
 };
 
 const size_t app_routes_count = sizeof(app_routes) / sizeof(app_routes[0]);

@@ -26,6 +26,7 @@ struct http_req_priv {
 	bool too_large;  /* body over server.max_body: 413 */
 	bool queued;     /* a response went to MHD */
 	char method[16]; /* copy for the access line, may be truncated */
+	unsigned long long dropped; /* body bytes thrown away after 413 */
 	unsigned long long resp_bytes;
 	char text[]; /* target '\0' path '\0' */
 };

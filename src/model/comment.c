@@ -5,6 +5,7 @@
 
 #include "db.h"
 #include "internal.h"
+#include "text.h"
 #include "xalloc.h"
 
 int
@@ -13,7 +14,14 @@ model_comment_create(struct db_conn *conn, long long post_id, const char *name,
                      long long *id)
 {
 	uint64_t insert_id;
+	size_t nlen, blen;
 
+	nlen = name != NULL ? strlen(name) : 0;
+	blen = body != NULL ? strlen(body) : 0;
+	if (nlen == 0 || blen == 0 || blen > MODEL_COMMENT_BODY_MAX ||
+	    !text_utf8_valid(name, nlen) || !text_utf8_valid(body, blen) ||
+	    text_utf8_len(name) > MODEL_COMMENT_NAME_MAX)
+		return MODEL_INVALID;
 	if (db_exec(conn, NULL, &insert_id,
 	            "INSERT INTO comments (post_id, name, body, status, "
 	            "created_at, client_ip) "

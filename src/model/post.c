@@ -93,8 +93,9 @@ prepare_values(const struct model_post_input *in, struct post_values *v)
 		return MODEL_INVALID;
 	v->title = text_trim(in->title);
 	len = strlen(v->title);
-	if (len == 0 || len > MODEL_TITLE_MAX ||
-	    !text_utf8_valid(v->title, len) ||
+	/* VARCHAR(200) counts characters, not bytes. */
+	if (len == 0 || !text_utf8_valid(v->title, len) ||
+	    text_utf8_len(v->title) > MODEL_TITLE_MAX ||
 	    !text_utf8_valid(in->body_md, strlen(in->body_md)))
 		goto invalid;
 	if (in->slug != NULL && *in->slug != '\0') {

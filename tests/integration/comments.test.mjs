@@ -105,6 +105,22 @@ test('an invalid comment is 400 with the typed text kept, escaped',
 	expectNoBody(r2, /Bob <script>/, 'typed name re-shown raw');
 });
 
+test('overlong or non-UTF-8 fields are 400, not stored', async () => {
+	const n = comments();
+	const v = await visitor();
+	const r = await post(v.jar, { name: 'N'.repeat(300), body: 'long name',
+	    csrf_token: v.token });
+	expectStatus(r, 400, '300-character name');
+	// %FF is not UTF-8: sent raw, as a broken client would.
+	const raw = `name=Zed&body=bad%FF%FEbytes&csrf_token=` +
+	    encodeURIComponent(v.token);
+	const r2 = await srv.request('POST', `/posts/${slug}/comments`,
+	    { jar: v.jar, body: raw, headers: { 'Content-Type':
+	    'application/x-www-form-urlencoded' } });
+	expectStatus(r2, 400, 'invalid UTF-8 body');
+	assert.equal(comments(), n, 'an invalid comment was stored');
+});
+
 test('a valid comment is stored pending, 303, shown once approved',
     async () => {
 	const n = comments();

@@ -41,6 +41,10 @@ process.on('exit', () => {
 		try { c.kill('SIGKILL'); } catch { /* already gone */ }
 });
 
+// A signal (Ctrl-C, ctest's timeout) must run the exit handlers too.
+for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]])
+	process.once(sig, () => process.exit(code));
+
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'blogd-it-'));
 process.on('exit', () => {
 	if (!process.env.BLOGD_TEST_KEEP)
@@ -326,7 +330,17 @@ export function request(port, method, target, opts = {}) {
 		req.on('timeout', () => req.destroy(new Error(
 		    `${method} ${target}: no answer within ` +
 		    `${opts.timeout ?? 15000} ms`)));
-		req.on('error', reject);
+		req.on('error', (e) => {
+			// A kept-alive socket the server closed (idle_timeout)
+			// just as we reused it: retry once on a fresh one, as
+			// browsers do. Only for requests without side effects.
+			if (req.reusedSocket && e.code === 'ECONNRESET' &&
+			    (method === 'GET' || method === 'HEAD'))
+				resolve(request(port, method, target,
+				    { ...opts, agent: false }));
+			else
+				reject(e);
+		});
 		req.end(body);
 	});
 }

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 
 import {
 	addPost, addUser, assertSecurityHeaders, expectBody, expectNoBody,
-	expectStatus, setupSite, sql, startBlogd,
+	expectStatus, rawExchange, setupSite, sql, startBlogd,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_pages';
@@ -137,7 +137,9 @@ test('pages are UTF-8 HTML5', async () => {
 
 test('drafts and unknown slugs are 404 HTML pages', async () => {
 	for (const target of [`/posts/${draftSlug}`, '/posts/no-such-post',
-	    '/posts/', '/nothing-here', '/posts/a/b']) {
+	    '/posts/', '/nothing-here', '/posts/a/b',
+	    "/posts/x'%20OR%20'1'%3D'1", `/posts/${slugs[0]}%27--`,
+	    `/posts/${slugs[0]}%00`]) {
 		const r = await srv.get(target);
 		expectStatus(r, 404, target);
 		assert.match(r.headers['content-type'] ?? '', /^text\/html/i);
@@ -158,6 +160,15 @@ test('HEAD is GET without a body', async () => {
 	}
 	expectStatus(await srv.request('HEAD', '/posts/no-such'), 404,
 	    'HEAD of a missing post');
+	// Node's client drops a HEAD body silently: look at the raw bytes.
+	for (const target of ['/', '/posts/no-such']) {
+		const raw = await rawExchange(srv.port, `HEAD ${target} ` +
+		    'HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+		const end = raw.data.indexOf('\r\n\r\n');
+		assert.ok(end > 0, `HEAD ${target}: no header end\n${raw.data}`);
+		assert.equal(raw.data.length, end + 4, `HEAD ${target} sent ` +
+		    `a body: ${raw.data.slice(end, end + 200)}`);
+	}
 });
 
 test('unsupported methods are 405 with Allow', async () => {
@@ -226,4 +237,26 @@ test('access log: one combined-format line per request with a duration',
 	const bad = lines.filter((l) => !re.test(l));
 	assert.deepEqual(bad, [], 'stdout lines that are not access lines');
 	assert.ok(lines.length >= 10, `only ${lines.length} access lines`);
+});
+
+test('concurrent requests all succeed (pool of 2 connections)', async () => {
+	const targets = [];
+	for (let i = 0; i < 60; i++)
+		targets.push(i % 3 === 0 ? '/' : i % 3 === 1 ?
+		    `/posts/${slugs[i % NPOSTS]}` : `/?page=${1 + (i % 3)}`);
+	const agent = new (await import('node:http')).Agent({ keepAlive: true,
+	    maxSockets: 20 });
+	try {
+		const res = await Promise.all(targets.map((t) =>
+			srv.request('GET', t, { agent })));
+		res.forEach((r, i) => expectStatus(r, 200, targets[i]));
+		// Each answer is the page asked for, not another request's.
+		res.forEach((r, i) => {
+			if (targets[i].startsWith('/posts/'))
+				expectBody(r, new RegExp(title(slugs.indexOf(
+				    targets[i].slice(7)))), targets[i]);
+		});
+	} finally {
+		agent.destroy();
+	}
 });

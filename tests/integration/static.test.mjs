@@ -84,6 +84,13 @@ test('If-None-Match with the ETag gives 304; a stale one gives 200',
 	expectStatus(c, 304, 'conditional GET');
 	assert.equal(c.raw.length, 0, '304 with a body');
 	assert.equal(c.headers.etag, etag, 'ETag on the 304');
+	// Node's client ignores a 304 body: check the raw bytes too.
+	const raw = await rawExchange(srv.port, 'GET /static/style.css ' +
+	    `HTTP/1.1\r\nHost: x\r\nIf-None-Match: ${etag}\r\n` +
+	    'Connection: close\r\n\r\n');
+	assert.equal(rawStatus(raw.data), 304, raw.data.slice(0, 300));
+	assert.ok(raw.data.endsWith('\r\n\r\n'), `304 with a body:\n` +
+	    raw.data.slice(0, 500));
 	const s = await srv.get('/static/style.css',
 	    { headers: { 'If-None-Match': '"stale-etag"' } });
 	expectStatus(s, 200, 'stale ETag');

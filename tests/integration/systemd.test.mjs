@@ -7,16 +7,18 @@
 // sockets).
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
+import tls from 'node:tls';
 import { after, before, test } from 'node:test';
 
 import {
-	BIN, assertNoCrash, rawStatus, request, setupSite, sleep, tempDir,
-	waitFor,
+	BIN, assertNoCrash, freePort, rawStatus, request, setupSite, sleep,
+	tempDir, waitFor, writeConfig,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_systemd';
@@ -159,11 +161,39 @@ async function ready(srv, notify, what) {
 	return m;
 }
 
-let cfg;
+/* GET /healthz over HTTPS, any certificate accepted; resolves { status }. */
+function httpsHealthz(port, timeout = 5000) {
+	return new Promise((resolve, reject) => {
+		const req = https.get({ host: '127.0.0.1', port, path: '/healthz',
+		    rejectUnauthorized: false, agent: false, timeout },
+		(res) => {
+			res.resume();
+			res.on('end', () => resolve({ status: res.statusCode }));
+		});
+		req.on('timeout', () => req.destroy(new Error('timeout')));
+		req.on('error', reject);
+	});
+}
+
+let cfg, plainCfg, tlsPort;
 const started = [];
 
 before(async () => {
-	cfg = await setupSite(DBNAME);
+	// Both listeners, so READY=1 has to wait for the TLS front too.
+	const dir = tempDir('systemd-tls');
+	execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt',
+	    'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj',
+	    '/CN=localhost', '-keyout', path.join(dir, 'key.pem'), '-out',
+	    path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+	tlsPort = await freePort();
+	cfg = await setupSite(DBNAME, {
+		server: { https_listen: `127.0.0.1:${tlsPort}` },
+		tls: { certificate: path.join(dir, 'cert.pem'),
+		    key: path.join(dir, 'key.pem') },
+	});
+	// HTTP only: with HTTPS on, plain HTTP answers a redirect at once
+	// and a slow request there would not be in flight.
+	plainCfg = await writeConfig({ database: { name: DBNAME } });
 });
 
 after(async () => {
@@ -177,13 +207,13 @@ after(async () => {
 // One server lives through the next three tests: start, reload, stop.
 let srv, notify;
 
-test('READY=1 comes once the listener answers and the DB pool is up',
+test('READY=1 comes once both listeners answer and the DB pool is up',
     async () => {
 	notify = await Notify.start();
 	started.push(notify);
 	srv = serve(cfg, notify);
 	started.push(srv);
-	const m = await ready(srv, notify, 'start-up');
+	await ready(srv, notify, 'start-up');
 	// Straight after READY=1, without retrying: systemd orders units
 	// started After=blogd on this message.
 	let r;
@@ -195,11 +225,17 @@ test('READY=1 comes once the listener answers and the DB pool is up',
 	}
 	assert.equal(r.status, 200, `GET /healthz right after READY=1: ` +
 	    `${r.status} ${r.body}`);
+	try {
+		r = await httpsHealthz(tlsPort);
+	} catch (e) {
+		assert.fail(`READY=1 came before the HTTPS listener: ` +
+		    `${e.message}`);
+	}
+	assert.equal(r.status, 200, 'HTTPS GET /healthz right after READY=1');
 	const status = notify.msgs.slice(0, notify.cursor)
 	    .some((x) => x.vars.some((v) => v.startsWith('STATUS=')));
 	assert.ok(status, 'no STATUS= by READY=1 (systemctl status shows ' +
 	    `it); received: ${JSON.stringify(notify.msgs.map((x) => x.vars))}`);
-	assert.ok(m.vars.includes('READY=1'));
 });
 
 test('SIGHUP: RELOADING=1, then READY=1, and the server keeps serving',
@@ -249,12 +285,13 @@ test('WATCHDOG_USEC=2000000: WATCHDOG=1 at least twice in 3 s', async () => {
  * Sends a POST whose body trickles in: part before SIGTERM, the rest after
  * STOPPING=1. Resolves the raw response text once the server closes.
  */
-function slowPost(port) {
+function slowPost(port, secure) {
 	const body = 'username=nobody&password=' + 'x'.repeat(64 * 1024);
 	const head = 'POST /admin/login HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
 	    'Content-Type: application/x-www-form-urlencoded\r\n' +
 	    `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
-	const sock = net.connect(port, '127.0.0.1');
+	const sock = secure ? tls.connect({ host: '127.0.0.1', port,
+	    rejectUnauthorized: false }) : net.connect(port, '127.0.0.1');
 	const chunks = [];
 	const done = new Promise((resolve) => {
 		const finish = () => resolve(Buffer.concat(chunks)
@@ -264,7 +301,7 @@ function slowPost(port) {
 		sock.on('error', finish);
 	});
 	const connected = new Promise((resolve, reject) => {
-		sock.once('connect', resolve);
+		sock.once(secure ? 'secureConnect' : 'connect', resolve);
 		sock.once('error', reject);
 	});
 	return {
@@ -284,28 +321,37 @@ function slowPost(port) {
 	};
 }
 
-test('SIGTERM with a request in flight: it gets its answer, then exit 0',
-    async () => {
+for (const secure of [false, true]) {
+test(`SIGTERM with a request in flight over ${secure ? 'HTTPS' : 'HTTP'}: ` +
+    'it gets its answer, then exit 0', async () => {
 	const n = await Notify.start();
 	started.push(n);
-	const s = serve(cfg, n);
+	const c = secure ? cfg : plainCfg;
+	const s = serve(c, n);
 	started.push(s);
 	await ready(s, n, 'start-up');
-	const post = slowPost(cfg.port);
+	const post = slowPost(secure ? tlsPort : c.port, secure);
 	await post.start();
 	await sleep(300); // the server has the request line and headers
 	s.child.kill('SIGTERM');
 	await n.next(has('STOPPING=1'), 5000, 'SIGTERM');
 
-	// Draining: a new connection is not served normally any more.
-	let late;
-	try {
-		late = (await healthz(cfg.port, 1000)).status;
-	} catch (e) {
-		late = e.code ?? e.message;
+	// Draining: no listener serves a new connection any more. They may
+	// close just after STOPPING=1 is sent; give them 200 ms.
+	await sleep(200);
+	const listeners = [['HTTP', () => healthz(c.port, 1000)]];
+	if (secure)
+		listeners.push(['HTTPS', () => httpsHealthz(tlsPort, 1000)]);
+	for (const [name, get] of listeners) {
+		let late;
+		try {
+			late = (await get()).status;
+		} catch (e) {
+			late = e.code ?? e.message;
+		}
+		assert.notEqual(late, 200, `a new ${name} connection was ` +
+		    'served after STOPPING=1 (stop accepting first)');
 	}
-	assert.notEqual(late, 200, 'a new connection was served after ' +
-	    'STOPPING=1 (stop accepting first)');
 
 	await post.finish();
 	const answer = await Promise.race([post.done,
@@ -320,3 +366,4 @@ test('SIGTERM with a request in flight: it gets its answer, then exit 0',
 	await expectCleanExit(s, 10000, 'SIGTERM with a request in flight');
 	await n.stop();
 });
+}

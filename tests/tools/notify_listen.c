@@ -27,13 +27,20 @@
 /* sd_notify datagrams are small; systemd itself reads at most a page. */
 #define NOTIFY_MAX 4096
 
-static volatile sig_atomic_t stop;
+/* The bound socket's path, for the signal handler. */
+static const char *socket_path;
 
+/*
+ * Exits from the handler itself: a flag checked by the loop could be set
+ * just before recvmsg() blocks, and the process would never end. unlink()
+ * and _exit() are async-signal-safe; every line is already flushed.
+ */
 static void
 on_signal(int sig)
 {
 	(void)sig;
-	stop = 1;
+	unlink(socket_path);
+	_exit(0);
 }
 
 static int
@@ -43,7 +50,6 @@ install_handlers(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
-	/* No SA_RESTART: recvmsg() must return EINTR so the loop ends. */
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
 	    sigaction(SIGINT, &sa, NULL) == -1)
@@ -93,7 +99,8 @@ print_datagram(pid_t pid, char *buf, size_t len)
 	return 0;
 }
 
-static int
+/* Returns only when reading or printing fails. */
+static void
 receive_loop(int fd)
 {
 	char buf[NOTIFY_MAX];
@@ -107,17 +114,15 @@ receive_loop(int fd)
 	struct ucred cred;
 	ssize_t n;
 
-	while (!stop) {
+	for (;;) {
 		memset(&msg, 0, sizeof(msg));
 		msg.msg_iov = &iov;
 		msg.msg_iovlen = 1;
 		msg.msg_control = control.buf;
 		msg.msg_controllen = sizeof(control.buf);
 		if ((n = recvmsg(fd, &msg, 0)) == -1) {
-			if (errno == EINTR)
-				continue;
 			perror("notify_listen: recvmsg");
-			return -1;
+			return;
 		}
 		cred.pid = 0;
 		for (cmsg = CMSG_FIRSTHDR(&msg); cmsg != NULL;
@@ -126,28 +131,29 @@ receive_loop(int fd)
 			    cmsg->cmsg_type == SCM_CREDENTIALS)
 				memcpy(&cred, CMSG_DATA(cmsg), sizeof(cred));
 		if (print_datagram(cred.pid, buf, (size_t)n) == -1)
-			return -1;
+			return;
 	}
-	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
-	int fd, rc;
+	int fd;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: notify_listen PATH\n");
 		return 2;
 	}
+	socket_path = argv[1];
+	/* Before the socket exists: a test that sees the file may signal. */
 	if (install_handlers() == -1) {
 		perror("notify_listen: sigaction");
 		return 1;
 	}
-	if ((fd = bind_socket(argv[1])) == -1)
+	if ((fd = bind_socket(socket_path)) == -1)
 		return 1;
-	rc = receive_loop(fd);
+	receive_loop(fd);
 	close(fd);
-	unlink(argv[1]);
-	return rc == 0 ? 0 : 1;
+	unlink(socket_path);
+	return 1;
 }

@@ -1,0 +1,270 @@
+#!/usr/bin/env bash
+# bench/https.sh: blogd's TLS front against nginx on the same machine.
+#
+# Builds blogd (Release) into build-bench/, starts a private MariaDB
+# (scripts/with-mariadb.sh), migrates and seeds it (bench/seed.sh), makes an
+# ECDSA P-256 certificate, and measures, each time with the server's CPU
+# time per request or connection:
+#   - keep-alive GET / over plain HTTP (blogd with HTTPS off, so / is not a
+#     redirect) and over HTTPS (wrk -t2 -c64);
+#   - new connections with full handshakes (ab -c16 without keep-alive, and
+#     openssl s_time -new) and with resumed sessions (s_time -reuse);
+# and the same against nginx (Debian nginx-light, TLS 1.2 only, the same
+# AEAD suites, certificate and bytes: blogd's / saved as a static file).
+# Prints ratios. Stops everything it started.
+#
+# Environment: BENCH_DURATION (seconds, 10), BENCH_CONNECTIONS (64),
+# BENCH_HANDSHAKES (ab requests, 2000), BLOGD_BIN (a blogd to use instead
+# of building one).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+if [ -z "${BLOGD_TEST_DB_DIR:-}" ]; then
+	for tool in wrk ab openssl nginx curl; do
+		command -v "$tool" >/dev/null || {
+			echo "bench: $tool is missing" >&2
+			exit 1
+		}
+	done
+	if [ -z "${BLOGD_BIN:-}" ]; then
+		cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release \
+			-DBLOGD_SANITIZE=OFF -DBLOGD_TESTS=OFF >/dev/null
+		cmake --build build-bench --target blogd -j"$(nproc)" >/dev/null
+	fi
+	exec scripts/with-mariadb.sh "$0" "$@"
+fi
+
+secs=${BENCH_DURATION:-10}
+conns=${BENCH_CONNECTIONS:-64}
+handshakes=${BENCH_HANDSHAKES:-2000}
+blogd=${BLOGD_BIN:-$root/build-bench/blogd}
+work=$BLOGD_TEST_DB_DIR/bench-https
+mkdir -p "$work/webroot" "$work/nginx/html" "$work/nginx/tmp"
+hz=$(getconf CLK_TCK)
+
+free_port() {
+	local p
+	for _ in $(seq 50); do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return
+		fi
+	done
+	echo "bench: no free port" >&2
+	exit 1
+}
+
+pids=()
+stop_all() {
+	for p in "${pids[@]}"; do
+		if kill -0 "$p" 2>/dev/null; then
+			kill -TERM "$p"
+			wait "$p" 2>/dev/null || true
+		fi
+	done
+	pids=()
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$work/key.pem" -out "$work/cert.pem" -days 2 \
+	-subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+
+# blogd_conf FILE HTTP_PORT HTTPS_LISTEN
+blogd_conf() {
+	cat >"$1" <<EOF
+[server]
+http_listen = 127.0.0.1:$2
+https_listen = $3
+per_ip_connections = 1000
+
+[tls]
+certificate = $work/cert.pem
+key = $work/key.pem
+
+[database]
+socket = $BLOGD_TEST_DB_SOCKET
+name = $BLOGD_TEST_DB_NAME
+user = $BLOGD_TEST_DB_USER
+password = $BLOGD_TEST_DB_PASSWORD
+
+[paths]
+templates = $root/templates
+static = $root/static
+migrations = $root/sql
+webroot = $work/webroot
+
+[site]
+title = Bench blog
+base_url = https://127.0.0.1
+
+[log]
+level = warn
+EOF
+}
+
+# start_blogd CONF HTTP_PORT: sets $server_pid once /healthz answers.
+start_blogd() {
+	"$blogd" serve -c "$1" >/dev/null 2>"$work/error.log" &
+	server_pid=$!
+	pids+=("$server_pid")
+	for ((i = 0; i < 100; i++)); do
+		curl -fs -o /dev/null "http://127.0.0.1:$2/healthz" && return
+		kill -0 "$server_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "bench: blogd did not start:" >&2
+	cat "$work/error.log" >&2
+	exit 1
+}
+
+# CPU ticks used so far by a process and its children threads/processes.
+cpu_ticks() {
+	local total=0 p
+	for p in "$@" $(pgrep -P "$1" || true); do
+		total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+	done
+	echo "$total"
+}
+
+# measure NAME COUNT_CMD...: runs the command, which prints "<count>
+# <rate>", and records rate and server µs per unit under NAME.
+declare -A rate cpu
+measure() {
+	local name=$1 before after out
+	shift
+	before=$(cpu_ticks "$server_pid")
+	out=$("$@")
+	after=$(cpu_ticks "$server_pid")
+	read -r count r <<<"$out"
+	rate[$name]=$r
+	if [ "${count:-0}" -gt 0 ]; then
+		cpu[$name]=$(((after - before) * 1000000 / hz / count))
+	else
+		cpu[$name]=-
+	fi
+	printf '  %-28s %10s /s %8s µs server CPU each\n' "$name" "$r" \
+		"${cpu[$name]}" >&2
+}
+
+wrk_run() { # URL
+	local out
+	out=$(wrk -t2 -c"$conns" -d"${secs}s" "$1")
+	if grep -q 'Non-2xx\|Socket errors' <<<"$out"; then
+		echo "bench: wrk $1: $(grep 'Non-2xx\|Socket errors' <<<"$out")" >&2
+	fi
+	awk '/requests in/ { n = $1 } /^Requests\/sec:/ { r = $2 }
+	     END { printf "%d %.0f\n", n, r }' <<<"$out"
+}
+
+ab_run() { # URL: a new TLS 1.2 connection (full handshake) per request
+	local out
+	out=$(ab -q -n "$handshakes" -c 16 -f TLS1.2 "$1" 2>&1)
+	awk '/^Complete requests:/ { n = $3 } /^Failed requests:/ { f = $3 }
+	     /^Requests per second:/ { r = $4 }
+	     END { if (f > 0) printf "bench: %d failed\n", f > "/dev/stderr"
+		   printf "%d %.0f\n", n, r }' <<<"$out"
+}
+
+s_time_run() { # PORT -new|-reuse
+	local out
+	out=$(openssl s_time -connect "127.0.0.1:$1" "$2" -tls1_2 \
+		-time "$secs" -www / 2>&1)
+	awk '/connections in .* real seconds/ { n = $1; t = $4 }
+	     END { printf "%d %.0f\n", n, (t > 0 ? n / t : 0) }' <<<"$out"
+}
+
+conf_plain=$work/plain.conf
+conf_tls=$work/tls.conf
+hport=$(free_port)
+blogd_conf "$conf_plain" "$hport" ""
+"$blogd" migrate -c "$conf_plain" >/dev/null
+bench/seed.sh --defaults-file="$BLOGD_TEST_DB_ROOT_CNF" "$BLOGD_TEST_DB_NAME"
+
+echo "bench: blogd, plain HTTP" >&2
+start_blogd "$conf_plain" "$hport"
+curl -fs "http://127.0.0.1:$hport/" >"$work/nginx/html/index.html"
+wrk -t2 -c"$conns" -d2s "http://127.0.0.1:$hport/" >/dev/null
+measure "blogd http keep-alive" wrk_run "http://127.0.0.1:$hport/"
+stop_all
+
+echo "bench: blogd, HTTPS" >&2
+hport=$(free_port)
+sport=$(free_port)
+blogd_conf "$conf_tls" "$hport" "127.0.0.1:$sport"
+start_blogd "$conf_tls" "$hport"
+curl -fsk -o /dev/null "https://127.0.0.1:$sport/"
+wrk -t2 -c"$conns" -d2s "https://127.0.0.1:$sport/" >/dev/null
+measure "blogd https keep-alive" wrk_run "https://127.0.0.1:$sport/"
+measure "blogd full handshakes (ab)" ab_run "https://127.0.0.1:$sport/"
+measure "blogd full (s_time -new)" s_time_run "$sport" -new
+measure "blogd resumed (s_time)" s_time_run "$sport" -reuse
+stop_all
+
+echo "bench: nginx, HTTPS" >&2
+nport=$(free_port)
+cat >"$work/nginx/nginx.conf" <<EOF
+user root;
+worker_processes $(nproc);
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	client_body_temp_path $work/nginx/tmp;
+	proxy_temp_path $work/nginx/tmp;
+	fastcgi_temp_path $work/nginx/tmp;
+	uwsgi_temp_path $work/nginx/tmp;
+	scgi_temp_path $work/nginx/tmp;
+	default_type text/html;
+	keepalive_requests 1000000;
+	server {
+		listen 127.0.0.1:$nport ssl;
+		root $work/nginx/html;
+		ssl_certificate $work/cert.pem;
+		ssl_certificate_key $work/key.pem;
+		ssl_protocols TLSv1.2;
+		ssl_ciphers ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384;
+		ssl_prefer_server_ciphers on;
+		ssl_ecdh_curve X25519:prime256v1:secp384r1;
+		ssl_session_tickets on;
+	}
+}
+EOF
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+server_pid=$!
+pids+=("$server_pid")
+for ((i = 0; i < 50; i++)); do
+	curl -fsk -o /dev/null "https://127.0.0.1:$nport/" && break
+	sleep 0.1
+done
+cmp -s <(curl -fsk "https://127.0.0.1:$nport/") "$work/nginx/html/index.html" || {
+	echo "bench: nginx does not serve the saved page" >&2
+	exit 1
+}
+wrk -t2 -c"$conns" -d2s "https://127.0.0.1:$nport/" >/dev/null
+measure "nginx https keep-alive" wrk_run "https://127.0.0.1:$nport/"
+measure "nginx full handshakes (ab)" ab_run "https://127.0.0.1:$nport/"
+measure "nginx full (s_time -new)" s_time_run "$nport" -new
+measure "nginx resumed (s_time)" s_time_run "$nport" -reuse
+stop_all
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }'; }
+printf '\n/ is %d bytes; %d cores shared by clients and servers; ' \
+	"$(wc -c <"$work/nginx/html/index.html")" "$(nproc)"
+printf 'wrk -t2 -c%s -d%ss, ab -n%s -c16\n' "$conns" "$secs" "$handshakes"
+printf '%-22s %10s %10s %8s %12s %12s\n' "" "blogd/s" "nginx/s" ratio \
+	"blogd µs" "nginx µs"
+for k in "https keep-alive" "full handshakes (ab)" "full (s_time -new)" \
+	"resumed (s_time)"; do
+	printf '%-22s %10s %10s %8s %12s %12s\n' "$k" "${rate[blogd $k]}" \
+		"${rate[nginx $k]}" "$(ratio "${rate[blogd $k]}" "${rate[nginx $k]}")" \
+		"${cpu[blogd $k]}" "${cpu[nginx $k]}"
+done
+printf '%-22s %10s %10s %8s\n' "blogd https / http" \
+	"${rate[blogd https keep-alive]}" "${rate[blogd http keep-alive]}" \
+	"$(ratio "${rate[blogd https keep-alive]}" "${rate[blogd http keep-alive]}")"

@@ -1,0 +1,391 @@
+/* The admin area: shared helpers, sign-in and out, the list of posts. */
+#include "admin.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "db.h"
+#include "log.h"
+#include "model.h"
+#include "page.h"
+#include "password.h"
+#include "text.h"
+#include "throttle.h"
+
+#define LOGIN_FAILED "Invalid username or password."
+#define LOGIN_THROTTLED                                                        \
+	"Too many failed sign-in attempts. Please try again later."
+
+const struct session_user *
+admin_require(struct http_request *req)
+{
+	const struct session_user *user;
+
+	http_add_header(req, "Cache-Control", "no-store");
+	if (session_get(req, &user) != 0) {
+		http_error(req, 503);
+		return NULL;
+	}
+	if (user == NULL || !user->is_admin) {
+		http_redirect(req, 303, "/admin/login");
+		return NULL;
+	}
+	return user;
+}
+
+const struct session_user *
+admin_require_post(struct http_request *req)
+{
+	const struct session_user *user = admin_require(req);
+
+	if (user != NULL && !csrf_check(req)) {
+		http_error(req, 403);
+		return NULL;
+	}
+	return user;
+}
+
+struct tmpl_dict *
+admin_page_new(struct http_request *req, const struct session_user *user,
+               const char *title, const char *file, struct tmpl_dict **content)
+{
+	char token[CSRF_HEX_LEN + 1];
+	struct tmpl_dict *root, *nav;
+
+	root = page_new(req, title, file, content);
+	nav = tmpl_add_include(*content, TK_ADMIN_NAV, TF_admin_nav);
+	/* With a session the token is derived, never random: no failure. */
+	if (csrf_token_for(req, token) != 0)
+		token[0] = '\0';
+	tmpl_set(nav, TK_CSRF_TOKEN, token);
+	tmpl_set(nav, TK_USER_NAME, user->name);
+	tmpl_set(*content, TK_CSRF_TOKEN, token);
+	return root;
+}
+
+void
+admin_notice(struct http_request *req, struct tmpl_dict *root,
+             const struct admin_notice *flags)
+{
+	const char *v;
+
+	for (; flags->flag != NULL; flags++) {
+		v = http_query(req, flags->flag);
+		if (v != NULL && strcmp(v, "1") == 0) {
+			page_notice(root, flags->text);
+			return;
+		}
+	}
+}
+
+long long
+admin_id(const char *param)
+{
+	long long id = 0;
+	const char *p;
+
+	if (param == NULL || *param == '\0' || *param == '0')
+		return 0;
+	for (p = param; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9' || id > (LLONG_MAX - 9) / 10)
+			return 0;
+		id = id * 10 + (*p - '0');
+	}
+	return id;
+}
+
+/* ---- sign-in ---- */
+
+/* The sign-in page; username is shown again when it is printable text. */
+static void
+login_render(struct http_request *req, int status, const char *username,
+             const char *error)
+{
+	static const struct admin_notice notices[] = {
+	    {"signed_out", "You are signed out."}, {NULL, NULL}};
+	char token[CSRF_HEX_LEN + 1];
+	struct tmpl_dict *root, *content;
+
+	if (csrf_token_for(req, token) != 0) {
+		http_error(req, 500);
+		return;
+	}
+	root = page_new(req, "Sign in", TF_admin_login, &content);
+	admin_notice(req, root, notices);
+	tmpl_set(content, TK_CSRF_TOKEN, token);
+	if (username != NULL && text_utf8_valid(username, strlen(username)))
+		tmpl_set(content, TK_FORM_USERNAME, username);
+	if (error != NULL)
+		tmpl_set(tmpl_add_section(content, TK_FORM_ERROR),
+		         TK_ERROR_TEXT, error);
+	page_render(req, status, root);
+}
+
+/* A hash to verify against when the account does not exist, so that a
+ * missing account costs as much time as a wrong password. */
+static char login_dummy_hash[PASSWORD_HASH_MAX];
+static pthread_once_t login_dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+login_dummy_init(void)
+{
+	if (password_hash("blogd: no such account", login_dummy_hash,
+	                  sizeof(login_dummy_hash)) != 0)
+		login_dummy_hash[0] = '\0'; /* verifies as malformed: fails */
+}
+
+/* What the first database visit of a sign-in found out. */
+struct login_lookup {
+	long wait;  /* seconds of throttling, 0 when free to try */
+	bool found; /* an admin account of that name exists */
+	struct model_user user;
+};
+
+/* Throttling and the account. 0, or -1 on a database error. */
+static int
+login_lookup(struct http_request *req, const char *account,
+             struct login_lookup *lk)
+{
+	struct db_conn *conn;
+	int rc = 0;
+
+	memset(lk, 0, sizeof(*lk));
+	if ((conn = db_acquire(req->app->db)) == NULL)
+		return -1;
+	lk->wait = throttle_check(conn, account, req->client_ip);
+	if (lk->wait < 0)
+		rc = -1;
+	else if (lk->wait == 0 && account != NULL) {
+		rc = model_user_find(conn, account, &lk->user);
+		lk->found = rc == MODEL_OK;
+		rc = rc == MODEL_ERR ? -1 : 0;
+	}
+	db_release(conn);
+	return rc;
+}
+
+/* Argon2 takes tens of milliseconds: no connection is held meanwhile. */
+static bool
+login_verify(const char *password, const struct login_lookup *lk,
+             bool *needs_rehash)
+{
+	const char *hash = login_dummy_hash;
+	bool ok;
+
+	*needs_rehash = false;
+	pthread_once(&login_dummy_once, login_dummy_init);
+	if (lk->found)
+		hash = lk->user.password_hash;
+	ok = password_verify(password, hash, needs_rehash) == 1;
+	/* Only admins may sign in here; others fail like a wrong password. */
+	return ok && lk->found && lk->user.is_admin;
+}
+
+/* Stores an argon2id hash in place of an imported (Django) one. A failure
+ * only delays the upgrade to the next sign-in. */
+static void
+login_rehash(struct db_conn *conn, const struct model_user *user,
+             const char *password)
+{
+	char hash[PASSWORD_HASH_MAX];
+
+	if (password_hash(password, hash, sizeof(hash)) != 0 ||
+	    model_user_set_password(conn, user->id, hash) != MODEL_OK)
+		log_warn("admin: could not rehash the password of %s",
+		         user->name);
+	else
+		log_info("admin: rehashed the password of %s to argon2id",
+		         user->name);
+	explicit_bzero(hash, sizeof(hash));
+}
+
+/* Second visit: records the outcome and, on success, starts the session. */
+static void
+login_finish(struct http_request *req, const char *username,
+             const char *account, const char *password,
+             const struct login_lookup *lk, bool ok, bool needs_rehash)
+{
+	struct db_conn *conn;
+	int rc;
+
+	if ((conn = db_acquire(req->app->db)) == NULL) {
+		http_error(req, 503);
+		return;
+	}
+	if (!ok) {
+		rc = throttle_failed(conn, account, req->client_ip);
+		db_release(conn);
+		log_info("admin: failed sign-in from %s", req->client_ip);
+		if (rc != 0)
+			http_error(req, 503);
+		else
+			login_render(req, 401, username, LOGIN_FAILED);
+		return;
+	}
+	if (needs_rehash)
+		login_rehash(conn, &lk->user, password);
+	rc = throttle_succeeded(conn, lk->user.name);
+	if (rc == 0)
+		rc = session_start(req, conn, lk->user.id);
+	db_release(conn);
+	if (rc != 0) {
+		http_error(req, 503);
+		return;
+	}
+	log_info("admin: %s signed in from %s", lk->user.name, req->client_ip);
+	http_redirect(req, 303, "/admin");
+}
+
+static void
+login_post(struct http_request *req)
+{
+	const char *username = http_form(req, "username");
+	const char *password = http_form(req, "password");
+	struct login_lookup lk;
+	const char *account;
+	bool ok, needs_rehash;
+	char retry[32];
+
+	if (!csrf_check(req)) {
+		http_error(req, 403);
+		return;
+	}
+	if (username == NULL)
+		username = "";
+	if (password == NULL)
+		password = "";
+	/* A name no account can have is counted by address only. */
+	account = model_user_name_valid(username) ? username : NULL;
+	if (login_lookup(req, account, &lk) != 0) {
+		http_error(req, 503);
+	} else if (lk.wait > 0) {
+		snprintf(retry, sizeof(retry), "%ld", lk.wait);
+		http_add_header(req, "Retry-After", retry);
+		login_render(req, 429, username, LOGIN_THROTTLED);
+	} else {
+		ok = login_verify(password, &lk, &needs_rehash);
+		login_finish(req, username, account, password, &lk, ok,
+		             needs_rehash);
+	}
+	model_user_free(&lk.user);
+}
+
+void
+handle_admin_login(struct http_request *req)
+{
+	const struct session_user *user;
+
+	http_add_header(req, "Cache-Control", "no-store");
+	if (req->method == HTTP_POST) {
+		login_post(req);
+		return;
+	}
+	if (session_get(req, &user) != 0)
+		http_error(req, 503);
+	else if (user != NULL && user->is_admin)
+		http_redirect(req, 303, "/admin");
+	else
+		login_render(req, 200, NULL, NULL);
+}
+
+void
+handle_admin_logout(struct http_request *req)
+{
+	struct db_conn *conn;
+	int rc;
+
+	if (admin_require_post(req) == NULL)
+		return;
+	if ((conn = db_acquire(req->app->db)) == NULL) {
+		http_error(req, 503);
+		return;
+	}
+	rc = session_end(req, conn);
+	db_release(conn);
+	if (rc != 0)
+		http_error(req, 503);
+	else
+		http_redirect(req, 303, "/admin/login?signed_out=1");
+}
+
+/* ---- the list of posts ---- */
+
+static void
+index_add_post(struct tmpl_dict *list, const struct model_post *p)
+{
+	struct tmpl_dict *d = tmpl_add_section(list, TK_POST);
+
+	tmpl_set_int(d, TK_POST_ID, p->id);
+	tmpl_set(d, TK_TITLE, p->title);
+	tmpl_set(d, TK_POST_STATUS, p->published ? "Published" : "Draft");
+	tmpl_set(d, TK_POST_STATUS_CLASS,
+	         p->published ? "badge-published" : "badge-draft");
+	page_set_date(d, p->published ? p->published_at : p->updated_at);
+	if (p->published) {
+		tmpl_show(d, TK_VIEW);
+		tmpl_set(d, TK_SLUG, p->slug);
+	}
+}
+
+static void
+index_render(struct http_request *req, const struct session_user *user,
+             const struct model_post_list *posts, long long pending)
+{
+	static const struct admin_notice notices[] = {
+	    {"saved", "Post saved."},
+	    {"deleted", "Post deleted."},
+	    {NULL, NULL}};
+	struct tmpl_dict *root, *content, *list;
+	size_t i;
+
+	root = admin_page_new(req, user, "Admin", TF_admin_index, &content);
+	admin_notice(req, root, notices);
+	tmpl_set_int(content, TK_PENDING_COUNT, pending);
+	tmpl_set(content, TK_PENDING_TEXT,
+	         pending == 1 ? "comment awaiting moderation"
+	                      : "comments awaiting moderation");
+	if (posts->n == 0)
+		tmpl_show(content, TK_EMPTY);
+	else {
+		list = tmpl_add_section(content, TK_POSTS);
+		for (i = 0; i < posts->n; i++)
+			index_add_post(list, &posts->items[i]);
+	}
+	page_render(req, 200, root);
+}
+
+void
+handle_admin_index(struct http_request *req)
+{
+	const struct session_user *user;
+	struct model_post_list posts = {0};
+	struct db_conn *conn;
+	long long pending = -1;
+	int rc;
+
+	if ((user = admin_require(req)) == NULL)
+		return;
+	if ((conn = db_acquire(req->app->db)) == NULL) {
+		http_error(req, 503);
+		return;
+	}
+	rc = model_post_list_all(conn, &posts);
+	if (rc == MODEL_OK)
+		pending = model_comment_count_pending(conn);
+	db_release(conn);
+	if (rc != MODEL_OK || pending < 0)
+		http_error(req, 503);
+	else
+		index_render(req, user, &posts, pending);
+	model_post_list_free(&posts);
+}
+
+void
+handle_admin_other(struct http_request *req)
+{
+	if (admin_require(req) != NULL)
+		http_error(req, 404);
+}

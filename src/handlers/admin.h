@@ -1,0 +1,57 @@
+/*
+ * The admin area (/admin): handlers listed in routes.c and the helpers the
+ * admin files share. Every handler but login starts with admin_require*()
+ * and every answer carries Cache-Control: no-store, so no shared cache or
+ * back button keeps an admin page.
+ */
+#ifndef BLOGD_HANDLERS_ADMIN_H
+#define BLOGD_HANDLERS_ADMIN_H
+
+#include "csrf.h"
+#include "http.h"
+#include "session.h"
+#include "tmpl.h"
+
+/* admin.c */
+void handle_admin_login(struct http_request *req);  /* GET, POST */
+void handle_admin_logout(struct http_request *req); /* POST */
+void handle_admin_index(struct http_request *req);  /* GET */
+void handle_admin_other(struct http_request *req);  /* any other /admin/ */
+/* admin_posts.c */
+void handle_admin_post_new(struct http_request *req);    /* GET, POST */
+void handle_admin_post_edit(struct http_request *req);   /* GET, POST */
+void handle_admin_post_delete(struct http_request *req); /* POST */
+/* admin_comments.c */
+void handle_admin_comments(struct http_request *req);        /* GET */
+void handle_admin_comment_approve(struct http_request *req); /* POST */
+void handle_admin_comment_delete(struct http_request *req);  /* POST */
+
+/*
+ * The signed-in admin, or NULL when the request has been answered: 303 to
+ * /admin/login without a valid admin session, 503 when the database could
+ * not tell. admin_require_post() also answers 403 to a POST without the
+ * session's CSRF token.
+ */
+const struct session_user *admin_require(struct http_request *req);
+const struct session_user *admin_require_post(struct http_request *req);
+
+/* The root of an admin page (page_new) with the admin menu, the form token
+ * set in the menu and in *content. */
+struct tmpl_dict *admin_page_new(struct http_request *req,
+                                 const struct session_user *user,
+                                 const char *title, const char *file,
+                                 struct tmpl_dict **content);
+
+/* Shows the text for the first "?flag=1" of the request found in flags,
+ * pairs of { flag, text } ended by { NULL, NULL }. */
+struct admin_notice {
+	const char *flag;
+	const char *text;
+};
+void admin_notice(struct http_request *req, struct tmpl_dict *root,
+                  const struct admin_notice *flags);
+
+/* A {id} route parameter: 1..LLONG_MAX in plain digits, else 0. */
+long long admin_id(const char *param);
+
+#endif

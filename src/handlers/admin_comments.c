@@ -1,0 +1,100 @@
+/* Admin: the comment moderation queue. */
+#include <stdio.h>
+
+#include "admin.h"
+#include "app.h"
+#include "db.h"
+#include "model.h"
+#include "page.h"
+
+static void
+comments_render(struct http_request *req, const struct session_user *user,
+                const struct model_comment_list *list)
+{
+	static const struct admin_notice notices[] = {
+	    {"approved", "Comment approved."},
+	    {"deleted", "Comment deleted."},
+	    {NULL, NULL}};
+	struct tmpl_dict *root, *content, *d;
+	const struct model_comment *c;
+	size_t i;
+
+	root =
+	    admin_page_new(req, user, "Comments", TF_admin_comments, &content);
+	admin_notice(req, root, notices);
+	if (list->n == 0)
+		tmpl_show(content, TK_EMPTY);
+	for (i = 0; i < list->n; i++) {
+		c = &list->items[i];
+		d = tmpl_add_section(content, TK_COMMENT);
+		tmpl_set_int(d, TK_COMMENT_ID, c->id);
+		tmpl_set(d, TK_COMMENT_NAME, c->name);
+		tmpl_set(d, TK_COMMENT_BODY, c->body);
+		tmpl_set(d, TK_TITLE, c->post_title);
+		tmpl_set(d, TK_SLUG, c->post_slug);
+		page_set_date(d, c->created_at);
+	}
+	page_render(req, 200, root);
+}
+
+void
+handle_admin_comments(struct http_request *req)
+{
+	const struct session_user *user;
+	struct model_comment_list list = {0};
+	struct db_conn *conn;
+	int rc;
+
+	if ((user = admin_require(req)) == NULL)
+		return;
+	if ((conn = db_acquire(req->app->db)) == NULL) {
+		http_error(req, 503);
+		return;
+	}
+	rc = model_comment_list_pending(conn, &list);
+	db_release(conn);
+	if (rc != MODEL_OK)
+		http_error(req, 503);
+	else
+		comments_render(req, user, &list);
+	model_comment_list_free(&list);
+}
+
+/* Approves or deletes comment {id}, then back to the queue. */
+static void
+comments_act(struct http_request *req, int (*act)(struct db_conn *, long long),
+             const char *done)
+{
+	struct db_conn *conn;
+	long long id;
+	int rc;
+
+	if (admin_require_post(req) == NULL)
+		return;
+	if ((id = admin_id(req->params[0])) == 0) {
+		http_error(req, 404);
+		return;
+	}
+	if ((conn = db_acquire(req->app->db)) == NULL) {
+		http_error(req, 503);
+		return;
+	}
+	rc = act(conn, id);
+	db_release(conn);
+	if (rc == MODEL_OK)
+		http_redirect(req, 303, done);
+	else
+		http_error(req, rc == MODEL_NOT_FOUND ? 404 : 503);
+}
+
+void
+handle_admin_comment_approve(struct http_request *req)
+{
+	comments_act(req, model_comment_approve, "/admin/comments?approved=1");
+}
+
+void
+handle_admin_comment_delete(struct http_request *req)
+{
+	comments_act(req, model_comment_delete, "/admin/comments?deleted=1");
+}

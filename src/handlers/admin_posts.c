@@ -1,0 +1,319 @@
+/* Admin: writing, editing and deleting posts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "app.h"
+#include "config.h"
+#include "db.h"
+#include "model.h"
+#include "page.h"
+#include "text.h"
+#include "xalloc.h"
+
+#define NOT_UTF8 "This text is not valid UTF-8."
+
+/* The post form as typed (or as stored), with a message per field. Every
+ * text is valid UTF-8, owned by the struct. */
+struct post_form {
+	char *title, *slug, *body, *tags;
+	bool published;
+	const char *title_error, *slug_error, *body_error, *tags_error;
+};
+
+static void
+post_form_free(struct post_form *f)
+{
+	free(f->title);
+	free(f->slug);
+	free(f->body);
+	free(f->tags);
+	memset(f, 0, sizeof(*f));
+}
+
+/* A field: trimmed when trim, "" with *error set when not UTF-8. */
+static char *
+post_form_field(struct http_request *req, const char *name, bool trim,
+                const char **error)
+{
+	const char *raw = http_form(req, name);
+
+	if (raw == NULL)
+		return xstrdup("");
+	if (!text_utf8_valid(raw, strlen(raw))) {
+		*error = NOT_UTF8;
+		return xstrdup("");
+	}
+	return trim ? text_trim(raw) : xstrdup(raw);
+}
+
+/* Browsers send CRLF line breaks from a textarea; store plain LF. */
+static void
+post_strip_cr(char *s)
+{
+	char *w = s;
+
+	for (; *s != '\0'; s++)
+		if (!(s[0] == '\r' && s[1] == '\n'))
+			*w++ = *s;
+	*w = '\0';
+}
+
+/* NULL when every comma-separated tag can be stored, else a message. */
+static const char *
+post_tags_error(const char *csv)
+{
+	const char *p = csv, *end;
+	size_t len;
+
+	while (*p != '\0') {
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		len = (size_t)(end - p);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len > MODEL_TAG_MAX)
+			return "Please keep each tag to 64 bytes.";
+		if (memchr(p, '/', len) != NULL)
+			return "Tags cannot contain \"/\".";
+		p = *end == ',' ? end + 1 : end;
+	}
+	return NULL;
+}
+
+/* Reads and checks the submitted form. True when it can be saved. */
+static bool
+post_form_read(struct http_request *req, struct post_form *f)
+{
+	const char *published = http_form(req, "published");
+	size_t n;
+	char *trimmed;
+
+	memset(f, 0, sizeof(*f));
+	f->title = post_form_field(req, "title", true, &f->title_error);
+	f->slug = post_form_field(req, "slug", true, &f->slug_error);
+	f->body = post_form_field(req, "body", false, &f->body_error);
+	f->tags = post_form_field(req, "tags", true, &f->tags_error);
+	f->published = published != NULL && strcmp(published, "1") == 0;
+	post_strip_cr(f->body);
+
+	n = text_utf8_len(f->title);
+	if (f->title_error == NULL && n == 0)
+		f->title_error = "Please enter a title.";
+	else if (f->title_error == NULL && n > MODEL_TITLE_MAX)
+		f->title_error = "Please keep the title to 200 characters.";
+	if (f->slug_error == NULL && *f->slug != '\0' && !text_is_slug(f->slug))
+		f->slug_error = "Use at most 80 lower-case letters, digits and "
+		                "single hyphens, or leave it empty.";
+	trimmed = text_trim(f->body);
+	if (f->body_error == NULL && *trimmed == '\0')
+		f->body_error = "Please write the post.";
+	free(trimmed);
+	if (f->tags_error == NULL)
+		f->tags_error = post_tags_error(f->tags);
+	return f->title_error == NULL && f->slug_error == NULL &&
+	       f->body_error == NULL && f->tags_error == NULL;
+}
+
+static void
+post_field_error(struct tmpl_dict *content, const char *section,
+                 const char *message)
+{
+	if (message != NULL)
+		tmpl_set(tmpl_add_section(content, section), TK_ERROR_TEXT,
+		         message);
+}
+
+/*
+ * The form page. action is the URL it posts to; view_slug (or NULL) links
+ * the public page of a published post; error is a message for the whole
+ * form or NULL.
+ */
+static void
+post_form_render(struct http_request *req, const struct session_user *user,
+                 int status, const char *action, const struct post_form *f,
+                 const char *view_slug, const char *error)
+{
+	bool editing = strcmp(action, "/admin/posts/new") != 0;
+	const char *heading = editing ? "Edit post" : "New post";
+	struct tmpl_dict *root, *content;
+	bool field_errors = f->title_error != NULL || f->slug_error != NULL ||
+	                    f->body_error != NULL || f->tags_error != NULL;
+
+	root = admin_page_new(req, user, heading, TF_admin_post, &content);
+	tmpl_set(content, TK_HEADING_TEXT, heading);
+	tmpl_set(content, TK_FORM_ACTION, action);
+	tmpl_set(content, TK_FORM_TITLE, f->title);
+	tmpl_set(content, TK_FORM_SLUG, f->slug);
+	tmpl_set(content, TK_FORM_BODY, f->body);
+	tmpl_set(content, TK_FORM_TAGS, f->tags);
+	if (f->published)
+		tmpl_show(content, TK_PUBLISHED_CHECKED);
+	if (view_slug != NULL) {
+		tmpl_show(content, TK_VIEW);
+		tmpl_set(content, TK_SLUG, view_slug);
+	}
+	post_field_error(content, TK_TITLE_ERROR, f->title_error);
+	post_field_error(content, TK_SLUG_ERROR, f->slug_error);
+	post_field_error(content, TK_BODY_ERROR, f->body_error);
+	post_field_error(content, TK_TAGS_ERROR, f->tags_error);
+	if (error == NULL && field_errors)
+		error = "The post was not saved: please correct the fields "
+		        "marked below.";
+	post_field_error(content, TK_FORM_ERROR, error);
+	page_render(req, status, root);
+}
+
+/* Saves a checked form: id 0 creates. Answers 303, 400, 404 or 503. */
+static void
+post_save(struct http_request *req, const struct session_user *user,
+          long long id, const char *action, const struct post_form *f)
+{
+	struct model_post_input in = {
+	    .title = f->title,
+	    .slug = f->slug,
+	    .body_md = f->body,
+	    .tags = f->tags,
+	    .published = f->published,
+	    .raw_html = req->app->cfg->site.markdown_unsafe_html,
+	};
+	struct db_conn *conn;
+	int rc;
+
+	if ((conn = db_acquire(req->app->db)) == NULL) {
+		http_error(req, 503);
+		return;
+	}
+	if (id == 0)
+		rc = model_post_create(conn, user->id, &in, NULL, NULL);
+	else
+		rc = model_post_update(conn, id, &in, NULL);
+	db_release(conn);
+	if (rc == MODEL_OK)
+		http_redirect(req, 303, "/admin?saved=1");
+	else if (rc == MODEL_INVALID)
+		post_form_render(
+		    req, user, 400, action, f, NULL,
+		    "The post was not saved: the title or a tag is "
+		    "too long.");
+	else
+		http_error(req, rc == MODEL_NOT_FOUND ? 404 : 503);
+}
+
+/* POST of the form (id 0: a new post): shows it again with the errors or
+ * saves it. */
+static void
+post_submit(struct http_request *req, const struct session_user *user,
+            long long id, const char *action)
+{
+	struct post_form f;
+
+	if (post_form_read(req, &f))
+		post_save(req, user, id, action, &f);
+	else
+		post_form_render(req, user, 400, action, &f, NULL, NULL);
+	post_form_free(&f);
+}
+
+void
+handle_admin_post_new(struct http_request *req)
+{
+	const struct session_user *user;
+	struct post_form f = {0};
+
+	if (req->method == HTTP_POST) {
+		if ((user = admin_require_post(req)) != NULL)
+			post_submit(req, user, 0, "/admin/posts/new");
+		return;
+	}
+	if ((user = admin_require(req)) == NULL)
+		return;
+	f.title = xstrdup("");
+	f.slug = xstrdup("");
+	f.body = xstrdup("");
+	f.tags = xstrdup("");
+	post_form_render(req, user, 200, "/admin/posts/new", &f, NULL, NULL);
+	post_form_free(&f);
+}
+
+/* GET of the edit form, filled from the stored post. */
+static void
+post_edit_show(struct http_request *req, const struct session_user *user,
+               long long id, const char *action)
+{
+	struct model_post post = {0};
+	struct post_form f = {0};
+	struct db_conn *conn;
+	int rc;
+
+	if ((conn = db_acquire(req->app->db)) == NULL) {
+		http_error(req, 503);
+		return;
+	}
+	rc = model_post_get(conn, id, &post);
+	db_release(conn);
+	if (rc != MODEL_OK) {
+		http_error(req, rc == MODEL_NOT_FOUND ? 404 : 503);
+		return;
+	}
+	f.title = xstrdup(post.title);
+	f.slug = xstrdup(post.slug);
+	f.body = xstrdup(post.body_md != NULL ? post.body_md : "");
+	f.tags = xstrdup(post.tags_csv != NULL ? post.tags_csv : "");
+	f.published = post.published;
+	post_form_render(req, user, 200, action, &f,
+	                 post.published ? post.slug : NULL, NULL);
+	post_form_free(&f);
+	model_post_free(&post);
+}
+
+void
+handle_admin_post_edit(struct http_request *req)
+{
+	const struct session_user *user;
+	long long id;
+	char action[64];
+
+	user = req->method == HTTP_POST ? admin_require_post(req)
+	                                : admin_require(req);
+	if (user == NULL)
+		return;
+	if ((id = admin_id(req->params[0])) == 0) {
+		http_error(req, 404);
+		return;
+	}
+	snprintf(action, sizeof(action), "/admin/posts/%lld/edit", id);
+	if (req->method == HTTP_POST)
+		post_submit(req, user, id, action);
+	else
+		post_edit_show(req, user, id, action);
+}
+
+void
+handle_admin_post_delete(struct http_request *req)
+{
+	struct db_conn *conn;
+	long long id;
+	int rc;
+
+	if (admin_require_post(req) == NULL)
+		return;
+	if ((id = admin_id(req->params[0])) == 0) {
+		http_error(req, 404);
+		return;
+	}
+	if ((conn = db_acquire(req->app->db)) == NULL) {
+		http_error(req, 503);
+		return;
+	}
+	rc = model_post_delete(conn, id);
+	db_release(conn);
+	if (rc == MODEL_OK)
+		http_redirect(req, 303, "/admin?deleted=1");
+	else
+		http_error(req, rc == MODEL_NOT_FOUND ? 404 : 503);
+}

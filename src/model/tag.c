@@ -1,0 +1,48 @@
+/* Tag listings (include/model.h); tags are written with their posts. */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "internal.h"
+#include "xalloc.h"
+
+/* More than a sitemap file may list (50,000 URLs); a bound, not a page. */
+#define TAG_LIST_MAX 50000
+
+int
+model_tag_list_published(struct db_conn *conn, struct model_tag_list *out)
+{
+	struct db_rows rows;
+	size_t r;
+
+	memset(out, 0, sizeof(*out));
+	if (db_query(conn, &rows,
+	             "SELECT t.name FROM tags t WHERE EXISTS ("
+	             "SELECT 1 FROM post_tags pt "
+	             "JOIN posts p ON p.id = pt.post_id "
+	             "WHERE pt.tag_id = t.id AND p.status = 'published') "
+	             "ORDER BY t.name LIMIT ?",
+	             "i", (long long)TAG_LIST_MAX) != 0)
+		return MODEL_ERR;
+	out->names = xcalloc(rows.nrows, sizeof(*out->names));
+	out->n = rows.nrows;
+	for (r = 0; r < rows.nrows; r++)
+		out->names[r] = model_cell_dup(&rows, r, 0);
+	db_rows_free(&rows);
+	return MODEL_OK;
+}
+
+void
+model_tag_list_free(struct model_tag_list *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		free(l->names[i]);
+	free(l->names);
+	memset(l, 0, sizeof(*l));
+}

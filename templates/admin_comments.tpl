@@ -1,0 +1,26 @@
+{{%AUTOESCAPE context="HTML"}}
+{{>ADMIN_NAV}}
+<section class="admin">
+<div class="admin-heading">
+<h1>Comments awaiting moderation</h1>
+</div>
+{{#EMPTY}}
+<p class="empty">Nothing to moderate.</p>
+{{/EMPTY}}
+{{#COMMENT}}
+<article class="admin-comment">
+<p class="meta"><strong>{{COMMENT_NAME}}</strong> on <a href="/posts/{{SLUG:x-path}}">{{TITLE}}</a>, <time datetime="{{DATE_ISO}}">{{DATE}}</time></p>
+<p class="comment-body">{{COMMENT_BODY:pre_escape}}</p>
+<div class="actions">
+<form class="inline" method="post" action="/admin/comments/{{COMMENT_ID}}/approve">
+<input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+<button type="submit">Approve</button>
+</form>
+<form class="inline" method="post" action="/admin/comments/{{COMMENT_ID}}/delete">
+<input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+<button type="submit" class="danger">Delete</button>
+</form>
+</div>
+</article>
+{{/COMMENT}}
+</section>

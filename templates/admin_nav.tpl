@@ -1,0 +1,12 @@
+{{%AUTOESCAPE context="HTML"}}
+<link rel="stylesheet" href="/static/admin.css">
+<nav class="admin-nav" aria-label="Admin">
+<a href="/admin">Posts</a>
+<a href="/admin/posts/new">New post</a>
+<a href="/admin/comments">Comments</a>
+<form class="admin-logout" method="post" action="/admin/logout">
+<input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+<span class="admin-user">{{USER_NAME}}</span>
+<button type="submit" class="link-button">Sign out</button>
+</form>
+</nav>

@@ -1,0 +1,160 @@
+// The admin area in a real browser (Debian's Chromium through
+// playwright-core): an admin writes a post, a visitor finds it and
+// comments, the admin approves the comment, the visitor sees it. Screenshots
+// of each step go to $BLOGD_BUILD/e2e-screenshots/.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+import {
+	SRC, addUser, setupSite, startBlogd, tempDir,
+} from '../integration/lib.mjs';
+
+const ADMIN = 'e2e-admin';
+const ADMIN_PW = 'a long e2e password';
+const TITLE = 'Browsers Welcome';
+const COMMENT = 'Lovely post, said the browser.';
+
+const shots = process.env.BLOGD_BUILD
+	? path.join(process.env.BLOGD_BUILD, 'e2e-screenshots')
+	: tempDir('e2e-screenshots');
+fs.mkdirSync(shots, { recursive: true });
+
+let srv, browser;
+
+before(async () => {
+	// The real stylesheets, so the screenshots show the real pages.
+	const cfg = await setupSite('blogd_e2e_admin',
+	    { paths: { static: path.join(SRC, 'static') } });
+	await addUser(cfg, ADMIN, ADMIN_PW, true);
+	srv = await startBlogd(cfg);
+	browser = await chromium.launch({
+		executablePath: '/usr/bin/chromium',
+		args: ['--headless', '--no-sandbox', '--disable-gpu',
+		    '--disable-background-networking',
+		    '--disable-component-update', '--no-first-run'],
+	});
+});
+
+after(async () => {
+	if (browser)
+		await browser.close();
+	if (srv)
+		await srv.stop();
+});
+
+/* A fresh browser context (its own cookies) and a page in it. */
+async function newPage(viewport = { width: 1100, height: 800 }) {
+	const context = await browser.newContext({ viewport });
+	const page = await context.newPage();
+	page.setDefaultTimeout(10000);
+	// Any CSP violation or script error would show up here.
+	const problems = [];
+	page.on('console', (m) => {
+		if (m.type() === 'error' &&
+		    !m.text().startsWith('Failed to load resource'))
+			problems.push(m.text());
+	});
+	// Every subresource must load; browsers ask for a favicon on their
+	// own and the site has none.
+	page.on('response', (r) => {
+		if (r.status() >= 400 && !r.url().endsWith('/favicon.ico'))
+			problems.push(`${r.status()} ${r.url()}`);
+	});
+	page.on('pageerror', (e) => problems.push(e.message));
+	return { context, page, problems };
+}
+
+const shot = (page, name, fullPage = true) =>
+	page.screenshot({ path: path.join(shots, `${name}.png`), fullPage });
+
+test('admin writes, visitor comments, admin approves', async () => {
+	const base = `http://127.0.0.1:${srv.port}`;
+	const admin = await newPage();
+	const a = admin.page;
+
+	// Signing in: /admin sends us to the login page first.
+	await a.goto(`${base}/admin`);
+	assert.equal(new URL(a.url()).pathname, '/admin/login');
+	await shot(a, '01-login');
+	await a.fill('#login-username', ADMIN);
+	await a.fill('#login-password', ADMIN_PW);
+	await Promise.all([a.waitForURL(`${base}/admin`),
+	    a.click('.admin-login button[type=submit]')]);
+	const cookies = await admin.context.cookies();
+	const session = cookies.find((c) => c.name === 'blogd_session');
+	assert.ok(session, 'session cookie');
+	assert.equal(session.httpOnly, true);
+	assert.equal(session.sameSite, 'Lax');
+
+	// A Markdown post with a tag.
+	await a.click('.admin-heading >> text=New post');
+	await a.waitForURL(`${base}/admin/posts/new`);
+	await a.fill('#post-title', TITLE);
+	await a.fill('#post-body', 'Hello from a **real** browser.\n\n' +
+	    '- one\n- two\n\n## A section\n\nWith `code` in it.\n');
+	await a.fill('#post-tags', 'e2e, browsers');
+	await a.check('#post-published');
+	await shot(a, '02-new-post');
+	await Promise.all([a.waitForURL(/\/admin\?saved=1$/),
+	    a.click('form.post-form button[type=submit]')]);
+	assert.match(await a.textContent('.notice'), /Post saved/);
+	assert.ok(await a.isVisible(`.admin-posts >> text=${TITLE}`));
+	await shot(a, '03-admin-posts');
+
+	// A visitor finds it on the front page and opens it.
+	const visitor = await newPage({ width: 390, height: 844 });
+	const v = visitor.page;
+	await v.goto(`${base}/`);
+	await Promise.all([v.waitForURL(/\/posts\/browsers-welcome$/),
+	    v.click(`text=${TITLE}`)]);
+	assert.equal(await v.textContent('article.post h1'), TITLE);
+	assert.equal(await v.textContent('article.post strong'), 'real');
+	assert.ok(await v.isVisible('a[href="/tags/e2e"]'));
+
+	// ... and comments; it waits for moderation.
+	await v.fill('#comment-name', 'Visitor');
+	await v.fill('#comment-body', COMMENT);
+	await Promise.all([v.waitForURL(/commented=1/),
+	    v.click('form.comment-form button[type=submit]')]);
+	assert.match(await v.textContent('.notice'), /awaiting moderation/);
+	assert.equal(await v.isVisible(`text=${COMMENT}`), false);
+	await shot(v, '04-visitor-commented');
+
+	// The admin sees one pending comment and approves it.
+	await a.goto(`${base}/admin`);
+	assert.equal((await a.textContent('.admin-pending .count')).trim(),
+	    '1');
+	await a.click('.admin-pending a');
+	await a.waitForURL(`${base}/admin/comments`);
+	assert.ok(await a.isVisible(`.admin-comment >> text=${COMMENT}`));
+	await shot(a, '05-moderation');
+	await Promise.all([a.waitForURL(/approved=1$/),
+	    a.click('.admin-comment button:has-text("Approve")')]);
+	assert.match(await a.textContent('.notice'), /Comment approved/);
+	assert.ok(await a.isVisible('text=Nothing to moderate'));
+
+	// The visitor reloads and sees it.
+	await v.reload();
+	assert.ok(await v.isVisible(`.comment-list >> text=${COMMENT}`));
+	await shot(v, '06-visitor-sees-comment');
+
+	// The admin list on a phone, then sign out.
+	const phone = await admin.context.newPage();
+	await phone.setViewportSize({ width: 390, height: 844 });
+	await phone.goto(`${base}/admin`);
+	await shot(phone, '07-admin-phone');
+	await Promise.all([phone.waitForURL(/\/admin\/login/),
+	    phone.click('.admin-logout button')]);
+	await phone.goto(`${base}/admin`);
+	assert.equal(new URL(phone.url()).pathname, '/admin/login');
+
+	assert.deepEqual(admin.problems, [], 'console errors (admin)');
+	assert.deepEqual(visitor.problems, [], 'console errors (visitor)');
+	await admin.context.close();
+	await visitor.context.close();
+});

@@ -1,0 +1,591 @@
+// The admin area through the binary: sign-in, sessions, throttling, Django
+// hashes, posts and moderation, escaping, and what the log must not hold.
+
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import http from 'node:http';
+import { after, before, beforeEach, test } from 'node:test';
+
+import {
+	CookieJar, addPost, addUser, csrfFrom, expectBody, expectNoBody,
+	expectStatus, setupSite, sql, sqlValue, startBlogd,
+} from './lib.mjs';
+
+const DBNAME = 'blogd_admin';
+const ADMIN = 'editor';
+const ADMIN_PW = 'correct horse battery staple';
+const READER = 'reader';
+const READER_PW = 'reader password 42';
+const GENERIC = 'Invalid username or password.';
+
+let srv;
+// Every secret the server saw, for the log check at the end.
+const secrets = new Set([ADMIN_PW, READER_PW]);
+
+before(async () => {
+	const cfg = await setupSite(DBNAME);
+	await addUser(cfg, ADMIN, ADMIN_PW, true);
+	await addUser(cfg, READER, READER_PW, false);
+	srv = await startBlogd(cfg);
+});
+
+after(async () => {
+	if (srv)
+		await srv.stop();
+});
+
+// Each test starts with no failures on record, whatever the last one did.
+beforeEach(() => sql('DELETE FROM login_failures', DBNAME));
+
+/* An agent whose connections come from another loopback address. */
+const fromAddress = (ip) => new http.Agent({ localAddress: ip });
+
+const sha256 = (s) => crypto.createHash('sha256').update(s).digest('hex');
+
+/* GET /admin/login into jar; returns the form token. */
+async function loginForm(jar, opts = {}) {
+	const r = await srv.get('/admin/login', { jar, ...opts });
+	expectStatus(r, 200, 'GET /admin/login');
+	assert.equal(r.headers['cache-control'], 'no-store');
+	const token = csrfFrom(r.body);
+	assert.ok(token, `no csrf_token in the login form\n${r.body}`);
+	return token;
+}
+
+/* One sign-in attempt with a fresh form; returns the response. */
+async function attempt(username, password, { jar = new CookieJar(),
+    agent } = {}) {
+	const opts = agent ? { agent } : {};
+	const token = await loginForm(jar, opts);
+	return srv.request('POST', '/admin/login', { jar, ...opts,
+	    body: { username, password, csrf_token: token } });
+}
+
+/* Signs in as the admin; returns the jar holding the session. */
+async function login(user = ADMIN, password = ADMIN_PW) {
+	const jar = new CookieJar();
+	const r = await attempt(user, password, { jar });
+	expectStatus(r, 303, `sign-in of ${user}`);
+	assert.equal(r.headers.location, '/admin');
+	const token = jar.get('blogd_session');
+	assert.match(token ?? '', /^[0-9a-f]{64}$/, 'session cookie');
+	secrets.add(token);
+	return jar;
+}
+
+/* GETs an admin page with jar and returns { res, token }. */
+async function adminPage(jar, target) {
+	const res = await srv.get(target, { jar });
+	expectStatus(res, 200, `GET ${target}`);
+	assert.equal(res.headers['cache-control'], 'no-store', target);
+	return { res, token: csrfFrom(res.body) };
+}
+
+const postId = (slug) => sqlValue(
+    `SELECT id FROM posts WHERE slug = '${slug}'`, DBNAME);
+
+/* Submits the new-post form; returns the response. */
+async function createPost(jar, fields) {
+	const { token } = await adminPage(jar, '/admin/posts/new');
+	return srv.request('POST', '/admin/posts/new', { jar,
+	    body: { slug: '', tags: '', ...fields, csrf_token: token } });
+}
+
+test('a wrong password is a 401 with one generic message', async () => {
+	const page = await srv.get('/admin/login');
+	expectBody(page, /name="username"/);
+	expectBody(page, /name="password"/);
+	for (const [user, pw] of [[ADMIN, 'wrong password'],
+	    ['nobody-here', 'whatever'], [READER, READER_PW]]) {
+		const r = await attempt(user, pw);
+		expectStatus(r, 401, `sign-in as ${user}`);
+		expectBody(r, new RegExp(GENERIC.replace('.', '\\.')));
+		// The typed name stays in the form, the password never.
+		expectBody(r, new RegExp(`name="username"[^>]*value="${user}"|` +
+		    `value="${user}"[^>]*name="username"`));
+		expectNoBody(r, new RegExp(pw));
+		assert.equal(r.headers['set-cookie']?.some((c) =>
+		    c.startsWith('blogd_session=')) ?? false, false);
+	}
+	assert.equal(sqlValue('SELECT COUNT(*) FROM sessions', DBNAME), '0');
+});
+
+test('a sign-in without the right CSRF token is a 403', async () => {
+	const jar = new CookieJar();
+	const token = await loginForm(jar);
+	const body = { username: ADMIN, password: ADMIN_PW };
+	expectStatus(await srv.request('POST', '/admin/login',
+	    { jar, body }), 403, 'no token');
+	expectStatus(await srv.request('POST', '/admin/login',
+	    { jar, body: { ...body, csrf_token: '0'.repeat(64) } }), 403,
+	    'wrong token');
+	expectStatus(await srv.request('POST', '/admin/login',
+	    { body: { ...body, csrf_token: token } }), 403, 'token, no cookie');
+	assert.equal(sqlValue('SELECT COUNT(*) FROM sessions', DBNAME), '0');
+});
+
+test('sign-in: 303, a session cookie, only its hash stored', async () => {
+	const jar = new CookieJar();
+	const r = await attempt(ADMIN, ADMIN_PW, { jar });
+	expectStatus(r, 303, 'sign-in');
+	assert.equal(r.headers.location, '/admin');
+	assert.equal(r.headers['cache-control'], 'no-store');
+	const set = r.headers['set-cookie'].find((c) =>
+	    c.startsWith('blogd_session='));
+	assert.ok(set, JSON.stringify(r.headers['set-cookie']));
+	assert.match(set, /;\s*HttpOnly/i, set);
+	assert.match(set, /;\s*SameSite=Lax/i, set);
+	assert.match(set, /;\s*Path=\/(;|$)/i, set);
+	assert.doesNotMatch(set, /;\s*Secure/i, 'no Secure over plain HTTP');
+	const token = jar.get('blogd_session');
+	assert.match(token, /^[0-9a-f]{64}$/);
+	secrets.add(token);
+	const rows = sql('SELECT HEX(token_hash), u.name FROM sessions s ' +
+	    'JOIN users u ON u.id = s.user_id', DBNAME);
+	assert.deepEqual(rows, [[sha256(token).toUpperCase(), ADMIN]]);
+	assert.equal(sqlValue('SELECT COUNT(*) FROM sessions WHERE ' +
+	    `HEX(token_hash) = '${token.toUpperCase()}'`, DBNAME), '0');
+	// Expiry: absolute within 12 h.
+	const left = Number(sqlValue('SELECT TIMESTAMPDIFF(SECOND, ' +
+	    'UTC_TIMESTAMP(), expires_at) FROM sessions', DBNAME));
+	assert.ok(left > 12 * 3600 - 60 && left <= 12 * 3600, `${left}`);
+	const home = await srv.get('/admin', { jar });
+	expectStatus(home, 200, 'GET /admin signed in');
+	expectBody(home, /New post/);
+	// Signed in, the login page sends the admin on.
+	const again = await srv.get('/admin/login', { jar });
+	expectStatus(again, 303, 'login page when signed in');
+});
+
+test('a new sign-in rotates the token and drops the old one', async () => {
+	const jar = await login();
+	const first = jar.get('blogd_session');
+	// Signed in, the form token is the session's (the login page itself
+	// sends a signed-in admin on to /admin).
+	const { token } = await adminPage(jar, '/admin');
+	const r = await srv.request('POST', '/admin/login', { jar,
+	    body: { username: ADMIN, password: ADMIN_PW, csrf_token: token } });
+	expectStatus(r, 303, 'second sign-in');
+	const second = jar.get('blogd_session');
+	secrets.add(second);
+	assert.notEqual(second, first);
+	assert.equal(sqlValue('SELECT COUNT(*) FROM sessions WHERE ' +
+	    `token_hash = UNHEX('${sha256(first)}')`, DBNAME), '0');
+	const old = new CookieJar();
+	old.set('blogd_session', first);
+	const res = await srv.get('/admin', { jar: old });
+	expectStatus(res, 303, 'old token after rotation');
+});
+
+const ADMIN_GETS = ['/admin', '/admin/posts/new', '/admin/posts/1/edit',
+	'/admin/comments', '/admin/', '/admin/nothing/here'];
+const ADMIN_POSTS = ['/admin/logout', '/admin/posts/new',
+	'/admin/posts/1/edit', '/admin/posts/1/delete',
+	'/admin/comments/1/approve', '/admin/comments/1/delete'];
+
+/* Every admin URL answers 303 to the login page with this jar. */
+async function allRedirect(jar, what) {
+	for (const target of ADMIN_GETS) {
+		const r = await srv.get(target, { jar });
+		expectStatus(r, 303, `${what}: GET ${target}`);
+		assert.equal(r.headers.location, '/admin/login', target);
+		assert.equal(r.headers['cache-control'], 'no-store', target);
+	}
+	for (const target of ADMIN_POSTS) {
+		const r = await srv.request('POST', target, { jar,
+		    body: { csrf_token: 'x', title: 't', body: 'b' } });
+		expectStatus(r, 303, `${what}: POST ${target}`);
+		assert.equal(r.headers.location, '/admin/login', target);
+	}
+}
+
+test('every admin URL needs an admin session', async () => {
+	await allRedirect(new CookieJar(), 'no cookie');
+	const bogus = new CookieJar();
+	bogus.set('blogd_session', 'a'.repeat(64));
+	await allRedirect(bogus, 'unknown token');
+	const junk = new CookieJar();
+	junk.set('blogd_session', '../<x>');
+	await allRedirect(junk, 'malformed token');
+	// A session of a user who is not (or no longer) an admin.
+	const token = crypto.randomBytes(32).toString('hex');
+	sql('INSERT INTO sessions (token_hash, user_id, expires_at) ' +
+	    `SELECT UNHEX('${sha256(token)}'), id, UTC_TIMESTAMP() + ` +
+	    `INTERVAL 1 HOUR FROM users WHERE name = '${READER}'`, DBNAME);
+	const reader = new CookieJar();
+	reader.set('blogd_session', token);
+	await allRedirect(reader, 'non-admin session');
+});
+
+test('sessions expire when idle or old, and are touched', async () => {
+	const jar = await login();
+	const hash = sha256(jar.get('blogd_session'));
+	const where = `WHERE token_hash = UNHEX('${hash}')`;
+	// Seen 5 minutes ago: still valid, and last_seen moves.
+	sql('UPDATE sessions SET last_seen = UTC_TIMESTAMP() - ' +
+	    `INTERVAL 5 MINUTE ${where}`, DBNAME);
+	expectStatus(await srv.get('/admin', { jar }), 200, 'active');
+	const idle = Number(sqlValue('SELECT TIMESTAMPDIFF(SECOND, ' +
+	    `last_seen, UTC_TIMESTAMP()) FROM sessions ${where}`, DBNAME));
+	assert.ok(idle < 60, `last_seen not updated (${idle} s)`);
+	// Idle for over 2 hours.
+	sql('UPDATE sessions SET last_seen = UTC_TIMESTAMP() - ' +
+	    `INTERVAL 121 MINUTE ${where}`, DBNAME);
+	expectStatus(await srv.get('/admin', { jar }), 303, 'idle');
+	// Active but past the absolute end.
+	sql('UPDATE sessions SET last_seen = UTC_TIMESTAMP(), expires_at = ' +
+	    `UTC_TIMESTAMP() - INTERVAL 1 SECOND ${where}`, DBNAME);
+	expectStatus(await srv.get('/admin', { jar }), 303, 'expired');
+	// The next sign-in cleans such rows up.
+	await login();
+	assert.equal(sqlValue(`SELECT COUNT(*) FROM sessions ${where}`,
+	    DBNAME), '0');
+});
+
+test('logout ends the session on the server', async () => {
+	const jar = await login();
+	const token = jar.get('blogd_session');
+	const { res, token: csrf } = await adminPage(jar, '/admin');
+	expectBody(res, /<form[^>]*action="\/admin\/logout"/);
+	expectStatus(await srv.request('POST', '/admin/logout', { jar,
+	    body: {} }), 403, 'logout without a token');
+	const out = await srv.request('POST', '/admin/logout', { jar,
+	    body: { csrf_token: csrf } });
+	expectStatus(out, 303, 'logout');
+	assert.match(out.headers.location, /^\/admin\/login/);
+	assert.ok(out.headers['set-cookie'].some((c) =>
+	    /^blogd_session=;.*Max-Age=0/i.test(c)), 'cookie deleted');
+	assert.equal(sqlValue('SELECT COUNT(*) FROM sessions WHERE ' +
+	    `token_hash = UNHEX('${sha256(token)}')`, DBNAME), '0');
+	const replay = new CookieJar();
+	replay.set('blogd_session', token);
+	const r = await srv.get('/admin', { jar: replay });
+	expectStatus(r, 303, 'replayed cookie after logout');
+	assert.equal(r.headers.location, '/admin/login');
+});
+
+test('admin forms need the token of their own session', async () => {
+	const a = await login();
+	const b = await login();
+	const { token: tokenA } = await adminPage(a, '/admin/posts/new');
+	const fields = { title: 'Forged', body: 'x', slug: '', tags: '' };
+	expectStatus(await srv.request('POST', '/admin/posts/new', { jar: b,
+	    body: { ...fields, csrf_token: tokenA } }), 403,
+	    "another session's token");
+	// The anonymous token of the comment forms is no admin token.
+	const anon = new CookieJar();
+	const slug = await createAndPublish(a, 'Token target');
+	const page = await srv.get(`/posts/${slug}`, { jar: anon });
+	const anonToken = csrfFrom(page.body);
+	b.set('blogd_csrf', anon.get('blogd_csrf'));
+	expectStatus(await srv.request('POST', '/admin/posts/new', { jar: b,
+	    body: { ...fields, csrf_token: anonToken } }), 403,
+	    'anonymous token');
+	expectStatus(await srv.request('POST', '/admin/posts/new', { jar: b,
+	    body: fields }), 403, 'no token');
+	assert.equal(sqlValue("SELECT COUNT(*) FROM posts WHERE title = " +
+	    "'Forged'", DBNAME), '0');
+});
+
+test('throttling per account: 429 with Retry-After, whatever the password',
+    async () => {
+	// Five failures for the account, each from its own address.
+	for (let i = 0; i < 5; i++) {
+		const r = await attempt(ADMIN, `guess ${i}`,
+		    { agent: fromAddress(`127.0.0.${10 + i}`) });
+		expectStatus(r, 401, `failure ${i + 1}`);
+	}
+	const agent = fromAddress('127.0.0.16');
+	const r = await attempt(ADMIN, ADMIN_PW, { agent });
+	expectStatus(r, 429, 'sixth attempt, right password');
+	const wait = Number(r.headers['retry-after']);
+	assert.ok(wait > 890 && wait <= 900, `Retry-After ${wait}`);
+	assert.equal(r.headers['set-cookie']?.some((c) =>
+	    c.startsWith('blogd_session=')) ?? false, false);
+	// Another account from a fresh address is not affected.
+	expectStatus(await attempt(READER, 'nope', { agent }), 401,
+	    'other account');
+	// Retry-After counts down to when the oldest failure ages out.
+	sql("UPDATE login_failures SET at = at - INTERVAL 14 MINUTE WHERE " +
+	    `account = '${ADMIN}' AND client_ip = '127.0.0.10'`, DBNAME);
+	const later = await attempt(ADMIN, ADMIN_PW, { agent });
+	expectStatus(later, 429, 'still throttled');
+	const rest = Number(later.headers['retry-after']);
+	assert.ok(rest >= 1 && rest <= 61, `Retry-After ${rest}`);
+	sql("UPDATE login_failures SET at = at - INTERVAL 2 MINUTE WHERE " +
+	    `account = '${ADMIN}' AND client_ip = '127.0.0.10'`, DBNAME);
+	expectStatus(await attempt(ADMIN, ADMIN_PW, { agent }), 303,
+	    'after the oldest failure aged out');
+});
+
+test('throttling per address, and what a success clears', async () => {
+	const agent = fromAddress('127.0.0.20');
+	for (let i = 0; i < 4; i++)
+		expectStatus(await attempt(`someone${i}`, 'x', { agent }), 401,
+		    `failure ${i + 1}`);
+	// A success clears the account's count, not the address's.
+	expectStatus(await attempt(ADMIN, 'wrong', { agent }), 401, 'fifth');
+	const other = fromAddress('127.0.0.21');
+	expectStatus(await attempt(ADMIN, ADMIN_PW, { agent: other }), 303,
+	    'success from elsewhere');
+	assert.equal(sqlValue('SELECT COUNT(*) FROM login_failures WHERE ' +
+	    `account = '${ADMIN}'`, DBNAME), '0');
+	assert.equal(sqlValue('SELECT COUNT(*) FROM login_failures WHERE ' +
+	    "client_ip = '127.0.0.20'", DBNAME), '4');
+	expectStatus(await attempt('another', 'x', { agent }), 401, 'fifth');
+	const r = await attempt(ADMIN, ADMIN_PW, { agent });
+	expectStatus(r, 429, 'address over the limit, right password');
+	assert.ok(Number(r.headers['retry-after']) > 0);
+	expectBody(r, /Too many/);
+});
+
+test('a Django pbkdf2 hash signs in once and becomes argon2id', async () => {
+	const pw = 'imported from django';
+	secrets.add(pw);
+	const salt = 'Zq7sW1xE0aR9';
+	const iter = 20000;
+	const dk = crypto.pbkdf2Sync(pw, salt, iter, 32, 'sha256')
+	    .toString('base64');
+	sql('INSERT INTO users (name, password_hash, is_admin) VALUES ' +
+	    `('djangoist', 'pbkdf2_sha256$${iter}$${salt}$${dk}', 1)`, DBNAME);
+	expectStatus(await attempt('djangoist', 'not it'), 401, 'wrong');
+	const jar = await login('djangoist', pw);
+	assert.ok(jar.get('blogd_session'));
+	const stored = sqlValue("SELECT password_hash FROM users WHERE " +
+	    "name = 'djangoist'", DBNAME);
+	assert.match(stored, /^\$argon2id\$/);
+	await login('djangoist', pw); // and the new hash verifies
+});
+
+/* Creates a published post titled title; returns its slug. */
+async function createAndPublish(jar, title, extra = {}) {
+	const r = await createPost(jar, { title, body: `About ${title}.\n`,
+	    published: '1', ...extra });
+	expectStatus(r, 303, `create ${title}`);
+	return sqlValue(`SELECT slug FROM posts WHERE title = '${title}' ` +
+	    'ORDER BY id DESC LIMIT 1', DBNAME);
+}
+
+test('new posts: slug from the title, unique, tags, notice', async () => {
+	const jar = await login();
+	const r = await createPost(jar, { title: 'Hello, Admin World!',
+	    body: '# Heading\n\nSome *Markdown*.\n', tags: 'C, Web ,c',
+	    published: '1' });
+	expectStatus(r, 303, 'create');
+	assert.equal(r.headers.location, '/admin?saved=1');
+	const saved = await srv.get(r.headers.location, { jar });
+	expectBody(saved, /Post saved\./);
+	expectBody(saved, /Hello, Admin World!/);
+	const second = await createPost(jar, { title: 'Hello, Admin World!',
+	    body: 'again\n', published: '1' });
+	expectStatus(second, 303, 'create the same title');
+	const slugs = sql("SELECT slug FROM posts WHERE title = " +
+	    "'Hello, Admin World!' ORDER BY id", DBNAME).map((x) => x[0]);
+	assert.deepEqual(slugs, ['hello-admin-world', 'hello-admin-world-2']);
+	const pub = await srv.get('/posts/hello-admin-world');
+	expectStatus(pub, 200, 'public page');
+	expectBody(pub, /<em>Markdown<\/em>/);
+	expectBody(pub, /href="\/tags\/c"/);
+	expectBody(pub, /href="\/tags\/web"/);
+	// A given slug is used as typed.
+	expectStatus(await createPost(jar, { title: 'Custom',
+	    slug: 'my-own-slug', body: 'x', published: '1' }), 303, 'slug');
+	expectStatus(await srv.get('/posts/my-own-slug'), 200, 'custom slug');
+	// The list shows every post with edit and delete.
+	const { res } = await adminPage(jar, '/admin');
+	const id = postId('hello-admin-world');
+	expectBody(res, new RegExp(`href="/admin/posts/${id}/edit"`));
+	expectBody(res, new RegExp(`action="/admin/posts/${id}/delete"`));
+	expectBody(res, /awaiting moderation/);
+});
+
+test('validation errors keep the typed text, escaped', async () => {
+	const jar = await login();
+	const typed = { title: '', slug: 'Bad Slug!', body: 'kept <b>body</b>',
+	    tags: 'ok, "quoted"' };
+	const r = await createPost(jar, typed);
+	expectStatus(r, 400, 'invalid post');
+	expectBody(r, /Please enter a title/);
+	expectBody(r, /lower-case letters/);
+	expectBody(r, /value="Bad Slug!"/);
+	expectBody(r, /kept &lt;b&gt;body&lt;\/b&gt;/);
+	expectBody(r, /value="ok, &quot;quoted&quot;"/);
+	const long = await createPost(jar, { title: 'x'.repeat(201),
+	    body: '   \n' });
+	expectStatus(long, 400, 'long title, blank body');
+	expectBody(long, /200 characters/);
+	expectBody(long, /Please write the post/);
+	// 200 characters of two bytes each are fine.
+	expectStatus(await createPost(jar, { title: 'é'.repeat(200),
+	    body: 'x' }), 303, '200 non-ASCII characters');
+	const tag = await createPost(jar, { title: 'Tagged', body: 'x',
+	    tags: 'a/b' });
+	expectStatus(tag, 400, 'bad tag');
+	expectBody(tag, /value="a\/b"/);
+	assert.equal(sqlValue("SELECT COUNT(*) FROM posts WHERE title IN " +
+	    "('', 'Tagged')", DBNAME), '0');
+});
+
+test('drafts stay private until published; editing works', async () => {
+	const jar = await login();
+	const r = await createPost(jar, { title: 'Secret Plans',
+	    body: 'draft body\n' });
+	expectStatus(r, 303, 'create draft');
+	const slug = 'secret-plans';
+	const id = postId(slug);
+	expectStatus(await srv.get(`/posts/${slug}`), 404, 'draft page');
+	expectNoBody(await srv.get('/'), /Secret Plans/, 'home');
+	assert.equal(sqlValue(`SELECT published_at IS NULL FROM posts WHERE ` +
+	    `id = ${id}`, DBNAME), '1');
+	const { res, token } = await adminPage(jar, `/admin/posts/${id}/edit`);
+	expectBody(res, /value="Secret Plans"/);
+	expectBody(res, /draft body/);
+	expectNoBody(res, /checked/);
+	const edit = await srv.request('POST', `/admin/posts/${id}/edit`, {
+	    jar, body: { title: 'Open Plans', slug, body: 'now *public*\n',
+	    tags: 'plans', published: '1', csrf_token: token } });
+	expectStatus(edit, 303, 'publish');
+	const pub = await srv.get(`/posts/${slug}`);
+	expectStatus(pub, 200, 'published page');
+	expectBody(pub, /Open Plans/);
+	expectBody(pub, /<em>public<\/em>/);
+	expectBody(await srv.get('/'), /Open Plans/, 'home');
+	assert.equal(sqlValue(`SELECT published_at IS NOT NULL FROM posts ` +
+	    `WHERE id = ${id}`, DBNAME), '1');
+	const { res: again, token: t2 } = await adminPage(jar,
+	    `/admin/posts/${id}/edit`);
+	expectBody(again, /checked/);
+	expectBody(again, /value="plans"/);
+	// Unpublishing hides it again.
+	expectStatus(await srv.request('POST', `/admin/posts/${id}/edit`, {
+	    jar, body: { title: 'Open Plans', slug, body: 'x',
+	    csrf_token: t2 } }), 303, 'unpublish');
+	expectStatus(await srv.get(`/posts/${slug}`), 404, 'hidden again');
+	// Unknown and malformed ids.
+	expectStatus(await srv.get('/admin/posts/999999/edit', { jar }), 404,
+	    'unknown id');
+	expectStatus(await srv.get('/admin/posts/abc/edit', { jar }), 404,
+	    'bad id');
+});
+
+/* A visitor comments on slug; returns nothing, asserts the 303. */
+async function comment(slug, name, body) {
+	const jar = new CookieJar();
+	const page = await srv.get(`/posts/${slug}`, { jar });
+	expectStatus(page, 200, `GET /posts/${slug}`);
+	const r = await srv.request('POST', `/posts/${slug}/comments`, { jar,
+	    body: { name, body, csrf_token: csrfFrom(page.body) } });
+	expectStatus(r, 303, 'comment');
+}
+
+test('moderation: approve and delete, escaped everywhere', async () => {
+	const jar = await login();
+	const slug = await createAndPublish(jar, 'Discuss This');
+	await comment(slug, 'Alice', 'First!\nSecond line');
+	await comment(slug, '<img src=x onerror=alert(3)>', '<script>x</script>');
+	await comment(slug, 'Spammer', 'buy things');
+	const { res, token } = await adminPage(jar, '/admin/comments');
+	expectBody(res, /Alice/);
+	expectBody(res, /Discuss This/);
+	expectBody(res, /&lt;img src=x onerror=alert\(3\)&gt;/);
+	expectBody(res, /&lt;script&gt;x&lt;\/script&gt;/);
+	expectNoBody(res, /<img src=x|<script>x/);
+	const ids = sql("SELECT c.id, c.name FROM comments c JOIN posts p ON " +
+	    `p.id = c.post_id WHERE p.slug = '${slug}' ORDER BY c.id`, DBNAME);
+	for (const [id] of ids) {
+		expectBody(res, new RegExp(
+		    `action="/admin/comments/${id}/approve"`));
+		expectBody(res, new RegExp(
+		    `action="/admin/comments/${id}/delete"`));
+	}
+	const home = await srv.get('/admin', { jar });
+	expectBody(home, /<span class="count">3<\/span>/);
+	expectStatus(await srv.request('POST',
+	    `/admin/comments/${ids[0][0]}/approve`, { jar, body: {} }), 403,
+	    'approve without a token');
+	for (const i of [0, 1]) {
+		const r = await srv.request('POST',
+		    `/admin/comments/${ids[i][0]}/approve`,
+		    { jar, body: { csrf_token: token } });
+		expectStatus(r, 303, 'approve');
+		assert.equal(r.headers.location, '/admin/comments?approved=1');
+	}
+	const del = await srv.request('POST',
+	    `/admin/comments/${ids[2][0]}/delete`,
+	    { jar, body: { csrf_token: token } });
+	expectStatus(del, 303, 'delete comment');
+	expectStatus(await srv.request('POST', '/admin/comments/999999/approve',
+	    { jar, body: { csrf_token: token } }), 404, 'unknown comment');
+	const pub = await srv.get(`/posts/${slug}`);
+	expectBody(pub, /First!\nSecond line/);
+	expectBody(pub, /&lt;img src=x onerror=alert\(3\)&gt;/);
+	expectNoBody(pub, /<img src=x|<script>x|buy things/);
+	const queue = await srv.get('/admin/comments', { jar });
+	expectBody(queue, /Nothing to moderate/);
+});
+
+test('titles and bodies are escaped on public and admin pages', async () => {
+	const jar = await login();
+	const title = '<script>alert(1)</script> & "quotes"';
+	const r = await createPost(jar, { title, slug: 'xss-post',
+	    body: 'Hi <script>alert(2)</script>\n\n[x](javascript:alert(4))\n',
+	    tags: '<b>tag', published: '1' });
+	expectStatus(r, 303, 'create');
+	const id = postId('xss-post');
+	for (const [target, opts] of [['/', {}], ['/posts/xss-post', {}],
+	    ['/admin', { jar }], [`/admin/posts/${id}/edit`, { jar }]]) {
+		const page = await srv.get(target, opts);
+		expectStatus(page, 200, target);
+		expectNoBody(page, /<script>alert/, target);
+		expectNoBody(page, /<b>tag/, target);
+		expectNoBody(page, /href="javascript:/, target);
+	}
+	const pub = await srv.get('/posts/xss-post');
+	expectBody(pub, /&lt;script&gt;alert\(1\)&lt;\/script&gt; &amp;/);
+	const edit = await srv.get(`/admin/posts/${id}/edit`, { jar });
+	expectBody(edit, /Hi &lt;script&gt;alert\(2\)&lt;\/script&gt;/);
+});
+
+test('deleting a post deletes its comments', async () => {
+	const jar = await login();
+	const slug = await createAndPublish(jar, 'Short Lived');
+	await comment(slug, 'Bob', 'a comment');
+	const id = postId(slug);
+	assert.equal(sqlValue(`SELECT COUNT(*) FROM comments WHERE post_id = ` +
+	    `${id}`, DBNAME), '1');
+	const { token } = await adminPage(jar, '/admin');
+	expectStatus(await srv.request('POST', `/admin/posts/${id}/delete`,
+	    { jar, body: {} }), 403, 'delete without a token');
+	const r = await srv.request('POST', `/admin/posts/${id}/delete`,
+	    { jar, body: { csrf_token: token } });
+	expectStatus(r, 303, 'delete');
+	assert.equal(r.headers.location, '/admin?deleted=1');
+	assert.equal(sqlValue(`SELECT COUNT(*) FROM comments WHERE post_id = ` +
+	    `${id}`, DBNAME), '0');
+	assert.equal(sqlValue(`SELECT COUNT(*) FROM posts WHERE id = ${id}`,
+	    DBNAME), '0');
+	expectStatus(await srv.get(`/posts/${slug}`), 404, 'gone');
+	expectStatus(await srv.request('POST', `/admin/posts/${id}/delete`,
+	    { jar, body: { csrf_token: token } }), 404, 'twice');
+});
+
+test('a CLI-made post shows up in the admin list', async () => {
+	const slug = await addPost(srv.cfg, { title: 'From the CLI',
+	    author: ADMIN, body: 'cli\n', draft: true });
+	const jar = await login();
+	const { res } = await adminPage(jar, '/admin');
+	expectBody(res, /From the CLI/);
+	expectBody(res, /Draft/);
+	expectBody(res, new RegExp(`/admin/posts/${postId(slug)}/edit`));
+});
+
+test('the log holds no password and no session token', () => {
+	const log = srv.stdout() + srv.stderr();
+	assert.match(log, /signed in/, 'sign-ins are logged');
+	for (const s of secrets)
+		assert.ok(!log.includes(s), `the log contains a secret (${
+		    s.length} chars)`);
+	// Neither urlencoded.
+	for (const s of secrets)
+		assert.ok(!log.includes(encodeURIComponent(s)));
+});

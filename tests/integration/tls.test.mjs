@@ -1,0 +1,439 @@
+// HTTPS: the mbedtls front in front of libmicrohttpd. Real TLS clients
+// (node:tls, node:https, openssl s_client) against a real blogd with both
+// listeners; certificates are made with openssl for each run.
+
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import https from 'node:https';
+import net from 'node:net';
+import path from 'node:path';
+import tls from 'node:tls';
+import { after, before, describe, test } from 'node:test';
+
+import {
+	addPost, addUser, assertSecurityHeaders, expectStatus, freePort,
+	request, runBlogd, setupSite, sleep, startBlogd, tempDir, waitFor,
+} from './lib.mjs';
+
+const MAX_BODY = 256 * 1024;
+
+/* A self-signed certificate for localhost and 127.0.0.1. */
+function makeCert(dir, name, kind) {
+	const key = path.join(dir, `${name}.key`);
+	const crt = path.join(dir, `${name}.crt`);
+	const alg = kind === 'rsa' ? ['-newkey', 'rsa:2048'] :
+	    ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
+	execFileSync('openssl', ['req', '-x509', ...alg, '-nodes', '-keyout',
+	    key, '-out', crt, '-days', '2', '-subj', `/CN=${name}`,
+	    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+	{ stdio: 'ignore' });
+	const pem = fs.readFileSync(crt, 'utf8');
+	return { key, crt, pem,
+	    fingerprint: new crypto.X509Certificate(pem).fingerprint256 };
+}
+
+/* Runs openssl s_client; resolves its stdout + stderr. */
+function sClient(port, args, input = '') {
+	const r = spawnSync('openssl', ['s_client', '-connect',
+	    `127.0.0.1:${port}`, '-servername', 'localhost', ...args],
+	{ input, encoding: 'utf8', timeout: 15000 });
+	return `${r.stdout}\n${r.stderr}`;
+}
+
+/* The negotiated cipher, or null when the handshake failed. */
+function negotiated(out) {
+	const m = /Cipher is (\S+)/.exec(out);
+	return m && m[1] !== '(NONE)' ? m[1] : null;
+}
+
+/* One TLS handshake; resolves what the client saw. */
+function handshake(port, opts = {}) {
+	return new Promise((resolve, reject) => {
+		const s = tls.connect({ host: '127.0.0.1', port,
+		    servername: 'localhost', rejectUnauthorized: false,
+		    ...opts }, () => {
+			const info = {
+				protocol: s.getProtocol(),
+				alpn: s.alpnProtocol,
+				cipher: s.getCipher().standardName,
+				fingerprint: s.getPeerCertificate().fingerprint256,
+			};
+			s.end();
+			resolve(info);
+		});
+		s.setTimeout(10000, () => s.destroy(new Error('timeout')));
+		s.on('error', reject);
+	});
+}
+
+/* An HTTPS request; like lib.mjs request() plus `socket` (the TCP socket
+ * used) and `reused` (whether the agent reused a kept-alive one). */
+function httpsRequest(port, method, target, opts = {}) {
+	const headers = { ...(opts.headers ?? {}) };
+	const body = opts.body;
+	if (body !== undefined)
+		headers['Content-Length'] = Buffer.byteLength(body);
+	return new Promise((resolve, reject) => {
+		const req = https.request({ host: '127.0.0.1', port, method,
+		    path: target, headers, servername: 'localhost',
+		    ca: opts.ca, rejectUnauthorized: opts.ca !== undefined,
+		    agent: opts.agent ?? false, timeout: 15000 }, (res) => {
+			// A kept-alive socket leaves res once the body ended.
+			const socket = res.socket;
+			const chunks = [];
+			res.on('data', (c) => chunks.push(c));
+			res.on('error', reject);
+			res.on('end', () => {
+				const raw = Buffer.concat(chunks);
+				resolve({ status: res.statusCode,
+				    headers: res.headers, raw,
+				    body: raw.toString('utf8'),
+				    socket,
+				    reused: req.reusedSocket });
+			});
+		});
+		req.on('timeout', () => req.destroy(new Error(
+		    `${method} ${target}: no answer`)));
+		req.on('error', reject);
+		req.end(body);
+	});
+}
+
+/* Opens TCP, writes `bytes` (if any), resolves ms until the server closed;
+ * null if it was still open after `limit` ms. */
+function timeToClose(port, bytes, limit) {
+	return new Promise((resolve) => {
+		const t0 = Date.now();
+		const sock = net.connect(port, '127.0.0.1');
+		let done = false;
+		const finish = (v) => {
+			if (done)
+				return;
+			done = true;
+			clearTimeout(timer);
+			sock.destroy();
+			resolve(v);
+		};
+		const timer = setTimeout(() => finish(null), limit);
+		sock.on('connect', () => { if (bytes) sock.write(bytes); });
+		sock.on('data', () => {});
+		sock.on('close', () => finish(Date.now() - t0));
+		sock.on('error', () => finish(Date.now() - t0));
+	});
+}
+
+describe('https', () => {
+	let dir, ec, rsa, cfg, srv, sport, slug, bigSlug;
+
+	before(async () => {
+		dir = tempDir('tls');
+		ec = makeCert(dir, 'ec', 'ec');
+		rsa = makeCert(dir, 'rsa', 'rsa');
+		// blogd reads the paths below; tests swap their contents.
+		fs.copyFileSync(ec.crt, path.join(dir, 'live.crt'));
+		fs.copyFileSync(ec.key, path.join(dir, 'live.key'));
+		sport = await freePort();
+		cfg = await setupSite('blogd_tls', {
+			server: { https_listen: `127.0.0.1:${sport}`,
+			    handshake_timeout: 2, max_body: MAX_BODY },
+			tls: { certificate: path.join(dir, 'live.crt'),
+			    key: path.join(dir, 'live.key') },
+		});
+		await addUser(cfg, 'tlsauthor', 'correct horse battery');
+		slug = await addPost(cfg, { title: 'Over TLS',
+		    author: 'tlsauthor', body: 'Hello *secure* world.\n' });
+		let big = '';
+		for (let i = 0; big.length < 500 * 1024; i++)
+			big += `line-${String(i).padStart(6, '0')} ` +
+			    'lorem ipsum dolor sit amet consectetur\n\n';
+		bigSlug = await addPost(cfg, { title: 'Big one',
+		    author: 'tlsauthor', body: big });
+		srv = await startBlogd(cfg);
+	});
+
+	after(async () => {
+		if (srv)
+			await srv.stop();
+	});
+
+	test('TLS 1.2 with ALPN http/1.1 and an AEAD suite', async () => {
+		const h = await handshake(sport, { ca: ec.pem,
+		    rejectUnauthorized: true, ALPNProtocols: ['http/1.1'] });
+		assert.equal(h.protocol, 'TLSv1.2');
+		assert.equal(h.alpn, 'http/1.1');
+		assert.match(h.cipher, /^TLS_ECDHE_ECDSA_WITH_.*(GCM|POLY1305)/);
+		assert.equal(h.fingerprint, ec.fingerprint);
+	});
+
+	test('TLS 1.0 and 1.1 are refused', () => {
+		const low = "DEFAULT:@SECLEVEL=0";
+		assert.ok(negotiated(sClient(sport, ['-tls1_2'])),
+		    'TLS 1.2 control handshake failed');
+		for (const v of ['-tls1', '-tls1_1']) {
+			const out = sClient(sport, [v, '-cipher', low]);
+			assert.equal(negotiated(out), null,
+			    `${v} was accepted:\n${out}`);
+		}
+	});
+
+	test('non-AEAD and non-ECDHE suites are refused', () => {
+		for (const c of ['ECDHE-ECDSA-AES128-SHA',
+		    'ECDHE-ECDSA-AES128-SHA256', 'ECDHE-ECDSA-AES256-SHA384',
+		    'AES128-GCM-SHA256']) {
+			const out = sClient(sport, ['-tls1_2', '-cipher', c]);
+			assert.equal(negotiated(out), null,
+			    `${c} was accepted:\n${out}`);
+		}
+		const ok = sClient(sport, ['-tls1_2', '-cipher',
+		    'ECDHE-ECDSA-AES128-GCM-SHA256']);
+		assert.equal(negotiated(ok), 'ECDHE-ECDSA-AES128-GCM-SHA256');
+	});
+
+	test('the server chooses the suite', () => {
+		// The client lists AES-256 first; the server's order wins.
+		const out = sClient(sport, ['-tls1_2', '-cipher',
+		    'ECDHE-ECDSA-AES256-GCM-SHA384:' +
+		    'ECDHE-ECDSA-CHACHA20-POLY1305']);
+		assert.equal(negotiated(out), 'ECDHE-ECDSA-CHACHA20-POLY1305');
+	});
+
+	test('session tickets resume sessions', () => {
+		const sess = path.join(dir, 'session.pem');
+		const first = sClient(sport, ['-tls1_2', '-sess_out', sess]);
+		assert.match(first, /^New, TLSv1\.2/m, first);
+		assert.match(first, /TLS session ticket:/, first);
+		const second = sClient(sport, ['-tls1_2', '-sess_in', sess]);
+		assert.match(second, /^Reused, TLSv1\.2/m, second);
+	});
+
+	test('pages answer over HTTPS as over HTTP, with HSTS', async () => {
+		for (const target of ['/', `/posts/${slug}`, '/healthz',
+		    '/no/such/page']) {
+			const plain = await request(srv.port, 'GET', target);
+			const sec = await httpsRequest(sport, 'GET', target,
+			    { ca: ec.pem });
+			const what = `GET ${target}`;
+			// Over plain HTTP everything but two paths redirects.
+			if (target !== '/healthz')
+				expectStatus(plain, 301, `http ${what}`);
+			assert.equal(sec.status, target === '/no/such/page' ?
+			    404 : 200, `https ${what}`);
+			assertSecurityHeaders(sec, `https ${what}`);
+			assert.match(sec.headers['strict-transport-security'] ??
+			    '', /max-age=\d+/, `https ${what}: no HSTS`);
+			assert.equal(plain.headers['strict-transport-security'],
+			    undefined, `http ${what} sent HSTS`);
+		}
+		const post = await httpsRequest(sport, 'GET', `/posts/${slug}`,
+		    { ca: ec.pem });
+		assert.match(post.body, /<em>secure<\/em>/);
+	});
+
+	test('plain HTTP redirects to HTTPS except ACME and healthz',
+	    async () => {
+		const r = await request(srv.port, 'GET', '/posts/x?a=1');
+		expectStatus(r, 301, 'http /posts/x?a=1');
+		assert.equal(r.headers.location,
+		    `https://127.0.0.1:${sport}/posts/x?a=1`);
+		const h = await request(srv.port, 'GET', '/healthz');
+		expectStatus(h, 200, 'http /healthz');
+		const acme = path.join(cfg.webroot, '.well-known',
+		    'acme-challenge');
+		fs.mkdirSync(acme, { recursive: true });
+		fs.writeFileSync(path.join(acme, 'tok_123-abc'), 'tok.thumb');
+		const a = await request(srv.port, 'GET',
+		    '/.well-known/acme-challenge/tok_123-abc');
+		expectStatus(a, 200, 'http acme challenge');
+		assert.equal(a.body, 'tok.thumb');
+	});
+
+	test('a 500 KB page arrives intact', async () => {
+		const plain = execFileSync('curl', ['-s', '--cacert', ec.crt,
+		    `https://localhost:${sport}/posts/${bigSlug}`,
+		    '--resolve', `localhost:${sport}:127.0.0.1`],
+		{ maxBuffer: 64 << 20 }).toString();
+		const sec = await httpsRequest(sport, 'GET', `/posts/${bigSlug}`,
+		    { ca: ec.pem });
+		expectStatus(sec, 200, 'big post');
+		const lines = sec.body.match(/line-\d{6}/g) ?? [];
+		assert.ok(lines.length > 5000, `only ${lines.length} lines`);
+		lines.forEach((l, i) =>
+			assert.equal(l, `line-${String(i).padStart(6, '0')}`));
+		assert.equal(Number(sec.headers['content-length']),
+		    sec.raw.length);
+		assert.equal(plain.match(/line-\d{6}/g).length, lines.length,
+		    'curl saw another page');
+	});
+
+	test('a body close to max_body arrives whole', async () => {
+		const agent = new https.Agent({ keepAlive: true, maxSockets: 1,
+		    ca: ec.pem, servername: 'localhost' });
+		try {
+			const body = `name=x&body=${'a'.repeat(MAX_BODY - 64)}`;
+			const r = await httpsRequest(sport, 'POST',
+			    `/posts/${slug}/comments`, { agent, body, ca: ec.pem,
+			    headers: { 'Content-Type':
+			    'application/x-www-form-urlencoded' } });
+			// No CSRF token: refused, but only after the whole body
+			// was read (a short body would hang until the timeout).
+			assert.ok(r.status === 403 || r.status === 400,
+			    `status ${r.status}`);
+			const again = await httpsRequest(sport, 'GET', '/healthz',
+			    { agent, ca: ec.pem });
+			expectStatus(again, 200, 'request after the big body');
+			const over = await httpsRequest(sport, 'POST',
+			    `/posts/${slug}/comments`, { ca: ec.pem,
+			    body: 'x'.repeat(MAX_BODY + 1024), headers: {
+			    'Content-Type': 'application/x-www-form-urlencoded' } });
+			expectStatus(over, 413, 'body over max_body');
+		} finally {
+			agent.destroy();
+		}
+	});
+
+	test('a silent client is dropped after handshake_timeout', async () => {
+		const ms = await timeToClose(sport, null, 8000);
+		assert.ok(ms !== null, 'still open after 8 s');
+		assert.ok(ms >= 1500 && ms < 5000, `closed after ${ms} ms`);
+	});
+
+	test('a client stalling mid-handshake is dropped', async () => {
+		// A record header announcing 512 bytes of ClientHello, then 9.
+		const partial = Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01,
+		    0x00, 0x01, 0xfc, 0x03, 0x03, 0x00, 0x00, 0x00]);
+		const ms = await timeToClose(sport, partial, 8000);
+		assert.ok(ms !== null, 'still open after 8 s');
+		assert.ok(ms >= 1500 && ms < 5000, `closed after ${ms} ms`);
+		const r = await httpsRequest(sport, 'GET', '/healthz',
+		    { ca: ec.pem });
+		expectStatus(r, 200, 'after the stalled clients');
+	});
+
+	test('SIGHUP: a bad pair is refused, a good one replaces the old',
+	    async () => {
+		const live = { crt: path.join(dir, 'live.crt'),
+		    key: path.join(dir, 'live.key') };
+		const agent = new https.Agent({ keepAlive: true, maxSockets: 1,
+		    ca: [ec.pem, rsa.pem], servername: 'localhost' });
+		let log = 0;
+		const hup = async (want) => {
+			log = srv.stderr().length;
+			srv.child.kill('SIGHUP');
+			return waitFor(() => {
+				const m = want.exec(srv.stderr().slice(log));
+				return m && m[0];
+			}, 5000, `log line ${want}`);
+		};
+		try {
+			const first = await httpsRequest(sport, 'GET', '/healthz',
+			    { agent });
+			expectStatus(first, 200, 'before reload');
+			const sock = first.socket;
+			assert.ok(sock, 'no socket');
+
+			// Mismatched: the RSA certificate with the EC key.
+			fs.copyFileSync(rsa.crt, live.crt);
+			const bad = await hup(/reload:[^\n]*$/m);
+			assert.match(bad, /does not match.*old certificate stays/,
+			    bad);
+			assert.equal((await handshake(sport)).fingerprint,
+			    ec.fingerprint, 'a bad pair replaced the old one');
+			// Garbage.
+			fs.writeFileSync(live.crt, 'not a certificate\n');
+			fs.copyFileSync(rsa.key, live.key);
+			const junk = await hup(/reload:[^\n]*$/m);
+			assert.match(junk, /tls\.certificate \S*live\.crt: /, junk);
+			assert.equal((await handshake(sport)).fingerprint,
+			    ec.fingerprint, 'a broken file replaced the old one');
+
+			// Good: the RSA pair.
+			fs.copyFileSync(rsa.crt, live.crt);
+			const good = await hup(/reload: certificate[^\n]*$/m);
+			assert.match(good, /loaded/);
+			const h = await handshake(sport, { ca: rsa.pem,
+			    rejectUnauthorized: true });
+			assert.equal(h.fingerprint, rsa.fingerprint);
+			assert.match(h.cipher, /^TLS_ECDHE_RSA_WITH_/);
+			const cbc = sClient(sport, ['-tls1_2', '-cipher',
+			    'ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES128-SHA256']);
+			assert.equal(negotiated(cbc), null, cbc);
+
+			// The connection opened before the reloads still works.
+			const later = await httpsRequest(sport, 'GET',
+			    `/posts/${slug}`, { agent });
+			expectStatus(later, 200, 'kept-alive after reload');
+			assert.ok(later.reused && later.socket === sock,
+			    'the kept-alive connection was not reused');
+			assert.equal(later.socket.getPeerCertificate()
+			    .fingerprint256, ec.fingerprint);
+		} finally {
+			agent.destroy();
+			fs.copyFileSync(ec.crt, live.crt);
+			fs.copyFileSync(ec.key, live.key);
+			await hup(/reload: certificate[^\n]*$/m);
+		}
+	});
+
+	test('blogd check names a bad key file', async () => {
+		const broken = path.join(dir, 'broken.key');
+		fs.writeFileSync(broken, '-----BEGIN PRIVATE KEY-----\nAAAA\n' +
+		    '-----END PRIVATE KEY-----\n');
+		const r = await runBlogd(['check', '-c', cfg.file],
+		    { env: { BLOGD_TLS_KEY: broken } });
+		assert.equal(r.code, 1, r.stdout + r.stderr);
+		assert.match(r.stderr, new RegExp(`tls\\.key ${broken}`));
+		const ok = await runBlogd(['check', '-c', cfg.file]);
+		assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+	});
+
+	test('blogd still serves after all that', async () => {
+		const r = await httpsRequest(sport, 'GET', '/', { ca: ec.pem });
+		expectStatus(r, 200, 'GET / at the end');
+		assert.ok(srv.alive());
+	});
+});
+
+describe('https per-address limit', () => {
+	let dir, ec, srv, sport;
+
+	before(async () => {
+		dir = tempDir('tlslimit');
+		ec = makeCert(dir, 'ec', 'ec');
+		sport = await freePort();
+		const cfg = await setupSite('blogd_tls_limit', {
+			server: { https_listen: `127.0.0.1:${sport}`,
+			    per_ip_connections: 3 },
+			tls: { certificate: ec.crt, key: ec.key },
+		});
+		srv = await startBlogd(cfg);
+	});
+
+	after(async () => {
+		if (srv)
+			await srv.stop();
+	});
+
+	test('connections over per_ip_connections are closed', async () => {
+		const open = [];
+		try {
+			for (let i = 0; i < 3; i++)
+				open.push(await new Promise((resolve, reject) => {
+					const s = tls.connect({ host: '127.0.0.1',
+					    port: sport, rejectUnauthorized: false },
+					() => resolve(s));
+					s.on('error', reject);
+				}));
+			await sleep(100);
+			const ms = await timeToClose(sport, null, 3000);
+			assert.ok(ms !== null && ms < 1000,
+			    `the 4th connection stayed open (${ms})`);
+		} finally {
+			for (const s of open)
+				s.destroy();
+		}
+		await waitFor(async () => (await handshake(sport)).protocol,
+		    5000, 'a handshake once the others closed');
+	});
+});
