@@ -10,7 +10,8 @@ build_pkgs=(build-essential cmake pkg-config
 	libcmark-dev libargon2-dev libsystemd-dev zlib1g-dev
 	mariadb-server mariadb-client openssl)
 test_pkgs=(libcmocka-dev curl chromium wrk apache2-utils nghttp2-client
-	testssl.sh sslscan nginx-light clang libclang-rt-14-dev)
+	testssl.sh sslscan nginx-light clang libclang-rt-14-dev
+	systemd libxml2-utils)
 
 want=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && want+=("${test_pkgs[@]}")

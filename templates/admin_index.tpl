@@ -21,6 +21,7 @@
 <td class="status"><span class="badge {{POST_STATUS_CLASS}}">{{POST_STATUS}}</span></td>
 <td class="date"><time datetime="{{DATE_ISO}}">{{DATE}}</time></td>
 <td class="actions">
+<div class="row-actions">
 <a href="/admin/posts/{{POST_ID}}/edit">Edit</a>
 {{#VIEW}}
 <a href="/posts/{{SLUG:x-path}}">View</a>
@@ -29,6 +30,7 @@
 <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
 <button type="submit" class="danger">Delete</button>
 </form>
+</div>
 </td>
 </tr>
 {{/POST}}

@@ -254,37 +254,51 @@ http_method_not_allowed(struct http_request *req, unsigned allowed, int status)
 }
 
 static enum MHD_Result
-http_count_value(void *cls, enum MHD_ValueKind kind, const char *key,
-                 const char *value)
+http_count_host(void *cls, enum MHD_ValueKind kind, const char *key,
+                const char *value)
 {
 	unsigned *n = cls;
 
 	(void)kind;
-	(void)key;
 	(void)value;
-	(*n)++;
+	if (strcasecmp(key, "Host") == 0)
+		(*n)++;
 	return MHD_YES;
 }
 
 /*
  * RFC 9112 3.2: an HTTP/1.1 request without a Host header, or any request
- * with more than one, is a 400. MHD 0.9.75 checks neither. HTTP/1.0 may
- * omit it.
+ * with more than one, is a 400; MHD 0.9.75 checks neither. HTTP/1.0 may
+ * leave it out.
  */
 static bool
 http_host_ok(struct http_request *req, const char *version)
 {
 	unsigned n = 0;
 
-	MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND,
-	                            http_count_value, &n);
-	if (n == 0)
-		return true;
-	n = 0;
-	MHD_get_connection_values(req->conn, MHD_HEADER_KIND,
-	                          (MHD_KeyValueIterator)NULL, NULL);
-	return false;
+	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, http_count_host,
+	                          &n);
+	if (n > 1)
+		return false;
+	return n == 1 || strcmp(version, MHD_HTTP_VERSION_1_0) == 0;
 }
+
+/* Last call: the whole request is in. Routes it and runs the handler. */
+static void
+http_dispatch(struct http_request *req, const char *version)
+{
+	struct http_req_priv *rp = http_priv(req);
+	const struct route *route;
+	unsigned allowed;
+
+	if (rp->too_large) {
+		http_error(req, 413);
+		return;
+	}
+	if (!http_host_ok(req, version)) {
+		http_error(req, 400);
+		return;
+	}
 	if (req->path[0] != '/') {
 		http_error(req, 400);
 		return;
@@ -392,7 +406,6 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	struct http_req_priv *rp = *con_cls;
 	struct http_request *req;
 
-	(void)version;
 	if (rp == NULL) /* MHD always logs the URI first; be safe anyway */
 		*con_cls = rp = http_uri_log(l, url, conn);
 	req = &rp->req;
@@ -422,7 +435,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_data_size = 0;
 		return rp->dropped > max + 65536 ? MHD_NO : MHD_YES;
 	}
-	http_dispatch(req);
+	http_dispatch(req, version);
 	return http_queue(req);
 }
 

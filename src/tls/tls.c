@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ecdsa.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
@@ -305,6 +306,39 @@ tls_ticket_parse(void *p_ticket, mbedtls_ssl_session *session,
 	return rc;
 }
 
+/*
+ * The slot's own copy of the key. An EC key is turned from the parser's
+ * generic "EC key" into an ECDSA context: mbedtls signs with the former
+ * through a temporary copy that forgets the precomputed multiples of the
+ * base point, the latter keeps them (a third of a full handshake's CPU).
+ * Keeping them is why a slot must stay on one thread.
+ */
+static int
+tls_slot_key(struct tls_slot *s, const unsigned char *key_pem, size_t key_len,
+             const char *key_path, char *err, size_t errlen)
+{
+	mbedtls_pk_context parsed;
+	int rc;
+
+	mbedtls_pk_init(&parsed);
+	if (tls_parse_key(&parsed, key_pem, key_len, key_path, err, errlen) ==
+	    -1) {
+		mbedtls_pk_free(&parsed);
+		return -1;
+	}
+	if (mbedtls_pk_get_type(&parsed) != MBEDTLS_PK_ECKEY) {
+		s->key = parsed; /* moved: s->key owns it now */
+		return 0;
+	}
+	if ((rc = mbedtls_pk_setup(
+	         &s->key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECDSA))) != 0 ||
+	    (rc = mbedtls_ecdsa_from_keypair(mbedtls_pk_ec(s->key),
+	                                     mbedtls_pk_ec(parsed))) != 0)
+		tls_mbed_error(err, errlen, "tls.key", key_path, rc);
+	mbedtls_pk_free(&parsed);
+	return rc == 0 ? 0 : -1;
+}
+
 static int
 tls_slot_init(struct tls_server *srv, struct tls_slot *s,
               const unsigned char *key_pem, size_t key_len,
@@ -319,8 +353,7 @@ tls_slot_init(struct tls_server *srv, struct tls_slot *s,
 		tls_mbed_error(err, errlen, "tls:", "random generator", rc);
 		return -1;
 	}
-	if (tls_parse_key(&s->key, key_pem, key_len, key_path, err, errlen) ==
-	    -1)
+	if (tls_slot_key(s, key_pem, key_len, key_path, err, errlen) == -1)
 		return -1;
 	if ((rc = mbedtls_ssl_config_defaults(
 	         &s->conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,

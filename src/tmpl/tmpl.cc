@@ -9,10 +9,15 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <iostream>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -176,21 +181,102 @@ tmpl_is_tpl(const char *name)
 	return len > 4 && strcmp(name + len - 4, ".tpl") == 0 && name[0] != '.';
 }
 
-static int
-tmpl_load(const char *dir, const char *file, char *err, size_t errlen)
+/*
+ * ctemplate reports its own trouble on std::cerr ("WARNING: Unable to
+ * locate file ...", "ERROR: Template PATH: ERROR: cause"), which would put
+ * a second line next to ours. While tmpl_init loads (start-up, before any
+ * other thread renders) those lines are caught here instead, and the cause
+ * goes into our one-line error.
+ */
+class cerr_capture
 {
+      public:
+	cerr_capture() : old_(std::cerr.rdbuf(text_.rdbuf()))
+	{
+	}
+	~cerr_capture()
+	{
+		std::cerr.rdbuf(old_);
+	}
+	cerr_capture(const cerr_capture &) = delete;
+	cerr_capture &operator=(const cerr_capture &) = delete;
+
+	/* The cause in ctemplate's last message, without its prefixes. */
+	std::string
+	cause()
+	{
+		std::string all = text_.str();
+		size_t end = all.find_last_not_of("\n");
+
+		if (end == std::string::npos)
+			return "not a valid template";
+		size_t nl = all.rfind('\n', end);
+		size_t start = nl == std::string::npos ? 0 : nl + 1;
+		std::string line = all.substr(start, end + 1 - start);
+		size_t tag = line.rfind("ERROR: ");
+		if (tag != std::string::npos)
+			line.erase(0, tag + 7);
+		return line;
+	}
+
+	void
+	clear()
+	{
+		text_.str(std::string());
+	}
+
+      private:
+	std::ostringstream text_;
+	std::streambuf *old_;
+};
+
+/*
+ * Checks that dir/file is a readable regular file before ctemplate sees it,
+ * so that the error names the system's reason, not a guess.
+ */
+static int
+tmpl_check_file(const char *dir, const char *file, char *err, size_t errlen)
+{
+	char path[4096];
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	int rc = fstat(fd, &st);
+	int e = errno;
+
+	close(fd);
+	if (rc == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+tmpl_load(cerr_capture &cap, const char *dir, const char *file, char *err,
+          size_t errlen)
+{
+	if (tmpl_check_file(dir, file, err, errlen) != 0)
+		return -1;
+	cap.clear();
 	if (ctemplate::mutable_default_template_cache()->LoadTemplate(
 	        file, tmpl_strip_for(file)))
 		return 0;
-	snprintf(err, errlen,
-	         "%s/%s: missing, unreadable or not a valid "
-	         "template",
-	         dir, file);
+	snprintf(err, errlen, "%s/%s: %s", dir, file, cap.cause().c_str());
 	return -1;
 }
 
 static int
-tmpl_load_dir(const char *dir, char *err, size_t errlen)
+tmpl_load_dir(cerr_capture &cap, const char *dir, char *err, size_t errlen)
 {
 	DIR *dh;
 	struct dirent *de;
@@ -202,7 +288,7 @@ tmpl_load_dir(const char *dir, char *err, size_t errlen)
 	}
 	while (rc == 0 && (de = readdir(dh)) != NULL)
 		if (tmpl_is_tpl(de->d_name))
-			rc = tmpl_load(dir, de->d_name, err, errlen);
+			rc = tmpl_load(cap, dir, de->d_name, err, errlen);
 	closedir(dh);
 	return rc;
 }
@@ -212,7 +298,17 @@ tmpl_init_cxx(const char *dir, char *err, size_t errlen)
 {
 	ctemplate::TemplateCache *cache =
 	    ctemplate::mutable_default_template_cache();
+	cerr_capture cap;
+	struct stat st;
 
+	if (stat(dir, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a directory", dir);
+		return -1;
+	}
 	/* Registration is global and must precede parsing; a second
 	 * tmpl_init (tests) finds it done, which is fine. */
 	ctemplate::AddXssSafeModifier("x-path", &tmpl_path_modifier);
@@ -223,11 +319,11 @@ tmpl_init_cxx(const char *dir, char *err, size_t errlen)
 		return -1;
 	}
 #define TMPL_FILE_LOAD(id, file)                                               \
-	if (tmpl_load(dir, file, err, errlen) != 0)                            \
+	if (tmpl_load(cap, dir, file, err, errlen) != 0)                       \
 		return -1;
 	TMPL_FILES(TMPL_FILE_LOAD)
 #undef TMPL_FILE_LOAD
-	return tmpl_load_dir(dir, err, errlen);
+	return tmpl_load_dir(cap, dir, err, errlen);
 }
 
 extern "C" int
