@@ -5,12 +5,14 @@
 # (scripts/with-mariadb.sh), migrates and seeds it (bench/seed.sh), makes an
 # ECDSA P-256 certificate, and measures, each time with the server's CPU
 # time per request or connection:
-#   - keep-alive GET / over plain HTTP (blogd with HTTPS off, so / is not a
-#     redirect) and over HTTPS (wrk -t2 -c64);
+#   - keep-alive GET / and GET /static/style.css over plain HTTP (blogd with
+#     HTTPS off, so they are not redirects) and over HTTPS (wrk -t2 -c64);
+#     / runs queries and templates, style.css shows the TLS front's cost;
 #   - new connections with full handshakes (ab -c16 without keep-alive, and
 #     openssl s_time -new) and with resumed sessions (s_time -reuse);
 # and the same against nginx (Debian nginx-light, TLS 1.2 only, the same
-# AEAD suites, certificate and bytes: blogd's / saved as a static file).
+# AEAD suites, certificate and bytes: blogd's / saved as a static file,
+# style.css copied).
 # Prints ratios. Stops everything it started.
 #
 # Environment: BENCH_DURATION (seconds, 10), BENCH_CONNECTIONS (64),
@@ -40,7 +42,8 @@ conns=${BENCH_CONNECTIONS:-64}
 handshakes=${BENCH_HANDSHAKES:-2000}
 blogd=${BLOGD_BIN:-$root/build-bench/blogd}
 work=$BLOGD_TEST_DB_DIR/bench-https
-mkdir -p "$work/webroot" "$work/nginx/html" "$work/nginx/tmp"
+mkdir -p "$work/webroot" "$work/nginx/html/static" "$work/nginx/tmp"
+cp "$root/static/style.css" "$work/nginx/html/static/"
 hz=$(getconf CLK_TCK)
 
 free_port() {
@@ -190,6 +193,7 @@ start_blogd "$conf_plain" "$hport"
 curl -fs "http://127.0.0.1:$hport/" >"$work/nginx/html/index.html"
 wrk -t2 -c"$conns" -d2s "http://127.0.0.1:$hport/" >/dev/null
 measure "blogd http keep-alive" wrk_run "http://127.0.0.1:$hport/"
+measure "blogd http css" wrk_run "http://127.0.0.1:$hport/static/style.css"
 stop_all
 
 echo "bench: blogd, HTTPS" >&2
@@ -200,6 +204,7 @@ start_blogd "$conf_tls" "$hport"
 curl -fsk -o /dev/null "https://127.0.0.1:$sport/"
 wrk -t2 -c"$conns" -d2s "https://127.0.0.1:$sport/" >/dev/null
 measure "blogd https keep-alive" wrk_run "https://127.0.0.1:$sport/"
+measure "blogd https css" wrk_run "https://127.0.0.1:$sport/static/style.css"
 measure "blogd full handshakes (ab)" ab_run "https://127.0.0.1:$sport/"
 measure "blogd full (s_time -new)" s_time_run "$sport" -new
 measure "blogd resumed (s_time)" s_time_run "$sport" -reuse
@@ -248,6 +253,7 @@ cmp -s <(curl -fsk "https://127.0.0.1:$nport/") "$work/nginx/html/index.html" ||
 }
 wrk -t2 -c"$conns" -d2s "https://127.0.0.1:$nport/" >/dev/null
 measure "nginx https keep-alive" wrk_run "https://127.0.0.1:$nport/"
+measure "nginx https css" wrk_run "https://127.0.0.1:$nport/static/style.css"
 measure "nginx full handshakes (ab)" ab_run "https://127.0.0.1:$nport/"
 measure "nginx full (s_time -new)" s_time_run "$nport" -new
 measure "nginx resumed (s_time)" s_time_run "$nport" -reuse
@@ -259,12 +265,15 @@ printf '\n/ is %d bytes; %d cores shared by clients and servers; ' \
 printf 'wrk -t2 -c%s -d%ss, ab -n%s -c16\n' "$conns" "$secs" "$handshakes"
 printf '%-22s %10s %10s %8s %12s %12s\n' "" "blogd/s" "nginx/s" ratio \
 	"blogd µs" "nginx µs"
-for k in "https keep-alive" "full handshakes (ab)" "full (s_time -new)" \
+for k in "https keep-alive" "https css" "full handshakes (ab)" "full (s_time -new)" \
 	"resumed (s_time)"; do
 	printf '%-22s %10s %10s %8s %12s %12s\n' "$k" "${rate[blogd $k]}" \
 		"${rate[nginx $k]}" "$(ratio "${rate[blogd $k]}" "${rate[nginx $k]}")" \
 		"${cpu[blogd $k]}" "${cpu[nginx $k]}"
 done
-printf '%-22s %10s %10s %8s\n' "blogd https / http" \
-	"${rate[blogd https keep-alive]}" "${rate[blogd http keep-alive]}" \
-	"$(ratio "${rate[blogd https keep-alive]}" "${rate[blogd http keep-alive]}")"
+printf '\n%-22s %10s %10s %8s\n' "blogd" "https/s" "http/s" ratio
+for k in "keep-alive" "css"; do
+	printf '%-22s %10s %10s %8s\n' "$k" "${rate[blogd https $k]}" \
+		"${rate[blogd http $k]}" \
+		"$(ratio "${rate[blogd https $k]}" "${rate[blogd http $k]}")"
+done
