@@ -57,6 +57,10 @@ struct config {
 	struct {
 		char *level;
 	} log;
+	struct {
+		bool enabled;	 /* rendered-page cache for anonymous GETs */
+		size_t max_size; /* bytes of cached pages, the bound */
+	} cache;
 };
 
 /*

@@ -14,10 +14,14 @@ struct tls_front;
 
 /* Loads certificate and key and starts listening on server.https_listen. */
 int tls_front_start(struct tls_front **front, struct app *app, char *err,
-		    size_t errlen);
+                    size_t errlen);
 /* SIGHUP: re-reads certificate and key. On error the old pair stays in
  * service and err says why. New connections get the new pair. */
 int tls_front_reload(struct tls_front *front, char *err, size_t errlen);
+/* SIGTERM, first step: stops accepting new connections but keeps relaying
+ * the open ones, so requests in flight still get their answers while the
+ * HTTP layer drains. */
+void tls_front_quiesce(struct tls_front *front);
 /* Stops accepting and closes every TLS connection. */
 void tls_front_stop(struct tls_front *front);
 /* blogd check: certificate and key readable, parseable and matching. */

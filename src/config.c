@@ -112,12 +112,15 @@ static const struct config_key config_keys[] = {
      0, 0, NULL},
     {"log", "level", CT_ENUM, OFF(log.level), "info", 0, 0,
      "error|warn|info|debug"},
+    {"cache", "enabled", CT_BOOL, OFF(cache.enabled), "true", 0, 0, NULL},
+    {"cache", "max_size", CT_SIZE, OFF(cache.max_size), "32M", 64 * KIB,
+     4096 * MIB, NULL},
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
 static const char *const config_sections[] = {
-    "server", "tls", "database", "paths", "site", "log",
+    "server", "tls", "database", "paths", "site", "log", "cache",
 };
 
 #define NSECTIONS (sizeof(config_sections) / sizeof(config_sections[0]))

@@ -313,10 +313,13 @@ cmd_serve(const char *path)
 	notify("STOPPING=1");
 	rc = 0;
 out:
-	if (front != NULL)
-		tls_front_stop(front);
+	/* Stop taking connections on both listeners, let requests in flight
+	 * finish (bounded by shutdown_timeout), then close what is left. */
+	tls_front_quiesce(front);
 	if (app.http != NULL)
 		http_server_stop(app.http);
+	if (front != NULL)
+		tls_front_stop(front);
 	if (app.db != NULL)
 		db_pool_close(app.db);
 	explicit_bzero(app.secret, sizeof(app.secret));

@@ -1,6 +1,7 @@
 /* The application's routes (include/router.h), matched in order. */
 #include "admin.h"
 #include "handlers.h"
+#include "metrics.h"
 #include "router.h"
 #include "static.h"
 
@@ -11,6 +12,7 @@ const struct route app_routes[] = {
     {HTTP_GET, "/static/*", static_serve, "static"},
     {HTTP_GET, "/.well-known/acme-challenge/{token}", static_acme, "acme"},
     {HTTP_GET, "/healthz", handle_healthz, "healthz"},
+    {HTTP_GET, "/metrics", metrics_handle, "metrics"},
     {HTTP_GET | HTTP_POST, "/admin/login", handle_admin_login, "admin_login"},
     {HTTP_POST, "/admin/logout", handle_admin_logout, "admin_logout"},
     {HTTP_GET, "/admin", handle_admin_index, "admin"},

@@ -28,6 +28,12 @@ struct http_req_priv {
 	char method[16]; /* copy for the access line, may be truncated */
 	unsigned long long dropped; /* body bytes thrown away after 413 */
 	unsigned long long resp_bytes;
+	/* A prebuilt response shared by many requests (cache.c, static.c):
+	 * queued as is; shared_done(shared_arg) runs once MHD holds it. */
+	struct MHD_Response *shared;
+	size_t shared_len;
+	void (*shared_done)(void *);
+	void *shared_arg;
 	char text[]; /* target '\0' path '\0' */
 };
 
@@ -39,5 +45,17 @@ http_priv(struct http_request *req)
 
 /* Frees what the response part of req owns (headers, body, fd). */
 void http_response_clear(struct http_request *req);
+
+struct MHD_Response;
+/* server.c: the security headers, req->content_type and req->headers. */
+void http_add_common_headers(struct http_request *req, struct MHD_Response *r);
+/* cache.c: answers with r, which carries every header already (made by
+ * http_add_common_headers for this scheme); done(arg) releases the
+ * caller's hold on r once it is queued (or the request ends unqueued). */
+void http_respond_shared(struct http_request *req, int status,
+                         struct MHD_Response *r, size_t len,
+                         void (*done)(void *), void *arg);
+/* cache.c: queues the shared response of req; http_queue's job for it. */
+int http_queue_shared(struct http_request *req);
 
 #endif

@@ -29,6 +29,7 @@
 #include "http.h"
 #include "http_internal.h"
 #include "log.h"
+#include "metrics.h"
 #include "router.h"
 #include "static.h"
 #include "xalloc.h"
@@ -197,13 +198,15 @@ http_host_from(const char *h, char *out, size_t outlen)
 	return true;
 }
 
+/* /metrics too: a scraper on the same host asks over plain HTTP, and it is
+ * refused to other clients unless metrics_allow says otherwise. */
 static bool
 http_redirect_exempt(const char *path)
 {
 	static const char acme[] = "/.well-known/acme-challenge/";
 
 	return strncmp(path, acme, sizeof(acme) - 1) == 0 ||
-	       strcmp(path, "/healthz") == 0;
+	       strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0;
 }
 
 /* Plain HTTP while HTTPS runs: 301 to the same target over HTTPS. */
@@ -471,6 +474,8 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	e.bytes = rp->resp_bytes;
 	e.duration_us = http_now_us() - req->start_us;
 	log_access(&e);
+	metrics_record(req->route_name, req->method, e.status,
+	               e.duration_us);
 
 	for (size_t i = 0; i < req->nparams; i++)
 		free(req->params[i]);

@@ -116,7 +116,8 @@ struct ip_entry {
 struct tls_front {
 	struct app *app;
 	int listen_fd;
-	int stop_fd; /* eventfd, readable once stopping */
+	int stop_fd;           /* eventfd, readable once stopping */
+	atomic_bool quiescing; /* listener shut down: take no new connections */
 	unsigned per_ip;
 	pthread_mutex_t lock; /* guards current */
 	struct tls_server *current;
@@ -576,6 +577,13 @@ front_accept(struct front_thread *t)
 			return;
 		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
 			continue;
+		if (atomic_load(&f->quiescing)) {
+			/* tls_front_quiesce shut the listener down. */
+			epoll_ctl(t->epfd, EPOLL_CTL_DEL, f->listen_fd, NULL);
+			t->accepting = false;
+			t->accept_resume = UINT64_MAX;
+			return;
+		}
 		/* Out of descriptors or memory: the listener would wake us in
 		 * a busy loop, so leave it alone for a moment. */
 		log_warn("https: accept: %s; pausing for %d ms",
@@ -622,7 +630,7 @@ front_expire(struct front_thread *t, uint64_t now)
 	while ((c = t->linger.head) != NULL && c->deadline <= now)
 		conn_close(c);
 	if (!t->accepting && now >= t->accept_resume &&
-	    front_watch_listener(t) == -1)
+	    !atomic_load(&t->front->quiescing) && front_watch_listener(t) == -1)
 		t->accept_resume = now + FRONT_ACCEPT_PAUSE_MS;
 }
 
@@ -833,6 +841,18 @@ tls_front_reload(struct tls_front *f, char *err, size_t errlen)
 	/* Open connections hold their own references to the old one. */
 	tls_server_unref(old);
 	return 0;
+}
+
+void
+tls_front_quiesce(struct tls_front *f)
+{
+	if (f == NULL || atomic_exchange(&f->quiescing, true))
+		return;
+	/* shutdown(2) on a listening socket stops it listening but keeps the
+	 * descriptor valid, so the front threads never race a reused fd; they
+	 * see accept fail and drop the listener from their epoll. */
+	if (shutdown(f->listen_fd, SHUT_RDWR) == -1)
+		log_warn("https: cannot stop listening: %s", strerror(errno));
 }
 
 void

@@ -1,0 +1,372 @@
+/*
+ * Request metrics and the GET /metrics handler (include/metrics.h).
+ *
+ * The counters are process-wide static arrays of atomics updated with
+ * relaxed ordering: each is an independent tally, nothing is published
+ * through them. Histogram buckets are stored per bucket, not cumulative,
+ * so a request touches one bucket; rendering adds them up, which also makes
+ * +Inf equal _count by construction.
+ */
+#include "metrics.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "router.h"
+#include "tls_front.h"
+
+/* Methods: GET, HEAD, POST and everything else. */
+#define METRICS_METHODS 4
+static const char *const metrics_method_names[METRICS_METHODS] = {
+    "GET", "HEAD", "POST", "other"};
+
+/*
+ * Status slots: 0 for "no status sent", one per code blogd answers with,
+ * then one per class for anything unexpected. metrics_status_slot maps a
+ * code to its slot (0 there means "use the class slot").
+ */
+enum {
+	STATUS_NONE = 0,
+	STATUS_NCODES = 28,
+	STATUS_CLASS0 = STATUS_NCODES + 1, /* 1xx; 5xx is CLASS0 + 4 */
+	METRICS_STATUSES = STATUS_CLASS0 + 5,
+};
+static const unsigned char metrics_status_slot[600] = {
+    [200] = 1,  [201] = 2,  [204] = 3,  [206] = 4,  [301] = 5,  [302] = 6,
+    [303] = 7,  [304] = 8,  [307] = 9,  [308] = 10, [400] = 11, [401] = 12,
+    [403] = 13, [404] = 14, [405] = 15, [408] = 16, [411] = 17, [413] = 18,
+    [414] = 19, [415] = 20, [429] = 21, [431] = 22, [500] = 23, [501] = 24,
+    [502] = 25, [503] = 26, [504] = 27, [505] = 28,
+};
+static const char *const metrics_status_names[METRICS_STATUSES] = {
+    "none", "200", "201", "204", "206", "301", "302", "303", "304",
+    "307",  "308", "400", "401", "403", "404", "405", "408", "411",
+    "413",  "414", "415", "429", "431", "500", "501", "502", "503",
+    "504",  "505", "1xx", "2xx", "3xx", "4xx", "5xx",
+};
+
+/* Upper bounds of the latency buckets in microseconds, and as labels. */
+#define METRICS_BUCKETS 13
+static const unsigned long long metrics_bucket_us[METRICS_BUCKETS] = {
+    500,    1000,   2500,   5000,    10000,   25000,  50000,
+    100000, 250000, 500000, 1000000, 2500000, 5000000};
+static const char *const metrics_bucket_le[METRICS_BUCKETS] = {
+    "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05",
+    "0.1",    "0.25",  "0.5",    "1",     "2.5",  "5"};
+
+/* Route slot 0 is "none"; route i of app_routes is slot i + 1. */
+static atomic_ullong metrics_requests[METRICS_MAX_ROUTES][METRICS_METHODS]
+                                     [METRICS_STATUSES];
+/* The last bucket of each row is +Inf. */
+static atomic_ullong metrics_hist[METRICS_MAX_ROUTES][METRICS_BUCKETS + 1];
+static atomic_ullong metrics_hist_sum_us[METRICS_MAX_ROUTES];
+
+/* route_name always points into app_routes when a route matched, so the
+ * pointer identifies the route without comparing text. */
+static size_t
+metrics_route_slot(const char *route_name)
+{
+	for (size_t i = 0; i < app_routes_count; i++)
+		if (app_routes[i].name == route_name)
+			return i + 1 < METRICS_MAX_ROUTES ? i + 1 : 0;
+	return 0;
+}
+
+static const char *
+metrics_route_label(size_t slot)
+{
+	return slot == 0 ? "none" : app_routes[slot - 1].name;
+}
+
+static size_t
+metrics_method_slot(unsigned method)
+{
+	switch (method) {
+	case HTTP_GET:
+		return 0;
+	case HTTP_HEAD:
+		return 1;
+	case HTTP_POST:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+static size_t
+metrics_status_index(int status)
+{
+	if (status < 100 || status > 599)
+		return STATUS_NONE;
+	if (metrics_status_slot[status] != 0)
+		return metrics_status_slot[status];
+	return STATUS_CLASS0 + (size_t)(status / 100 - 1);
+}
+
+void
+metrics_record(const char *route_name, unsigned method, int status,
+               unsigned long long duration_us)
+{
+	size_t r = metrics_route_slot(route_name), b = 0;
+
+	atomic_fetch_add_explicit(&metrics_requests[r][metrics_method_slot(
+	                              method)][metrics_status_index(status)],
+	                          1, memory_order_relaxed);
+	while (b < METRICS_BUCKETS && duration_us > metrics_bucket_us[b])
+		b++;
+	atomic_fetch_add_explicit(&metrics_hist[r][b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&metrics_hist_sum_us[r], duration_us,
+	                          memory_order_relaxed);
+}
+
+bool
+metrics_client_allowed(const char *client_ip, const char *allow)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (allow != NULL && strcmp(allow, "any") == 0)
+		return true;
+	if (client_ip == NULL)
+		return false;
+	if (inet_pton(AF_INET, client_ip, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, client_ip, &a6) != 1)
+		return false;
+	if (IN6_IS_ADDR_LOOPBACK(&a6))
+		return true;
+	return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
+}
+
+static unsigned long long
+metrics_load(atomic_ullong *c)
+{
+	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+static void
+metrics_family(struct buf *out, const char *name, const char *type,
+               const char *help)
+{
+	buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void
+metrics_render_requests(struct buf *out)
+{
+	metrics_family(out, "blogd_http_requests_total", "counter",
+	               "HTTP requests answered, by route, method and status.");
+	for (size_t r = 0; r < METRICS_MAX_ROUTES && r <= app_routes_count;
+	     r++) {
+		for (size_t m = 0; m < METRICS_METHODS; m++)
+			for (size_t s = 0; s < METRICS_STATUSES; s++) {
+				unsigned long long n =
+				    metrics_load(&metrics_requests[r][m][s]);
+
+				if (n == 0)
+					continue;
+				buf_printf(
+				    out,
+				    "blogd_http_requests_total{route=\"%s\""
+				    ",method=\"%s\",status=\"%s\"} %llu\n",
+				    metrics_route_label(r),
+				    metrics_method_names[m],
+				    metrics_status_names[s], n);
+			}
+	}
+}
+
+static void
+metrics_render_histogram(struct buf *out)
+{
+	static const char name[] = "blogd_http_request_duration_seconds";
+
+	metrics_family(out, name, "histogram",
+	               "Time from request line to response sent, by route.");
+	for (size_t r = 0; r < METRICS_MAX_ROUTES && r <= app_routes_count;
+	     r++) {
+		unsigned long long row[METRICS_BUCKETS + 1], count = 0;
+		const char *route = metrics_route_label(r);
+
+		for (size_t b = 0; b <= METRICS_BUCKETS; b++) {
+			row[b] = metrics_load(&metrics_hist[r][b]);
+			count += row[b];
+		}
+		if (count == 0)
+			continue;
+		count = 0;
+		for (size_t b = 0; b < METRICS_BUCKETS; b++) {
+			count += row[b];
+			buf_printf(out,
+			           "%s_bucket{route=\"%s\",le=\"%s\"} %llu\n",
+			           name, route, metrics_bucket_le[b], count);
+		}
+		count += row[METRICS_BUCKETS];
+		buf_printf(out, "%s_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+		           name, route, count);
+		buf_printf(out, "%s_sum{route=\"%s\"} %.6f\n", name, route,
+		           (double)metrics_load(&metrics_hist_sum_us[r]) / 1e6);
+		buf_printf(out, "%s_count{route=\"%s\"} %llu\n", name, route,
+		           count);
+	}
+}
+
+static void
+metrics_gauge(struct buf *out, const char *name, const char *type,
+              const char *help, unsigned long long value)
+{
+	metrics_family(out, name, type, help);
+	buf_printf(out, "%s %llu\n", name, value);
+}
+
+static void
+metrics_render_db(struct buf *out, struct db_pool *pool)
+{
+	struct db_stats st;
+
+	db_pool_stats(pool, &st);
+	metrics_gauge(out, "blogd_db_pool_size", "gauge",
+	              "Connections the pool may hold.", st.size);
+	metrics_gauge(out, "blogd_db_pool_in_use", "gauge",
+	              "Connections borrowed by requests now.", st.in_use);
+	metrics_gauge(out, "blogd_db_pool_waits_total", "counter",
+	              "Acquires that found no free connection and waited.",
+	              st.waits);
+	metrics_family(out, "blogd_db_pool_wait_seconds_total", "counter",
+	               "Time spent waiting for a free connection.");
+	buf_printf(out, "blogd_db_pool_wait_seconds_total %.6f\n",
+	           (double)st.wait_us / 1e6);
+	metrics_gauge(out, "blogd_db_errors_total", "counter",
+	              "Statements that failed.", st.errors);
+	metrics_gauge(out, "blogd_db_reconnects_total", "counter",
+	              "Connections found dead and opened again.",
+	              st.reconnects);
+}
+
+static void
+metrics_render_tls(struct buf *out)
+{
+	static const char name[] = "blogd_tls_handshakes_total";
+	struct tls_front_stats st;
+
+	tls_front_stats(&st);
+	metrics_family(out, name, "counter",
+	               "TLS handshakes by result (resumed: session ticket).");
+	buf_printf(out,
+	           "%s{result=\"full\"} %llu\n%s{result=\"resumed\"} %llu\n"
+	           "%s{result=\"failed\"} %llu\n",
+	           name, st.handshakes_full, name, st.handshakes_resumed, name,
+	           st.handshakes_failed);
+	metrics_gauge(out, "blogd_tls_connections_open", "gauge",
+	              "TLS connections open now.", st.connections_open);
+}
+
+/* Reads a small /proc file into buf; -1 when it cannot. */
+static int
+metrics_read_proc(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return n > 0 ? 0 : -1;
+}
+
+/* Seconds since the epoch when this process started: boot time from
+ * /proc/stat plus field 22 (starttime, in clock ticks) of /proc/self/stat,
+ * as the Prometheus client libraries compute it. */
+static int
+metrics_start_time(double *out)
+{
+	char st[1024], all[8192];
+	const char *p, *bt;
+	unsigned long long btime, ticks;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	if (hz <= 0 || metrics_read_proc("/proc/self/stat", st, sizeof(st)) ||
+	    metrics_read_proc("/proc/stat", all, sizeof(all)))
+		return -1;
+	/* The command name (field 2, in parentheses) may hold spaces: start
+	 * after it, and stop on the space before field 22. */
+	if ((p = strrchr(st, ')')) == NULL)
+		return -1;
+	for (int field = 3; field <= 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (p == NULL)
+			return -1;
+	}
+	if ((bt = strstr(all, "\nbtime ")) == NULL ||
+	    sscanf(bt, "\nbtime %llu", &btime) != 1 ||
+	    sscanf(p, " %llu", &ticks) != 1)
+		return -1;
+	*out = (double)btime + (double)ticks / (double)hz;
+	return 0;
+}
+
+static void
+metrics_render_process(struct buf *out)
+{
+	char statm[256];
+	unsigned long long size, resident;
+	double start;
+
+	metrics_family(out, "blogd_build_info", "gauge",
+	               "Always 1; the version is the label.");
+	buf_printf(out, "blogd_build_info{version=\"%s\"} 1\n", BLOGD_VERSION);
+	if (metrics_start_time(&start) == 0) {
+		metrics_family(out, "process_start_time_seconds", "gauge",
+		               "Start time of the process since the epoch.");
+		buf_printf(out, "process_start_time_seconds %.2f\n", start);
+	}
+	if (metrics_read_proc("/proc/self/statm", statm, sizeof(statm)) == 0 &&
+	    sscanf(statm, "%llu %llu", &size, &resident) == 2)
+		metrics_gauge(out, "process_resident_memory_bytes", "gauge",
+		              "Resident memory size in bytes.",
+		              resident *
+		                  (unsigned long long)sysconf(_SC_PAGESIZE));
+}
+
+void
+metrics_render(struct buf *out, struct app *app)
+{
+	metrics_render_requests(out);
+	metrics_render_histogram(out);
+	if (app->http != NULL)
+		metrics_gauge(out, "blogd_http_requests_in_flight", "gauge",
+		              "Requests received and not yet completed.",
+		              http_server_in_flight(app->http));
+	if (app->db != NULL)
+		metrics_render_db(out, app->db);
+	metrics_render_tls(out);
+	metrics_render_process(out);
+}
+
+void
+metrics_handle(struct http_request *req)
+{
+	struct buf out = BUF_INIT;
+
+	if (!metrics_client_allowed(req->client_ip,
+	                            req->app->cfg->server.metrics_allow)) {
+		http_error(req, 403);
+		return;
+	}
+	metrics_render(&out, req->app);
+	http_add_header(req, "Cache-Control", "no-store");
+	http_respond(req, 200, "text/plain; version=0.0.4; charset=utf-8",
+	             &out);
+	buf_free(&out);
+}
