@@ -12,15 +12,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 if [ -z "${BLOGD_TEST_DB_DIR:-}" ]; then
 	command -v wrk >/dev/null || {
 		echo "bench: wrk is missing (scripts/deps.sh test installs it)" >&2
 		exit 1
 	}
-	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release \
-		-DBLOGD_SANITIZE=OFF -DBLOGD_TESTS=OFF >/dev/null
-	cmake --build build-bench --target blogd -j"$(nproc)" >/dev/null
+	bench_build
 	exec scripts/with-mariadb.sh "$0" "$@"
 fi
 
@@ -31,46 +31,23 @@ blogd=$root/build-bench/blogd
 work=$BLOGD_TEST_DB_DIR/bench
 mkdir -p "$work/webroot"
 
-port=""
-for _ in $(seq 50); do
-	p=$((20000 + RANDOM % 40000))
-	if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-		port=$p
-		break
-	fi
-done
-[ -n "$port" ] || {
-	echo "bench: no free port" >&2
-	exit 1
-}
-
+port=$(free_port)
 conf=$work/blogd.conf
-cat >"$conf" <<EOF
+{
+	cat <<EOF
 [server]
 http_listen = 127.0.0.1:$port
 https_listen =
 threads = ${BENCH_BLOGD_THREADS:-0}
 per_ip_connections = 1000
 
-[database]
-socket = $BLOGD_TEST_DB_SOCKET
-name = $BLOGD_TEST_DB_NAME
-user = $BLOGD_TEST_DB_USER
-password = $BLOGD_TEST_DB_PASSWORD
-
-[paths]
-templates = $root/templates
-static = $root/static
-migrations = $root/sql
-webroot = $work/webroot
-
 [site]
 title = Bench blog
 base_url = http://127.0.0.1:$port
 
-[log]
-level = warn
 EOF
+	bench_conf_common "$root" "$work/webroot"
+} >"$conf"
 
 "$blogd" migrate -c "$conf" >/dev/null
 bench/seed.sh --defaults-file="$BLOGD_TEST_DB_ROOT_CNF" "$BLOGD_TEST_DB_NAME"
@@ -78,11 +55,9 @@ slug=$(mariadb --defaults-file="$BLOGD_TEST_DB_ROOT_CNF" -N -B \
 	-e "SELECT slug FROM posts WHERE slug = 'bench-0500'" "$BLOGD_TEST_DB_NAME")
 
 blogd_pid=""
+# shellcheck disable=SC2317 # called by the EXIT trap
 stop_blogd() {
-	if [ -n "$blogd_pid" ] && kill -0 "$blogd_pid" 2>/dev/null; then
-		kill -TERM "$blogd_pid"
-		wait "$blogd_pid" 2>/dev/null || true
-	fi
+	stop_pid "$blogd_pid"
 	blogd_pid=""
 }
 trap stop_blogd EXIT
@@ -94,15 +69,7 @@ trap 'exit 143' TERM
 "$blogd" serve -c "$conf" >"$work/access.log" 2>"$work/error.log" &
 blogd_pid=$!
 base=http://127.0.0.1:$port
-for ((i = 0; i < 100; i++)); do
-	curl -fs -o /dev/null "$base/healthz" && break
-	kill -0 "$blogd_pid" 2>/dev/null || {
-		echo "bench: blogd exited:" >&2
-		cat "$work/error.log" >&2
-		exit 1
-	}
-	sleep 0.1
-done
+wait_healthz "$blogd_pid" "$base" "$work/error.log"
 
 urls=("/" "/posts/$slug" "/static/style.css")
 for u in "${urls[@]}"; do

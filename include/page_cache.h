@@ -33,6 +33,8 @@ struct config;
 /* Before the server threads start / after they stopped (main thread). */
 void page_cache_init(const struct config *cfg);
 void page_cache_free(void);
+/* Drops every page (templates reloaded); any thread. */
+void page_cache_flush(void);
 
 /* Runs route's handler for req through the cache (http/server.c). */
 void page_cache_handle(struct http_request *req, const struct route *route);

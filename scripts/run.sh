@@ -10,6 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 var=$root/var
 ctl=$root/scripts/mariadb-ctl.sh
 conf=$var/blogd.conf
@@ -37,10 +39,7 @@ blogd_pid=""
 cleanup() {
 	local status=$?
 	trap - EXIT INT TERM
-	if [ -n "$blogd_pid" ] && kill -0 "$blogd_pid" 2>/dev/null; then
-		kill -TERM "$blogd_pid" 2>/dev/null || true
-		wait "$blogd_pid" 2>/dev/null || true
-	fi
+	stop_pid "$blogd_pid"
 	"$ctl" stop "$var" || true
 	say "stopped"
 	exit "$status"

@@ -20,6 +20,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 ctl=$here/mariadb-ctl.sh
+# shellcheck source=scripts/lib.sh
+. "$here/lib.sh"
 [ $# -gt 0 ] || {
 	echo "usage: with-mariadb.sh COMMAND [ARGS...]" >&2
 	exit 2
@@ -31,10 +33,7 @@ child=""
 cleanup() {
 	local status=$?
 	trap - EXIT INT TERM
-	if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
-		kill -TERM "$child" 2>/dev/null || true
-		wait "$child" 2>/dev/null || true
-	fi
+	stop_pid "$child"
 	if [ -n "$dir" ]; then
 		"$ctl" stop "$dir" || true
 		rm -rf "$dir"

@@ -151,10 +151,29 @@ conn_failure(const struct db_params *p, const char *cause, char *err,
 	         p->name != NULL ? p->name : "", cause);
 }
 
+/*
+ * The client library's reason, plus the settings a TLS failure depends on:
+ * its own texts ("self-signed certificate in certificate chain" for a CA
+ * that is not ssl_ca, "Validation of SSL server certificate failed" for a
+ * name mismatch) do not say which file or check was involved.
+ */
+static const char *
+conn_cause(MYSQL *m, const struct db_params *p, char *buf, size_t len)
+{
+	if (mysql_errno(m) != CR_SSL_CONNECTION_ERROR)
+		return mysql_error(m);
+	snprintf(buf, len, "%s (database.ssl_ca = %s, ssl_verify = %s)",
+	         mysql_error(m),
+	         p->ssl_ca != NULL ? p->ssl_ca : "the system CAs",
+	         p->ssl_verify ? "true: the name must match too" : "false");
+	return buf;
+}
+
 int
 db_conn_connect(struct db_conn *c, char *err, size_t errlen)
 {
 	const struct db_params *p = c->params;
+	char cause[512];
 	MYSQL *m;
 
 	if ((m = mysql_init(NULL)) == NULL) {
@@ -171,7 +190,8 @@ db_conn_connect(struct db_conn *c, char *err, size_t errlen)
 	                       p->socket != NULL ? 0 : p->port, p->socket,
 	                       0) == NULL) {
 		c->last_errno = mysql_errno(m);
-		conn_failure(p, mysql_error(m), err, errlen);
+		conn_failure(p, conn_cause(m, p, cause, sizeof(cause)), err,
+		             errlen);
 		mysql_close(m);
 		return -1;
 	}
@@ -302,6 +322,16 @@ conn_looks_dead(struct db_conn *c)
 	return poll(&pfd, 1, 0) != 0;
 }
 
+/* Closes a connection found dead and counts the reconnect the next
+ * statement will make. */
+static void
+conn_drop(struct db_conn *c)
+{
+	db_conn_disconnect(c);
+	if (c->pool != NULL)
+		atomic_fetch_add(&c->pool->reconnects, 1);
+}
+
 static int
 conn_ensure(struct db_conn *c)
 {
@@ -311,11 +341,8 @@ conn_ensure(struct db_conn *c)
 
 	if (c->mysql != NULL && !conn_looks_dead(c))
 		return 0;
-	if (c->mysql != NULL) {
-		db_conn_disconnect(c);
-		if (pool != NULL)
-			atomic_fetch_add(&pool->reconnects, 1);
-	}
+	if (c->mysql != NULL)
+		conn_drop(c);
 	rc = db_conn_connect(c, err, sizeof(err));
 	if (pool == NULL) {
 		if (rc != 0)
@@ -726,12 +753,12 @@ run(struct db_conn *c, struct db_rows *rows, uint64_t *affected,
 	fail:
 		if (!is_conn_error(e))
 			return -1;
-		db_conn_disconnect(c);
 		/* The transaction died with the connection: no retry. */
-		if (c->in_txn)
+		if (c->in_txn) {
+			db_conn_disconnect(c);
 			return -1;
-		if (c->pool != NULL)
-			atomic_fetch_add(&c->pool->reconnects, 1);
+		}
+		conn_drop(c);
 		if (rows == NULL && e != CR_SERVER_GONE_ERROR)
 			return -1;
 	}
@@ -773,32 +800,33 @@ db_begin(struct db_conn *c)
 	return 0;
 }
 
-/* in_txn stays set while COMMIT runs so a lost connection is not retried:
- * the transaction died with it. */
-int
-db_commit(struct db_conn *c)
+/* Runs sql, "COMMIT" or "ROLLBACK". in_txn stays set while it runs so a
+ * lost connection is not retried: the transaction died with it. */
+static int
+txn_end(struct db_conn *c, const char *sql)
 {
-	int rc;
+	int rc = db_exec(c, NULL, NULL, sql, "");
 
-	if (c->mysql == NULL)
-		return -1;
-	rc = db_exec(c, NULL, NULL, "COMMIT", "");
 	c->in_txn = false;
 	return rc;
 }
 
 int
+db_commit(struct db_conn *c)
+{
+	if (c->mysql == NULL)
+		return -1;
+	return txn_end(c, "COMMIT");
+}
+
+int
 db_rollback(struct db_conn *c)
 {
-	int rc;
-
 	if (c->mysql == NULL) {
 		c->in_txn = false;
 		return -1;
 	}
-	rc = db_exec(c, NULL, NULL, "ROLLBACK", "");
-	c->in_txn = false;
-	return rc;
+	return txn_end(c, "ROLLBACK");
 }
 
 const char *
@@ -839,8 +867,7 @@ db_ping(struct db_pool *pool)
 	if (rc != 0) {
 		/* Reopen once: the acquire-time check can miss a server
 		 * that went away a moment ago. */
-		db_conn_disconnect(c);
-		atomic_fetch_add(&pool->reconnects, 1);
+		conn_drop(c);
 		rc = conn_ensure(c) == 0 ? mysql_ping(c->mysql) : -1;
 	}
 	db_release(c);

@@ -97,6 +97,40 @@ admin_id(const char *param)
 	return id;
 }
 
+struct db_conn *
+admin_db(struct http_request *req)
+{
+	struct db_conn *conn = db_acquire(req->app->db);
+
+	if (conn == NULL)
+		http_error(req, 503);
+	return conn;
+}
+
+void
+admin_act(struct http_request *req, int (*act)(struct db_conn *, long long),
+          const char *done)
+{
+	struct db_conn *conn;
+	long long id;
+	int rc;
+
+	if (admin_require_post(req) == NULL)
+		return;
+	if ((id = admin_id(req->params[0])) == 0) {
+		http_error(req, 404);
+		return;
+	}
+	if ((conn = admin_db(req)) == NULL)
+		return;
+	rc = act(conn, id);
+	db_release(conn);
+	if (rc == MODEL_OK)
+		http_redirect(req, 303, done);
+	else
+		http_error(req, rc == MODEL_NOT_FOUND ? 404 : 503);
+}
+
 /* ---- sign-in ---- */
 
 /* The sign-in page; username is shown again when it is printable text. */
@@ -211,10 +245,8 @@ login_finish(struct http_request *req, const char *username,
 	struct db_conn *conn;
 	int rc;
 
-	if ((conn = db_acquire(req->app->db)) == NULL) {
-		http_error(req, 503);
+	if ((conn = admin_db(req)) == NULL)
 		return;
-	}
 	if (!ok) {
 		rc = throttle_failed(conn, account, req->client_ip);
 		db_release(conn);
@@ -299,10 +331,8 @@ handle_admin_logout(struct http_request *req)
 
 	if (admin_require_post(req) == NULL)
 		return;
-	if ((conn = db_acquire(req->app->db)) == NULL) {
-		http_error(req, 503);
+	if ((conn = admin_db(req)) == NULL)
 		return;
-	}
 	rc = session_end(req, conn);
 	db_release(conn);
 	if (rc != 0)
@@ -368,10 +398,8 @@ handle_admin_index(struct http_request *req)
 
 	if ((user = admin_require(req)) == NULL)
 		return;
-	if ((conn = db_acquire(req->app->db)) == NULL) {
-		http_error(req, 503);
+	if ((conn = admin_db(req)) == NULL)
 		return;
-	}
 	rc = model_post_list_all(conn, &posts);
 	if (rc == MODEL_OK)
 		pending = model_comment_count_pending(conn);

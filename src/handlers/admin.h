@@ -54,4 +54,17 @@ void admin_notice(struct http_request *req, struct tmpl_dict *root,
 /* A {id} route parameter: 1..LLONG_MAX in plain digits, else 0. */
 long long admin_id(const char *param);
 
+struct db_conn;
+/* A borrowed connection (db_release it), or NULL when the request has been
+ * answered 503. */
+struct db_conn *admin_db(struct http_request *req);
+
+/*
+ * A POST that changes row {id}: checks session and CSRF, runs act (a model
+ * function answering MODEL_OK, MODEL_NOT_FOUND or MODEL_ERR) and answers
+ * 303 to done, or 404/503.
+ */
+void admin_act(struct http_request *req,
+               int (*act)(struct db_conn *, long long), const char *done);
+
 #endif

@@ -47,10 +47,8 @@ handle_admin_comments(struct http_request *req)
 
 	if ((user = admin_require(req)) == NULL)
 		return;
-	if ((conn = db_acquire(req->app->db)) == NULL) {
-		http_error(req, 503);
+	if ((conn = admin_db(req)) == NULL)
 		return;
-	}
 	rc = model_comment_list_pending(conn, &list);
 	db_release(conn);
 	if (rc != MODEL_OK)
@@ -60,41 +58,14 @@ handle_admin_comments(struct http_request *req)
 	model_comment_list_free(&list);
 }
 
-/* Approves or deletes comment {id}, then back to the queue. */
-static void
-comments_act(struct http_request *req, int (*act)(struct db_conn *, long long),
-             const char *done)
-{
-	struct db_conn *conn;
-	long long id;
-	int rc;
-
-	if (admin_require_post(req) == NULL)
-		return;
-	if ((id = admin_id(req->params[0])) == 0) {
-		http_error(req, 404);
-		return;
-	}
-	if ((conn = db_acquire(req->app->db)) == NULL) {
-		http_error(req, 503);
-		return;
-	}
-	rc = act(conn, id);
-	db_release(conn);
-	if (rc == MODEL_OK)
-		http_redirect(req, 303, done);
-	else
-		http_error(req, rc == MODEL_NOT_FOUND ? 404 : 503);
-}
-
 void
 handle_admin_comment_approve(struct http_request *req)
 {
-	comments_act(req, model_comment_approve, "/admin/comments?approved=1");
+	admin_act(req, model_comment_approve, "/admin/comments?approved=1");
 }
 
 void
 handle_admin_comment_delete(struct http_request *req)
 {
-	comments_act(req, model_comment_delete, "/admin/comments?deleted=1");
+	admin_act(req, model_comment_delete, "/admin/comments?deleted=1");
 }

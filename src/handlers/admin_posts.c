@@ -184,10 +184,8 @@ post_save(struct http_request *req, const struct session_user *user,
 	struct db_conn *conn;
 	int rc;
 
-	if ((conn = db_acquire(req->app->db)) == NULL) {
-		http_error(req, 503);
+	if ((conn = admin_db(req)) == NULL)
 		return;
-	}
 	if (id == 0)
 		rc = model_post_create(conn, user->id, &in, NULL, NULL);
 	else
@@ -250,10 +248,8 @@ post_edit_show(struct http_request *req, const struct session_user *user,
 	struct db_conn *conn;
 	int rc;
 
-	if ((conn = db_acquire(req->app->db)) == NULL) {
-		http_error(req, 503);
+	if ((conn = admin_db(req)) == NULL)
 		return;
-	}
 	rc = model_post_get(conn, id, &post);
 	db_release(conn);
 	if (rc != MODEL_OK) {
@@ -296,24 +292,5 @@ handle_admin_post_edit(struct http_request *req)
 void
 handle_admin_post_delete(struct http_request *req)
 {
-	struct db_conn *conn;
-	long long id;
-	int rc;
-
-	if (admin_require_post(req) == NULL)
-		return;
-	if ((id = admin_id(req->params[0])) == 0) {
-		http_error(req, 404);
-		return;
-	}
-	if ((conn = db_acquire(req->app->db)) == NULL) {
-		http_error(req, 503);
-		return;
-	}
-	rc = model_post_delete(conn, id);
-	db_release(conn);
-	if (rc == MODEL_OK)
-		http_redirect(req, 303, "/admin?deleted=1");
-	else
-		http_error(req, rc == MODEL_NOT_FOUND ? 404 : 503);
+	admin_act(req, model_post_delete, "/admin?deleted=1");
 }

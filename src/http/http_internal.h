@@ -55,6 +55,8 @@ void http_add_common_headers(struct http_request *req, struct MHD_Response *r);
 void http_respond_shared(struct http_request *req, int status,
                          struct MHD_Response *r, size_t len,
                          void (*done)(void *), void *arg);
+/* cache.c: Accept-Encoding names gzip (or *) without q=0. */
+bool http_accepts_gzip(struct http_request *req);
 /* cache.c: queues the shared response of req; http_queue's job for it. */
 int http_queue_shared(struct http_request *req);
 

@@ -30,6 +30,7 @@
 #include "http_internal.h"
 #include "log.h"
 #include "metrics.h"
+#include "page_cache.h"
 #include "router.h"
 #include "static.h"
 #include "xalloc.h"
@@ -328,7 +329,7 @@ http_dispatch(struct http_request *req, const char *version)
 		return;
 	}
 	req->route_name = route->name;
-	route->handler(req);
+	page_cache_handle(req, route);
 	if (!req->answered) {
 		log_err("http: route %s answered nothing for %s %s",
 		        route->name, rp->method, req->path);
@@ -336,7 +337,7 @@ http_dispatch(struct http_request *req, const char *version)
 	}
 }
 
-static void
+void
 http_add_common_headers(struct http_request *req, struct MHD_Response *r)
 {
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -364,6 +365,8 @@ http_queue(struct http_request *req)
 	size_t len;
 	enum MHD_Result ret;
 
+	if (rp->shared != NULL)
+		return (enum MHD_Result)http_queue_shared(req);
 	if (req->resp_fd >= 0) {
 		len = req->resp_fd_len;
 		r = MHD_create_response_from_fd(len, req->resp_fd);
@@ -592,6 +595,7 @@ http_server_start(struct http_server **out, struct app *app, char *err,
 	srv->tls_l = (struct http_listener){srv, true};
 	atomic_init(&srv->in_flight, 0);
 	static_open(cfg);
+	page_cache_init(cfg);
 	if (cfg->server.http_listen[0] != '\0') {
 		fd = http_listen_socket(cfg->server.http_listen, err, errlen);
 		if (fd < 0)
@@ -621,6 +625,7 @@ fail:
 	if (srv->plain != NULL)
 		MHD_stop_daemon(srv->plain);
 	static_close();
+	page_cache_free();
 	free(srv);
 	return -1;
 }
@@ -651,6 +656,7 @@ http_server_stop(struct http_server *srv)
 	if (srv->tls != NULL)
 		MHD_stop_daemon(srv->tls);
 	static_close();
+	page_cache_free();
 	if (srv->app->http == srv)
 		srv->app->http = NULL;
 	free(srv);

@@ -11,9 +11,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,36 +28,18 @@
 #include "app.h"
 #include "config.h"
 #include "form.h"
+#include "http_internal.h"
 #include "log.h"
 #include "xalloc.h"
 
-#define STATIC_SMALL     (64 * 1024) /* read into memory below this size */
+#define STATIC_SMALL     (64 * 1024) /* held in memory below this size */
 #define STATIC_MAX_DEPTH 16
+#define STATIC_BUCKETS   256
+#define STATIC_CHECK_US  1000000ULL /* a held file is stat()ed this often */
+#define STATIC_MEM_MIN   (1024 * 1024)
 
 /* Set before the server threads start, read-only while they run. */
 static int static_root = -1;
-
-void
-static_open(const struct config *cfg)
-{
-	const char *dir = cfg->paths.static_dir;
-
-	static_close();
-	if (dir[0] == '\0')
-		return;
-	static_root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (static_root < 0)
-		log_warn("paths.static: %s: %s; /static/ will answer 404", dir,
-		         strerror(errno));
-}
-
-void
-static_close(void)
-{
-	if (static_root >= 0)
-		close(static_root);
-	static_root = -1;
-}
 
 static const char *
 static_content_type(const char *name)
@@ -201,55 +190,383 @@ static_read_all(int fd, size_t size, struct buf *out)
 	return 0;
 }
 
-static void
-static_send(struct http_request *req, int fd, const struct stat *st,
-            const char *name)
+/*
+ * Fingerprinted names (style.3f9a1c2e.css: 8 or more lower-case hex digits
+ * between two dots) and URLs with ?v= change whenever the content does, so
+ * clients may keep them for a year without asking again.
+ */
+static bool
+static_immutable(const struct http_request *req)
 {
-	char etag[64], date[40];
-	struct buf body = BUF_INIT;
-	size_t size = (size_t)st->st_size;
+	const char *q = strchr(req->target, '?');
+	const char *name = strrchr(req->path, '/') + 1;
 
-	snprintf(etag, sizeof(etag), "W/\"%llx-%llx\"",
+	if (q != NULL && (strncmp(q + 1, "v=", 2) == 0 || strstr(q, "&v=")))
+		return true;
+	for (const char *d = strchr(name, '.'); d != NULL;
+	     d = strchr(d + 1, '.')) {
+		size_t n = strspn(d + 1, "0123456789abcdef");
+
+		if (n >= 8 && d[1 + n] == '.')
+			return true;
+	}
+	return false;
+}
+
+static bool
+static_compressible(const char *type)
+{
+	return strncmp(type, "text/", 5) == 0 || strstr(type, "xml") ||
+	       strstr(type, "json");
+}
+
+static bool
+static_same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* The file's validators and caching headers. */
+struct static_meta {
+	char etag[64];
+	char date[40];
+	const char *cache_control;
+	time_t mtime;
+};
+
+static void
+static_meta(const struct stat *st, bool immutable, struct static_meta *m)
+{
+	snprintf(m->etag, sizeof(m->etag), "W/\"%llx-%llx\"",
 	         (unsigned long long)st->st_size,
 	         (unsigned long long)st->st_mtime);
-	static_http_date(st->st_mtime, date, sizeof(date));
-	http_add_header(req, "ETag", etag);
-	http_add_header(req, "Last-Modified", date);
-	http_add_header(req, "Cache-Control", "public, max-age=3600");
-	if (static_not_modified(req, etag, st->st_mtime)) {
+	static_http_date(st->st_mtime, m->date, sizeof(m->date));
+	m->cache_control = immutable ? "public, max-age=31536000, immutable"
+	                             : "public, max-age=3600";
+	m->mtime = st->st_mtime;
+}
+
+static void
+static_add_meta(struct http_request *req, const struct static_meta *m)
+{
+	http_add_header(req, "ETag", m->etag);
+	http_add_header(req, "Last-Modified", m->date);
+	http_add_header(req, "Cache-Control", m->cache_control);
+}
+
+/* ---- small files, held in memory ---- */
+
+/*
+ * One file (and its .gz sibling) as ready-made responses for one scheme.
+ * The table holds one reference, every request answered from it one more
+ * until MHD has its own. It is looked at again (a stat) when a second has
+ * passed or inotify reported a change in a directory holding one.
+ */
+struct static_entry {
+	struct static_entry *next;
+	atomic_int refs;
+	struct MHD_Response *resp[2]; /* identity, gzip (or NULL) */
+	size_t len[2];
+	struct stat st[2]; /* st[1].st_ino 0: no sibling */
+	struct static_meta meta;
+	unsigned long long checked_us;
+	unsigned gen;
+	size_t cost;
+	char key[];
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct static_entry *buckets[STATIC_BUCKETS];
+	size_t used, max;
+	atomic_uint gen; /* bumped on any change in a watched directory */
+	int inotify_fd;
+} sc = {.lock = PTHREAD_MUTEX_INITIALIZER, .inotify_fd = -1};
+
+static unsigned long long
+static_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000ULL +
+	       (unsigned long long)ts.tv_nsec / 1000ULL;
+}
+
+static void
+static_unref(void *arg)
+{
+	struct static_entry *e = arg;
+
+	if (atomic_fetch_sub(&e->refs, 1) != 1)
+		return;
+	for (int i = 0; i < 2; i++)
+		if (e->resp[i] != NULL)
+			MHD_destroy_response(e->resp[i]);
+	free(e);
+}
+
+static size_t
+static_bucket(const char *key)
+{
+	size_t h = 5381;
+
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = h * 33 + *p;
+	return h % STATIC_BUCKETS;
+}
+
+/* Under sc.lock. */
+static struct static_entry **
+static_slot(const char *key)
+{
+	struct static_entry **pp = &sc.buckets[static_bucket(key)];
+
+	while (*pp != NULL && strcmp((*pp)->key, key) != 0)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+/* Watches the directory of the open file fd: a change there makes every
+ * entry look at its file again. */
+static void
+static_watch_dir(int fd)
+{
+	char link[64], path[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (sc.inotify_fd < 0)
+		return;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0)
+		return;
+	path[n] = '\0';
+	if ((slash = strrchr(path, '/')) != NULL)
+		*slash = '\0';
+	if (inotify_add_watch(sc.inotify_fd, path[0] ? path : "/",
+	                      IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE |
+	                          IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
+	                          IN_DELETE) < 0)
+		log_debug("static: cannot watch %s: %s", path, strerror(errno));
+}
+
+/*
+ * Bumps sc.gen when a watched directory changed since the last look. One
+ * non-blocking read() per request: a watcher thread would leave a window
+ * in which a request that follows a change still gets the old file.
+ */
+static void
+static_changed(void)
+{
+	char ev[4096] __attribute__((aligned(8)));
+	bool any = false;
+
+	if (sc.inotify_fd < 0)
+		return;
+	while (read(sc.inotify_fd, ev, sizeof(ev)) > 0)
+		any = true;
+	if (any)
+		atomic_fetch_add(&sc.gen, 1);
+}
+
+static void
+static_watch_start(void)
+{
+	sc.inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	/* Without it, files are still looked at once a second. */
+	if (sc.inotify_fd < 0)
+		log_warn("static: no change watch: %s", strerror(errno));
+}
+
+static void
+static_watch_stop(void)
+{
+	if (sc.inotify_fd >= 0)
+		close(sc.inotify_fd);
+	sc.inotify_fd = -1;
+}
+
+static void
+static_cache_clear(void)
+{
+	pthread_mutex_lock(&sc.lock);
+	for (size_t i = 0; i < STATIC_BUCKETS; i++) {
+		struct static_entry *e = sc.buckets[i], *next;
+
+		for (; e != NULL; e = next) {
+			next = e->next;
+			static_unref(e);
+		}
+		sc.buckets[i] = NULL;
+	}
+	sc.used = 0;
+	pthread_mutex_unlock(&sc.lock);
+}
+
+static struct MHD_Response *
+static_response(struct http_request *req, const struct static_meta *m,
+                const char *type, struct buf *body, bool gzip, bool vary)
+{
+	size_t len = body->len;
+	void *data = buf_detach(body);
+	struct MHD_Response *r;
+
+	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(data);
+		return NULL;
+	}
+	/* http_add_common_headers takes the type from the request. */
+	req->content_type = xstrdup(type);
+	http_add_common_headers(req, r);
+	free(req->content_type);
+	req->content_type = NULL;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, m->etag);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, m->date);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+	                        m->cache_control);
+	if (vary)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_VARY,
+		                        "Accept-Encoding");
+	if (gzip)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING,
+		                        "gzip");
+	return r;
+}
+
+/* Reads fd (and gzfd, -1 for none) into a new entry; NULL on error. */
+static struct static_entry *
+static_entry_new(struct http_request *req, const char *key, const char *type,
+                 bool immutable, int fd, const struct stat *st, int gzfd,
+                 const struct stat *gst, unsigned gen)
+{
+	struct buf body = BUF_INIT, gz = BUF_INIT;
+	struct static_entry *e;
+
+	if (static_read_all(fd, (size_t)st->st_size, &body) != 0 ||
+	    (gzfd >= 0 && static_read_all(gzfd, (size_t)gst->st_size, &gz) != 0)) {
+		log_err("static: reading %s: %s", req->path, strerror(errno));
+		buf_free(&body);
+		buf_free(&gz);
+		return NULL;
+	}
+	e = xcalloc(1, sizeof(*e) + strlen(key) + 1);
+	strcpy(e->key, key);
+	atomic_init(&e->refs, 1);
+	static_meta(st, immutable, &e->meta);
+	e->st[0] = *st;
+	if (gzfd >= 0)
+		e->st[1] = *gst;
+	e->len[0] = body.len;
+	e->len[1] = gz.len;
+	e->cost = sizeof(*e) + strlen(key) + body.len + gz.len;
+	e->resp[0] = static_response(req, &e->meta, type, &body, false,
+	                             gzfd >= 0);
+	if (gzfd >= 0)
+		e->resp[1] = static_response(req, &e->meta, type, &gz, true,
+		                             true);
+	e->checked_us = static_now_us();
+	e->gen = gen;
+	if (e->resp[0] == NULL || (gzfd >= 0 && e->resp[1] == NULL)) {
+		static_unref(e);
+		return NULL;
+	}
+	static_watch_dir(fd);
+	return e;
+}
+
+/* Answers from e, taking the caller's reference. */
+static void
+static_answer(struct http_request *req, struct static_entry *e)
+{
+	int v = e->resp[1] != NULL && http_accepts_gzip(req) ? 1 : 0;
+
+	if (static_not_modified(req, e->meta.etag, e->meta.mtime)) {
+		static_add_meta(req, &e->meta);
+		if (e->resp[1] != NULL)
+			http_add_header(req, "Vary", "Accept-Encoding");
+		http_respond_static(req, 304, NULL, "", 0);
+		static_unref(e);
+		return;
+	}
+	http_respond_shared(req, 200, e->resp[v], e->len[v], static_unref, e);
+}
+
+/* Opens the .gz sibling of the encoded path rest; -1 when there is none
+ * that fits in memory too. */
+static int
+static_open_gz(const char *rest, size_t max, struct stat *gst)
+{
+	char *gzrest, *gzname;
+	int gfd;
+
+	if (asprintf(&gzrest, "%s.gz", rest) < 0)
+		return -1;
+	gfd = static_open_file(gzrest, &gzname);
+	free(gzrest);
+	if (gfd < 0)
+		return -1;
+	free(gzname);
+	if (fstat(gfd, gst) != 0 || !S_ISREG(gst->st_mode) ||
+	    (size_t)gst->st_size >= max) {
+		close(gfd);
+		return -1;
+	}
+	return gfd;
+}
+
+/* A file too large for memory: sent from its descriptor (sendfile). */
+static void
+static_send_fd(struct http_request *req, int fd, const struct stat *st,
+               const char *rest, const char *type, bool immutable)
+{
+	struct static_meta m;
+	struct stat gst;
+	int gfd = -1;
+
+	static_meta(st, immutable, &m);
+	static_add_meta(req, &m);
+	if (static_compressible(type)) {
+		http_add_header(req, "Vary", "Accept-Encoding");
+		if (http_accepts_gzip(req))
+			gfd = static_open_gz(rest, SIZE_MAX, &gst);
+	}
+	if (static_not_modified(req, m.etag, m.mtime)) {
 		close(fd);
+		if (gfd >= 0)
+			close(gfd);
 		http_respond_static(req, 304, NULL, "", 0);
 		return;
 	}
-	/* Small files from memory: one syscall instead of two (NOTES.md). */
-	if (size >= STATIC_SMALL) {
-		http_respond_fd(req, 200, static_content_type(name), fd, size);
-		return;
-	}
-	if (static_read_all(fd, size, &body) != 0) {
-		log_err("static: reading %s: %s", req->path, strerror(errno));
+	if (gfd >= 0) {
 		close(fd);
-		buf_free(&body);
-		http_error(req, 500);
+		http_add_header(req, "Content-Encoding", "gzip");
+		http_respond_fd(req, 200, type, gfd, (size_t)gst.st_size);
 		return;
 	}
-	close(fd);
-	http_respond(req, 200, static_content_type(name), &body);
+	http_respond_fd(req, 200, type, fd, (size_t)st->st_size);
 }
 
-void
-static_serve(struct http_request *req)
+/* The file is new, changed or due for a look: stat it and its sibling,
+ * keep the entry when neither changed, else load them again. */
+static void
+static_load(struct http_request *req, const char *rest, const char *key,
+            bool immutable)
 {
-	static const char prefix[] = "/static/";
-	struct stat st;
+	unsigned gen = atomic_load(&sc.gen);
+	struct static_entry *e, **slot;
+	struct stat st, gst;
+	const char *type;
 	char *name;
-	int fd;
+	int fd, gfd = -1;
+	bool fresh = false;
 
-	if (strncmp(req->path, prefix, sizeof(prefix) - 1) != 0) {
-		http_error(req, 404);
-		return;
-	}
-	fd = static_open_file(req->path + sizeof(prefix) - 1, &name);
+	fd = static_open_file(rest, &name);
 	if (fd < 0) {
 		http_error(req, 404);
 		return;
@@ -260,8 +577,90 @@ static_serve(struct http_request *req)
 		http_error(req, 404);
 		return;
 	}
-	static_send(req, fd, &st, name);
+	type = static_content_type(name);
 	free(name);
+	if ((size_t)st.st_size >= STATIC_SMALL) {
+		static_send_fd(req, fd, &st, rest, type, immutable);
+		return;
+	}
+	memset(&gst, 0, sizeof(gst));
+	if (static_compressible(type))
+		gfd = static_open_gz(rest, STATIC_SMALL, &gst);
+	pthread_mutex_lock(&sc.lock);
+	slot = static_slot(key);
+	e = *slot;
+	if (e != NULL && static_same_file(&e->st[0], &st) &&
+	    (gfd >= 0 ? static_same_file(&e->st[1], &gst)
+	              : e->st[1].st_ino == 0)) {
+		e->checked_us = static_now_us();
+		e->gen = gen;
+		atomic_fetch_add(&e->refs, 1);
+	} else
+		e = NULL;
+	pthread_mutex_unlock(&sc.lock);
+	if (e == NULL) {
+		e = static_entry_new(req, key, type, immutable, fd, &st, gfd,
+		                     &gst, gen);
+		fresh = true;
+	}
+	close(fd);
+	if (gfd >= 0)
+		close(gfd);
+	if (e == NULL) {
+		http_error(req, 500);
+		return;
+	}
+	if (fresh) { /* replaces the old entry; kept only if it fits */
+		pthread_mutex_lock(&sc.lock);
+		slot = static_slot(key);
+		if (*slot != NULL) {
+			struct static_entry *old = *slot;
+
+			*slot = old->next;
+			sc.used -= old->cost;
+			static_unref(old);
+		}
+		if (sc.used + e->cost <= sc.max) {
+			atomic_fetch_add(&e->refs, 1);
+			e->next = *slot;
+			*slot = e;
+			sc.used += e->cost;
+		}
+		pthread_mutex_unlock(&sc.lock);
+	}
+	static_answer(req, e);
+}
+
+void
+static_serve(struct http_request *req)
+{
+	static const char prefix[] = "/static/";
+	const char *rest = req->path + sizeof(prefix) - 1;
+	struct static_entry *e;
+	struct buf key = BUF_INIT;
+	bool immutable;
+
+	if (strncmp(req->path, prefix, sizeof(prefix) - 1) != 0) {
+		http_error(req, 404);
+		return;
+	}
+	immutable = static_immutable(req);
+	buf_printf(&key, "%c%c%s", req->https ? 's' : 'p',
+	           immutable ? 'i' : '-', rest);
+	static_changed();
+	pthread_mutex_lock(&sc.lock);
+	e = *static_slot(key.data);
+	if (e != NULL && e->gen == atomic_load(&sc.gen) &&
+	    static_now_us() - e->checked_us < STATIC_CHECK_US)
+		atomic_fetch_add(&e->refs, 1);
+	else
+		e = NULL;
+	pthread_mutex_unlock(&sc.lock);
+	if (e != NULL)
+		static_answer(req, e);
+	else
+		static_load(req, rest, key.data, immutable);
+	buf_free(&key);
 }
 
 /* [A-Za-z0-9_-]{1,255}, the base64url alphabet ACME tokens use. */
@@ -305,4 +704,34 @@ static_acme(struct http_request *req)
 	close(fd);
 	http_add_header(req, "Cache-Control", "no-store");
 	http_respond(req, 200, "text/plain", &body);
+}
+
+void
+static_open(const struct config *cfg)
+{
+	const char *dir = cfg->paths.static_dir;
+
+	static_close();
+	sc.max = cfg->cache.max_size / 4 > STATIC_MEM_MIN
+	             ? cfg->cache.max_size / 4
+	             : STATIC_MEM_MIN;
+	if (dir[0] == '\0')
+		return;
+	static_root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (static_root < 0) {
+		log_warn("paths.static: %s: %s; /static/ will answer 404", dir,
+		         strerror(errno));
+		return;
+	}
+	static_watch_start();
+}
+
+void
+static_close(void)
+{
+	static_watch_stop();
+	static_cache_clear();
+	if (static_root >= 0)
+		close(static_root);
+	static_root = -1;
 }

@@ -97,37 +97,24 @@ model_comment_list_pending(struct db_conn *conn, struct model_comment_list *out)
 int
 model_comment_approve(struct db_conn *conn, long long id)
 {
-	struct db_rows rows;
 	uint64_t affected;
-	bool found;
 
 	if (db_exec(conn, &affected, NULL,
 	            "UPDATE comments SET status = 'approved' WHERE id = ?", "i",
 	            id) != 0)
 		return MODEL_ERR;
-	if (affected == 0) {
-		/* Already approved, or no such comment. */
-		if (db_query(conn, &rows, "SELECT 1 FROM comments WHERE id = ?",
-		             "i", id) != 0)
-			return MODEL_ERR;
-		found = rows.nrows > 0;
-		db_rows_free(&rows);
-		return found ? MODEL_OK : MODEL_NOT_FOUND;
-	}
+	/* None changed: already approved, or no such comment. */
+	if (affected == 0)
+		return model_row_exists(
+		    conn, "SELECT 1 FROM comments WHERE id = ?", id);
 	return model_bump_version(conn) == 0 ? MODEL_OK : MODEL_ERR;
 }
 
 int
 model_comment_delete(struct db_conn *conn, long long id)
 {
-	uint64_t affected;
-
-	if (db_exec(conn, &affected, NULL, "DELETE FROM comments WHERE id = ?",
-	            "i", id) != 0)
-		return MODEL_ERR;
-	if (affected == 0)
-		return MODEL_NOT_FOUND;
-	return model_bump_version(conn) == 0 ? MODEL_OK : MODEL_ERR;
+	return model_delete_visible(conn, "DELETE FROM comments WHERE id = ?",
+	                            id);
 }
 
 long long

@@ -4,11 +4,28 @@
 
 #include <stddef.h>
 
+#include "model.h"
+
 struct db_conn;
 struct db_rows;
 
 /* Copy of a cell, NULL for SQL NULL. Caller frees. */
 char *model_cell_dup(const struct db_rows *rows, size_t row, size_t col);
+/* A db_exec or db_query result (0 or -1) as MODEL_OK or MODEL_ERR. */
+static inline int
+model_rc(int db_rc)
+{
+	return db_rc == 0 ? MODEL_OK : MODEL_ERR;
+}
+/* Frees the n strings of v and v itself. */
+void model_strv_free(char **v, size_t n);
+/* Runs sql, a literal "SELECT 1 ... WHERE id = ?": MODEL_OK when it finds
+ * a row, MODEL_NOT_FOUND, MODEL_ERR. */
+int model_row_exists(struct db_conn *conn, const char *sql, long long id);
+/* Runs sql, a literal "DELETE ... WHERE id = ?" of visible content:
+ * MODEL_NOT_FOUND when no row went, else the content version is bumped.
+ * MODEL_OK or MODEL_ERR. */
+int model_delete_visible(struct db_conn *conn, const char *sql, long long id);
 /* Marks visible content as changed (content_version). 0 or -1. */
 int model_bump_version(struct db_conn *conn);
 

@@ -29,15 +29,11 @@ struct post_values {
 static void
 values_free(struct post_values *v)
 {
-	size_t i;
-
 	free(v->title);
 	free(v->slug);
 	free(v->html);
 	free(v->excerpt);
-	for (i = 0; i < v->ntags; i++)
-		free(v->tags[i]);
-	free(v->tags);
+	model_strv_free(v->tags, v->ntags);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -281,15 +277,8 @@ model_post_update(struct db_conn *conn, long long id,
 int
 model_post_delete(struct db_conn *conn, long long id)
 {
-	uint64_t affected;
-
 	/* Comments and tag links go by ON DELETE CASCADE. */
-	if (db_exec(conn, &affected, NULL, "DELETE FROM posts WHERE id = ?",
-	            "i", id) != 0)
-		return MODEL_ERR;
-	if (affected == 0)
-		return MODEL_NOT_FOUND;
-	return model_bump_version(conn) == 0 ? MODEL_OK : MODEL_ERR;
+	return model_delete_visible(conn, "DELETE FROM posts WHERE id = ?", id);
 }
 
 /*
@@ -318,43 +307,45 @@ post_from_row(const struct db_rows *rows, size_t r, struct model_post *p)
 	p->body_md = model_cell_dup(rows, r, 11);
 }
 
-static int
-load_tags(struct db_conn *conn, struct model_post *p)
-{
-	struct db_rows rows;
-	struct buf csv = BUF_INIT;
-	size_t r;
+/*
+ * The single-post getters fetch the tags in the same statement (column 12,
+ * names joined by ',', which no tag contains: the input splits on it), so
+ * a post page costs two queries with its comments.
+ */
+#define POST_TAGS_COL                                                          \
+	", (SELECT GROUP_CONCAT(t.name ORDER BY t.name SEPARATOR ',') "        \
+	"FROM post_tags pt JOIN tags t ON t.id = pt.tag_id "                   \
+	"WHERE pt.post_id = p.id)"
 
-	if (db_query(conn, &rows,
-	             "SELECT t.name FROM post_tags pt "
-	             "JOIN tags t ON t.id = pt.tag_id "
-	             "WHERE pt.post_id = ? ORDER BY t.name",
-	             "i", p->id) != 0)
-		return -1;
-	p->tags = xcalloc(rows.nrows, sizeof(*p->tags));
-	p->ntags = rows.nrows;
-	for (r = 0; r < rows.nrows; r++) {
-		p->tags[r] = model_cell_dup(&rows, r, 0);
-		buf_printf(&csv, "%s%s", r ? ", " : "", p->tags[r]);
+static void
+tags_from_cell(const char *names, struct model_post *p)
+{
+	struct buf csv = BUF_INIT;
+	const char *s = names;
+
+	while (s != NULL && *s != '\0') {
+		size_t n = strcspn(s, ",");
+
+		p->tags = xrealloc(p->tags, (p->ntags + 1) * sizeof(*p->tags));
+		p->tags[p->ntags] = xstrndup(s, n);
+		buf_printf(&csv, "%s%s", p->ntags ? ", " : "",
+		           p->tags[p->ntags]);
+		p->ntags++;
+		s += n + (s[n] == ',');
 	}
 	p->tags_csv = buf_detach(&csv);
-	db_rows_free(&rows);
-	return 0;
 }
 
 static int
-post_one(struct db_conn *conn, struct db_rows *rows, struct model_post *out)
+post_one(struct db_rows *rows, struct model_post *out)
 {
 	if (rows->nrows != 1) {
 		db_rows_free(rows);
 		return MODEL_NOT_FOUND;
 	}
 	post_from_row(rows, 0, out);
+	tags_from_cell(db_cell(rows, 0, 12), out);
 	db_rows_free(rows);
-	if (load_tags(conn, out) != 0) {
-		model_post_free(out);
-		return MODEL_ERR;
-	}
 	return MODEL_OK;
 }
 
@@ -365,12 +356,12 @@ model_post_get(struct db_conn *conn, long long id, struct model_post *out)
 
 	memset(out, 0, sizeof(*out));
 	if (db_query(conn, &rows,
-	             "SELECT " POST_COLS ", p.body_html, p.body_md "
-	             "FROM posts p JOIN users u ON u.id = p.author_id "
+	             "SELECT " POST_COLS ", p.body_html, p.body_md" POST_TAGS_COL
+	             " FROM posts p JOIN users u ON u.id = p.author_id "
 	             "WHERE p.id = ?",
 	             "i", id) != 0)
 		return MODEL_ERR;
-	return post_one(conn, &rows, out);
+	return post_one(&rows, out);
 }
 
 int
@@ -383,12 +374,12 @@ model_post_get_published(struct db_conn *conn, const char *slug,
 	if (slug == NULL || strlen(slug) > SLUG_MAX)
 		return MODEL_NOT_FOUND;
 	if (db_query(conn, &rows,
-	             "SELECT " POST_COLS ", p.body_html, NULL "
-	             "FROM posts p JOIN users u ON u.id = p.author_id "
+	             "SELECT " POST_COLS ", p.body_html, NULL" POST_TAGS_COL
+	             " FROM posts p JOIN users u ON u.id = p.author_id "
 	             "WHERE p.slug = ? AND p.status = 'published'",
 	             "s", slug) != 0)
 		return MODEL_ERR;
-	return post_one(conn, &rows, out);
+	return post_one(&rows, out);
 }
 
 static int
@@ -520,8 +511,6 @@ model_post_search(struct db_conn *conn, const char *words,
 void
 model_post_free(struct model_post *p)
 {
-	size_t i;
-
 	if (p == NULL)
 		return;
 	free(p->slug);
@@ -533,9 +522,7 @@ model_post_free(struct model_post *p)
 	free(p->published_at);
 	free(p->created_at);
 	free(p->updated_at);
-	for (i = 0; i < p->ntags; i++)
-		free(p->tags[i]);
-	free(p->tags);
+	model_strv_free(p->tags, p->ntags);
 	free(p->tags_csv);
 	memset(p, 0, sizeof(*p));
 }

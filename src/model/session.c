@@ -15,14 +15,12 @@ model_session_create(struct db_conn *conn,
                      const unsigned char hash[MODEL_SESSION_HASH_LEN],
                      long long user_id, long long max_age)
 {
-	if (db_exec(conn, NULL, NULL,
-	            "INSERT INTO sessions (token_hash, user_id, created_at, "
-	            "last_seen, expires_at) VALUES (?, ?, UTC_TIMESTAMP(), "
-	            "UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND)",
-	            "bii", hash, (size_t)MODEL_SESSION_HASH_LEN, user_id,
-	            max_age) != 0)
-		return MODEL_ERR;
-	return MODEL_OK;
+	return model_rc(db_exec(
+	    conn, NULL, NULL,
+	    "INSERT INTO sessions (token_hash, user_id, created_at, "
+	    "last_seen, expires_at) VALUES (?, ?, UTC_TIMESTAMP(), "
+	    "UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND)",
+	    "bii", hash, (size_t)MODEL_SESSION_HASH_LEN, user_id, max_age));
 }
 
 int
@@ -58,34 +56,30 @@ int
 model_session_touch(struct db_conn *conn,
                     const unsigned char hash[MODEL_SESSION_HASH_LEN])
 {
-	if (db_exec(conn, NULL, NULL,
+	return model_rc(
+	    db_exec(conn, NULL, NULL,
 	            "UPDATE sessions SET last_seen = UTC_TIMESTAMP() "
 	            "WHERE token_hash = ?",
-	            "b", hash, (size_t)MODEL_SESSION_HASH_LEN) != 0)
-		return MODEL_ERR;
-	return MODEL_OK;
+	            "b", hash, (size_t)MODEL_SESSION_HASH_LEN));
 }
 
 int
 model_session_delete(struct db_conn *conn,
                      const unsigned char hash[MODEL_SESSION_HASH_LEN])
 {
-	if (db_exec(conn, NULL, NULL,
-	            "DELETE FROM sessions WHERE token_hash = ?", "b", hash,
-	            (size_t)MODEL_SESSION_HASH_LEN) != 0)
-		return MODEL_ERR;
-	return MODEL_OK;
+	return model_rc(db_exec(conn, NULL, NULL,
+	                        "DELETE FROM sessions WHERE token_hash = ?",
+	                        "b", hash, (size_t)MODEL_SESSION_HASH_LEN));
 }
 
 int
 model_session_purge(struct db_conn *conn, long long idle_max)
 {
-	if (db_exec(conn, NULL, NULL,
+	return model_rc(
+	    db_exec(conn, NULL, NULL,
 	            "DELETE FROM sessions WHERE expires_at <= UTC_TIMESTAMP() "
 	            "OR last_seen <= UTC_TIMESTAMP() - INTERVAL ? SECOND",
-	            "i", idle_max) != 0)
-		return MODEL_ERR;
-	return MODEL_OK;
+	            "i", idle_max));
 }
 
 void
@@ -101,13 +95,19 @@ int
 model_login_failure_add(struct db_conn *conn, const char *account,
                         const char *client_ip)
 {
-	if (db_exec(conn, NULL, NULL,
+	return model_rc(
+	    db_exec(conn, NULL, NULL,
 	            "INSERT INTO login_failures (account, client_ip, at) "
 	            "VALUES (?, ?, UTC_TIMESTAMP())",
-	            "ss", account, client_ip) != 0)
-		return MODEL_ERR;
-	return MODEL_OK;
+	            "ss", account, client_ip));
 }
+
+/* Ages in seconds of the failures keyed by column within window seconds. */
+#define FAILURES_SINCE(column)                                                 \
+	"SELECT TIMESTAMPDIFF(SECOND, at, UTC_TIMESTAMP()) "                   \
+	"FROM login_failures WHERE " column " = ? "                            \
+	"AND at > UTC_TIMESTAMP() - INTERVAL ? SECOND "                        \
+	"ORDER BY at DESC LIMIT ?"
 
 int
 model_login_failure_recent(struct db_conn *conn, const char *account,
@@ -118,22 +118,14 @@ model_login_failure_recent(struct db_conn *conn, const char *account,
 	size_t r;
 	int rc;
 
-	/* Newest first: both statements read one of the (key, at) indexes
-	 * backwards and stop after max rows. */
+	/* Newest first: either statement reads one of the (key, at) indexes
+	 * backwards and stops after max rows. */
 	if (account != NULL)
-		rc = db_query(conn, &rows,
-		              "SELECT TIMESTAMPDIFF(SECOND, at, "
-		              "UTC_TIMESTAMP()) FROM login_failures "
-		              "WHERE account = ? AND at > UTC_TIMESTAMP() - "
-		              "INTERVAL ? SECOND ORDER BY at DESC LIMIT ?",
-		              "sii", account, window, (long long)max);
+		rc = db_query(conn, &rows, FAILURES_SINCE("account"), "sii",
+		              account, window, (long long)max);
 	else
-		rc = db_query(conn, &rows,
-		              "SELECT TIMESTAMPDIFF(SECOND, at, "
-		              "UTC_TIMESTAMP()) FROM login_failures "
-		              "WHERE client_ip = ? AND at > UTC_TIMESTAMP() - "
-		              "INTERVAL ? SECOND ORDER BY at DESC LIMIT ?",
-		              "sii", client_ip, window, (long long)max);
+		rc = db_query(conn, &rows, FAILURES_SINCE("client_ip"), "sii",
+		              client_ip, window, (long long)max);
 	if (rc != 0)
 		return MODEL_ERR;
 	*n = rows.nrows < max ? rows.nrows : max;
@@ -146,20 +138,17 @@ model_login_failure_recent(struct db_conn *conn, const char *account,
 int
 model_login_failure_clear(struct db_conn *conn, const char *account)
 {
-	if (db_exec(conn, NULL, NULL,
-	            "DELETE FROM login_failures WHERE account = ?", "s",
-	            account) != 0)
-		return MODEL_ERR;
-	return MODEL_OK;
+	return model_rc(db_exec(conn, NULL, NULL,
+	                        "DELETE FROM login_failures WHERE account = ?",
+	                        "s", account));
 }
 
 int
 model_login_failure_purge(struct db_conn *conn, long long window)
 {
-	if (db_exec(conn, NULL, NULL,
+	return model_rc(
+	    db_exec(conn, NULL, NULL,
 	            "DELETE FROM login_failures "
 	            "WHERE at <= UTC_TIMESTAMP() - INTERVAL ? SECOND",
-	            "i", window) != 0)
-		return MODEL_ERR;
-	return MODEL_OK;
+	            "i", window));
 }

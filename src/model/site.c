@@ -7,15 +7,6 @@
 #include "db.h"
 #include "internal.h"
 #include "log.h"
-#include "xalloc.h"
-
-char *
-model_cell_dup(const struct db_rows *rows, size_t row, size_t col)
-{
-	const char *s = db_cell(rows, row, col);
-
-	return s != NULL ? xstrdup(s) : NULL;
-}
 
 int
 model_bump_version(struct db_conn *conn)

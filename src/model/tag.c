@@ -1,7 +1,6 @@
 /* Tag listings (include/model.h); tags are written with their posts. */
 #include "model.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -37,12 +36,8 @@ model_tag_list_published(struct db_conn *conn, struct model_tag_list *out)
 void
 model_tag_list_free(struct model_tag_list *l)
 {
-	size_t i;
-
 	if (l == NULL)
 		return;
-	for (i = 0; i < l->n; i++)
-		free(l->names[i]);
-	free(l->names);
+	model_strv_free(l->names, l->n);
 	memset(l, 0, sizeof(*l));
 }

@@ -101,20 +101,12 @@ int
 model_user_set_password(struct db_conn *conn, long long id,
                         const char *password_hash)
 {
-	struct db_rows rows;
-	int found;
-
 	if (db_exec(conn, NULL, NULL,
 	            "UPDATE users SET password_hash = ? WHERE id = ?", "si",
 	            password_hash, id) != 0)
 		return MODEL_ERR;
 	/* affected rows is 0 for an unchanged value too: ask directly. */
-	if (db_query(conn, &rows, "SELECT 1 FROM users WHERE id = ?", "i",
-	             id) != 0)
-		return MODEL_ERR;
-	found = rows.nrows > 0;
-	db_rows_free(&rows);
-	return found ? MODEL_OK : MODEL_NOT_FOUND;
+	return model_row_exists(conn, "SELECT 1 FROM users WHERE id = ?", id);
 }
 
 int

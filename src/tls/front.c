@@ -44,7 +44,6 @@
 #define FRONT_THREADS         2
 #define FRONT_EVENTS          64
 #define FRONT_CHUNK           (64 * 1024) /* bytes moved per read */
-#define FRONT_ACCEPT_BURST    16
 #define FRONT_ACCEPT_PAUSE_MS 100  /* after EMFILE and friends */
 #define FRONT_LINGER_MS       2000 /* reading after our close_notify */
 #define FRONT_IP_BUCKETS      1024
@@ -74,10 +73,12 @@ struct front_conn {
 	struct tls_conn *tls;
 	int tcp;  /* owned */
 	int pair; /* owned: our end of the socketpair, or -1 */
+	int mhd;  /* owned: MHD's end until handed over, or -1 */
 	enum conn_state state;
 	/* May read / write without EAGAIN: set by epoll events, cleared when
 	 * a call would block (edge-triggered). */
 	bool tcp_rd, tcp_wr, pair_rd, pair_wr;
+	bool pair_out;  /* EPOLLOUT is watched on the pair */
 	bool pair_hup;  /* MHD's EOF is queued behind its data */
 	bool tls_done;  /* the client finished sending: pair shut for writing */
 	bool pair_done; /* MHD closed: close_notify queued */
@@ -255,6 +256,8 @@ conn_close(struct front_conn *c)
 	close(c->tcp);
 	if (c->pair != -1)
 		close(c->pair);
+	if (c->mhd != -1)
+		close(c->mhd);
 	c->dead_next = c->t->dead;
 	c->t->dead = c;
 }
@@ -281,8 +284,36 @@ conn_fail(struct front_conn *c, const char *what)
 	conn_close(c);
 }
 
-/* Writes plaintext to MHD; what the pair does not take waits in c->up. */
-static void
+/*
+ * The pair's EPOLLOUT is watched only while plaintext waits for room in it:
+ * a unix socket raises that edge every time MHD reads, which would wake
+ * this thread for nothing after every request. Returns false when the
+ * connection was closed.
+ */
+static bool
+conn_watch_pair(struct front_conn *c, bool out)
+{
+	struct epoll_event ev = {
+	    .events = EPOLLIN | EPOLLRDHUP | EPOLLET | (out ? EPOLLOUT : 0u),
+	    .data.u64 = (uintptr_t)c | EV_PAIR,
+	};
+
+	if (c->pair_out == out)
+		return true;
+	/* Re-arming an edge-triggered watch reports room that came before
+	 * it, so no wake-up is lost between EAGAIN and here. */
+	if (epoll_ctl(c->t->epfd, EPOLL_CTL_MOD, c->pair, &ev) == -1) {
+		log_warn("https: epoll_ctl: %s", strerror(errno));
+		conn_close(c);
+		return false;
+	}
+	c->pair_out = out;
+	return true;
+}
+
+/* Writes plaintext to MHD; what the pair does not take waits in c->up.
+ * Returns false when the connection was closed. */
+static bool
 conn_to_pair(struct front_conn *c, const unsigned char *p, size_t len)
 {
 	while (len > 0 && c->pair_wr && !c->up_dead) {
@@ -298,8 +329,10 @@ conn_to_pair(struct front_conn *c, const unsigned char *p, size_t len)
 			c->up_dead = true;
 		}
 	}
-	if (len > 0 && !c->up_dead)
-		buf_append(&c->up, p, len);
+	if (len == 0 || c->up_dead)
+		return true;
+	buf_append(&c->up, p, len);
+	return conn_watch_pair(c, true);
 }
 
 static bool
@@ -319,9 +352,14 @@ conn_up(struct front_conn *c)
 		struct buf old = c->up;
 		buf_init(&c->up);
 		c->up_off = 0;
-		conn_to_pair(c, (unsigned char *)old.data + off, len);
+		bool open = conn_to_pair(c, (unsigned char *)old.data + off,
+		                         len);
 		buf_free(&old);
+		if (!open)
+			return false;
 	}
+	if (!conn_up_pending(c) && !conn_watch_pair(c, false))
+		return false;
 	while (!conn_up_pending(c) && !c->up_dead && !c->tls_done &&
 	       c->tcp_rd) {
 		enum tls_status st = TLS_OK;
@@ -330,7 +368,8 @@ conn_up(struct front_conn *c)
 		       (st = tls_conn_read(c->tls, scratch + fill,
 		                           FRONT_CHUNK - fill, &n)) == TLS_OK)
 			fill += n;
-		conn_to_pair(c, scratch, fill);
+		if (!conn_to_pair(c, scratch, fill))
+			return false;
 		if (st == TLS_WANT_READ) {
 			c->tcp_rd = false;
 		} else if (st == TLS_CLOSED) {
@@ -427,11 +466,14 @@ conn_pump(struct front_conn *c, uint64_t now)
 	timer_push(&c->t->idle, c, now);
 }
 
-/* Hands the plaintext side to libmicrohttpd. */
+/* The plaintext side: c->pair for us, c->mhd for libmicrohttpd. */
 static int
-conn_attach(struct front_conn *c)
+conn_pair_open(struct front_conn *c)
 {
-	struct front_thread *t = c->t;
+	struct epoll_event ev = {
+	    .events = EPOLLIN | EPOLLRDHUP | EPOLLET,
+	    .data.u64 = (uintptr_t)c | EV_PAIR,
+	};
 	int sv[2];
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
@@ -439,22 +481,14 @@ conn_attach(struct front_conn *c)
 		log_warn("https: socketpair: %s", strerror(errno));
 		return -1;
 	}
-	struct epoll_event ev = {
-	    .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-	    .data.u64 = (uintptr_t)c | EV_PAIR,
-	};
-	if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, sv[0], &ev) == -1) {
+	c->pair = sv[0];
+	c->mhd = sv[1];
+	if (epoll_ctl(c->t->epfd, EPOLL_CTL_ADD, c->pair, &ev) == -1) {
 		log_warn("https: epoll_ctl: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
 		return -1;
 	}
-	c->pair = sv[0];
 	c->pair_wr = true;
-	/* Takes sv[1], also when it fails. */
-	return http_server_add_tls_connection(t->front->app->http, sv[1],
-	                                      (struct sockaddr *)&c->peer,
-	                                      c->peerlen);
+	return 0;
 }
 
 static void
@@ -475,13 +509,26 @@ conn_handshake(struct front_conn *c, uint64_t now)
 	}
 	atomic_fetch_add(
 	    tls_conn_resumed(c->tls) ? &front_resumed : &front_full, 1);
-	if (conn_attach(c) == -1) {
+	c->state = CONN_OPEN;
+	if (conn_pair_open(c) == -1) {
 		conn_close(c);
 		return;
 	}
-	c->state = CONN_OPEN;
-	/* The client may have sent its request right behind Finished. */
+	/* The client may have sent its request right behind Finished. It
+	 * goes into the pair before MHD learns of the connection, so MHD's
+	 * thread finds it on its first wake-up instead of waking twice. */
 	c->tcp_rd = true;
+	if (!conn_up(c))
+		return;
+	int fd = c->mhd;
+	c->mhd = -1;
+	/* Takes fd, also when it fails. */
+	if (http_server_add_tls_connection(c->t->front->app->http, fd,
+	                                   (struct sockaddr *)&c->peer,
+	                                   c->peerlen) == -1) {
+		conn_close(c);
+		return;
+	}
 	conn_pump(c, now);
 }
 
@@ -508,11 +555,10 @@ front_conn_new(struct front_thread *t, int fd,
 	struct tls_front *f = t->front;
 	struct front_conn *c = xcalloc(1, sizeof(*c));
 	char addr[INET6_ADDRSTRLEN];
-	int one = 1;
 
 	c->t = t;
 	c->tcp = fd;
-	c->pair = -1;
+	c->pair = c->mhd = -1;
 	c->peer = *peer;
 	c->peerlen = peerlen;
 	buf_init(&c->up);
@@ -525,11 +571,6 @@ front_conn_new(struct front_thread *t, int fd,
 		return;
 	}
 	atomic_fetch_add(&front_open, 1);
-	/* mbedtls never sets it; without it handshakes stall on Nagle. */
-	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1) {
-		log_warn("https: TCP_NODELAY: %s", strerror(errno));
-		goto fail;
-	}
 	pthread_mutex_lock(&f->lock);
 	struct tls_server *srv = f->current;
 	tls_server_ref(srv);
@@ -559,42 +600,43 @@ fail:
 	conn_free(c);
 }
 
+/* One connection per readiness event: the listener is level-triggered, so
+ * epoll reports it again while more wait, and the accept4() that would
+ * only say EAGAIN after each connection is saved. */
 static void
 front_accept(struct front_thread *t)
 {
 	struct tls_front *f = t->front;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd;
 
-	for (int i = 0; i < FRONT_ACCEPT_BURST; i++) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		int fd = accept4(f->listen_fd, (struct sockaddr *)&ss, &sl,
-		                 SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd != -1) {
-			front_conn_new(t, fd, &ss, sl);
-			continue;
-		}
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return;
-		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
-			continue;
-		if (atomic_load(&f->quiescing)) {
-			/* tls_front_quiesce shut the listener down. */
-			epoll_ctl(t->epfd, EPOLL_CTL_DEL, f->listen_fd, NULL);
-			t->accepting = false;
-			t->accept_resume = UINT64_MAX;
-			return;
-		}
-		/* Out of descriptors or memory: the listener would wake us in
-		 * a busy loop, so leave it alone for a moment. */
-		log_warn("https: accept: %s; pausing for %d ms",
-		         strerror(errno), FRONT_ACCEPT_PAUSE_MS);
-		if (epoll_ctl(t->epfd, EPOLL_CTL_DEL, f->listen_fd, NULL) ==
-		    0) {
-			t->accepting = false;
-			t->accept_resume =
-			    front_now_ms() + FRONT_ACCEPT_PAUSE_MS;
-		}
+	do {
+		sl = sizeof(ss);
+		fd = accept4(f->listen_fd, (struct sockaddr *)&ss, &sl,
+		             SOCK_NONBLOCK | SOCK_CLOEXEC);
+	} while (fd == -1 &&
+	         (errno == EINTR || errno == ECONNABORTED || errno == EPROTO));
+	if (fd != -1) {
+		front_conn_new(t, fd, &ss, sl);
 		return;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return;
+	if (atomic_load(&f->quiescing)) {
+		/* tls_front_quiesce shut the listener down. */
+		epoll_ctl(t->epfd, EPOLL_CTL_DEL, f->listen_fd, NULL);
+		t->accepting = false;
+		t->accept_resume = UINT64_MAX;
+		return;
+	}
+	/* Out of descriptors or memory: the listener would wake us in a busy
+	 * loop, so leave it alone for a moment. */
+	log_warn("https: accept: %s; pausing for %d ms", strerror(errno),
+	         FRONT_ACCEPT_PAUSE_MS);
+	if (epoll_ctl(t->epfd, EPOLL_CTL_DEL, f->listen_fd, NULL) == 0) {
+		t->accepting = false;
+		t->accept_resume = front_now_ms() + FRONT_ACCEPT_PAUSE_MS;
 	}
 }
 
@@ -750,6 +792,10 @@ front_listen(const char *spec, char *err, size_t errlen)
 	            0);
 	if (fd == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    /* mbedtls never sets it, and without it handshakes stall on
+	     * Nagle; Linux copies it to every accepted socket, which saves
+	     * a system call per connection. */
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1 ||
 	    bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
 	    listen(fd, FRONT_BACKLOG) == -1) {
 		snprintf(err, errlen, "server.https_listen %s: %s", spec,

@@ -89,6 +89,7 @@ struct tls_conn {
 	int err;                /* last mbedtls error, or 0 */
 	int sys_errno;          /* last socket error, or 0 */
 	bool would_block;       /* the last recv() found nothing */
+	bool drained;           /* a short recv() emptied the socket */
 	bool resumed;
 	struct buf out; /* ciphertext not yet sent, from out_off */
 	size_t out_off;
@@ -472,8 +473,16 @@ tls_bio_send(void *ctx, const unsigned char *data, size_t len)
 	return (int)len;
 }
 
-/* mbedtls input callback: mbedtls asks for a 5-byte record header, then
- * the body; one recv() into c->in serves both for small records. */
+/*
+ * mbedtls input callback: mbedtls asks for a 5-byte record header, then
+ * the body; one recv() into c->in serves both for small records.
+ *
+ * A recv() that returns less than asked emptied the socket, and bytes
+ * arriving later raise a new edge-triggered epoll event, which the caller
+ * reports with tls_conn_readable(). Until then the answer is "would block"
+ * without the recv() that would only say EAGAIN: two system calls fewer
+ * per connection (after the ClientHello, after the request).
+ */
 static int
 tls_bio_recv(void *ctx, unsigned char *data, size_t len)
 {
@@ -481,12 +490,19 @@ tls_bio_recv(void *ctx, unsigned char *data, size_t len)
 	ssize_t r;
 
 	if (c->in_off == c->in_len) {
+		bool direct = len >= sizeof(c->in);
+		if (c->drained) {
+			c->would_block = true;
+			return MBEDTLS_ERR_SSL_WANT_READ;
+		}
 		do {
-			if (len >= sizeof(c->in))
+			if (direct)
 				r = recv(c->fd, data, len, 0);
 			else
 				r = recv(c->fd, c->in, sizeof(c->in), 0);
 		} while (r == -1 && errno == EINTR);
+		if (r > 0 && (size_t)r < (direct ? len : sizeof(c->in)))
+			c->drained = true;
 		if (r == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
 				c->would_block = true;
@@ -497,7 +513,7 @@ tls_bio_recv(void *ctx, unsigned char *data, size_t len)
 			           ? MBEDTLS_ERR_NET_CONN_RESET
 			           : MBEDTLS_ERR_NET_RECV_FAILED;
 		}
-		if (r == 0 || len >= sizeof(c->in))
+		if (r == 0 || direct)
 			return (int)r;
 		c->in_off = 0;
 		c->in_len = (size_t)r;
@@ -591,6 +607,12 @@ tls_conn_handshake(struct tls_conn *c)
 		return st == TLS_OK ? TLS_WANT_READ : st;
 	c->err = rc;
 	return TLS_ERROR;
+}
+
+void
+tls_conn_readable(struct tls_conn *c)
+{
+	c->drained = false;
 }
 
 bool

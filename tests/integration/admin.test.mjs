@@ -42,6 +42,18 @@ const fromAddress = (ip) => new http.Agent({ localAddress: ip });
 
 const sha256 = (s) => crypto.createHash('sha256').update(s).digest('hex');
 
+/* The session of cookie value token is gone: no row holds its hash and
+ * the cookie is sent to sign in again. */
+async function assertSessionGone(token, what) {
+	assert.equal(sqlValue('SELECT COUNT(*) FROM sessions WHERE ' +
+	    `token_hash = UNHEX('${sha256(token)}')`, DBNAME), '0', what);
+	const jar = new CookieJar();
+	jar.set('blogd_session', token);
+	const r = await srv.get('/admin', { jar });
+	expectStatus(r, 303, what);
+	assert.equal(r.headers.location, '/admin/login', what);
+}
+
 /* GET /admin/login into jar; returns the form token. */
 async function loginForm(jar, opts = {}) {
 	const r = await srv.get('/admin/login', { jar, ...opts });
@@ -169,12 +181,7 @@ test('a new sign-in rotates the token and drops the old one', async () => {
 	const second = jar.get('blogd_session');
 	secrets.add(second);
 	assert.notEqual(second, first);
-	assert.equal(sqlValue('SELECT COUNT(*) FROM sessions WHERE ' +
-	    `token_hash = UNHEX('${sha256(first)}')`, DBNAME), '0');
-	const old = new CookieJar();
-	old.set('blogd_session', first);
-	const res = await srv.get('/admin', { jar: old });
-	expectStatus(res, 303, 'old token after rotation');
+	await assertSessionGone(first, 'old token after rotation');
 });
 
 const ADMIN_GETS = ['/admin', '/admin/posts/new', '/admin/posts/1/edit',
@@ -255,13 +262,7 @@ test('logout ends the session on the server', async () => {
 	assert.match(out.headers.location, /^\/admin\/login/);
 	assert.ok(out.headers['set-cookie'].some((c) =>
 	    /^blogd_session=;.*Max-Age=0/i.test(c)), 'cookie deleted');
-	assert.equal(sqlValue('SELECT COUNT(*) FROM sessions WHERE ' +
-	    `token_hash = UNHEX('${sha256(token)}')`, DBNAME), '0');
-	const replay = new CookieJar();
-	replay.set('blogd_session', token);
-	const r = await srv.get('/admin', { jar: replay });
-	expectStatus(r, 303, 'replayed cookie after logout');
-	assert.equal(r.headers.location, '/admin/login');
+	await assertSessionGone(token, 'replayed cookie after logout');
 });
 
 test('admin forms need the token of their own session', async () => {

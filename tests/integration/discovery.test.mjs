@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import {
-	addPost, addUser, expectBody, expectNoBody, expectStatus, setupSite,
-	sql, startBlogd, writeConfig,
+	addPost, addUser, datePosts, expectBody, expectHeadLikeGet, expectNoBody,
+	expectStatus, numbered, numbersIn, setupSite, sql, startBlogd,
+	writeConfig,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_discovery';
@@ -17,7 +18,7 @@ let draftSlug, xyloSlug, breakfastSlug, evilSlug;
 const UNITAG = 'café au lait';
 const UNITAG_PATH = '/tags/caf%C3%A9%20au%20lait';
 
-const entry = (i) => `Entry ${String(i + 1).padStart(2, '0')}`;
+const entry = (i) => numbered('Entry', i);
 
 before(async () => {
 	cfg = await setupSite(DBNAME);
@@ -40,12 +41,9 @@ before(async () => {
 	    author: 'alice', body: 'Secret quokka zeppelin plans.\n',
 	    tags: 'bulk, drafttag', draft: true });
 	// The numbered posts are the newest (Entry 25 first); bob's older.
-	for (let i = 0; i < NBULK; i++)
-		sql(`UPDATE posts SET published_at = '2024-01-01 12:00:00' + ` +
-		    `INTERVAL ${i + 10} DAY WHERE slug = '${bulk[i]}'`, DBNAME);
-	[xyloSlug, breakfastSlug, evilSlug].forEach((s, k) =>
-		sql(`UPDATE posts SET published_at = '2023-06-01 12:00:00' + ` +
-		    `INTERVAL ${k} DAY WHERE slug = '${s}'`, DBNAME));
+	datePosts(DBNAME, bulk, '2024-01-01 12:00:00', 10);
+	datePosts(DBNAME, [xyloSlug, breakfastSlug, evilSlug],
+	    '2023-06-01 12:00:00');
 	srv = await startBlogd(cfg);
 });
 
@@ -55,10 +53,7 @@ after(async () => {
 });
 
 /* Numbers of the "Entry NN" posts in the order they appear. */
-function entriesIn(text) {
-	return [...text.matchAll(/Entry (\d\d)/g)].map((m) => Number(m[1]))
-	    .filter((n, i, a) => a.indexOf(n) === i);
-}
+const entriesIn = (text) => numbersIn(text, 'Entry');
 
 const range = (from, to) => {
 	const out = [];
@@ -439,12 +434,7 @@ test('HEAD works on every discovery URL', async () => {
 	for (const target of ['/tags/bulk', '/authors/alice',
 	    '/search?q=quokka', '/search', '/feed.xml', '/sitemap.xml',
 	    '/robots.txt', '/tags/nosuchtag']) {
-		const g = await srv.get(target);
-		const h = await srv.request('HEAD', target);
-		expectStatus(h, g.status, `HEAD ${target}`);
-		assert.equal(h.raw.length, 0, `HEAD ${target} sent a body`);
-		assert.equal(h.headers['content-type'],
-		    g.headers['content-type'], `HEAD ${target} content-type`);
+		await expectHeadLikeGet(srv, target);
 	}
 	const r = await srv.request('POST', '/feed.xml', { body: 'a=b' });
 	expectStatus(r, 405, 'POST /feed.xml');

@@ -264,6 +264,27 @@ export async function addPost(cfg, { title, author, body = '', slug, tags,
 	return s;
 }
 
+/*
+ * Numbered posts for list pages: numbered('Post', i) is the title
+ * "Post NN" with NN = i + 1, and numbersIn(text, 'Post') the NNs of such
+ * titles in text in the order they first appear.
+ */
+export const numbered = (word, i) =>
+	`${word} ${String(i + 1).padStart(2, '0')}`;
+
+export function numbersIn(text, word) {
+	return [...text.matchAll(new RegExp(`${word} (\\d\\d)`, 'g'))]
+	    .map((m) => Number(m[1])).filter((n, i, a) => a.indexOf(n) === i);
+}
+
+/* Publishes slugs[k] on base ('YYYY-MM-DD HH:MM:SS') + firstDay + k days,
+ * so the order of every list is known. */
+export function datePosts(db, slugs, base, firstDay = 0) {
+	slugs.forEach((s, k) =>
+		sql(`UPDATE posts SET published_at = '${base}' + ` +
+		    `INTERVAL ${firstDay + k} DAY WHERE slug = '${s}'`, db));
+}
+
 /* Minimal cookie jar: name → value; honours deletion (Max-Age=0). */
 export class CookieJar {
 	constructor() { this.cookies = new Map(); }
@@ -361,6 +382,18 @@ export function expectBody(res, re, what = '') {
 export function expectNoBody(res, re, what = '') {
 	assert.doesNotMatch(res.body, re, `${what}: body (status ` +
 	    `${res.status}) matches ${re}\n${res.body.slice(0, 500)}`);
+}
+
+/* HEAD target answers like GET target, without a body; returns the HEAD
+ * response. srv is what startBlogd returned. */
+export async function expectHeadLikeGet(srv, target) {
+	const g = await srv.get(target);
+	const h = await srv.request('HEAD', target);
+	expectStatus(h, g.status, `HEAD ${target}`);
+	assert.equal(h.raw.length, 0, `HEAD ${target} sent a body`);
+	assert.equal(h.headers['content-type'], g.headers['content-type'],
+	    `HEAD ${target} content-type`);
+	return h;
 }
 
 /* The hidden csrf_token input's value, whatever the attribute order. */

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import {
-	addPost, addUser, assertSecurityHeaders, expectBody, expectNoBody,
-	expectStatus, rawExchange, setupSite, sql, startBlogd,
+	addPost, addUser, assertSecurityHeaders, datePosts, expectBody,
+	expectHeadLikeGet, expectNoBody, expectStatus, numbered, numbersIn,
+	rawExchange, setupSite, startBlogd,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_pages';
@@ -15,7 +16,7 @@ let srv;
 const slugs = []; // slugs[i] is "Post NN" with NN = i + 1
 let draftSlug, mdSlug, evilSlug, utfSlug;
 
-const title = (i) => `Post ${String(i + 1).padStart(2, '0')}`;
+const title = (i) => numbered('Post', i);
 
 before(async () => {
 	const cfg = await setupSite(DBNAME);
@@ -35,12 +36,8 @@ before(async () => {
 	    author: 'pagewriter', body: 'Grüße — “quoted” ✓\n' });
 	// Dates decide the order: Post 23 is the newest of the numbered
 	// ones; the three special posts are older than all of them.
-	for (let i = 0; i < NPOSTS; i++)
-		sql(`UPDATE posts SET published_at = '2024-01-01 12:00:00' + ` +
-		    `INTERVAL ${i + 10} DAY WHERE slug = '${slugs[i]}'`, DBNAME);
-	[mdSlug, evilSlug, utfSlug].forEach((s, k) =>
-		sql(`UPDATE posts SET published_at = '2023-06-01 12:00:00' + ` +
-		    `INTERVAL ${k} DAY WHERE slug = '${s}'`, DBNAME));
+	datePosts(DBNAME, slugs, '2024-01-01 12:00:00', 10);
+	datePosts(DBNAME, [mdSlug, evilSlug, utfSlug], '2023-06-01 12:00:00');
 	srv = await startBlogd(cfg);
 });
 
@@ -50,10 +47,7 @@ after(async () => {
 });
 
 /* Titles of the numbered posts in the order they appear in html. */
-function titlesIn(html) {
-	return [...html.matchAll(/Post (\d\d)/g)].map((m) => Number(m[1]))
-	    .filter((n, i, a) => a.indexOf(n) === i);
-}
+const titlesIn = (html) => numbersIn(html, 'Post');
 
 test('home page lists the 10 newest published posts, newest first',
     async () => {
@@ -150,12 +144,7 @@ test('drafts and unknown slugs are 404 HTML pages', async () => {
 
 test('HEAD is GET without a body', async () => {
 	for (const target of ['/', `/posts/${mdSlug}`, '/healthz']) {
-		const g = await srv.get(target);
-		const h = await srv.request('HEAD', target);
-		expectStatus(h, g.status, `HEAD ${target}`);
-		assert.equal(h.raw.length, 0, `HEAD ${target} sent a body`);
-		assert.equal(h.headers['content-type'],
-		    g.headers['content-type'], `HEAD ${target} content-type`);
+		const h = await expectHeadLikeGet(srv, target);
 		assertSecurityHeaders(h, `HEAD ${target}`);
 	}
 	expectStatus(await srv.request('HEAD', '/posts/no-such'), 404,

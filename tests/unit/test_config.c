@@ -148,45 +148,63 @@ test_file(void **state)
 	config_free(&cfg);
 }
 
+/* A config that load() must refuse, and a part of the one-line error. */
+struct bad_config {
+	const char *content;
+	const char *want;
+};
+
+static void
+load_fails_all(const struct bad_config *cases, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		load_fails(cases[i].content, cases[i].want);
+}
+
 static void
 test_unknown_names(void **state)
 {
+	static const struct bad_config cases[] = {
+	    {"[server]\nthreads = 1\n[serve]\n", ":3: unknown section [serve]"},
+	    {"[server]\n\nfoo = 1\n", ":3: unknown key 'foo' in [server]"},
+	    /* A key valid in another section is still unknown here. */
+	    {"[site]\nhost = x\n", ":2: unknown key 'host' in [site]"},
+	    {"threads = 1\n", ":1: key 'threads' before any [section]"},
+	    {"[server\n", ":1: expected ']'"},
+	    {"[server]\nthreads\n", ":2: expected key = value"},
+	};
+
 	(void)state;
-	load_fails("[server]\nthreads = 1\n[serve]\n",
-	           ":3: unknown section [serve]");
-	load_fails("[server]\n\nfoo = 1\n",
-	           ":3: unknown key 'foo' in [server]");
-	/* A key valid in another section is still unknown here. */
-	load_fails("[site]\nhost = x\n", ":2: unknown key 'host' in [site]");
-	load_fails("threads = 1\n", ":1: key 'threads' before any [section]");
-	load_fails("[server\n", ":1: expected ']'");
-	load_fails("[server]\nthreads\n", ":2: expected key = value");
+	load_fails_all(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void
 test_bad_values(void **state)
 {
+	static const struct bad_config cases[] = {
+	    {"[server]\nthreads = abc\n",
+	     ":2: bad value 'abc' for server.threads: not a number"},
+	    {"[server]\nthreads = -1\n", "server.threads: not a number"},
+	    {"[server]\nthreads = 4 # cores\n", "server.threads"},
+	    {"[server]\nthreads = 99999999999999999999999\n", "server.threads"},
+	    {"[database]\nport = 70000\n", "database.port: out of range"},
+	    {"[database]\nport = 0\n", "database.port: out of range"},
+	    {"[server]\nmax_body = 1G\n", "server.max_body: not a size"},
+	    {"[server]\nmax_body = 2048M\n", "server.max_body: out of range"},
+	    {"[site]\nmoderate_comments = maybe\n", "site.moderate_comments"},
+	    {"[server]\nhttp_listen = 8080\n", "server.http_listen"},
+	    {"[server]\nmetrics_allow = all\n", "server.metrics_allow"},
+	    {"[log]\nlevel = verbose\n", "log.level"},
+	    {"[site]\nbase_url = example.org\n", "site.base_url"},
+	    {"[server]\nhttps_listen = :443\n", "server.https_listen"},
+	    {"[server]\nhttps_listen = 0.0.0.0:443\n",
+	     "server.https_listen needs tls.certificate and tls.key"},
+	};
+
 	(void)state;
-	load_fails("[server]\nthreads = abc\n",
-	           ":2: bad value 'abc' for server.threads: not a number");
-	load_fails("[server]\nthreads = -1\n", "server.threads: not a number");
-	load_fails("[server]\nthreads = 4 # cores\n", "server.threads");
-	load_fails("[server]\nthreads = 99999999999999999999999\n",
-	           "server.threads");
-	load_fails("[database]\nport = 70000\n", "database.port: out of range");
-	load_fails("[database]\nport = 0\n", "database.port: out of range");
-	load_fails("[server]\nmax_body = 1G\n", "server.max_body: not a size");
-	load_fails("[server]\nmax_body = 2048M\n",
-	           "server.max_body: out of range");
-	load_fails("[site]\nmoderate_comments = maybe\n",
-	           "site.moderate_comments");
-	load_fails("[server]\nhttp_listen = 8080\n", "server.http_listen");
-	load_fails("[server]\nmetrics_allow = all\n", "server.metrics_allow");
-	load_fails("[log]\nlevel = verbose\n", "log.level");
-	load_fails("[site]\nbase_url = example.org\n", "site.base_url");
-	load_fails("[server]\nhttps_listen = :443\n", "server.https_listen");
-	load_fails("[server]\nhttps_listen = 0.0.0.0:443\n",
-	           "server.https_listen needs tls.certificate and tls.key");
+	load_fails_all(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void

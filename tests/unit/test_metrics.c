@@ -168,6 +168,50 @@ test_render(void **state)
 	buf_free(&out);
 }
 
+/* Each status blogd knows is its own label; others count by class. */
+static void
+test_status_labels(void **state)
+{
+	static const int codes[] = {200, 201, 204, 206, 301, 302, 303,
+	                            304, 307, 308, 400, 401, 403, 404,
+	                            405, 408, 411, 413, 414, 415, 429,
+	                            431, 500, 501, 502, 503, 504, 505};
+	const char *robots = route_name("robots");
+	struct app app;
+	struct buf out = BUF_INIT;
+	char key[256];
+
+	(void)state;
+	memset(&app, 0, sizeof(app));
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		metrics_record(robots, HTTP_POST, codes[i], 10);
+	metrics_record(robots, HTTP_POST, 102, 10);
+	metrics_record(robots, HTTP_POST, 299, 10);
+	metrics_record(robots, HTTP_POST, 599, 10);
+	metrics_record(robots, HTTP_POST, 600, 10);
+	metrics_render(&out, &app);
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		snprintf(key, sizeof(key),
+		         "blogd_http_requests_total{route=\"robots\",method="
+		         "\"POST\",status=\"%d\"}",
+		         codes[i]);
+		if (series(buf_cstr(&out), key) != 1)
+			fail_msg("%s missing", key);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const other[] = {"1xx", "2xx", "5xx",
+		                                    "none"};
+
+		snprintf(key, sizeof(key),
+		         "blogd_http_requests_total{route=\"robots\",method="
+		         "\"POST\",status=\"%s\"}",
+		         other[i]);
+		if (series(buf_cstr(&out), key) != 1)
+			fail_msg("%s missing", key);
+	}
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -176,6 +220,7 @@ main(void)
 	    cmocka_unit_test(test_allow_any),
 	    cmocka_unit_test(test_routes_fit),
 	    cmocka_unit_test(test_render),
+	    cmocka_unit_test(test_status_labels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

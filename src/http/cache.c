@@ -1,0 +1,859 @@
+/*
+ * The rendered-page cache (include/page_cache.h) and the shared responses
+ * it answers with (http_internal.h).
+ *
+ * One mutex guards the hash table, the LRU list and the byte count; it is
+ * held for a lookup or an insert, never while rendering or compressing.
+ * Entries are reference counted: the table holds one reference and every
+ * request being answered from an entry holds one until MHD has its own
+ * reference to the response (or the bytes are copied), so eviction never
+ * frees what a request still reads.
+ *
+ * Whole pages keep two MHD responses (identity, gzip) with every header
+ * built in, queued as they are: a hit allocates nothing. Pages with the
+ * comment form keep the bytes around the CSRF token; the gzip form is a
+ * raw deflate stream of the prefix ended with Z_FULL_FLUSH (byte aligned,
+ * no reference beyond it), a stored block for the token, and a separate
+ * raw deflate stream of the suffix that ends the data, wrapped in a gzip
+ * header and a trailer whose CRC comes from crc32_combine().
+ */
+#include <errno.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <zlib.h>
+
+#include "app.h"
+#include "config.h"
+#include "csrf.h"
+#include "db.h"
+#include "http.h"
+#include "http_internal.h"
+#include "log.h"
+#include "model.h"
+#include "page_cache.h"
+#include "session.h"
+#include "xalloc.h"
+
+#define PC_BUCKETS     4096
+#define PC_POLL_US     1000000ULL /* content version read at most this often */
+#define PC_WAIT_SEC    2	   /* longest wait for another thread's render */
+#define PC_OVERHEAD    256	   /* bytes counted per entry besides its data */
+#define PC_GZIP_MIN    256	   /* smaller bodies are sent as they are */
+#define PC_GZIP_HEADER 10
+#define PC_GZIP_TRAILER 8
+#define PC_STORED_HEADER 5 /* stored block: type byte, LEN, NLEN */
+
+static const char pc_token_mark[] = "name=\"csrf_token\" value=\"";
+
+/* The routes whose GET answers depend only on the URL and the content. */
+static const char *const pc_routes[] = {"home", "post",	  "tag",   "author",
+                                        "feed", "sitemap", "robots"};
+
+struct pc_entry {
+	struct pc_entry *hnext;	     /* hash chain */
+	struct pc_entry *prev, *next; /* LRU list, most recent first */
+	atomic_int refs;
+	uint64_t hash;
+	long long version; /* content version it was rendered under */
+	size_t cost;	   /* bytes counted against max_size */
+	bool complete;	   /* false: a placeholder while the first render runs */
+	bool filling;	   /* a render of a newer version is under way */
+	bool split;	   /* has a CSRF token: assembled per request */
+	char etag[24];	   /* W/"<hash of the bytes>" */
+	/* Whole pages: [0] identity, [1] gzip (NULL when not worth it). */
+	struct MHD_Response *resp[2];
+	size_t len[2];
+	/* Split pages: identity and deflate parts, CRCs of the identity parts. */
+	char *ctype;
+	char *pre, *suf;
+	size_t pre_len, suf_len;
+	unsigned char *zpre, *zsuf;
+	size_t zpre_len, zsuf_len;
+	uLong crc_pre, crc_suf;
+	char key[];
+};
+
+static struct {
+	bool enabled;
+	size_t max;
+	pthread_mutex_t lock;
+	pthread_cond_t filled; /* a placeholder was replaced or dropped */
+	struct pc_entry *buckets[PC_BUCKETS];
+	struct pc_entry lru; /* sentinel */
+	size_t used;
+	atomic_llong version; /* last read from the database; -1 unknown */
+	atomic_ullong checked_us;
+} pc;
+
+static unsigned long long
+pc_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000ULL +
+	       (unsigned long long)ts.tv_nsec / 1000ULL;
+}
+
+static uint64_t
+pc_fnv(const void *data, size_t n, uint64_t h)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+#define PC_FNV_INIT 14695981039346656037ULL
+
+void
+page_cache_init(const struct config *cfg)
+{
+	pthread_condattr_t ca;
+
+	memset(&pc, 0, sizeof(pc));
+	pc.enabled = cfg->cache.enabled;
+	pc.max = cfg->cache.max_size;
+	pthread_mutex_init(&pc.lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&pc.filled, &ca);
+	pthread_condattr_destroy(&ca);
+	pc.lru.next = pc.lru.prev = &pc.lru;
+	atomic_init(&pc.version, -1);
+	atomic_init(&pc.checked_us, 0);
+}
+
+static void
+pc_entry_free(struct pc_entry *e)
+{
+	for (int i = 0; i < 2; i++)
+		if (e->resp[i] != NULL)
+			MHD_destroy_response(e->resp[i]);
+	free(e->ctype);
+	free(e->pre);
+	free(e->suf);
+	free(e->zpre);
+	free(e->zsuf);
+	free(e);
+}
+
+static void
+pc_unref(void *arg)
+{
+	struct pc_entry *e = arg;
+
+	if (atomic_fetch_sub(&e->refs, 1) == 1)
+		pc_entry_free(e);
+}
+
+void
+page_cache_free(void)
+{
+	for (size_t i = 0; i < PC_BUCKETS; i++) {
+		struct pc_entry *e = pc.buckets[i], *next;
+
+		for (; e != NULL; e = next) {
+			next = e->hnext;
+			pc_unref(e);
+		}
+		pc.buckets[i] = NULL;
+	}
+	pc.lru.next = pc.lru.prev = &pc.lru;
+	pc.used = 0;
+	pthread_cond_destroy(&pc.filled);
+	pthread_mutex_destroy(&pc.lock);
+}
+
+/* ---- table (callers hold pc.lock) ---- */
+
+static void pc_remove(struct pc_entry *e);
+
+void
+page_cache_flush(void)
+{
+	pthread_mutex_lock(&pc.lock);
+	while (pc.lru.next != &pc.lru)
+		pc_remove(pc.lru.next);
+	pthread_mutex_unlock(&pc.lock);
+}
+
+static struct pc_entry *
+pc_find(const char *key, uint64_t hash)
+{
+	struct pc_entry *e = pc.buckets[hash % PC_BUCKETS];
+
+	for (; e != NULL; e = e->hnext)
+		if (e->hash == hash && strcmp(e->key, key) == 0)
+			return e;
+	return NULL;
+}
+
+static void
+pc_lru_unlink(struct pc_entry *e)
+{
+	if (e->prev == NULL)
+		return;
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void
+pc_lru_front(struct pc_entry *e)
+{
+	pc_lru_unlink(e);
+	e->next = pc.lru.next;
+	e->prev = &pc.lru;
+	pc.lru.next->prev = e;
+	pc.lru.next = e;
+}
+
+/* Takes e out of the table and drops the table's reference. */
+static void
+pc_remove(struct pc_entry *e)
+{
+	struct pc_entry **pp = &pc.buckets[e->hash % PC_BUCKETS];
+
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+	pc_lru_unlink(e);
+	pc.used -= e->cost;
+	pc_unref(e);
+}
+
+static void
+pc_insert(struct pc_entry *e)
+{
+	struct pc_entry **head = &pc.buckets[e->hash % PC_BUCKETS];
+
+	e->hnext = *head;
+	*head = e;
+	pc.used += e->cost;
+	if (e->complete)
+		pc_lru_front(e);
+	while (pc.used > pc.max && pc.lru.prev != &pc.lru && pc.lru.prev != e)
+		pc_remove(pc.lru.prev);
+}
+
+static struct pc_entry *
+pc_placeholder(const char *key, uint64_t hash)
+{
+	size_t klen = strlen(key);
+	struct pc_entry *e = xcalloc(1, sizeof(*e) + klen + 1);
+
+	memcpy(e->key, key, klen + 1);
+	e->hash = hash;
+	e->filling = true;
+	atomic_init(&e->refs, 1);
+	return e;
+}
+
+/* ---- what a request asks for ---- */
+
+static bool
+pc_route_cached(const char *name)
+{
+	for (size_t i = 0; i < sizeof(pc_routes) / sizeof(pc_routes[0]); i++)
+		if (strcmp(pc_routes[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* No query, or only page=<digits>: any other query would let a client
+ * fill the cache with copies of one page. */
+static bool
+pc_query_ok(const char *target)
+{
+	const char *q = strchr(target, '?');
+
+	if (q == NULL || q[1] == '\0')
+		return true;
+	if (strncmp(q + 1, "page=", 5) != 0)
+		return false;
+	q += 6;
+	return *q != '\0' && strspn(q, "0123456789") == strlen(q);
+}
+
+static bool
+pc_eligible(struct http_request *req, const struct route *route)
+{
+	return pc.enabled && (req->method & (HTTP_GET | HTTP_HEAD)) != 0 &&
+	       pc_route_cached(route->name) && pc_query_ok(req->target) &&
+	       http_cookie(req, SESSION_COOKIE) == NULL;
+}
+
+/* Scheme and target; the Host too when the pages take their absolute
+ * links from it (no site.base_url). */
+static void
+pc_key(struct http_request *req, struct buf *key)
+{
+	const char *host = "";
+
+	if (req->app->cfg->site.base_url[0] == '\0') {
+		host = http_header(req, "Host");
+		if (host == NULL)
+			host = "";
+	}
+	buf_printf(key, "%c%s\n%s", req->https ? 's' : 'p', host,
+	           req->target);
+}
+
+bool
+http_accepts_gzip(struct http_request *req)
+{
+	const char *p = http_header(req, "Accept-Encoding");
+
+	while (p != NULL && *p != '\0') {
+		size_t skip = strspn(p, " \t,"), n;
+		const char *params, *q;
+
+		p += skip;
+		n = strcspn(p, " \t;,");
+		params = p + n;
+		q = params + strcspn(params, ",");
+		if ((n == 4 && strncasecmp(p, "gzip", 4) == 0) ||
+		    (n == 1 && *p == '*')) {
+			const char *qv = strstr(params, "q=");
+
+			if (qv == NULL || qv > q)
+				return true;
+			qv += 2;
+			return !(qv[0] == '0' &&
+			         strspn(qv + 1, ".0") == strcspn(qv + 1, ", \t;"));
+		}
+		p = q;
+	}
+	return false;
+}
+
+/* If-None-Match lists etag (weak comparison) or is "*". */
+static bool
+pc_etag_match(struct http_request *req, const char *etag)
+{
+	const char *inm = http_header(req, "If-None-Match");
+
+	if (inm == NULL)
+		return false;
+	return strcmp(inm, "*") == 0 || strstr(inm, etag + 2) != NULL;
+}
+
+static bool
+pc_compressible(const char *ctype)
+{
+	return ctype != NULL &&
+	       (strncmp(ctype, "text/", 5) == 0 || strstr(ctype, "xml") ||
+	        strstr(ctype, "json") || strstr(ctype, "javascript"));
+}
+
+/* ---- compression ---- */
+
+/* Deflates in; wbits as deflateInit2's (negative: raw). NULL on failure. */
+static unsigned char *
+pc_deflate(const void *in, size_t n, int wbits, int flush, size_t *outlen)
+{
+	z_stream z;
+	unsigned char *out;
+	size_t cap;
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 6, Z_DEFLATED, wbits, 8, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
+		return NULL;
+	cap = deflateBound(&z, n) + 64; /* room for the flush marker */
+	out = xmalloc(cap);
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	rc = deflate(&z, flush);
+	*outlen = cap - z.avail_out;
+	deflateEnd(&z);
+	if ((flush == Z_FINISH && rc != Z_STREAM_END) ||
+	    (flush != Z_FINISH && (rc != Z_OK || z.avail_in != 0))) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static void
+pc_put_le32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+/* ---- answers ---- */
+
+static void
+pc_not_modified(struct http_request *req, const char *etag, bool private)
+{
+	http_add_header(req, "ETag", etag);
+	http_add_header(req, "Vary", "Accept-Encoding");
+	http_add_header(req, "Cache-Control",
+	                private ? "private, no-cache" : "no-cache");
+	http_respond_static(req, 304, NULL, "", 0);
+}
+
+/* Answers from a whole entry; takes the caller's reference. */
+static void
+pc_answer_whole(struct http_request *req, struct pc_entry *e)
+{
+	int v = e->resp[1] != NULL && http_accepts_gzip(req) ? 1 : 0;
+
+	if (!req->answered && pc_etag_match(req, e->etag)) {
+		pc_not_modified(req, e->etag, false);
+		pc_unref(e);
+		return;
+	}
+	http_respond_shared(req, 200, e->resp[v], e->len[v], pc_unref, e);
+}
+
+/* The visitor's page: prefix, token, suffix, identity or gzip. */
+static void
+pc_assemble(const struct pc_entry *e, const char *token, bool gzip,
+            struct buf *out)
+{
+	size_t total = e->pre_len + CSRF_HEX_LEN + e->suf_len;
+	unsigned char *p;
+	uLong crc;
+
+	if (!gzip) {
+		buf_reserve(out, total);
+		buf_append(out, e->pre, e->pre_len);
+		buf_append(out, token, CSRF_HEX_LEN);
+		buf_append(out, e->suf, e->suf_len);
+		return;
+	}
+	buf_reserve(out, PC_GZIP_HEADER + e->zpre_len + PC_STORED_HEADER +
+	                     CSRF_HEX_LEN + e->zsuf_len + PC_GZIP_TRAILER);
+	p = (unsigned char *)out->data;
+	/* Magic, deflate, no flags, no mtime, no extra flags, Unix. */
+	memcpy(p, "\x1f\x8b\x08\0\0\0\0\0\0\x03", PC_GZIP_HEADER);
+	p += PC_GZIP_HEADER;
+	memcpy(p, e->zpre, e->zpre_len);
+	p += e->zpre_len;
+	/* Not the last block, stored; LEN and its complement, little end. */
+	p[0] = 0x00;
+	p[1] = CSRF_HEX_LEN;
+	p[2] = 0;
+	p[3] = (unsigned char)~CSRF_HEX_LEN;
+	p[4] = 0xff;
+	p += PC_STORED_HEADER;
+	memcpy(p, token, CSRF_HEX_LEN);
+	p += CSRF_HEX_LEN;
+	memcpy(p, e->zsuf, e->zsuf_len);
+	p += e->zsuf_len;
+	crc = crc32_combine(e->crc_pre,
+	                    crc32(0, (const Bytef *)token, CSRF_HEX_LEN),
+	                    CSRF_HEX_LEN);
+	crc = crc32_combine(crc, e->crc_suf, (z_off_t)e->suf_len);
+	pc_put_le32(p, (uint32_t)crc);
+	pc_put_le32(p + 4, (uint32_t)total);
+	p += PC_GZIP_TRAILER;
+	out->len = (size_t)(p - (unsigned char *)out->data);
+}
+
+/* Answers from a split entry with token (the visitor's). */
+static void
+pc_answer_split(struct http_request *req, const struct pc_entry *e,
+                const char *token)
+{
+	bool gzip = e->zpre != NULL && http_accepts_gzip(req);
+	struct buf body = BUF_INIT;
+	char etag[48];
+
+	/* The ETag names the token too: a page is only current for the
+	 * visitor whose cookie it was made for. */
+	snprintf(etag, sizeof(etag), "%.*s-%08lx\"", (int)strlen(e->etag) - 1,
+	         e->etag, crc32(0, (const Bytef *)token, CSRF_HEX_LEN));
+	if (!req->answered && pc_etag_match(req, etag)) {
+		pc_not_modified(req, etag, true);
+		return;
+	}
+	pc_assemble(e, token, gzip, &body);
+	if (!req->answered)
+		http_respond(req, 200, e->ctype, &body);
+	else {
+		buf_free(&req->resp_body);
+		req->resp_body = body;
+	}
+	http_add_header(req, "ETag", etag);
+	http_add_header(req, "Vary", "Accept-Encoding");
+	/* Shared caches must not hand one visitor's token to another. */
+	http_add_header(req, "Cache-Control", "private, no-cache");
+	if (gzip)
+		http_add_header(req, "Content-Encoding", "gzip");
+}
+
+/* A hit (or a fresh entry): answers req from e, taking the reference. */
+static void
+pc_answer(struct http_request *req, struct pc_entry *e)
+{
+	char token[CSRF_HEX_LEN + 1];
+
+	if (!e->split) {
+		pc_answer_whole(req, e);
+		return;
+	}
+	/* No session here (bypassed): the anonymous token of the visitor's
+	 * cookie, with a new cookie when there is none. */
+	if (csrf_token_for(req, token) != 0)
+		http_error(req, 500);
+	else
+		pc_answer_split(req, e, token);
+	pc_unref(e);
+}
+
+/* ---- building entries ---- */
+
+static struct MHD_Response *
+pc_response(struct http_request *req, struct pc_entry *e, void *data,
+            size_t len, bool gzip)
+{
+	struct MHD_Response *r;
+
+	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(data);
+		return NULL;
+	}
+	http_add_common_headers(req, r);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, e->etag);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	if (gzip)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING,
+		                        "gzip");
+	return r;
+}
+
+/* Takes body (the rendered page); false when it cannot be kept. */
+static bool
+pc_build_whole(struct http_request *req, struct pc_entry *e, struct buf *body)
+{
+	bool compress = pc_compressible(req->content_type) &&
+	                body->len >= PC_GZIP_MIN;
+	unsigned char *gz = NULL;
+	size_t gzlen = 0, len = body->len;
+
+	if (compress)
+		gz = pc_deflate(body->data, len, 15 + 16, Z_FINISH, &gzlen);
+	if (gz != NULL && gzlen >= len) {
+		free(gz);
+		gz = NULL;
+	}
+	e->len[0] = len;
+	e->resp[0] = pc_response(req, e, buf_detach(body), len, false);
+	if (gz != NULL) {
+		e->len[1] = gzlen;
+		e->resp[1] = pc_response(req, e, gz, gzlen, true);
+	}
+	e->cost += len + gzlen;
+	return e->resp[0] != NULL && (gz == NULL || e->resp[1] != NULL);
+}
+
+/* Splits body at its one CSRF token; false when it has none or more. */
+static bool
+pc_build_split(struct http_request *req, struct pc_entry *e,
+               const struct buf *body, const char *tok)
+{
+	size_t pre = (size_t)(tok - body->data);
+
+	e->split = true;
+	e->ctype = xstrdup(req->content_type);
+	e->pre_len = pre;
+	e->pre = xmalloc(pre + 1);
+	memcpy(e->pre, body->data, pre);
+	e->suf_len = body->len - pre - CSRF_HEX_LEN;
+	e->suf = xmalloc(e->suf_len + 1);
+	memcpy(e->suf, tok + CSRF_HEX_LEN, e->suf_len);
+	e->crc_pre = crc32(0, (const Bytef *)e->pre, (uInt)e->pre_len);
+	e->crc_suf = crc32(0, (const Bytef *)e->suf, (uInt)e->suf_len);
+	e->cost += e->pre_len + e->suf_len;
+	if (!pc_compressible(req->content_type))
+		return true;
+	e->zpre = pc_deflate(e->pre, e->pre_len, -15, Z_FULL_FLUSH,
+	                     &e->zpre_len);
+	e->zsuf = pc_deflate(e->suf, e->suf_len, -15, Z_FINISH, &e->zsuf_len);
+	if (e->zpre == NULL || e->zsuf == NULL) {
+		free(e->zpre);
+		free(e->zsuf);
+		e->zpre = e->zsuf = NULL;
+		return true; /* identity only */
+	}
+	e->cost += e->zpre_len + e->zsuf_len;
+	return true;
+}
+
+/* Where the one CSRF token of body starts; NULL when none; *many when
+ * there is more than one. */
+static const char *
+pc_find_token(const struct buf *body, bool *many)
+{
+	const char *m, *tok;
+	size_t ml = sizeof(pc_token_mark) - 1;
+
+	*many = false;
+	m = memmem(body->data, body->len, pc_token_mark, ml);
+	if (m == NULL)
+		return NULL;
+	tok = m + ml;
+	if ((size_t)(tok - body->data) + CSRF_HEX_LEN >= body->len ||
+	    strspn(tok, "0123456789abcdef") != CSRF_HEX_LEN ||
+	    tok[CSRF_HEX_LEN] != '"' ||
+	    memmem(tok, body->len - (size_t)(tok - body->data), pc_token_mark,
+	           ml) != NULL) {
+		*many = true;
+		return NULL;
+	}
+	return tok;
+}
+
+/*
+ * An entry from the handler's answer, or NULL when it is not one to keep
+ * (not a 200 from memory, headers other than the CSRF cookie, too big).
+ * *token gets the token of this request's page when there is one.
+ */
+static struct pc_entry *
+pc_build(struct http_request *req, const char *key, uint64_t hash,
+         long long version, char token[CSRF_HEX_LEN + 1])
+{
+	struct http_req_priv *rp = http_priv(req);
+	const char *tok;
+	struct pc_entry *e;
+	bool many, ok;
+
+	token[0] = '\0';
+	if (req->status != 200 || req->resp_static != NULL ||
+	    req->resp_fd >= 0 || rp->shared != NULL ||
+	    req->content_type == NULL ||
+	    req->resp_body.len + PC_OVERHEAD > pc.max / 4)
+		return NULL;
+	tok = pc_find_token(&req->resp_body, &many);
+	if (many)
+		return NULL;
+	/* Whole pages must not carry anything of this visitor's. */
+	for (struct http_header *h = req->headers; h != NULL; h = h->next)
+		if (tok == NULL || strcasecmp(h->name, "Set-Cookie") != 0)
+			return NULL;
+	e = pc_placeholder(key, hash);
+	e->filling = false;
+	e->complete = true;
+	e->version = version;
+	e->cost = PC_OVERHEAD + strlen(key);
+	if (tok != NULL) {
+		uint64_t h = pc_fnv(req->resp_body.data,
+		                    (size_t)(tok - req->resp_body.data),
+		                    PC_FNV_INIT);
+
+		h = pc_fnv(tok + CSRF_HEX_LEN,
+		           req->resp_body.len -
+		               (size_t)(tok - req->resp_body.data) -
+		               CSRF_HEX_LEN,
+		           h);
+		snprintf(e->etag, sizeof(e->etag), "W/\"%016llx\"",
+		         (unsigned long long)h);
+		memcpy(token, tok, CSRF_HEX_LEN);
+		token[CSRF_HEX_LEN] = '\0';
+		ok = pc_build_split(req, e, &req->resp_body, tok);
+	} else {
+		snprintf(e->etag, sizeof(e->etag), "W/\"%016llx\"",
+		         (unsigned long long)pc_fnv(req->resp_body.data,
+		                                    req->resp_body.len,
+		                                    PC_FNV_INIT));
+		ok = pc_build_whole(req, e, &req->resp_body);
+	}
+	if (!ok || e->cost > pc.max / 4) {
+		log_warn("cache: cannot keep %s", req->path);
+		pc_unref(e);
+		return NULL;
+	}
+	return e;
+}
+
+/* After a render under the cache's watch: keeps it and ends the fill. */
+static void
+pc_finish(struct http_request *req, const char *key, uint64_t hash,
+          long long version)
+{
+	char token[CSRF_HEX_LEN + 1];
+	struct pc_entry *e = pc_build(req, key, hash, version, token), *old;
+
+	pthread_mutex_lock(&pc.lock);
+	old = pc_find(key, hash);
+	if (old != NULL && (e != NULL || !old->complete))
+		pc_remove(old);
+	else if (old != NULL)
+		old->filling = false;
+	if (e != NULL) {
+		atomic_fetch_add(&e->refs, 1); /* this request's */
+		pc_insert(e);
+	}
+	pthread_cond_broadcast(&pc.filled);
+	pthread_mutex_unlock(&pc.lock);
+	if (e == NULL)
+		return;
+	if (e->split) {
+		pc_answer_split(req, e, token);
+		pc_unref(e);
+	} else
+		pc_answer(req, e);
+}
+
+/* The first request after PC_POLL_US reads the content version. */
+static long long
+pc_poll(struct http_request *req)
+{
+	unsigned long long now = pc_now_us();
+	unsigned long long last = atomic_load(&pc.checked_us);
+	struct db_conn *conn;
+	long long v = -1;
+
+	if (now - last < PC_POLL_US ||
+	    !atomic_compare_exchange_strong(&pc.checked_us, &last, now))
+		return atomic_load(&pc.version);
+	if ((conn = db_acquire(req->app->db)) != NULL) {
+		v = model_content_version(conn);
+		db_release(conn);
+	}
+	atomic_store(&pc.version, v);
+	return v;
+}
+
+/*
+ * Under pc.lock: a hit (referenced, returned), or NULL with *fill telling
+ * whether this request renders for the cache (a placeholder or a stale
+ * entry now marked filling) or just for itself (waited too long).
+ */
+static struct pc_entry *
+pc_lookup(const char *key, uint64_t hash, long long version, bool *fill)
+{
+	struct timespec deadline;
+	struct pc_entry *e;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += PC_WAIT_SEC;
+	for (;;) {
+		e = pc_find(key, hash);
+		if (e == NULL) {
+			pc_insert(pc_placeholder(key, hash));
+			*fill = true;
+			return NULL;
+		}
+		if (e->complete && (e->version >= version || e->filling)) {
+			atomic_fetch_add(&e->refs, 1);
+			pc_lru_front(e);
+			return e;
+		}
+		if (e->complete) {
+			e->filling = true;
+			*fill = true;
+			return NULL;
+		}
+		if (pthread_cond_timedwait(&pc.filled, &pc.lock, &deadline) ==
+		    ETIMEDOUT) {
+			*fill = false;
+			return NULL;
+		}
+	}
+}
+
+/* After a handler ran: a change made here shows here at once, and a 503
+ * (the database is in trouble) stops the cache answering until the
+ * version can be read again, as pages would not be either. */
+static void
+pc_after(struct http_request *req)
+{
+	if (req->status == 503)
+		atomic_store(&pc.version, -1);
+	if (req->method == HTTP_POST || req->status == 503)
+		atomic_store(&pc.checked_us, 0);
+}
+
+void
+page_cache_handle(struct http_request *req, const struct route *route)
+{
+	struct buf key = BUF_INIT;
+	struct pc_entry *e;
+	long long version;
+	uint64_t hash;
+	bool fill = false;
+
+	if (!pc_eligible(req, route)) {
+		route->handler(req);
+		pc_after(req);
+		return;
+	}
+	if ((version = pc_poll(req)) < 0) {
+		route->handler(req); /* freshness unknown: no cache */
+		pc_after(req);
+		return;
+	}
+	pc_key(req, &key);
+	hash = pc_fnv(key.data, key.len, PC_FNV_INIT);
+	pthread_mutex_lock(&pc.lock);
+	e = pc_lookup(key.data, hash, version, &fill);
+	pthread_mutex_unlock(&pc.lock);
+	if (e != NULL)
+		pc_answer(req, e);
+	else {
+		route->handler(req);
+		pc_after(req);
+		if (fill)
+			pc_finish(req, key.data, hash, version);
+	}
+	buf_free(&key);
+}
+
+/* ---- shared responses (http_internal.h) ---- */
+
+void
+http_respond_shared(struct http_request *req, int status,
+                    struct MHD_Response *r, size_t len, void (*done)(void *),
+                    void *arg)
+{
+	struct http_req_priv *rp = http_priv(req);
+
+	if (rp->shared_done != NULL)
+		rp->shared_done(rp->shared_arg);
+	buf_free(&req->resp_body);
+	req->answered = true;
+	req->status = status;
+	rp->shared = r;
+	rp->shared_len = len;
+	rp->shared_done = done;
+	rp->shared_arg = arg;
+}
+
+int
+http_queue_shared(struct http_request *req)
+{
+	struct http_req_priv *rp = http_priv(req);
+	enum MHD_Result ret;
+
+	ret = MHD_queue_response(req->conn, (unsigned)req->status, rp->shared);
+	rp->queued = ret == MHD_YES;
+	rp->resp_bytes = req->method == HTTP_HEAD ? 0 : rp->shared_len;
+	/* MHD holds its own reference now (or none, on failure). */
+	if (rp->shared_done != NULL)
+		rp->shared_done(rp->shared_arg);
+	rp->shared = NULL;
+	rp->shared_done = NULL;
+	return ret;
+}

@@ -1,0 +1,51 @@
+/* Row helpers shared by the model files (internal.h). */
+#include "model.h"
+
+#include <stdlib.h>
+
+#include "db.h"
+#include "internal.h"
+#include "xalloc.h"
+
+char *
+model_cell_dup(const struct db_rows *rows, size_t row, size_t col)
+{
+	const char *s = db_cell(rows, row, col);
+
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+void
+model_strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int
+model_row_exists(struct db_conn *conn, const char *sql, long long id)
+{
+	struct db_rows rows;
+	bool found;
+
+	if (db_query(conn, &rows, sql, "i", id) != 0)
+		return MODEL_ERR;
+	found = rows.nrows > 0;
+	db_rows_free(&rows);
+	return found ? MODEL_OK : MODEL_NOT_FOUND;
+}
+
+int
+model_delete_visible(struct db_conn *conn, const char *sql, long long id)
+{
+	uint64_t affected;
+
+	if (db_exec(conn, &affected, NULL, sql, "i", id) != 0)
+		return MODEL_ERR;
+	if (affected == 0)
+		return MODEL_NOT_FOUND;
+	return model_bump_version(conn) == 0 ? MODEL_OK : MODEL_ERR;
+}

@@ -1,0 +1,313 @@
+// The rendered-page cache: freshness through the database's content version
+// (one instance and two), the admin bypass, ETag/304, gzip (post pages with
+// the per-visitor CSRF token spliced into the compressed stream), Vary,
+// the memory bound, the cache turned off; static files from memory with a
+// .gz sibling and long-lived caching for fingerprinted names.
+
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { after, before, test } from 'node:test';
+
+import {
+	CookieJar, addPost, addUser, csrfFrom, expectBody, expectNoBody,
+	expectStatus, setupSite, sql, sqlValue, startBlogd, waitFor, writeConfig,
+} from './lib.mjs';
+
+const DBNAME = 'blogd_cache';
+const ADMIN = 'cacheadmin';
+const ADMIN_PW = 'cache admin password 1';
+let cfg, srv, slug;
+
+before(async () => {
+	cfg = await setupSite(DBNAME);
+	await addUser(cfg, ADMIN, ADMIN_PW, true);
+	slug = await addPost(cfg, { title: 'Cached Words', author: ADMIN,
+	    body: 'Paragraph one of the cached post. '.repeat(40) + '\n',
+	    tags: 'cachetag' });
+	fs.writeFileSync(path.join(cfg.static, 'style.css'),
+	    'body { color: black; }\n'.repeat(50));
+	srv = await startBlogd(cfg);
+});
+
+after(async () => {
+	if (srv)
+		await srv.stop();
+});
+
+const gzipHeaders = { 'Accept-Encoding': 'gzip, deflate' };
+const bump = () => sql('UPDATE content_version SET version = version + 1',
+    DBNAME);
+
+/* The anonymous token the server must give to the holder of cookie. */
+function anonToken(cookie) {
+	const secret = Buffer.from(sqlValue('SELECT HEX(secret) FROM ' +
+	    'site_secret WHERE id = 1', DBNAME), 'hex');
+	return crypto.createHmac('sha256', secret).update(`anon:${cookie}`)
+	    .digest('hex');
+}
+
+async function login(server) {
+	const jar = new CookieJar();
+	const form = await server.get('/admin/login', { jar });
+	const r = await server.request('POST', '/admin/login', { jar,
+	    body: { username: ADMIN, password: ADMIN_PW,
+	    csrf_token: csrfFrom(form.body) } });
+	expectStatus(r, 303, 'admin sign-in');
+	return jar;
+}
+
+test('a page is cached: same bytes and ETag, Vary, HEAD', async () => {
+	const a = await srv.get('/');
+	const b = await srv.get('/');
+	expectStatus(b, 200, 'GET / twice');
+	assert.equal(a.body, b.body);
+	assert.match(b.headers.etag ?? '', /^W\/"[0-9a-f]+"$/, 'ETag');
+	assert.equal(a.headers.etag, b.headers.etag);
+	assert.match(b.headers.vary ?? '', /Accept-Encoding/i, 'Vary');
+	assert.equal(b.headers['content-encoding'], undefined);
+	expectBody(b, /Cached Words/);
+	const h = await srv.request('HEAD', '/');
+	expectStatus(h, 200, 'HEAD /');
+	assert.equal(h.raw.length, 0);
+	assert.equal(h.headers.etag, b.headers.etag);
+	for (const t of [`/posts/${slug}`, '/tags/cachetag', `/authors/${ADMIN}`,
+	    '/feed.xml', '/sitemap.xml', '/?page=1'])
+		expectStatus(await srv.get(t), 200, t);
+	expectStatus(await srv.get('/?page=2'), 404, 'past the last page');
+});
+
+test('a post added with the CLI shows within a second and a half',
+    async () => {
+	expectNoBody(await srv.get('/'), /Fresh Arrival/, 'before');
+	await addPost(cfg, { title: 'Fresh Arrival', author: ADMIN,
+	    body: 'new\n' });
+	const t0 = Date.now();
+	await waitFor(async () => /Fresh Arrival/.test((await srv.get('/'))
+	    .body), 1500, 'new post on the home page');
+	assert.ok(Date.now() - t0 <= 1600);
+	const feed = await srv.get('/feed.xml');
+	expectBody(feed, /Fresh Arrival/, 'feed');
+});
+
+test('without a version bump the cache answers; admins bypass it',
+    async () => {
+	const before = await srv.get(`/posts/${slug}`);
+	expectBody(before, /Cached Words/);
+	sql(`UPDATE posts SET title = 'Quietly Renamed' WHERE slug = '${slug}'`,
+	    DBNAME);
+	try {
+		await new Promise((r) => setTimeout(r, 1200));
+		expectBody(await srv.get(`/posts/${slug}`), /Cached Words/,
+		    'anonymous visitor, no bump: the cached copy');
+		const jar = await login(srv);
+		const admin = await srv.get(`/posts/${slug}`, { jar });
+		expectStatus(admin, 200, 'admin GET');
+		expectBody(admin, /Quietly Renamed/, 'admin sees the database');
+		assert.equal(admin.headers.etag, undefined, 'admin from cache');
+		expectBody(await srv.get('/', { jar }), /Quietly Renamed/);
+	} finally {
+		sql(`UPDATE posts SET title = 'Cached Words' WHERE slug = ` +
+		    `'${slug}'`, DBNAME);
+		bump();
+	}
+	await waitFor(async () => !/Quietly Renamed/.test((await srv.get(
+	    '/')).body), 1500, 'home page back');
+});
+
+test('If-None-Match gives 304; a changed page a new ETag', async () => {
+	const r = await srv.get('/tags/cachetag');
+	const c = await srv.get('/tags/cachetag',
+	    { headers: { 'If-None-Match': r.headers.etag } });
+	expectStatus(c, 304, 'conditional GET');
+	assert.equal(c.raw.length, 0);
+	assert.equal(c.headers.etag, r.headers.etag);
+	expectStatus(await srv.get('/tags/cachetag',
+	    { headers: { 'If-None-Match': 'W/"0000"' } }), 200, 'other ETag');
+	await addPost(cfg, { title: 'Tagged Later', author: ADMIN, body: 'x\n',
+	    tags: 'cachetag' });
+	const n = await waitFor(async () => {
+		const x = await srv.get('/tags/cachetag',
+		    { headers: { 'If-None-Match': r.headers.etag } });
+		return x.status === 200 ? x : null;
+	}, 1500, 'a new tag page');
+	assert.notEqual(n.headers.etag, r.headers.etag);
+	expectBody(n, /Tagged Later/);
+});
+
+test('gzip: compressed once, same bytes as identity', async () => {
+	for (const t of ['/', '/feed.xml', '/sitemap.xml', '/tags/cachetag']) {
+		const plain = await srv.get(t);
+		const gz = await srv.get(t, { headers: gzipHeaders });
+		expectStatus(gz, 200, `${t} gzip`);
+		assert.equal(gz.headers['content-encoding'], 'gzip', t);
+		assert.match(gz.headers.vary ?? '', /Accept-Encoding/i, t);
+		assert.ok(gz.raw.length < plain.raw.length, `${t} not smaller`);
+		assert.equal(zlib.gunzipSync(gz.raw).toString('utf8'),
+		    plain.body, `${t}: gunzip differs from identity`);
+	}
+	const q0 = await srv.get('/', { headers: { 'Accept-Encoding':
+	    'gzip;q=0, identity' } });
+	assert.equal(q0.headers['content-encoding'], undefined, 'gzip;q=0');
+});
+
+test('post pages: every visitor gets their own token, gzip too',
+    async () => {
+	const seen = new Set();
+	for (const enc of [{}, gzipHeaders, gzipHeaders, {}]) {
+		const jar = new CookieJar();
+		const r = await srv.get(`/posts/${slug}`, { jar, headers: enc });
+		expectStatus(r, 200, 'post page');
+		const html = enc['Accept-Encoding']
+		    ? zlib.gunzipSync(r.raw).toString('utf8') : r.body;
+		assert.equal(r.headers['content-encoding'],
+		    enc['Accept-Encoding'] ? 'gzip' : undefined);
+		assert.match(r.headers['cache-control'] ?? '', /private/);
+		const cookie = jar.get('blogd_csrf');
+		assert.ok(cookie, 'no blogd_csrf cookie');
+		const token = csrfFrom(html);
+		assert.equal(token, anonToken(cookie),
+		    'token does not belong to this visitor\'s cookie');
+		assert.ok(!seen.has(token), 'a token handed out twice');
+		seen.add(token);
+		expectBody({ body: html, status: r.status }, /Cached Words/);
+
+		// The same visitor again: same token, identity equals gzip.
+		const plain = await srv.get(`/posts/${slug}`, { jar });
+		const gz = await srv.get(`/posts/${slug}`, { jar,
+		    headers: gzipHeaders });
+		assert.equal(zlib.gunzipSync(gz.raw).toString('utf8'),
+		    plain.body);
+		assert.equal(csrfFrom(plain.body), token);
+		assert.equal(gz.headers['set-cookie'], undefined,
+		    'a second cookie for a known visitor');
+		// 304 for this visitor's own ETag; another's page is a 200.
+		const c = await srv.get(`/posts/${slug}`, { jar,
+		    headers: { 'If-None-Match': plain.headers.etag } });
+		expectStatus(c, 304, 'post page conditional GET');
+		const other = await srv.get(`/posts/${slug}`,
+		    { headers: { 'If-None-Match': plain.headers.etag } });
+		expectStatus(other, 200, 'someone else\'s ETag');
+		assert.notEqual(csrfFrom(other.body), token);
+	}
+	// A token from a cached page is accepted back.
+	const jar = new CookieJar();
+	const page = await srv.get(`/posts/${slug}`, { jar,
+	    headers: gzipHeaders });
+	const token = csrfFrom(zlib.gunzipSync(page.raw).toString('utf8'));
+	const r = await srv.request('POST', `/posts/${slug}/comments`, { jar,
+	    body: { name: 'Zed', body: 'gzip token works', csrf_token: token } });
+	expectStatus(r, 303, 'comment with a token from a gzipped page');
+});
+
+test('two instances: a change through A shows on B within 1.5 s',
+    async () => {
+	const cfgB = await writeConfig({ database: { name: DBNAME } });
+	const b = await startBlogd(cfgB);
+	try {
+		const name = `Approved ${Date.now()}`;
+		const jar = new CookieJar();
+		const page = await srv.get(`/posts/${slug}`, { jar });
+		expectStatus(await srv.request('POST', `/posts/${slug}/comments`,
+		    { jar, body: { name, body: 'hello from A',
+		    csrf_token: csrfFrom(page.body) } }), 303, 'comment');
+		expectNoBody(await b.get(`/posts/${slug}`), new RegExp(name),
+		    'B before the approval');
+		const id = sqlValue(`SELECT id FROM comments WHERE name = ` +
+		    `'${name}'`, DBNAME);
+		const admin = await login(srv);
+		const q = await srv.get('/admin/comments', { jar: admin });
+		expectStatus(await srv.request('POST',
+		    `/admin/comments/${id}/approve`, { jar: admin,
+		    body: { csrf_token: csrfFrom(q.body) } }), 303, 'approve on A');
+		expectBody(await srv.get(`/posts/${slug}`), new RegExp(name),
+		    'A right after its own change');
+		await waitFor(async () => new RegExp(name).test((await b.get(
+		    `/posts/${slug}`)).body), 1500, 'approved comment on B');
+	} finally {
+		await b.stop();
+	}
+});
+
+test('a tiny cache keeps many pages correct', async () => {
+	const cfgT = await writeConfig({ database: { name: DBNAME },
+	    cache: { max_size: '64K' } });
+	const t = await startBlogd(cfgT);
+	try {
+		const slugs = [];
+		for (let i = 0; i < 12; i++)
+			slugs.push(await addPost(cfgT, { title: `Bulk Page ${i}`,
+			    author: ADMIN, body: `Bulk body ${i} `.repeat(600) }));
+		for (let round = 0; round < 3; round++)
+			for (let i = 0; i < slugs.length; i++) {
+				const r = await t.get(`/posts/${slugs[i]}`,
+				    { headers: gzipHeaders });
+				expectStatus(r, 200, `bulk ${i}`);
+				const html = zlib.gunzipSync(r.raw).toString();
+				assert.match(html, new RegExp(`Bulk Page ${i}<`));
+				const h = await t.get(`/?page=${i % 3 + 1}`);
+				assert.ok(h.status === 200 || h.status === 404);
+			}
+		assert.ok(t.alive());
+	} finally {
+		await t.stop();
+	}
+});
+
+test('with the cache off pages are rendered every time', async () => {
+	const cfgO = await writeConfig({ database: { name: DBNAME },
+	    cache: { enabled: 'false' } });
+	const o = await startBlogd(cfgO);
+	try {
+		const r = await o.get('/', { headers: gzipHeaders });
+		expectStatus(r, 200, 'GET / without a cache');
+		assert.equal(r.headers['content-encoding'], undefined);
+		assert.equal(r.headers.etag, undefined);
+		sql(`UPDATE posts SET title = 'Uncached Title' WHERE slug = ` +
+		    `'${slug}'`, DBNAME);
+		expectBody(await o.get(`/posts/${slug}`), /Uncached Title/,
+		    'a change without a bump, at once');
+	} finally {
+		sql(`UPDATE posts SET title = 'Cached Words' WHERE slug = ` +
+		    `'${slug}'`, DBNAME);
+		bump();
+		await o.stop();
+	}
+});
+
+test('static: .gz sibling, Vary, immutable fingerprinted names', async () => {
+	const css = 'p { margin: 0 auto; }\n'.repeat(100);
+	fs.writeFileSync(path.join(cfg.static, 'site.css'), css);
+	fs.writeFileSync(path.join(cfg.static, 'site.css.gz'),
+	    zlib.gzipSync(css));
+	const plain = await srv.get('/static/site.css');
+	expectStatus(plain, 200, 'site.css');
+	assert.equal(plain.body, css);
+	assert.match(plain.headers.vary ?? '', /Accept-Encoding/i);
+	const gz = await srv.get('/static/site.css', { headers: gzipHeaders });
+	assert.equal(gz.headers['content-encoding'], 'gzip');
+	assert.equal(zlib.gunzipSync(gz.raw).toString(), css);
+	assert.equal(gz.headers.etag, plain.headers.etag);
+	assert.match(plain.headers['cache-control'], /public, max-age=\d+/);
+	assert.doesNotMatch(plain.headers['cache-control'], /immutable/);
+
+	fs.writeFileSync(path.join(cfg.static, 'app.0123abcd.css'), css);
+	const fp = await srv.get('/static/app.0123abcd.css');
+	expectStatus(fp, 200, 'fingerprinted');
+	assert.match(fp.headers['cache-control'], /max-age=31536000.*immutable/);
+	const v = await srv.get('/static/style.css?v=3');
+	assert.match(v.headers['cache-control'], /immutable/, '?v=');
+
+	// A file replaced by rename (a deploy) is picked up.
+	const tmp = path.join(cfg.static, 'site.css.new');
+	fs.writeFileSync(tmp, 'h1 { color: red; }\n');
+	fs.renameSync(tmp, path.join(cfg.static, 'site.css'));
+	fs.rmSync(path.join(cfg.static, 'site.css.gz'));
+	await waitFor(async () => (await srv.get('/static/site.css',
+	    { headers: gzipHeaders })).body === 'h1 { color: red; }\n', 1500,
+	    'replaced file');
+	const after = await srv.get('/static/site.css', { headers: gzipHeaders });
+	assert.equal(after.headers['content-encoding'], undefined);
+});
