@@ -23,6 +23,8 @@ struct config {
 		unsigned handshake_timeout; /* seconds, TLS */
 		unsigned shutdown_timeout;  /* seconds to finish in-flight */
 		char *metrics_allow; /* "loopback" or "any" */
+		/* HTTPS front threads (TLS), 0 = one per core */
+		unsigned tls_threads;
 	} server;
 	struct {
 		char *certificate;

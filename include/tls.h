@@ -58,10 +58,11 @@ int tls_check_pair(const char *cert_path, const char *key_path, char *err,
 struct tls_conn *tls_conn_new(struct tls_server *srv, unsigned slot, int fd);
 void tls_conn_free(struct tls_conn *c);
 
-/* The socket became readable (an epoll event): the next read calls recv()
- * again. Reads assume the socket stays empty after a short recv() until
- * this is called, so the caller must watch it edge-triggered. */
-void tls_conn_readable(struct tls_conn *c);
+/* The socket became readable (an epoll event; hup: it said EPOLLRDHUP,
+ * EPOLLHUP or EPOLLERR): the next read calls recv() again. Reads assume
+ * the socket stays empty after a short recv() until this is called, so
+ * the caller must watch it edge-triggered. */
+void tls_conn_readable(struct tls_conn *c, bool hup);
 
 /* Advances the handshake: TLS_OK once it is complete (ciphertext may still
  * be unsent), TLS_WANT_READ / TLS_WANT_WRITE, or TLS_ERROR. */

@@ -20,7 +20,8 @@ int tls_front_start(struct tls_front **front, struct app *app, char *err,
 int tls_front_reload(struct tls_front *front, char *err, size_t errlen);
 /* SIGTERM, first step: stops accepting new connections but keeps relaying
  * the open ones, so requests in flight still get their answers while the
- * HTTP layer drains. */
+ * HTTP layer drains. A handshake that completes later is closed: once this
+ * returns, no connection is handed to the HTTP layer, which may stop. */
 void tls_front_quiesce(struct tls_front *front);
 /* Stops accepting and closes every TLS connection. */
 void tls_front_stop(struct tls_front *front);

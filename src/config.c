@@ -63,6 +63,8 @@ static const struct config_key config_keys[] = {
     {"server", "https_listen", CT_LISTEN, OFF(server.https_listen), "", 0, 0,
      NULL},
     {"server", "threads", CT_UINT, OFF(server.threads), "0", 0, 1024, NULL},
+    {"server", "tls_threads", CT_UINT, OFF(server.tls_threads), "0", 0, 1024,
+     NULL},
     {"server", "max_body", CT_SIZE, OFF(server.max_body), "1M", 1, 1024 * MIB,
      NULL},
     {"server", "max_header", CT_SIZE, OFF(server.max_header), "16K", 1 * KIB,

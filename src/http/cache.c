@@ -41,36 +41,37 @@
 #include "session.h"
 #include "xalloc.h"
 
-#define PC_BUCKETS     4096
-#define PC_POLL_US     1000000ULL /* content version read at most this often */
-#define PC_WAIT_SEC    2	   /* longest wait for another thread's render */
-#define PC_OVERHEAD    256	   /* bytes counted per entry besides its data */
-#define PC_GZIP_MIN    256	   /* smaller bodies are sent as they are */
-#define PC_GZIP_HEADER 10
-#define PC_GZIP_TRAILER 8
+#define PC_BUCKETS       4096
+#define PC_POLL_US       1000000ULL /* content version read at most this often */
+#define PC_WAIT_SEC      2   /* longest wait for another thread's render */
+#define PC_OVERHEAD      256 /* bytes counted per entry besides its data */
+#define PC_GZIP_MIN      256 /* smaller bodies are sent as they are */
+#define PC_GZIP_HEADER   10
+#define PC_GZIP_TRAILER  8
 #define PC_STORED_HEADER 5 /* stored block: type byte, LEN, NLEN */
 
 static const char pc_token_mark[] = "name=\"csrf_token\" value=\"";
 
 /* The routes whose GET answers depend only on the URL and the content. */
-static const char *const pc_routes[] = {"home", "post",	  "tag",   "author",
+static const char *const pc_routes[] = {"home", "post",    "tag",   "author",
                                         "feed", "sitemap", "robots"};
 
 struct pc_entry {
-	struct pc_entry *hnext;	     /* hash chain */
+	struct pc_entry *hnext;       /* hash chain */
 	struct pc_entry *prev, *next; /* LRU list, most recent first */
 	atomic_int refs;
 	uint64_t hash;
 	long long version; /* content version it was rendered under */
-	size_t cost;	   /* bytes counted against max_size */
-	bool complete;	   /* false: a placeholder while the first render runs */
-	bool filling;	   /* a render of a newer version is under way */
-	bool split;	   /* has a CSRF token: assembled per request */
-	char etag[24];	   /* W/"<hash of the bytes>" */
+	size_t cost;       /* bytes counted against max_size */
+	bool complete; /* false: a placeholder while the first render runs */
+	bool filling;  /* a render of a newer version is under way */
+	bool split;    /* has a CSRF token: assembled per request */
+	char etag[24]; /* W/"<hash of the bytes>" */
 	/* Whole pages: [0] identity, [1] gzip (NULL when not worth it). */
 	struct MHD_Response *resp[2];
 	size_t len[2];
-	/* Split pages: identity and deflate parts, CRCs of the identity parts. */
+	/* Split pages: identity and deflate parts, CRCs of the identity parts.
+	 */
 	char *ctype;
 	char *pre, *suf;
 	size_t pre_len, suf_len;
@@ -306,8 +307,7 @@ pc_key(struct http_request *req, struct buf *key)
 		if (host == NULL)
 			host = "";
 	}
-	buf_printf(key, "%c%s\n%s", req->https ? 's' : 'p', host,
-	           req->target);
+	buf_printf(key, "%c%s\n%s", req->https ? 's' : 'p', host, req->target);
 }
 
 bool
@@ -330,8 +330,8 @@ http_accepts_gzip(struct http_request *req)
 			if (qv == NULL || qv > q)
 				return true;
 			qv += 2;
-			return !(qv[0] == '0' &&
-			         strspn(qv + 1, ".0") == strcspn(qv + 1, ", \t;"));
+			return !(qv[0] == '0' && strspn(qv + 1, ".0") ==
+			                             strcspn(qv + 1, ", \t;"));
 		}
 		p = q;
 	}
@@ -547,8 +547,8 @@ pc_response(struct http_request *req, struct pc_entry *e, void *data,
 static bool
 pc_build_whole(struct http_request *req, struct pc_entry *e, struct buf *body)
 {
-	bool compress = pc_compressible(req->content_type) &&
-	                body->len >= PC_GZIP_MIN;
+	bool compress =
+	    pc_compressible(req->content_type) && body->len >= PC_GZIP_MIN;
 	unsigned char *gz = NULL;
 	size_t gzlen = 0, len = body->len;
 
@@ -588,8 +588,8 @@ pc_build_split(struct http_request *req, struct pc_entry *e,
 	e->cost += e->pre_len + e->suf_len;
 	if (!pc_compressible(req->content_type))
 		return true;
-	e->zpre = pc_deflate(e->pre, e->pre_len, -15, Z_FULL_FLUSH,
-	                     &e->zpre_len);
+	e->zpre =
+	    pc_deflate(e->pre, e->pre_len, -15, Z_FULL_FLUSH, &e->zpre_len);
 	e->zsuf = pc_deflate(e->suf, e->suf_len, -15, Z_FINISH, &e->zsuf_len);
 	if (e->zpre == NULL || e->zsuf == NULL) {
 		free(e->zpre);
@@ -658,9 +658,9 @@ pc_build(struct http_request *req, const char *key, uint64_t hash,
 	e->version = version;
 	e->cost = PC_OVERHEAD + strlen(key);
 	if (tok != NULL) {
-		uint64_t h = pc_fnv(req->resp_body.data,
-		                    (size_t)(tok - req->resp_body.data),
-		                    PC_FNV_INIT);
+		uint64_t h =
+		    pc_fnv(req->resp_body.data,
+		           (size_t)(tok - req->resp_body.data), PC_FNV_INIT);
 
 		h = pc_fnv(tok + CSRF_HEX_LEN,
 		           req->resp_body.len -

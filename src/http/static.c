@@ -449,7 +449,8 @@ static_entry_new(struct http_request *req, const char *key, const char *type,
 	struct static_entry *e;
 
 	if (static_read_all(fd, (size_t)st->st_size, &body) != 0 ||
-	    (gzfd >= 0 && static_read_all(gzfd, (size_t)gst->st_size, &gz) != 0)) {
+	    (gzfd >= 0 &&
+	     static_read_all(gzfd, (size_t)gst->st_size, &gz) != 0)) {
 		log_err("static: reading %s: %s", req->path, strerror(errno));
 		buf_free(&body);
 		buf_free(&gz);
@@ -465,11 +466,11 @@ static_entry_new(struct http_request *req, const char *key, const char *type,
 	e->len[0] = body.len;
 	e->len[1] = gz.len;
 	e->cost = sizeof(*e) + strlen(key) + body.len + gz.len;
-	e->resp[0] = static_response(req, &e->meta, type, &body, false,
-	                             gzfd >= 0);
+	e->resp[0] =
+	    static_response(req, &e->meta, type, &body, false, gzfd >= 0);
 	if (gzfd >= 0)
-		e->resp[1] = static_response(req, &e->meta, type, &gz, true,
-		                             true);
+		e->resp[1] =
+		    static_response(req, &e->meta, type, &gz, true, true);
 	e->checked_us = static_now_us();
 	e->gen = gen;
 	if (e->resp[0] == NULL || (gzfd >= 0 && e->resp[1] == NULL)) {
@@ -498,9 +499,10 @@ static_answer(struct http_request *req, struct static_entry *e)
 }
 
 /* Opens the .gz sibling of the encoded path rest; -1 when there is none
- * that fits in memory too. */
+ * below max bytes, or it is older than the file (st): a stale copy. */
 static int
-static_open_gz(const char *rest, size_t max, struct stat *gst)
+static_open_gz(const char *rest, const struct stat *st, size_t max,
+               struct stat *gst)
 {
 	char *gzrest, *gzname;
 	int gfd;
@@ -513,7 +515,10 @@ static_open_gz(const char *rest, size_t max, struct stat *gst)
 		return -1;
 	free(gzname);
 	if (fstat(gfd, gst) != 0 || !S_ISREG(gst->st_mode) ||
-	    (size_t)gst->st_size >= max) {
+	    (size_t)gst->st_size >= max ||
+	    gst->st_mtim.tv_sec < st->st_mtim.tv_sec ||
+	    (gst->st_mtim.tv_sec == st->st_mtim.tv_sec &&
+	     gst->st_mtim.tv_nsec < st->st_mtim.tv_nsec)) {
 		close(gfd);
 		return -1;
 	}
@@ -534,7 +539,7 @@ static_send_fd(struct http_request *req, int fd, const struct stat *st,
 	if (static_compressible(type)) {
 		http_add_header(req, "Vary", "Accept-Encoding");
 		if (http_accepts_gzip(req))
-			gfd = static_open_gz(rest, SIZE_MAX, &gst);
+			gfd = static_open_gz(rest, st, SIZE_MAX, &gst);
 	}
 	if (static_not_modified(req, m.etag, m.mtime)) {
 		close(fd);
@@ -585,7 +590,7 @@ static_load(struct http_request *req, const char *rest, const char *key,
 	}
 	memset(&gst, 0, sizeof(gst));
 	if (static_compressible(type))
-		gfd = static_open_gz(rest, STATIC_SMALL, &gst);
+		gfd = static_open_gz(rest, &st, STATIC_SMALL, &gst);
 	pthread_mutex_lock(&sc.lock);
 	slot = static_slot(key);
 	e = *slot;

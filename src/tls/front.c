@@ -1,7 +1,9 @@
 /*
  * The HTTPS front (include/tls_front.h).
  *
- * FRONT_THREADS threads each run an edge-triggered epoll loop. They share
+ * server.tls_threads threads (0: one per core; one thread alone cannot
+ * keep up with keep-alive traffic on two cores) each run an edge-triggered
+ * epoll loop. They share
  * one listening socket, registered with EPOLLEXCLUSIVE so that a new
  * connection wakes one of them. A connection stays on the thread that
  * accepted it: its struct front_conn, its TLS connection, its timer and its
@@ -41,11 +43,10 @@
 #include "tls.h"
 #include "xalloc.h"
 
-#define FRONT_THREADS         2
 #define FRONT_EVENTS          64
 #define FRONT_CHUNK           (64 * 1024) /* bytes moved per read */
-#define FRONT_ACCEPT_PAUSE_MS 100  /* after EMFILE and friends */
-#define FRONT_LINGER_MS       2000 /* reading after our close_notify */
+#define FRONT_ACCEPT_PAUSE_MS 100         /* after EMFILE and friends */
+#define FRONT_LINGER_MS       2000        /* reading after our close_notify */
 #define FRONT_IP_BUCKETS      1024
 #define FRONT_BACKLOG         1024
 
@@ -83,6 +84,7 @@ struct front_conn {
 	bool tls_done;  /* the client finished sending: pair shut for writing */
 	bool pair_done; /* MHD closed: close_notify queued */
 	bool up_dead;   /* MHD takes no more input */
+	bool mhd_reset; /* MHD closed with input unread */
 	bool dead;      /* sockets closed; freed after this event batch */
 	struct buf up;  /* plaintext for MHD not yet written, from up_off */
 	size_t up_off;
@@ -100,6 +102,9 @@ struct front_thread {
 	unsigned slot; /* this thread's slot in the TLS server contexts */
 	pthread_t tid;
 	bool started;
+	/* Held while handing a connection to MHD: tls_front_quiesce waits
+	 * for it, so that none is handed over once the HTTP layer may stop. */
+	pthread_mutex_t handoff;
 	int epfd;
 	bool accepting; /* the listener is in this epoll */
 	uint64_t accept_resume;
@@ -124,7 +129,8 @@ struct tls_front {
 	struct tls_server *current;
 	pthread_mutex_t ip_lock; /* guards ip_table */
 	struct ip_entry *ip_table[FRONT_IP_BUCKETS];
-	struct front_thread threads[FRONT_THREADS];
+	unsigned nthreads;
+	struct front_thread *threads; /* nthreads */
 };
 
 static uint64_t
@@ -352,8 +358,8 @@ conn_up(struct front_conn *c)
 		struct buf old = c->up;
 		buf_init(&c->up);
 		c->up_off = 0;
-		bool open = conn_to_pair(c, (unsigned char *)old.data + off,
-		                         len);
+		bool open =
+		    conn_to_pair(c, (unsigned char *)old.data + off, len);
 		buf_free(&old);
 		if (!open)
 			return false;
@@ -420,7 +426,9 @@ conn_down(struct front_conn *c)
 		} else if (r == -1 && errno == EAGAIN) {
 			c->pair_rd = false;
 		} else if (r == 0 || errno != EINTR) {
-			/* MHD is done with the connection. */
+			/* MHD is done with the connection; a reset says it
+			 * left some of the client's bytes unread. */
+			c->mhd_reset = r == -1 && errno == ECONNRESET;
 			c->pair_done = true;
 			if (tls_conn_close_notify(c->tls) != TLS_OK) {
 				conn_fail(c, "close_notify");
@@ -430,9 +438,9 @@ conn_down(struct front_conn *c)
 	}
 }
 
-/* After our close_notify went out: no more writes, and the client's last
- * bytes are read and dropped so that close() sends no RST that could
- * destroy the response before the client read it. */
+/* Lingering: after our close_notify went out, the client's last bytes are
+ * read and dropped so that close() sends no RST that could destroy the
+ * response before the client read it. */
 static void
 conn_linger(struct front_conn *c)
 {
@@ -449,21 +457,42 @@ conn_linger(struct front_conn *c)
 	}
 }
 
+/*
+ * MHD closed and our close_notify is out. As nginx's "lingering_close
+ * auto": only a client that may still be sending (MHD left some of its
+ * bytes unread, or more are waiting) gets the lingering read. One that
+ * closed first or sent nothing more is closed at once: no RST can follow,
+ * and a wake-up and two system calls per connection are saved.
+ */
+static void
+conn_finish(struct front_conn *c, uint64_t now)
+{
+	close(c->pair);
+	c->pair = -1;
+	if (c->tls_done || (!c->tcp_rd && !c->up_dead && !c->mhd_reset &&
+	                    !conn_up_pending(c))) {
+		conn_close(c);
+		return;
+	}
+	(void)shutdown(c->tcp, SHUT_WR);
+	/* Only the socket is read from now on: give the memory back. */
+	tls_conn_free(c->tls);
+	c->tls = NULL;
+	buf_free(&c->up);
+	c->state = CONN_LINGER;
+	timer_push(&c->t->linger, c, now);
+	conn_linger(c);
+}
+
 static void
 conn_pump(struct front_conn *c, uint64_t now)
 {
 	if (!conn_up(c) || !conn_down(c))
 		return;
-	if (c->pair_done && tls_conn_unsent(c->tls) == 0) {
-		close(c->pair);
-		c->pair = -1;
-		(void)shutdown(c->tcp, SHUT_WR);
-		c->state = CONN_LINGER;
-		timer_push(&c->t->linger, c, now);
-		conn_linger(c);
-		return;
-	}
-	timer_push(&c->t->idle, c, now);
+	if (c->pair_done && tls_conn_unsent(c->tls) == 0)
+		conn_finish(c, now);
+	else
+		timer_push(&c->t->idle, c, now);
 }
 
 /* The plaintext side: c->pair for us, c->mhd for libmicrohttpd. */
@@ -489,6 +518,26 @@ conn_pair_open(struct front_conn *c)
 	}
 	c->pair_wr = true;
 	return 0;
+}
+
+/* Gives MHD its end of the pair. Once the front quiesces the HTTP layer
+ * may be stopping: a connection that got this far then is refused. */
+static int
+conn_handoff(struct front_conn *c)
+{
+	struct front_thread *t = c->t;
+	int fd = c->mhd, rc = -1;
+
+	c->mhd = -1;
+	pthread_mutex_lock(&t->handoff);
+	if (atomic_load(&t->front->quiescing))
+		close(fd);
+	else /* takes fd, also when it fails */
+		rc = http_server_add_tls_connection(t->front->app->http, fd,
+		                                    (struct sockaddr *)&c->peer,
+		                                    c->peerlen);
+	pthread_mutex_unlock(&t->handoff);
+	return rc;
 }
 
 static void
@@ -520,12 +569,7 @@ conn_handshake(struct front_conn *c, uint64_t now)
 	c->tcp_rd = true;
 	if (!conn_up(c))
 		return;
-	int fd = c->mhd;
-	c->mhd = -1;
-	/* Takes fd, also when it fails. */
-	if (http_server_add_tls_connection(c->t->front->app->http, fd,
-	                                   (struct sockaddr *)&c->peer,
-	                                   c->peerlen) == -1) {
+	if (conn_handoff(c) == -1) {
 		conn_close(c);
 		return;
 	}
@@ -752,6 +796,12 @@ front_thread_main(void *arg)
 				} else {
 					c->tcp_rd |= rd;
 					c->tcp_wr |= wr;
+					if (rd && c->tls != NULL)
+						tls_conn_readable(
+						    c->tls,
+						    (e &
+						     (EPOLLRDHUP | EPOLLHUP |
+						      EPOLLERR)) != 0);
 				}
 				conn_run(c, now);
 			}
@@ -837,6 +887,17 @@ front_thread_start(struct tls_front *f, unsigned i, char *err, size_t errlen)
 	return 0;
 }
 
+static unsigned
+front_nthreads(const struct config *cfg)
+{
+	long cpus;
+
+	if (cfg->server.tls_threads != 0)
+		return cfg->server.tls_threads;
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	return cpus > 0 ? (unsigned)cpus : 1;
+}
+
 int
 tls_front_start(struct tls_front **out, struct app *app, char *err,
                 size_t errlen)
@@ -847,12 +908,16 @@ tls_front_start(struct tls_front **out, struct app *app, char *err,
 	f->app = app;
 	f->per_ip = cfg->server.per_ip_connections;
 	f->listen_fd = f->stop_fd = -1;
-	for (unsigned i = 0; i < FRONT_THREADS; i++)
+	f->nthreads = front_nthreads(cfg);
+	f->threads = xcalloc(f->nthreads, sizeof(f->threads[0]));
+	for (unsigned i = 0; i < f->nthreads; i++) {
 		f->threads[i].epfd = -1;
+		pthread_mutex_init(&f->threads[i].handoff, NULL);
+	}
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_mutex_init(&f->ip_lock, NULL);
 	if (tls_server_new(&f->current, cfg->tls.certificate, cfg->tls.key,
-	                   FRONT_THREADS, err, errlen) == -1)
+	                   f->nthreads, err, errlen) == -1)
 		goto fail;
 	if ((f->listen_fd =
 	         front_listen(cfg->server.https_listen, err, errlen)) == -1)
@@ -861,7 +926,7 @@ tls_front_start(struct tls_front **out, struct app *app, char *err,
 		snprintf(err, errlen, "https: eventfd: %s", strerror(errno));
 		goto fail;
 	}
-	for (unsigned i = 0; i < FRONT_THREADS; i++)
+	for (unsigned i = 0; i < f->nthreads; i++)
 		if (front_thread_start(f, i, err, errlen) == -1)
 			goto fail;
 	*out = f;
@@ -878,7 +943,7 @@ tls_front_reload(struct tls_front *f, char *err, size_t errlen)
 	struct tls_server *srv, *old;
 
 	if (tls_server_new(&srv, cfg->tls.certificate, cfg->tls.key,
-	                   FRONT_THREADS, err, errlen) == -1)
+	                   f->nthreads, err, errlen) == -1)
 		return -1;
 	pthread_mutex_lock(&f->lock);
 	old = f->current;
@@ -899,6 +964,12 @@ tls_front_quiesce(struct tls_front *f)
 	 * see accept fail and drop the listener from their epoll. */
 	if (shutdown(f->listen_fd, SHUT_RDWR) == -1)
 		log_warn("https: cannot stop listening: %s", strerror(errno));
+	/* A thread inside conn_handoff may not have seen the flag: wait for
+	 * it, as the caller stops the HTTP layer next. */
+	for (unsigned i = 0; i < f->nthreads; i++) {
+		pthread_mutex_lock(&f->threads[i].handoff);
+		pthread_mutex_unlock(&f->threads[i].handoff);
+	}
 }
 
 void
@@ -910,12 +981,13 @@ tls_front_stop(struct tls_front *f)
 		return;
 	if (f->stop_fd != -1 && write(f->stop_fd, &one, sizeof(one)) == -1)
 		log_err("https: cannot stop the front: %s", strerror(errno));
-	for (unsigned i = 0; i < FRONT_THREADS; i++) {
+	for (unsigned i = 0; i < f->nthreads; i++) {
 		struct front_thread *t = &f->threads[i];
 		if (t->started)
 			pthread_join(t->tid, NULL);
 		if (t->epfd != -1)
 			close(t->epfd);
+		pthread_mutex_destroy(&t->handoff);
 	}
 	if (f->listen_fd != -1)
 		close(f->listen_fd);
@@ -930,6 +1002,7 @@ tls_front_stop(struct tls_front *f)
 		}
 	pthread_mutex_destroy(&f->lock);
 	pthread_mutex_destroy(&f->ip_lock);
+	free(f->threads);
 	free(f);
 }
 

@@ -90,6 +90,7 @@ struct tls_conn {
 	int sys_errno;          /* last socket error, or 0 */
 	bool would_block;       /* the last recv() found nothing */
 	bool drained;           /* a short recv() emptied the socket */
+	bool hup;               /* FIN or error pending: recv() until seen */
 	bool resumed;
 	struct buf out; /* ciphertext not yet sent, from out_off */
 	size_t out_off;
@@ -481,7 +482,9 @@ tls_bio_send(void *ctx, const unsigned char *data, size_t len)
  * arriving later raise a new edge-triggered epoll event, which the caller
  * reports with tls_conn_readable(). Until then the answer is "would block"
  * without the recv() that would only say EAGAIN: two system calls fewer
- * per connection (after the ClientHello, after the request).
+ * per connection (after the ClientHello, after the request). Not so once
+ * the event said FIN or error: that may sit behind the bytes just read
+ * and raises no new event.
  */
 static int
 tls_bio_recv(void *ctx, unsigned char *data, size_t len)
@@ -501,7 +504,8 @@ tls_bio_recv(void *ctx, unsigned char *data, size_t len)
 			else
 				r = recv(c->fd, c->in, sizeof(c->in), 0);
 		} while (r == -1 && errno == EINTR);
-		if (r > 0 && (size_t)r < (direct ? len : sizeof(c->in)))
+		if (r > 0 && (size_t)r < (direct ? len : sizeof(c->in)) &&
+		    !c->hup)
 			c->drained = true;
 		if (r == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -610,9 +614,10 @@ tls_conn_handshake(struct tls_conn *c)
 }
 
 void
-tls_conn_readable(struct tls_conn *c)
+tls_conn_readable(struct tls_conn *c, bool hup)
 {
 	c->drained = false;
+	c->hup |= hup;
 }
 
 bool
