@@ -9,7 +9,9 @@
 #     HTTPS off, so they are not redirects) and over HTTPS (wrk -t2 -c64);
 #     / runs queries and templates, style.css shows the TLS front's cost;
 #   - new connections with full handshakes (ab -c16 without keep-alive, and
-#     openssl s_time -new) and with resumed sessions (s_time -reuse);
+#     openssl s_time -new) and with resumed sessions (s_time -reuse): with
+#     GET /, with GET /static/style.css (the front's share without page
+#     rendering) and with no request at all (the handshake alone);
 # and the same against nginx (Debian nginx-light, TLS 1.2 only, the same
 # AEAD suites, certificate and bytes: blogd's / saved as a static file,
 # style.css copied).
@@ -173,10 +175,11 @@ ab_run() { # URL: a new TLS 1.2 connection (full handshake) per request
 		   printf "%d %.0f\n", n, r }' <<<"$out"
 }
 
-s_time_run() { # PORT -new|-reuse
-	local out
+s_time_run() { # PORT -new|-reuse [PATH]: PATH "" sends no request
+	local out www=(-www "${3-/}")
+	[ -n "${3-/}" ] || www=()
 	out=$(openssl s_time -connect "127.0.0.1:$1" "$2" -tls1_2 \
-		-time "$secs" -www / 2>&1)
+		-time "$secs" "${www[@]}" 2>&1)
 	awk '/connections in .* real seconds/ { n = $1; t = $4 }
 	     END { printf "%d %.0f\n", n, (t > 0 ? n / t : 0) }' <<<"$out"
 }
@@ -208,6 +211,8 @@ measure "blogd https css" wrk_run "https://127.0.0.1:$sport/static/style.css"
 measure "blogd full handshakes (ab)" ab_run "https://127.0.0.1:$sport/"
 measure "blogd full (s_time -new)" s_time_run "$sport" -new
 measure "blogd resumed (s_time)" s_time_run "$sport" -reuse
+measure "blogd resumed css" s_time_run "$sport" -reuse /static/style.css
+measure "blogd resumed, no request" s_time_run "$sport" -reuse ""
 stop_all
 
 echo "bench: nginx, HTTPS" >&2
@@ -257,6 +262,8 @@ measure "nginx https css" wrk_run "https://127.0.0.1:$nport/static/style.css"
 measure "nginx full handshakes (ab)" ab_run "https://127.0.0.1:$nport/"
 measure "nginx full (s_time -new)" s_time_run "$nport" -new
 measure "nginx resumed (s_time)" s_time_run "$nport" -reuse
+measure "nginx resumed css" s_time_run "$nport" -reuse /static/style.css
+measure "nginx resumed, no request" s_time_run "$nport" -reuse ""
 stop_all
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }'; }
@@ -266,7 +273,7 @@ printf 'wrk -t2 -c%s -d%ss, ab -n%s -c16\n' "$conns" "$secs" "$handshakes"
 printf '%-22s %10s %10s %8s %12s %12s\n' "" "blogd/s" "nginx/s" ratio \
 	"blogd µs" "nginx µs"
 for k in "https keep-alive" "https css" "full handshakes (ab)" "full (s_time -new)" \
-	"resumed (s_time)"; do
+	"resumed (s_time)" "resumed css" "resumed, no request"; do
 	printf '%-22s %10s %10s %8s %12s %12s\n' "$k" "${rate[blogd $k]}" \
 		"${rate[nginx $k]}" "$(ratio "${rate[blogd $k]}" "${rate[nginx $k]}")" \
 		"${cpu[blogd $k]}" "${cpu[nginx $k]}"

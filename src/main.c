@@ -24,6 +24,7 @@
 #include "http.h"
 #include "log.h"
 #include "model.h"
+#include "page_cache.h"
 #include "tls_front.h"
 #include "tmpl.h"
 #include "xalloc.h"
@@ -182,10 +183,13 @@ reload(struct tls_front *front, const char *status)
 		else
 			log_info("reload: certificate and key loaded");
 	}
-	if (tmpl_reload(err, sizeof(err)) == -1)
+	if (tmpl_reload(err, sizeof(err)) == -1) {
 		log_err("reload: %s; the old templates stay in service", err);
-	else
+	} else {
+		/* Cached pages were rendered with the old templates. */
+		page_cache_flush();
 		log_info("reload: templates loaded");
+	}
 	notify(status);
 }
 
