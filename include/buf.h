@@ -15,7 +15,10 @@ struct buf {
 	size_t cap;
 };
 
+/* One line, which clang-format would spread over four. */
+/* clang-format off */
 #define BUF_INIT {NULL, 0, 0}
+/* clang-format on */
 
 void buf_init(struct buf *b);
 void buf_free(struct buf *b);
@@ -25,7 +28,7 @@ void buf_append(struct buf *b, const void *data, size_t len);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 /* Returns the data (never NULL, "" when empty) and leaves b empty. */
 char *buf_detach(struct buf *b);

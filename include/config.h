@@ -15,16 +15,18 @@ struct config {
 	struct {
 		char *http_listen;  /* "host:port", "" = off */
 		char *https_listen; /* "host:port", "" = off */
-		unsigned threads;   /* 0 = one per core */
-		size_t max_body;    /* bytes of request body */
-		size_t max_header;  /* bytes of request line + headers */
+		/* "threads = 0" in the file or the environment means one per
+		 * core; config_load resolves it, as for tls_threads and
+		 * database.pool_size: none of the three is 0 once loaded. */
+		unsigned threads;  /* MHD threads per daemon */
+		size_t max_body;   /* bytes of request body */
+		size_t max_header; /* bytes of request line + headers */
 		unsigned per_ip_connections;
 		unsigned idle_timeout;      /* seconds */
 		unsigned handshake_timeout; /* seconds, TLS */
 		unsigned shutdown_timeout;  /* seconds to finish in-flight */
-		char *metrics_allow; /* "loopback" or "any" */
-		/* HTTPS front threads (TLS), 0 = one per core */
-		unsigned tls_threads;
+		char *metrics_allow;        /* "loopback" or "any" */
+		unsigned tls_threads; /* HTTPS front threads; 0: one per core */
 	} server;
 	struct {
 		char *certificate;
@@ -40,7 +42,7 @@ struct config {
 		char *password_file; /* read at load time into password */
 		char *ssl_ca;
 		bool ssl_verify;
-		unsigned pool_size; /* 0 = one per HTTP thread */
+		unsigned pool_size;       /* 0: one per HTTP thread */
 		unsigned connect_timeout; /* seconds */
 		unsigned read_timeout;    /* seconds */
 	} database;
@@ -60,7 +62,7 @@ struct config {
 		char *level;
 	} log;
 	struct {
-		bool enabled;	 /* rendered-page cache for anonymous GETs */
+		bool enabled;    /* rendered-page cache for anonymous GETs */
 		size_t max_size; /* bytes of cached pages, the bound */
 	} cache;
 };
@@ -76,6 +78,6 @@ void config_free(struct config *cfg);
 
 /* Splits "host:port" / "[v6]:port". Returns -1 when malformed. */
 int config_parse_listen(const char *spec, char *host, size_t hostlen,
-			unsigned *port);
+                        unsigned *port);
 
 #endif

@@ -43,16 +43,16 @@ struct db_rows {
 struct db_stats {
 	unsigned size;
 	unsigned in_use;
-	unsigned long long waits;       /* acquires that had to wait */
-	unsigned long long wait_us;     /* total time spent waiting */
-	unsigned long long errors;      /* failed statements */
+	unsigned long long waits;   /* acquires that had to wait */
+	unsigned long long wait_us; /* total time spent waiting */
+	unsigned long long errors;  /* failed statements */
 	unsigned long long reconnects;
 };
 
 /* Opens the pool (connections are made lazily, so a DB that is down at start
  * only makes requests fail until it is back). err gets a one-line message. */
 int db_pool_open(struct db_pool **pool, const struct config *cfg, char *err,
-		 size_t errlen);
+                 size_t errlen);
 void db_pool_close(struct db_pool *pool);
 void db_pool_stats(struct db_pool *pool, struct db_stats *out);
 
@@ -64,16 +64,15 @@ struct db_conn *db_acquire(struct db_pool *pool);
 /* Copies the last connect failure into out: one line naming the server
  * (host:port or socket), user, database and the client library's cause.
  * Returns out. */
-const char *db_pool_last_error(struct db_pool *pool, char *out,
-			       size_t outlen);
+const char *db_pool_last_error(struct db_pool *pool, char *out, size_t outlen);
 void db_release(struct db_conn *conn);
 
 /* SELECT: 0 and rows filled, or -1 (logged). Free rows with db_rows_free. */
 int db_query(struct db_conn *conn, struct db_rows *rows, const char *sql,
-	     const char *types, ...);
+             const char *types, ...);
 /* INSERT/UPDATE/DELETE: 0 or -1. affected and insert_id may be NULL. */
 int db_exec(struct db_conn *conn, uint64_t *affected, uint64_t *insert_id,
-	    const char *sql, const char *types, ...);
+            const char *sql, const char *types, ...);
 /* Error number of the last failed call on conn (e.g. 1062 duplicate key). */
 unsigned db_errno(struct db_conn *conn);
 
@@ -91,6 +90,6 @@ int db_ping(struct db_pool *pool);
 /* blogd migrate: applies dir/NNN_*.sql not yet in schema_migrations, in
  * order, printing each name applied to stdout. 0 or -1 with err. */
 int db_migrate(const struct config *cfg, const char *dir, char *err,
-	       size_t errlen);
+               size_t errlen);
 
 #endif

@@ -5,7 +5,6 @@
 #ifndef BLOGD_HANDLERS_H
 #define BLOGD_HANDLERS_H
 
-
 #include "http.h"
 
 struct model_post_list;

@@ -36,12 +36,12 @@ struct http_request {
 	struct app *app;
 	enum http_method method; /* HEAD is routed as GET, body dropped */
 	const char *method_name;
-	const char *target;	 /* raw request target: path?query */
-	const char *path;	 /* raw path, percent-encoded, no query */
+	const char *target;            /* raw request target: path?query */
+	const char *path;              /* raw path, percent-encoded, no query */
 	char *params[HTTP_MAX_PARAMS]; /* decoded route parameters */
 	size_t nparams;
 	const char *route_name; /* for metrics; "none" when no route */
-	bool https;		/* arrived through the TLS front */
+	bool https;             /* arrived through the TLS front */
 	char client_ip[46];
 
 	/* Body as received (POST), at most server.max_body bytes. */
@@ -78,21 +78,21 @@ const char *http_form(struct http_request *req, const char *name);
 
 /* Response. Headers added before the answer are sent with it. */
 void http_add_header(struct http_request *req, const char *name,
-		     const char *value);
+                     const char *value);
 /* Cookie with HttpOnly; SameSite=Lax; Path=/ (+ Secure over HTTPS).
  * max_age < 0: session cookie; 0: delete. */
 void http_set_cookie(struct http_request *req, const char *name,
-		     const char *value, long max_age, bool http_only);
+                     const char *value, long max_age, bool http_only);
 /* Takes ownership of body's memory (body is left empty). */
 void http_respond(struct http_request *req, int status,
-		  const char *content_type, struct buf *body);
+                  const char *content_type, struct buf *body);
 /* data must outlive the response (string literals, cached entries). */
 void http_respond_static(struct http_request *req, int status,
-			 const char *content_type, const void *data,
-			 size_t len);
+                         const char *content_type, const void *data,
+                         size_t len);
 /* Sends len bytes of an open file and closes it afterwards. */
 void http_respond_fd(struct http_request *req, int status,
-		     const char *content_type, int fd, size_t len);
+                     const char *content_type, int fd, size_t len);
 void http_redirect(struct http_request *req, int status, const char *location);
 /* Error page (templates/error.tpl) with the standard text for status. */
 void http_error(struct http_request *req, int status);
@@ -100,14 +100,14 @@ void http_error(struct http_request *req, int status);
 /* Server lifecycle (main thread). */
 struct http_server;
 int http_server_start(struct http_server **srv, struct app *app, char *err,
-		      size_t errlen);
+                      size_t errlen);
 /* Stops accepting, waits up to the shutdown timeout for in-flight requests. */
 void http_server_stop(struct http_server *srv);
 /* For the TLS front: hands MHD one end of a socketpair that carries the
  * plaintext of a TLS connection from the given peer. 0 or -1. */
 int http_server_add_tls_connection(struct http_server *srv, int fd,
-				   const struct sockaddr *peer,
-				   unsigned peerlen);
+                                   const struct sockaddr *peer,
+                                   unsigned peerlen);
 /* Requests in flight, for /metrics. */
 unsigned http_server_in_flight(struct http_server *srv);
 

@@ -12,11 +12,11 @@ enum log_level { LOG_ERR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
 int log_set_level(const char *name);
 int log_enabled(enum log_level level);
 void log_msg(enum log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
-#define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_err(...)   log_msg(LOG_ERR, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 
 /* One access line: combined log format plus the duration in microseconds. */
@@ -30,6 +30,9 @@ struct access_entry {
 	unsigned long long bytes;
 	unsigned long long duration_us;
 };
+/* Access lines are buffered (at most 32 KiB, written within 100 ms, and at
+ * exit); log_flush writes what is waiting now. Any thread. */
 void log_access(const struct access_entry *e);
+void log_flush(void);
 
 #endif

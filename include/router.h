@@ -32,9 +32,9 @@ struct route {
  * mask (for 405 + Allow); when nothing matches, NULL and *allowed = 0.
  */
 const struct route *router_match(const struct route *routes, size_t nroutes,
-				 unsigned method, const char *path,
-				 char **params, size_t *nparams,
-				 unsigned *allowed);
+                                 unsigned method, const char *path,
+                                 char **params, size_t *nparams,
+                                 unsigned *allowed);
 
 /* Writes "GET, HEAD, POST" for a mask into out. */
 void router_allow_header(unsigned methods, char *out, size_t outlen);

@@ -30,7 +30,7 @@ void tmpl_show(struct tmpl_dict *d, const char *section);
 struct tmpl_dict *tmpl_add_section(struct tmpl_dict *d, const char *section);
 /* Fills {{>name}} with the template file and returns its dictionary. */
 struct tmpl_dict *tmpl_add_include(struct tmpl_dict *d, const char *name,
-				   const char *file);
+                                   const char *file);
 /* Renders file (relative to the templates dir) into out. 0 or -1. */
 int tmpl_render(const char *file, struct tmpl_dict *d, struct buf *out);
 

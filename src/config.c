@@ -12,11 +12,14 @@
  * so.
  *
  * Every string field is non-NULL after a successful load ("" when unset).
- * database.pool_size 0 means one connection per HTTP thread (the HTTP layer
- * resolves server.threads 0 to the number of cores first). A relative
- * database.password_file is looked up in $CREDENTIALS_DIRECTORY when systemd
- * set it (LoadCredential=), so "password_file = dbpass" works there; when
- * password_file is set, its content replaces database.password.
+ * The "0 = automatic" counts are resolved here, once: server.threads and
+ * server.tls_threads 0 become the number of online cores, and
+ * database.pool_size 0 becomes server.threads (one connection per HTTP
+ * thread).
+ *
+ * A relative database.password_file is looked up in $CREDENTIALS_DIRECTORY
+ * when systemd set it (LoadCredential=), so "password_file = dbpass" works
+ * there; when password_file is set, its content replaces database.password.
  */
 #include "config.h"
 
@@ -28,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "xalloc.h"
 
@@ -586,10 +590,25 @@ read_password_file(struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+static unsigned
+online_cores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned)n : 1;
+}
+
 /* Checks that involve more than one key, and normalisation. */
 static int
 validate(struct config *cfg, char *err, size_t errlen)
 {
+	if (cfg->server.threads == 0)
+		cfg->server.threads = online_cores();
+	if (cfg->server.tls_threads == 0)
+		cfg->server.tls_threads = online_cores();
+	if (cfg->database.pool_size == 0)
+		cfg->database.pool_size = cfg->server.threads;
+
 	if (cfg->server.https_listen[0] != '\0' &&
 	    (cfg->tls.certificate[0] == '\0' || cfg->tls.key[0] == '\0')) {
 		snprintf(err, errlen,

@@ -28,15 +28,7 @@ csrf_derive(const unsigned char secret[APP_SECRET_LEN], const char *scope,
 bool
 csrf_cookie_valid(const char *value)
 {
-	size_t i;
-
-	if (value == NULL || strlen(value) != CSRF_HEX_LEN)
-		return false;
-	for (i = 0; i < CSRF_HEX_LEN; i++)
-		if (!((value[i] >= '0' && value[i] <= '9') ||
-		      (value[i] >= 'a' && value[i] <= 'f')))
-			return false;
-	return true;
+	return crypto_hex_valid(value, CSRF_HEX_LEN);
 }
 
 bool

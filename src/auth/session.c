@@ -43,15 +43,7 @@ session_state(struct http_request *req)
 bool
 session_token_valid(const char *value)
 {
-	size_t i;
-
-	if (value == NULL || strlen(value) != SESSION_HEX_LEN)
-		return false;
-	for (i = 0; i < SESSION_HEX_LEN; i++)
-		if (!((value[i] >= '0' && value[i] <= '9') ||
-		      (value[i] >= 'a' && value[i] <= 'f')))
-			return false;
-	return true;
+	return crypto_hex_valid(value, SESSION_HEX_LEN);
 }
 
 void

@@ -73,11 +73,14 @@ check_args(const struct post_args *a)
 {
 	char *t = text_trim(a->title);
 	size_t len = strlen(t);
+	bool ok = len > 0 && text_utf8_valid(t, len) &&
+	          text_utf8_len(t) <= MODEL_TITLE_MAX;
 
 	free(t);
-	if (len == 0 || len > MODEL_TITLE_MAX) {
+	if (!ok) {
 		fprintf(stderr,
-		        "blogd: post add: the title must be 1-%d bytes\n",
+		        "blogd: post add: the title must be 1-%d characters "
+		        "of UTF-8\n",
 		        MODEL_TITLE_MAX);
 		return -1;
 	}

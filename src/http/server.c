@@ -657,6 +657,7 @@ http_server_stop(struct http_server *srv)
 		MHD_stop_daemon(srv->tls);
 	static_close();
 	page_cache_free();
+	log_flush(); /* the access lines of the last requests */
 	if (srv->app->http == srv)
 		srv->app->http = NULL;
 	free(srv);

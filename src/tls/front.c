@@ -3,13 +3,13 @@
  *
  * server.tls_threads threads (0: one per core; one thread alone cannot
  * keep up with keep-alive traffic on two cores) each run an edge-triggered
- * epoll loop. They share
- * one listening socket, registered with EPOLLEXCLUSIVE so that a new
- * connection wakes one of them. A connection stays on the thread that
- * accepted it: its struct front_conn, its TLS connection, its timer and its
- * two sockets are owned by that thread alone and touched by no other.
- * Shared between threads: the current TLS server context (front->lock), the
- * per-address connection counts (front->ip_lock) and the counters (atomics).
+ * epoll loop. They share one listening socket, registered with
+ * EPOLLEXCLUSIVE so that a new connection wakes one of them. A connection
+ * stays on the thread that accepted it: its struct front_conn, its TLS
+ * connection, its timer and its two sockets are owned by that thread alone
+ * and touched by no other. Shared between threads: the current TLS server
+ * context (front->lock), the per-address connection counts (front->ip_lock)
+ * and the counters (atomics).
  *
  * A connection goes: accept → TLS handshake (deadline handshake_timeout) →
  * socketpair, one end handed to libmicrohttpd with the client's address →
@@ -887,17 +887,6 @@ front_thread_start(struct tls_front *f, unsigned i, char *err, size_t errlen)
 	return 0;
 }
 
-static unsigned
-front_nthreads(const struct config *cfg)
-{
-	long cpus;
-
-	if (cfg->server.tls_threads != 0)
-		return cfg->server.tls_threads;
-	cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	return cpus > 0 ? (unsigned)cpus : 1;
-}
-
 int
 tls_front_start(struct tls_front **out, struct app *app, char *err,
                 size_t errlen)
@@ -908,7 +897,7 @@ tls_front_start(struct tls_front **out, struct app *app, char *err,
 	f->app = app;
 	f->per_ip = cfg->server.per_ip_connections;
 	f->listen_fd = f->stop_fd = -1;
-	f->nthreads = front_nthreads(cfg);
+	f->nthreads = cfg->server.tls_threads; /* config_load resolved 0 */
 	f->threads = xcalloc(f->nthreads, sizeof(f->threads[0]));
 	for (unsigned i = 0; i < f->nthreads; i++) {
 		f->threads[i].epfd = -1;
@@ -1006,15 +995,10 @@ tls_front_stop(struct tls_front *f)
 	free(f);
 }
 
+/* config_load has made sure that https_listen comes with both files. */
 int
 tls_check_files(const struct config *cfg, char *err, size_t errlen)
 {
-	if (cfg->tls.certificate[0] == '\0' || cfg->tls.key[0] == '\0') {
-		snprintf(err, errlen,
-		         "server.https_listen needs tls.certificate and "
-		         "tls.key");
-		return -1;
-	}
 	return tls_check_pair(cfg->tls.certificate, cfg->tls.key, err, errlen);
 }
 

@@ -229,6 +229,7 @@ tls_load_pair(const char *cert_path, const char *key_path,
 	int rc = -1;
 
 	*key_pem = NULL;
+	*key_len = 0;
 	mbedtls_pk_init(&key);
 	if (tls_read_file("tls.certificate", cert_path, &cert_pem, &cert_len,
 	                  err, errlen) == -1 ||

@@ -54,6 +54,8 @@ TMPL_KEYS(TMPL_KEY_STS)
 
 typedef std::unordered_map<std::string_view, const StaticTemplateString *>
     key_map;
+typedef std::unordered_map<const char *, const StaticTemplateString *>
+    key_ptr_map;
 
 /*
  * Built on first use (C++ guarantees a thread-safe one-time init) and only
@@ -68,9 +70,26 @@ tmpl_key_map()
 	return map;
 }
 
+/* The same, by the address of the TK_ constant: what the handlers pass,
+ * found without hashing the name. */
+static const key_ptr_map &
+tmpl_key_ptr_map()
+{
+#define TMPL_KEY_ENTRY(name) {TK_##name, &sts_##name},
+	static const key_ptr_map map = {TMPL_KEYS(TMPL_KEY_ENTRY)};
+#undef TMPL_KEY_ENTRY
+	return map;
+}
+
 static TemplateString
 tmpl_key(const char *name)
 {
+	const key_ptr_map &pmap = tmpl_key_ptr_map();
+	auto pit = pmap.find(name);
+
+	if (pit != pmap.end())
+		return TemplateString(*pit->second);
+
 	const key_map &map = tmpl_key_map();
 	auto it = map.find(std::string_view(name));
 
@@ -98,10 +117,15 @@ class buf_emitter : public ctemplate::ExpandEmitter
 	explicit buf_emitter(struct buf *out) : out_(out)
 	{
 	}
+	/* Escaping emits most of a page one byte at a time. */
 	void
 	Emit(char c) override
 	{
-		buf_putc(out_, c);
+		if (out_->len + 1 < out_->cap) {
+			out_->data[out_->len++] = c;
+			out_->data[out_->len] = '\0';
+		} else
+			buf_putc(out_, c);
 	}
 	void
 	Emit(const std::string &s) override

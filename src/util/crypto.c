@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/random.h>
 
 #include <mbedtls/md.h>
@@ -40,6 +41,18 @@ crypto_hex(const void *data, size_t len, char *out)
 		out[2 * i + 1] = hex[p[i] & 0xf];
 	}
 	out[2 * len] = '\0';
+}
+
+bool
+crypto_hex_valid(const char *s, size_t hexlen)
+{
+	if (s == NULL || strlen(s) != hexlen)
+		return false;
+	for (size_t i = 0; i < hexlen; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
 }
 
 /* These mbedtls calls fail only on misuse (a bad md type), never on input;

@@ -511,16 +511,35 @@ test('moderation: approve and delete, escaped everywhere', async () => {
 		expectStatus(r, 303, 'approve');
 		assert.equal(r.headers.location, '/admin/comments?approved=1');
 	}
+	// Deleting a pending comment changes no page, so it leaves the page
+	// caches alone; deleting an approved one invalidates them.
+	const version = () => sqlValue('SELECT version FROM content_version',
+	    DBNAME);
+	const v0 = version();
 	const del = await srv.request('POST',
 	    `/admin/comments/${ids[2][0]}/delete`,
 	    { jar, body: { csrf_token: token } });
 	expectStatus(del, 303, 'delete comment');
+	assert.equal(version(), v0, 'deleting a pending comment bumped the ' +
+	    'content version');
+	assert.equal(sqlValue(`SELECT COUNT(*) FROM comments WHERE id = ` +
+	    `${ids[2][0]}`, DBNAME), '0', 'pending comment not deleted');
 	expectStatus(await srv.request('POST', '/admin/comments/999999/approve',
 	    { jar, body: { csrf_token: token } }), 404, 'unknown comment');
 	const pub = await srv.get(`/posts/${slug}`);
 	expectBody(pub, /First!\nSecond line/);
 	expectBody(pub, /&lt;img src=x onerror=alert\(3\)&gt;/);
 	expectNoBody(pub, /<img src=x|<script>x|buy things/);
+	const v1 = version();
+	expectStatus(await srv.request('POST',
+	    `/admin/comments/${ids[1][0]}/delete`,
+	    { jar, body: { csrf_token: token } }), 303,
+	    'delete an approved comment');
+	assert.ok(Number(version()) > Number(v1),
+	    'deleting an approved comment left the content version');
+	const gone = await srv.get(`/posts/${slug}`);
+	expectNoBody(gone, /onerror=alert/, 'deleted comment still shown');
+	expectBody(gone, /First!\nSecond line/);
 	const queue = await srv.get('/admin/comments', { jar });
 	expectBody(queue, /Nothing to moderate/);
 });

@@ -268,4 +268,14 @@ test('post add prints unique slugs, saves drafts and tags', async () => {
 		assertExit(r5, 1, 'post add with a slug in use');
 	assert.equal(sqlValue("SELECT COUNT(*) FROM posts WHERE slug = " +
 	    "'my-own-slug'", DBNAME), '1');
+
+	// The title limit counts characters, as the admin form does: 200
+	// accented letters (400 bytes) fit, 201 do not.
+	const r6 = await add(['--title', 'é'.repeat(200), '--author',
+	    'writer']);
+	assertExit(r6, 0, 'post add with a 200-character, 400-byte title');
+	const r7 = await add(['--title', 'é'.repeat(201), '--author',
+	    'writer']);
+	assertExit(r7, 1, 'post add with a 201-character title');
+	assert.match(assertOneLine(r7, 'long title'), /title/);
 });

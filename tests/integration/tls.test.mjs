@@ -378,6 +378,41 @@ describe('https', () => {
 		}
 	});
 
+	test('clients that close right after the handshake leak nothing',
+	    async () => {
+		const fds = () => fs.readdirSync(`/proc/${srv.child.pid}/fd`).length;
+		// Warm up first: the TLS daemon's MHD threads and the pool
+		// open their descriptors lazily.
+		expectStatus(await httpsRequest(sport, 'GET', '/healthz',
+		    { ca: ec.pem }), 200, 'warm-up');
+		await sleep(200);
+		const before = fds();
+		for (let i = 0; i < 200; i++)
+			await new Promise((resolve, reject) => {
+				const s = tls.connect({ host: '127.0.0.1',
+				    port: sport, servername: 'localhost',
+				    rejectUnauthorized: false }, () => {
+					// Half say goodbye (close_notify + FIN),
+					// half just drop the socket.
+					if (i % 2 === 0)
+						s.end();
+					else
+						s.destroy();
+				});
+				s.on('close', resolve);
+				s.on('error', reject);
+				s.setTimeout(10000, () =>
+				    s.destroy(new Error(`handshake ${i}: timeout`)));
+			});
+		// The front closes its end once MHD has closed the pair.
+		await waitFor(() => fds() <= before, 5000,
+		    `open descriptors back to ${before}`);
+		const r = await httpsRequest(sport, 'GET', `/posts/${slug}`,
+		    { ca: ec.pem });
+		expectStatus(r, 200, 'a request after the empty connections');
+		assert.match(r.body, /<em>secure<\/em>/);
+	});
+
 	test('blogd check names a bad key file', async () => {
 		const broken = path.join(dir, 'broken.key');
 		fs.writeFileSync(broken, '-----BEGIN PRIVATE KEY-----\nAAAA\n' +

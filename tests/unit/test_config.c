@@ -60,7 +60,9 @@ test_defaults(void **state)
 	assert_int_equal(load(&cfg, "", err, sizeof(err)), 0);
 	assert_string_equal(cfg.server.http_listen, "127.0.0.1:8080");
 	assert_string_equal(cfg.server.https_listen, "");
-	assert_int_equal(cfg.server.threads, 0);
+	/* "0 = one per core" is resolved at load time. */
+	assert_int_equal(cfg.server.threads, sysconf(_SC_NPROCESSORS_ONLN));
+	assert_int_equal(cfg.server.tls_threads, cfg.server.threads);
 	assert_int_equal(cfg.server.max_body, 1024 * 1024);
 	assert_int_equal(cfg.server.max_header, 16 * 1024);
 	assert_int_equal(cfg.server.per_ip_connections, 64);
@@ -76,7 +78,7 @@ test_defaults(void **state)
 	assert_string_equal(cfg.database.user, "blogd");
 	assert_string_equal(cfg.database.password, "");
 	assert_false(cfg.database.ssl_verify);
-	assert_int_equal(cfg.database.pool_size, 0);
+	assert_int_equal(cfg.database.pool_size, cfg.server.threads);
 	assert_int_equal(cfg.database.connect_timeout, 5);
 	assert_int_equal(cfg.database.read_timeout, 10);
 	assert_string_equal(cfg.paths.templates, "/usr/share/blogd/templates");
@@ -249,6 +251,8 @@ test_env(void **state)
 	assert_int_equal(
 	    load(&cfg, "[server]\nthreads = 4\n", err, sizeof(err)), 0);
 	assert_int_equal(cfg.server.threads, 8);
+	/* One connection per HTTP thread, the threads as overridden. */
+	assert_int_equal(cfg.database.pool_size, 8);
 	assert_string_equal(cfg.database.host, "db.internal");
 	assert_false(cfg.site.moderate_comments);
 	config_free(&cfg);

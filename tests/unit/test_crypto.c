@@ -50,6 +50,19 @@ test_hex(void **state)
 }
 
 static void
+test_hex_valid(void **state)
+{
+	(void)state;
+	assert_true(crypto_hex_valid("000fa5ff", 8));
+	assert_true(crypto_hex_valid("", 0));
+	assert_false(crypto_hex_valid(NULL, 8));
+	assert_false(crypto_hex_valid("000fa5f", 8));   /* short */
+	assert_false(crypto_hex_valid("000fa5ff0", 8)); /* long */
+	assert_false(crypto_hex_valid("000FA5FF", 8));  /* upper case */
+	assert_false(crypto_hex_valid("000fa5fg", 8));
+}
+
+static void
 test_random(void **state)
 {
 	unsigned char a[32], b[32], big[4096];
@@ -77,7 +90,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sha256), cmocka_unit_test(test_hmac_sha256),
 	    cmocka_unit_test(test_hex),    cmocka_unit_test(test_random),
-	    cmocka_unit_test(test_equal),
+	    cmocka_unit_test(test_equal),  cmocka_unit_test(test_hex_valid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
