@@ -221,8 +221,11 @@ static struct {
 	pthread_once_t once;   /* starts the flusher */
 	size_t len;
 	char data[ACCESS_BUF_SIZE];
-} acc = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-         PTHREAD_ONCE_INIT, 0, {0}};
+} acc = {PTHREAD_MUTEX_INITIALIZER,
+         PTHREAD_COND_INITIALIZER,
+         PTHREAD_ONCE_INIT,
+         0,
+         {0}};
 
 /* Caller holds acc.lock. */
 static void
