@@ -25,20 +25,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-if [ -z "${BLOGD_TEST_DB_DIR:-}" ]; then
-	for tool in wrk nginx curl openssl; do
-		command -v "$tool" >/dev/null || {
-			echo "bench: $tool is missing" >&2
-			exit 1
-		}
-	done
-	if [ -z "${BLOGD_BIN:-}" ]; then
-		cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release \
-			-DBLOGD_SANITIZE=OFF -DBLOGD_TESTS=OFF >/dev/null
-		cmake --build build-bench --target blogd -j"$(nproc)" >/dev/null
-	fi
-	exec scripts/with-mariadb.sh "$0" "$@"
-fi
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+bench_enter wrk nginx curl openssl
 
 duration=${BENCH_DURATION:-10s}
 conns=${BENCH_CONNECTIONS:-64}
@@ -47,87 +36,17 @@ work=$BLOGD_TEST_DB_DIR/compare
 ngx=$work/nginx
 mkdir -p "$work/webroot" "$ngx/html/static" "$ngx/html/posts" "$ngx/tmp"
 cp "$root/static/style.css" "$ngx/html/static/"
-
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-	echo "bench: no free port" >&2
-	exit 1
-}
-
-pids=()
-stop_all() {
-	for p in "${pids[@]}"; do
-		if kill -0 "$p" 2>/dev/null; then
-			kill -TERM "$p"
-			wait "$p" 2>/dev/null || true
-		fi
-	done
-	pids=()
-}
-trap stop_all EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-keyout "$work/key.pem" -out "$work/cert.pem" -days 2 \
-	-subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+bench_cert "$work"
 
 # blogd_conf FILE HTTP_PORT HTTPS_LISTEN CACHE_ENABLED
 blogd_conf() {
-	cat >"$1" <<EOF
-[server]
-http_listen = 127.0.0.1:$2
-https_listen = $3
-per_ip_connections = 1000
-
-[tls]
-certificate = $work/cert.pem
-key = $work/key.pem
-
-[database]
-socket = $BLOGD_TEST_DB_SOCKET
-name = $BLOGD_TEST_DB_NAME
-user = $BLOGD_TEST_DB_USER
-password = $BLOGD_TEST_DB_PASSWORD
-
-[paths]
-templates = $root/templates
-static = $root/static
-migrations = $root/sql
-webroot = $work/webroot
-
-[site]
-title = Bench blog
-base_url = http://127.0.0.1
-
-[cache]
-enabled = $4
-
-[log]
-level = warn
-EOF
+	bench_conf "$1" "$work" "$2" "$3" "$(printf '[cache]\nenabled = %s' "$4")"
 }
 
 # start_blogd CONF HTTP_PORT: sets $blogd_pid once /healthz answers.
 start_blogd() {
-	"$blogd" serve -c "$1" >"$work/access.log" 2>"$work/error.log" &
-	blogd_pid=$!
-	pids+=("$blogd_pid")
-	for ((i = 0; i < 100; i++)); do
-		curl -fs -o /dev/null "http://127.0.0.1:$2/healthz" && return
-		kill -0 "$blogd_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "bench: blogd did not start:" >&2
-	cat "$work/error.log" >&2
-	exit 1
+	bench_start_blogd "$blogd" "$1" "$2" "$work/access.log" "$work/error.log"
+	blogd_pid=$bench_blogd_pid
 }
 
 hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
@@ -169,7 +88,7 @@ run "blogd post" "$base$post" -H "Cookie: $cookie"
 run "blogd post, new visitor" "$base$post"
 run "blogd css" "$base/static/style.css"
 hwm_cache=$(hwm_kib "$blogd_pid")
-stop_all
+bench_stop_all
 
 echo "bench: blogd, HTTPS" >&2
 hport=$(free_port)
@@ -178,7 +97,7 @@ blogd_conf "$conf" "$hport" "127.0.0.1:$sport" true
 start_blogd "$conf" "$hport"
 run "blogd https /" "https://127.0.0.1:$sport/"
 hwm_tls=$(hwm_kib "$blogd_pid")
-stop_all
+bench_stop_all
 
 echo "bench: blogd, page cache off" >&2
 hport=$(free_port)
@@ -195,7 +114,7 @@ if [ "${BENCH_PERF:-0}" = 1 ]; then
 	wait "$perf_pid" 2>/dev/null || true
 fi
 hwm_nocache=$(hwm_kib "$blogd_pid")
-stop_all
+bench_stop_all
 
 echo "bench: nginx" >&2
 nport=$(free_port)
@@ -234,7 +153,7 @@ http {
 }
 EOF
 nginx -p "$ngx" -c "$ngx/nginx.conf" -g 'daemon off;' &
-pids+=("$!")
+bench_pids+=("$!")
 for ((i = 0; i < 50; i++)); do
 	curl -fs -o /dev/null "http://127.0.0.1:$nport/" && break
 	sleep 0.1
@@ -247,7 +166,7 @@ run "nginx /" "http://127.0.0.1:$nport/"
 run "nginx post" "http://127.0.0.1:$nport$post" -H "Cookie: $cookie"
 run "nginx css" "http://127.0.0.1:$nport/static/style.css"
 run "nginx https /" "https://127.0.0.1:$nsport/"
-stop_all
+bench_stop_all
 
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }'

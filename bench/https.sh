@@ -24,20 +24,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-if [ -z "${BLOGD_TEST_DB_DIR:-}" ]; then
-	for tool in wrk ab openssl nginx curl; do
-		command -v "$tool" >/dev/null || {
-			echo "bench: $tool is missing" >&2
-			exit 1
-		}
-	done
-	if [ -z "${BLOGD_BIN:-}" ]; then
-		cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release \
-			-DBLOGD_SANITIZE=OFF -DBLOGD_TESTS=OFF >/dev/null
-		cmake --build build-bench --target blogd -j"$(nproc)" >/dev/null
-	fi
-	exec scripts/with-mariadb.sh "$0" "$@"
-fi
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+bench_enter wrk ab openssl nginx curl
 
 secs=${BENCH_DURATION:-10}
 conns=${BENCH_CONNECTIONS:-64}
@@ -47,84 +36,15 @@ work=$BLOGD_TEST_DB_DIR/bench-https
 mkdir -p "$work/webroot" "$work/nginx/html/static" "$work/nginx/tmp"
 cp "$root/static/style.css" "$work/nginx/html/static/"
 hz=$(getconf CLK_TCK)
-
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-	echo "bench: no free port" >&2
-	exit 1
-}
-
-pids=()
-stop_all() {
-	for p in "${pids[@]}"; do
-		if kill -0 "$p" 2>/dev/null; then
-			kill -TERM "$p"
-			wait "$p" 2>/dev/null || true
-		fi
-	done
-	pids=()
-}
-trap stop_all EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-keyout "$work/key.pem" -out "$work/cert.pem" -days 2 \
-	-subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+bench_cert "$work"
 
 # blogd_conf FILE HTTP_PORT HTTPS_LISTEN
-blogd_conf() {
-	cat >"$1" <<EOF
-[server]
-http_listen = 127.0.0.1:$2
-https_listen = $3
-per_ip_connections = 1000
-
-[tls]
-certificate = $work/cert.pem
-key = $work/key.pem
-
-[database]
-socket = $BLOGD_TEST_DB_SOCKET
-name = $BLOGD_TEST_DB_NAME
-user = $BLOGD_TEST_DB_USER
-password = $BLOGD_TEST_DB_PASSWORD
-
-[paths]
-templates = $root/templates
-static = $root/static
-migrations = $root/sql
-webroot = $work/webroot
-
-[site]
-title = Bench blog
-base_url = https://127.0.0.1
-
-[log]
-level = warn
-EOF
-}
+blogd_conf() { bench_conf "$1" "$work" "$2" "$3"; }
 
 # start_blogd CONF HTTP_PORT: sets $server_pid once /healthz answers.
 start_blogd() {
-	"$blogd" serve -c "$1" >/dev/null 2>"$work/error.log" &
-	server_pid=$!
-	pids+=("$server_pid")
-	for ((i = 0; i < 100; i++)); do
-		curl -fs -o /dev/null "http://127.0.0.1:$2/healthz" && return
-		kill -0 "$server_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "bench: blogd did not start:" >&2
-	cat "$work/error.log" >&2
-	exit 1
+	bench_start_blogd "$blogd" "$1" "$2" /dev/null "$work/error.log"
+	server_pid=$bench_blogd_pid
 }
 
 # CPU ticks used so far by a process and its children threads/processes.
@@ -197,7 +117,7 @@ curl -fs "http://127.0.0.1:$hport/" >"$work/nginx/html/index.html"
 wrk -t2 -c"$conns" -d2s "http://127.0.0.1:$hport/" >/dev/null
 measure "blogd http keep-alive" wrk_run "http://127.0.0.1:$hport/"
 measure "blogd http css" wrk_run "http://127.0.0.1:$hport/static/style.css"
-stop_all
+bench_stop_all
 
 echo "bench: blogd, HTTPS" >&2
 hport=$(free_port)
@@ -213,7 +133,7 @@ measure "blogd full (s_time -new)" s_time_run "$sport" -new
 measure "blogd resumed (s_time)" s_time_run "$sport" -reuse
 measure "blogd resumed css" s_time_run "$sport" -reuse /static/style.css
 measure "blogd resumed, no request" s_time_run "$sport" -reuse ""
-stop_all
+bench_stop_all
 
 echo "bench: nginx, HTTPS" >&2
 nport=$(free_port)
@@ -247,7 +167,7 @@ http {
 EOF
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
 server_pid=$!
-pids+=("$server_pid")
+bench_pids+=("$server_pid")
 for ((i = 0; i < 50; i++)); do
 	curl -fsk -o /dev/null "https://127.0.0.1:$nport/" && break
 	sleep 0.1
@@ -264,7 +184,7 @@ measure "nginx full (s_time -new)" s_time_run "$nport" -new
 measure "nginx resumed (s_time)" s_time_run "$nport" -reuse
 measure "nginx resumed css" s_time_run "$nport" -reuse /static/style.css
 measure "nginx resumed, no request" s_time_run "$nport" -reuse ""
-stop_all
+bench_stop_all
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }'; }
 printf '\n/ is %d bytes; %d cores shared by clients and servers; ' \

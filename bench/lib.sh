@@ -34,3 +34,75 @@ webroot = $2
 level = warn
 CONF
 }
+
+# bench_enter TOOL...: the start of every bench script. Outside a private
+# database it checks the tools, builds blogd (unless BLOGD_BIN names one)
+# and runs the script again under scripts/with-mariadb.sh; inside, it
+# returns and the script goes on.
+bench_enter() {
+	[ -z "${BLOGD_TEST_DB_DIR:-}" ] || return 0
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || {
+			echo "bench: $tool is missing" >&2
+			exit 1
+		}
+	done
+	[ -n "${BLOGD_BIN:-}" ] || bench_build
+	exec scripts/with-mariadb.sh "$0"
+}
+
+# Servers a bench started, stopped by bench_stop_all (also on exit).
+bench_pids=()
+bench_stop_all() {
+	local p
+	for p in "${bench_pids[@]}"; do
+		stop_pid "$p"
+	done
+	bench_pids=()
+}
+trap bench_stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# bench_cert DIR: a throwaway ECDSA P-256 certificate for 127.0.0.1 in
+# DIR/cert.pem and DIR/key.pem.
+bench_cert() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$1/key.pem" -out "$1/cert.pem" -days 2 \
+		-subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+}
+
+# bench_conf FILE WORK HTTP_PORT HTTPS_LISTEN [EXTRA]: a blogd config with
+# the certificate from bench_cert WORK, the common sections and EXTRA
+# (more INI text) appended.
+bench_conf() {
+	{
+		cat <<CONF
+[server]
+http_listen = 127.0.0.1:$3
+https_listen = $4
+per_ip_connections = 1000
+
+[tls]
+certificate = $2/cert.pem
+key = $2/key.pem
+
+[site]
+title = Bench blog
+base_url = https://127.0.0.1
+
+CONF
+		bench_conf_common "$(pwd)" "$2/webroot"
+		printf '%s\n' "${5-}"
+	} >"$1"
+}
+
+# bench_start_blogd BIN CONF HTTP_PORT ACCESS_LOG ERROR_LOG: starts blogd,
+# sets bench_blogd_pid once /healthz answers.
+bench_start_blogd() {
+	"$1" serve -c "$2" >"$4" 2>"$5" &
+	bench_blogd_pid=$!
+	bench_pids+=("$bench_blogd_pid")
+	wait_healthz "$bench_blogd_pid" "http://127.0.0.1:$3" "$5"
+}
