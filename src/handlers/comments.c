@@ -140,26 +140,13 @@ handle_comment_create(struct http_request *req)
 {
 	struct model_post post = {0};
 	struct db_conn *conn;
-	int rc;
 
 	if (!csrf_check(req)) {
 		http_error(req, 403);
 		return;
 	}
-	if (!text_is_slug(req->params[0])) {
-		http_error(req, 404);
+	if (post_page_find(req, &conn, &post) == -1)
 		return;
-	}
-	if ((conn = db_acquire(req->app->db)) == NULL) {
-		http_error(req, 503);
-		return;
-	}
-	rc = model_post_get_published(conn, req->params[0], &post);
-	if (rc == MODEL_OK) {
-		comment_handle(req, conn, &post); /* releases conn */
-	} else {
-		db_release(conn);
-		http_error(req, rc == MODEL_NOT_FOUND ? 404 : 503);
-	}
+	comment_handle(req, conn, &post); /* releases conn */
 	model_post_free(&post);
 }
