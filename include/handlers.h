@@ -7,9 +7,14 @@
 
 #include "http.h"
 
+struct db_conn;
 struct model_post_list;
 
 /* GET / and ?page=N */
+/* A borrowed connection (db_release it), or NULL once the request has been
+ * answered 503: the database cannot be reached. */
+struct db_conn *handlers_db(struct http_request *req);
+
 void handle_home(struct http_request *req);
 /* GET /posts/{slug} */
 void handle_post(struct http_request *req);

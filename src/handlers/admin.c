@@ -97,16 +97,6 @@ admin_id(const char *param)
 	return id;
 }
 
-struct db_conn *
-admin_db(struct http_request *req)
-{
-	struct db_conn *conn = db_acquire(req->app->db);
-
-	if (conn == NULL)
-		http_error(req, 503);
-	return conn;
-}
-
 void
 admin_act(struct http_request *req, int (*act)(struct db_conn *, long long),
           const char *done)
@@ -121,7 +111,7 @@ admin_act(struct http_request *req, int (*act)(struct db_conn *, long long),
 		http_error(req, 404);
 		return;
 	}
-	if ((conn = admin_db(req)) == NULL)
+	if ((conn = handlers_db(req)) == NULL)
 		return;
 	rc = act(conn, id);
 	db_release(conn);
@@ -245,7 +235,7 @@ login_finish(struct http_request *req, const char *username,
 	struct db_conn *conn;
 	int rc;
 
-	if ((conn = admin_db(req)) == NULL)
+	if ((conn = handlers_db(req)) == NULL)
 		return;
 	if (!ok) {
 		rc = throttle_failed(conn, account, req->client_ip);
@@ -331,7 +321,7 @@ handle_admin_logout(struct http_request *req)
 
 	if (admin_require_post(req) == NULL)
 		return;
-	if ((conn = admin_db(req)) == NULL)
+	if ((conn = handlers_db(req)) == NULL)
 		return;
 	rc = session_end(req, conn);
 	db_release(conn);
@@ -398,7 +388,7 @@ handle_admin_index(struct http_request *req)
 
 	if ((user = admin_require(req)) == NULL)
 		return;
-	if ((conn = admin_db(req)) == NULL)
+	if ((conn = handlers_db(req)) == NULL)
 		return;
 	rc = model_post_list_all(conn, &posts);
 	if (rc == MODEL_OK)

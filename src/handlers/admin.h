@@ -8,6 +8,7 @@
 #define BLOGD_HANDLERS_ADMIN_H
 
 #include "csrf.h"
+#include "handlers.h"
 #include "http.h"
 #include "session.h"
 #include "tmpl.h"
@@ -55,9 +56,6 @@ void admin_notice(struct http_request *req, struct tmpl_dict *root,
 long long admin_id(const char *param);
 
 struct db_conn;
-/* A borrowed connection (db_release it), or NULL when the request has been
- * answered 503. */
-struct db_conn *admin_db(struct http_request *req);
 
 /*
  * A POST that changes row {id}: checks session and CSRF, runs act (a model

@@ -47,7 +47,7 @@ handle_admin_comments(struct http_request *req)
 
 	if ((user = admin_require(req)) == NULL)
 		return;
-	if ((conn = admin_db(req)) == NULL)
+	if ((conn = handlers_db(req)) == NULL)
 		return;
 	rc = model_comment_list_pending(conn, &list);
 	db_release(conn);

@@ -184,7 +184,7 @@ post_save(struct http_request *req, const struct session_user *user,
 	struct db_conn *conn;
 	int rc;
 
-	if ((conn = admin_db(req)) == NULL)
+	if ((conn = handlers_db(req)) == NULL)
 		return;
 	if (id == 0)
 		rc = model_post_create(conn, user->id, &in, NULL, NULL);
@@ -248,7 +248,7 @@ post_edit_show(struct http_request *req, const struct session_user *user,
 	struct db_conn *conn;
 	int rc;
 
-	if ((conn = admin_db(req)) == NULL)
+	if ((conn = handlers_db(req)) == NULL)
 		return;
 	rc = model_post_get(conn, id, &post);
 	db_release(conn);

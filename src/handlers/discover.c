@@ -48,10 +48,8 @@ discover_list(struct http_request *req, struct model_post_query *q,
 		http_error(req, 404);
 		return;
 	}
-	if ((conn = db_acquire(req->app->db)) == NULL) {
-		http_error(req, 503);
+	if ((conn = handlers_db(req)) == NULL)
 		return;
-	}
 	rc = model_post_list_published(conn, q, &list);
 	db_release(conn);
 	if (rc != MODEL_OK) {
@@ -168,9 +166,8 @@ handle_search(struct http_request *req)
 	}
 	words = text_trim(raw);
 	if (*words != '\0') {
-		if ((conn = db_acquire(req->app->db)) == NULL) {
+		if ((conn = handlers_db(req)) == NULL) {
 			free(words);
-			http_error(req, 503);
 			return;
 		}
 		rc = model_post_search(conn, words, &q, &list);

@@ -191,10 +191,8 @@ handle_feed(struct http_request *req)
 		http_error(req, 400);
 		return;
 	}
-	if ((conn = db_acquire(req->app->db)) == NULL) {
-		http_error(req, 503);
+	if ((conn = handlers_db(req)) == NULL)
 		return;
-	}
 	rc = model_post_list_published(conn, &q, &list);
 	db_release(conn);
 	if (rc != MODEL_OK) {
@@ -286,10 +284,8 @@ handle_sitemap(struct http_request *req)
 		http_error(req, 400);
 		return;
 	}
-	if ((conn = db_acquire(req->app->db)) == NULL) {
-		http_error(req, 503);
+	if ((conn = handlers_db(req)) == NULL)
 		return;
-	}
 	root = tmpl_dict_new();
 	rc = sitemap_add_posts(conn, root, base, &count);
 	if (rc == 0)

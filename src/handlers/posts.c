@@ -14,6 +14,16 @@
 
 #define HOME_PER_PAGE 10
 
+struct db_conn *
+handlers_db(struct http_request *req)
+{
+	struct db_conn *conn = db_acquire(req->app->db);
+
+	if (conn == NULL)
+		http_error(req, 503);
+	return conn;
+}
+
 long long
 handlers_page_number(const char *value)
 {
@@ -135,10 +145,8 @@ handle_home(struct http_request *req)
 		http_error(req, 404);
 		return;
 	}
-	if ((conn = db_acquire(req->app->db)) == NULL) {
-		http_error(req, 503);
+	if ((conn = handlers_db(req)) == NULL)
 		return;
-	}
 	rc = model_post_list_published(conn, &q, &list);
 	db_release(conn);
 	if (rc != MODEL_OK)
@@ -262,10 +270,8 @@ post_page_find(struct http_request *req, struct db_conn **conn,
 		http_error(req, 404);
 		return -1;
 	}
-	if ((*conn = db_acquire(req->app->db)) == NULL) {
-		http_error(req, 503);
+	if ((*conn = handlers_db(req)) == NULL)
 		return -1;
-	}
 	rc = model_post_get_published(*conn, req->params[0], post);
 	if (rc != MODEL_OK) {
 		db_release(*conn);
