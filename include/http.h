@@ -21,6 +21,7 @@
 struct app;
 struct MHD_Connection;
 struct http_header;
+struct route;
 
 enum http_method {
 	HTTP_GET = 1 << 0,
@@ -40,8 +41,8 @@ struct http_request {
 	const char *path;              /* raw path, percent-encoded, no query */
 	char *params[HTTP_MAX_PARAMS]; /* decoded route parameters */
 	size_t nparams;
-	const char *route_name; /* for metrics; "none" when no route */
-	bool https;             /* arrived through the TLS front */
+	const struct route *route; /* the matched route, NULL when none */
+	bool https;                /* arrived through the TLS front */
 	char client_ip[46];
 
 	/* Body as received (POST), at most server.max_body bytes. */

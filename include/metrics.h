@@ -15,17 +15,19 @@
 
 #include "http.h"
 
+struct route;
+
 /* Room for the routes of handlers/routes.c plus "none"; a unit test checks
  * that app_routes fits. */
 #define METRICS_MAX_ROUTES 48
 
 /*
- * Counts one finished request: route_name is req->route_name (a name from
- * app_routes, anything else counts as "none"), method a value of enum
+ * Counts one finished request: route is req->route (an entry of
+ * app_routes, or NULL, counted as "none"), method a value of enum
  * http_method (0 when the request line never parsed), status the HTTP
  * status sent (0: none was).
  */
-void metrics_record(const char *route_name, unsigned method, int status,
+void metrics_record(const struct route *route, unsigned method, int status,
                     unsigned long long duration_us);
 
 /*

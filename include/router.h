@@ -12,6 +12,7 @@
 #ifndef BLOGD_ROUTER_H
 #define BLOGD_ROUTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "http.h"
@@ -23,6 +24,7 @@ struct route {
 	const char *pattern;
 	http_handler_fn handler;
 	const char *name; /* metrics label */
+	bool cacheable;   /* anonymous GETs may be served from the page cache */
 };
 
 /*

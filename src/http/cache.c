@@ -53,9 +53,6 @@
 static const char pc_token_mark[] = "name=\"csrf_token\" value=\"";
 
 /* The routes whose GET answers depend only on the URL and the content. */
-static const char *const pc_routes[] = {"home", "post",    "tag",   "author",
-                                        "feed", "sitemap", "robots"};
-
 struct pc_entry {
 	struct pc_entry *hnext;       /* hash chain */
 	struct pc_entry *prev, *next; /* LRU list, most recent first */
@@ -263,15 +260,6 @@ pc_placeholder(const char *key, uint64_t hash)
 
 /* ---- what a request asks for ---- */
 
-static bool
-pc_route_cached(const char *name)
-{
-	for (size_t i = 0; i < sizeof(pc_routes) / sizeof(pc_routes[0]); i++)
-		if (strcmp(pc_routes[i], name) == 0)
-			return true;
-	return false;
-}
-
 /* No query, or only page=<digits>: any other query would let a client
  * fill the cache with copies of one page. */
 static bool
@@ -291,7 +279,7 @@ static bool
 pc_eligible(struct http_request *req, const struct route *route)
 {
 	return pc.enabled && (req->method & (HTTP_GET | HTTP_HEAD)) != 0 &&
-	       pc_route_cached(route->name) && pc_query_ok(req->target) &&
+	       route->cacheable && pc_query_ok(req->target) &&
 	       http_cookie(req, SESSION_COOKIE) == NULL;
 }
 

@@ -70,15 +70,16 @@ static atomic_ullong metrics_requests[METRICS_MAX_ROUTES][METRICS_METHODS]
 static atomic_ullong metrics_hist[METRICS_MAX_ROUTES][METRICS_BUCKETS + 1];
 static atomic_ullong metrics_hist_sum_us[METRICS_MAX_ROUTES];
 
-/* route_name always points into app_routes when a route matched, so the
- * pointer identifies the route without comparing text. */
+/* route points into app_routes (or is NULL), so its slot is its index. */
 static size_t
-metrics_route_slot(const char *route_name)
+metrics_route_slot(const struct route *route)
 {
-	for (size_t i = 0; i < app_routes_count; i++)
-		if (app_routes[i].name == route_name)
-			return i + 1 < METRICS_MAX_ROUTES ? i + 1 : 0;
-	return 0;
+	size_t i;
+
+	if (route == NULL)
+		return 0;
+	i = (size_t)(route - app_routes) + 1;
+	return i < METRICS_MAX_ROUTES ? i : 0;
 }
 
 static const char *
@@ -113,10 +114,10 @@ metrics_status_index(int status)
 }
 
 void
-metrics_record(const char *route_name, unsigned method, int status,
+metrics_record(const struct route *route, unsigned method, int status,
                unsigned long long duration_us)
 {
-	size_t r = metrics_route_slot(route_name), b = 0;
+	size_t r = metrics_route_slot(route), b = 0;
 
 	atomic_fetch_add_explicit(&metrics_requests[r][metrics_method_slot(
 	                              method)][metrics_status_index(status)],

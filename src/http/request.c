@@ -13,6 +13,7 @@
 #include "config.h"
 #include "form.h"
 #include "http.h"
+#include "router.h"
 #include "http_internal.h"
 #include "log.h"
 #include "tmpl.h"
@@ -148,7 +149,8 @@ http_claim(struct http_request *req, int status, const char *content_type)
 {
 	if (req->answered) {
 		log_err("http: %s %s answered twice (route %s)",
-		        req->method_name, req->path, req->route_name);
+		        req->method_name, req->path,
+		        req->route != NULL ? req->route->name : "none");
 		return false;
 	}
 	req->answered = true;
@@ -198,7 +200,8 @@ http_redirect(struct http_request *req, int status, const char *location)
 {
 	if (!http_header_ok("Location", location) || location[0] == '\0') {
 		log_err("http: %s %s: bad redirect target (route %s)",
-		        req->method_name, req->path, req->route_name);
+		        req->method_name, req->path,
+		        req->route != NULL ? req->route->name : "none");
 		http_error(req, 500);
 		return;
 	}
@@ -219,7 +222,8 @@ http_error(struct http_request *req, int status)
 	/* The handler logs the cause; this line ties it to the route. */
 	if (status == 500)
 		log_err("http: %d for %s %s (route %s)", status,
-		        req->method_name, req->path, req->route_name);
+		        req->method_name, req->path,
+		        req->route != NULL ? req->route->name : "none");
 	snprintf(code, sizeof(code), "%d", status);
 	dict = tmpl_dict_new();
 	tmpl_set(dict, TK_SITE_TITLE, req->app->cfg->site.title);

@@ -63,12 +63,12 @@ test_routes_fit(void **state)
 	assert_true(app_routes_count + 1 <= METRICS_MAX_ROUTES);
 }
 
-static const char *
-route_name(const char *name)
+static const struct route *
+route_named(const char *name)
 {
 	for (size_t i = 0; i < app_routes_count; i++)
 		if (strcmp(app_routes[i].name, name) == 0)
-			return app_routes[i].name;
+			return &app_routes[i];
 	fail_msg("no route %s", name);
 	return NULL;
 }
@@ -94,7 +94,8 @@ test_render(void **state)
 {
 	struct app app;
 	struct buf out = BUF_INIT;
-	const char *text, *home = route_name("home");
+	const char *text;
+	const struct route *home = route_named("home");
 	char key[256];
 	double prev = 0;
 	static const char *const le[] = {
@@ -108,9 +109,9 @@ test_render(void **state)
 	metrics_record(home, HTTP_GET, 200, 40000);   /* 0.05 */
 	metrics_record(home, HTTP_HEAD, 200, 700);    /* 0.001 */
 	metrics_record(home, HTTP_GET, 418, 9000000); /* +Inf, 4xx */
-	metrics_record("none", HTTP_GET, 404, 100);
-	metrics_record(route_name("comment"), HTTP_POST, 303, 2000);
-	metrics_record("none", 0, 0, 1);
+	metrics_record(NULL, HTTP_GET, 404, 100);
+	metrics_record(route_named("comment"), HTTP_POST, 303, 2000);
+	metrics_record(NULL, 0, 0, 1);
 	metrics_render(&out, &app);
 	text = buf_cstr(&out);
 
@@ -176,7 +177,7 @@ test_status_labels(void **state)
 	                            304, 307, 308, 400, 401, 403, 404,
 	                            405, 408, 411, 413, 414, 415, 429,
 	                            431, 500, 501, 502, 503, 504, 505};
-	const char *robots = route_name("robots");
+	const struct route *robots = route_named("robots");
 	struct app app;
 	struct buf out = BUF_INIT;
 	char key[256];
