@@ -59,7 +59,6 @@ int model_user_create(struct db_conn *conn, const char *name,
 /* 0, MODEL_NOT_FOUND or MODEL_ERR. */
 int model_user_find(struct db_conn *conn, const char *name,
                     struct model_user *out);
-int model_user_get(struct db_conn *conn, long long id, struct model_user *out);
 /* 0, MODEL_NOT_FOUND or MODEL_ERR. */
 int model_user_set_password(struct db_conn *conn, long long id,
                             const char *password_hash);

@@ -232,21 +232,13 @@ db_pool_open(struct db_pool **poolp, const struct config *cfg, char *err,
 {
 	struct db_pool *pool;
 	unsigned i, size;
-	long ncpu;
 
 	/* Not thread-safe, so it runs here on the main thread. */
 	if (mysql_library_init(0, NULL, NULL) != 0) {
 		snprintf(err, errlen, "database: client library init failed");
 		return -1;
 	}
-	/* 0: one per HTTP thread, resolved the way http/server.c does. */
-	size = cfg->database.pool_size;
-	if (size == 0)
-		size = cfg->server.threads;
-	if (size == 0) {
-		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		size = ncpu > 0 ? (unsigned)ncpu : 1;
-	}
+	size = cfg->database.pool_size; /* config_load resolved 0 */
 	pool = xcalloc(1, sizeof(*pool));
 	db_params_init(&pool->params, cfg);
 	pthread_mutex_init(&pool->mu, NULL);

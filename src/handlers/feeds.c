@@ -46,14 +46,11 @@ handlers_base_url(struct http_request *req, char *out, size_t outlen)
 {
 	const char *cfg = req->app->cfg->site.base_url;
 	const char *host;
-	size_t len;
 	int n;
 
-	if (cfg != NULL && *cfg != '\0') {
-		len = strlen(cfg);
-		while (len > 0 && cfg[len - 1] == '/')
-			len--;
-		n = snprintf(out, outlen, "%.*s", (int)len, cfg);
+	if (*cfg != '\0') {
+		/* config_load already dropped any trailing '/'. */
+		n = snprintf(out, outlen, "%s", cfg);
 	} else {
 		host = http_header(req, "Host");
 		if (!feeds_host_valid(host))

@@ -139,7 +139,6 @@ http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 	req->https = l->https;
 	req->target = rp->text;
 	req->path = rp->text + tlen + 1;
-	req->route_name = "none";
 	req->method_name = rp->method;
 	req->resp_fd = -1;
 	req->start_us = http_now_us();
@@ -316,7 +315,7 @@ http_dispatch(struct http_request *req, const char *version)
 			http_error(req, 404);
 		return;
 	}
-	req->route_name = route->name;
+	req->route = route;
 	page_cache_handle(req, route);
 	if (!req->answered) {
 		log_err("http: route %s answered nothing for %s %s",
@@ -465,7 +464,7 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	e.bytes = rp->resp_bytes;
 	e.duration_us = http_now_us() - req->start_us;
 	log_access(&e);
-	metrics_record(req->route_name, req->method, e.status, e.duration_us);
+	metrics_record(req->route, req->method, e.status, e.duration_us);
 
 	for (size_t i = 0; i < req->nparams; i++)
 		free(req->params[i]);
@@ -526,10 +525,7 @@ http_daemon(struct http_server *srv, struct http_listener *l, int listen_fd)
 	const struct config *cfg = srv->app->cfg;
 	unsigned flags =
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned threads = cfg->server.threads != 0
-	                       ? cfg->server.threads
-	                       : (cpus > 0 ? (unsigned)cpus : 1);
+	unsigned threads = cfg->server.threads; /* config_load resolved 0 */
 	/* The pool holds the request line and headers (max_header), then the
 	 * response header block: ours are about 1.2 KiB with the CSP and two
 	 * cookies, so 4 KiB leaves room. Larger request headers get MHD's

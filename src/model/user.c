@@ -84,20 +84,6 @@ model_user_find(struct db_conn *conn, const char *name, struct model_user *out)
 }
 
 int
-model_user_get(struct db_conn *conn, long long id, struct model_user *out)
-{
-	struct db_rows rows;
-
-	memset(out, 0, sizeof(*out));
-	if (db_query(conn, &rows,
-	             "SELECT id, name, password_hash, is_admin, created_at "
-	             "FROM users WHERE id = ?",
-	             "i", id) != 0)
-		return MODEL_ERR;
-	return user_one(&rows, out);
-}
-
-int
 model_user_set_password(struct db_conn *conn, long long id,
                         const char *password_hash)
 {
