@@ -152,16 +152,7 @@ http {
 	}
 }
 EOF
-nginx -p "$ngx" -c "$ngx/nginx.conf" -g 'daemon off;' &
-bench_pids+=("$!")
-for ((i = 0; i < 50; i++)); do
-	curl -fs -o /dev/null "http://127.0.0.1:$nport/" && break
-	sleep 0.1
-done
-cmp -s <(curl -fs "http://127.0.0.1:$nport/") "$ngx/html/index.html" || {
-	echo "bench: nginx does not serve the saved page" >&2
-	exit 1
-}
+bench_start_nginx "$ngx" "http://127.0.0.1:$nport/" "$ngx/html/index.html"
 run "nginx /" "http://127.0.0.1:$nport/"
 run "nginx post" "http://127.0.0.1:$nport$post" -H "Cookie: $cookie"
 run "nginx css" "http://127.0.0.1:$nport/static/style.css"

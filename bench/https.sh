@@ -165,17 +165,9 @@ http {
 	}
 }
 EOF
-nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-server_pid=$!
-bench_pids+=("$server_pid")
-for ((i = 0; i < 50; i++)); do
-	curl -fsk -o /dev/null "https://127.0.0.1:$nport/" && break
-	sleep 0.1
-done
-cmp -s <(curl -fsk "https://127.0.0.1:$nport/") "$work/nginx/html/index.html" || {
-	echo "bench: nginx does not serve the saved page" >&2
-	exit 1
-}
+bench_start_nginx "$work/nginx" "https://127.0.0.1:$nport/" \
+	"$work/nginx/html/index.html"
+server_pid=$bench_nginx_pid
 wrk -t2 -c"$conns" -d2s "https://127.0.0.1:$nport/" >/dev/null
 measure "nginx https keep-alive" wrk_run "https://127.0.0.1:$nport/"
 measure "nginx https css" wrk_run "https://127.0.0.1:$nport/static/style.css"

@@ -106,3 +106,21 @@ bench_start_blogd() {
 	bench_pids+=("$bench_blogd_pid")
 	wait_healthz "$bench_blogd_pid" "http://127.0.0.1:$3" "$5"
 }
+
+# bench_start_nginx DIR URL SAVED: starts nginx with DIR/nginx.conf, waits
+# for URL to answer and checks it serves the file SAVED (the page blogd
+# rendered) byte for byte; sets bench_nginx_pid.
+bench_start_nginx() {
+	local i
+	nginx -p "$1" -c "$1/nginx.conf" -g 'daemon off;' &
+	bench_nginx_pid=$!
+	bench_pids+=("$bench_nginx_pid")
+	for ((i = 0; i < 50; i++)); do
+		curl -fsk -o /dev/null "$2" && break
+		sleep 0.1
+	done
+	cmp -s <(curl -fsk "$2") "$3" || {
+		echo "bench: nginx does not serve the saved page" >&2
+		exit 1
+	}
+}
