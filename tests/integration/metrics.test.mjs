@@ -262,9 +262,12 @@ describe('metrics over HTTP', () => {
 		const r = await getFrom(srv.port, '/metrics', addr);
 		expectStatus(r, 403, `/metrics from ${addr}`);
 		assert.doesNotMatch(r.body, /blogd_http_requests_total/);
-		// The refusal is counted like any answer.
-		const p = parseMetrics((await srv.get('/metrics')).body);
-		assert.ok(routeCounts(p, 'metrics')['GET 403'] >= 1);
+		// The refusal is counted like any answer, once MHD has finished
+		// that connection's request (its completion callback counts it).
+		await waitFor(async () => {
+			const p = parseMetrics((await srv.get('/metrics')).body);
+			return routeCounts(p, 'metrics')['GET 403'] >= 1;
+		}, 5000, 'the 403 counted');
 		// And the rest of the site is served to that address.
 		expectStatus(await getFrom(srv.port, '/', addr), 200, '/');
 	});
