@@ -11,6 +11,7 @@
 #   mysql/        data directory, created on the first start
 #   mysqld.sock   unix socket;  port  the TCP port in use (127.0.0.1 only)
 #   mysqld.err    server log;   server.pid  pid of the mariadbd we started
+#   tmp/          the server's tmpdir (never the shared /tmp)
 #
 # start: PORT is tried first, then random free ports (auto: random only);
 # without PORT a restart reuses the recorded port. --fast trades durability
@@ -53,6 +54,9 @@ port_busy() {
 write_cnf() {
 	local fast=$1 user=""
 	[ "$(id -u)" -ne 0 ] || user="user = $(id -un)"
+	# A tmpdir of its own: servers sharing /tmp remove each other's
+	# temporary tables (mariadb-install-db then fails with error 1051).
+	mkdir -p "$base/tmp"
 	{
 		cat <<EOF
 [mysqld]
@@ -61,6 +65,7 @@ datadir = $base/mysql
 socket = $base/mysqld.sock
 pid-file = $base/mysqld.pid
 log-error = $base/mysqld.err
+tmpdir = $base/tmp
 bind-address = 127.0.0.1
 skip-name-resolve
 skip-log-bin
@@ -94,8 +99,12 @@ install_db() {
 	echo "mariadb-ctl: creating a MariaDB data directory in $base/mysql" >&2
 	mariadb-install-db --defaults-file="$base/my.cnf" \
 		--auth-root-authentication-method=normal --skip-test-db \
-		>"$base/install.log" 2>&1 ||
-		die "mariadb-install-db failed, see $base/install.log"
+		>"$base/install.log" 2>&1 || {
+		# The caller may remove $base on the way out: show the cause.
+		cat "$base/install.log" "$base/mysqld.err" 2>/dev/null |
+			grep -iE "error|fail|abort" | head -n 15 >&2
+		die "mariadb-install-db failed (log above)"
+	}
 }
 
 harden_root() {
