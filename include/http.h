@@ -37,6 +37,9 @@ struct http_request {
 	struct app *app;
 	enum http_method method; /* HEAD is routed as GET, body dropped */
 	const char *method_name;
+	/* "HTTP/1.0", "HTTP/1.1" as the request line says (MHD takes
+	 * HTTP/1.x only); "" while it is not in (MHD answered alone). */
+	char version[16];
 	const char *target;            /* raw request target: path?query */
 	const char *path;              /* raw path, percent-encoded, no query */
 	char *params[HTTP_MAX_PARAMS]; /* decoded route parameters */
@@ -56,7 +59,9 @@ struct http_request {
 	bool query_parsed, form_parsed, cookies_parsed;
 	bool answered;
 	int status;
-	char *content_type;
+	/* Not owned, never freed: what the handler passed (see
+	 * http_respond), read when the response is built. */
+	const char *content_type;
 	struct http_header *headers;
 	struct buf resp_body;
 	const void *resp_static; /* persistent bytes instead of resp_body */
@@ -77,6 +82,24 @@ const char *http_cookie(struct http_request *req, const char *name);
 /* application/x-www-form-urlencoded body field; NULL for other types. */
 const char *http_form(struct http_request *req, const char *name);
 
+/* Longest Host value blogd accepts (a DNS name's limit). */
+#define HTTP_HOST_MAX 255
+
+/*
+ * The one check of a Host value, for everything that puts it into a URL:
+ * a DNS name or IPv4 address (letters, digits, '.', '-', '_') or an IPv6
+ * literal in brackets, then an optional ":port" of 1 to 5 digits; at most
+ * HTTP_HOST_MAX bytes in all, so nothing that could end or redirect the
+ * authority ('/', '@', '?', '#', spaces, CR, LF) gets through. s need not
+ * be NUL-terminated. Returns the length of the host without its port, 0
+ * when s[0..len) is not one.
+ */
+size_t http_host_check(const char *s, size_t len);
+/* The request's Host header, host[:port] as sent, when http_host_check
+ * takes it; NULL when it is absent or not one. *hostlen (may be NULL) gets
+ * the length of the part before the port. */
+const char *http_request_host(struct http_request *req, size_t *hostlen);
+
 /* Response. Headers added before the answer are sent with it. */
 void http_add_header(struct http_request *req, const char *name,
                      const char *value);
@@ -84,7 +107,13 @@ void http_add_header(struct http_request *req, const char *name,
  * max_age < 0: session cookie; 0: delete. */
 void http_set_cookie(struct http_request *req, const char *name,
                      const char *value, long max_age, bool http_only);
-/* Takes ownership of body's memory (body is left empty). */
+/*
+ * The answers. content_type (NULL for none) is not copied: pass a string
+ * constant or storage that lives as long as the server (static.c's type
+ * table); the page cache keeps the pointer in its entries, past this
+ * response. http_respond takes ownership of body's memory (body is left
+ * empty).
+ */
 void http_respond(struct http_request *req, int status,
                   const char *content_type, struct buf *body);
 /* data must outlive the response (string literals, cached entries). */

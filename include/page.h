@@ -28,7 +28,8 @@ void page_notice(struct tmpl_dict *root, const char *text);
  * render failure is logged and answered with a 500 page. */
 void page_render(struct http_request *req, int status, struct tmpl_dict *root);
 /* Sets DATE ("5 March 2024") and DATE_ISO ("2024-03-05T10:00:00Z") in d from
- * a model date ("YYYY-MM-DD HH:MM:SS", UTC); nothing when NULL or malformed. */
+ * a model date ("YYYY-MM-DD HH:MM:SS", UTC); nothing when NULL or malformed
+ * (text_datetime_parse, text.h, decides). */
 void page_set_date(struct tmpl_dict *d, const char *datetime);
 
 #endif

@@ -1,4 +1,5 @@
-/* Pure text helpers: slugs, UTF-8 validation, trimming. Unit-tested. */
+/* Pure text helpers: slugs, UTF-8 validation, trimming, model dates.
+ * Unit-tested. */
 #ifndef BLOGD_TEXT_H
 #define BLOGD_TEXT_H
 
@@ -18,5 +19,18 @@ bool text_utf8_valid(const char *s, size_t len);
 size_t text_utf8_len(const char *s);
 /* Copy of s without leading and trailing ASCII white space. Caller frees. */
 char *text_trim(const char *s);
+
+/* Size of a model date in RFC 3339 with its NUL: "2026-11-25T22:17:01Z". */
+#define TEXT_RFC3339_SIZE 21
+
+/* A model date: a DATETIME as the database writes it, in UTC. */
+struct text_datetime {
+	int month; /* 1..12 */
+	int day;   /* two digits as written; the calendar is not checked */
+	char rfc3339[TEXT_RFC3339_SIZE];
+};
+/* Parses s, "YYYY-MM-DD HH:MM:SS" (anything after the seconds is ignored).
+ * False when s is NULL, of another shape or its month is not 1..12. */
+bool text_datetime_parse(const char *s, struct text_datetime *out);
 
 #endif

@@ -344,7 +344,9 @@ log_access(const struct access_entry *e)
 	line_escaped(&l, e->method, 32);
 	line_put(&l, " ", 1);
 	line_escaped(&l, e->target, 2048);
-	line_puts(&l, " HTTP/1.1\" ");
+	line_put(&l, " ", 1);
+	line_escaped(&l, e->protocol, 16);
+	line_puts(&l, "\" ");
 	line_ull(&l, e->status > 0 ? (unsigned long long)e->status : 0);
 	line_put(&l, " ", 1);
 	line_ull(&l, e->bytes);

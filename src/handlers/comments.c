@@ -14,8 +14,15 @@
 #include "text.h"
 #include "xalloc.h"
 
-#define COMMENT_NAME_MAX 80   /* code points */
-#define COMMENT_BODY_MAX 5000 /* code points */
+/* Code points. Plain decimal numbers: COMMENT_TOO_LONG spells them. */
+#define COMMENT_NAME_MAX 80
+#define COMMENT_BODY_MAX 5000
+/* The message for a field over its limit, built from the limit's macro so
+ * that the two cannot disagree. */
+#define COMMENT_TOO_LONG(what, max)                                            \
+	"Please keep your " what " to " COMMENT_STR(max) " characters."
+#define COMMENT_STR(m)  COMMENT_STR_(m) /* m expanded first */
+#define COMMENT_STR_(m) #m
 
 /* One submitted field: trimmed text (valid UTF-8, "" when unusable) and the
  * message to show next to it, or NULL when it is fine. */
@@ -34,10 +41,10 @@ struct comment_rule {
 
 static const struct comment_rule comment_name_rule = {
     "name", COMMENT_NAME_MAX, "Please enter your name.",
-    "Please keep your name to 80 characters."};
+    COMMENT_TOO_LONG("name", COMMENT_NAME_MAX)};
 static const struct comment_rule comment_body_rule = {
     "body", COMMENT_BODY_MAX, "Please write a comment.",
-    "Please keep your comment to 5000 characters."};
+    COMMENT_TOO_LONG("comment", COMMENT_BODY_MAX)};
 
 static void
 comment_field_read(struct http_request *req, const struct comment_rule *rule,

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "model.h"
 #include "page.h"
+#include "text.h"
 
 #define FEED_ENTRIES      20
 #define SITEMAP_PAGE      1000  /* posts per query while building it */
@@ -24,22 +25,6 @@
 #define TEXT_CONTENT_TYPE "text/plain; charset=utf-8"
 #define DNS_CHARS                                                              \
 	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-"
-
-/* A Host header we are willing to put into links: a name or address and
- * an optional port, nothing that could end the authority. */
-static bool
-feeds_host_valid(const char *host)
-{
-	const char *p;
-
-	if (host == NULL || *host == '\0' || strlen(host) > 255)
-		return false;
-	for (p = host; *p != '\0'; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || strchr(".-_:[]", *p) != NULL))
-			return false;
-	return true;
-}
 
 int
 handlers_base_url(struct http_request *req, char *out, size_t outlen)
@@ -52,26 +37,14 @@ handlers_base_url(struct http_request *req, char *out, size_t outlen)
 		/* config_load already dropped any trailing '/'. */
 		n = snprintf(out, outlen, "%s", cfg);
 	} else {
-		host = http_header(req, "Host");
-		if (!feeds_host_valid(host))
+		/* Only a Host that cannot end the authority goes into links. */
+		host = http_request_host(req, NULL);
+		if (host == NULL)
 			return -1;
 		n = snprintf(out, outlen, "%s://%s",
 		             req->https ? "https" : "http", host);
 	}
 	return n > 0 && (size_t)n < outlen ? 0 : -1;
-}
-
-/* "YYYY-MM-DD HH:MM:SS" (UTC, model.h) to RFC 3339; false if malformed. */
-static bool
-feeds_rfc3339(const char *datetime, char out[32])
-{
-	int y, mo, d, h, mi, s;
-
-	if (datetime == NULL || sscanf(datetime, "%4d-%2d-%2d %2d:%2d:%2d", &y,
-	                               &mo, &d, &h, &mi, &s) != 6)
-		return false;
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, s);
-	return true;
 }
 
 /* When a post last changed for a reader: edits, or a later publication.
@@ -115,7 +88,7 @@ feeds_add_entry(struct tmpl_dict *root, const char *base,
 {
 	struct tmpl_dict *d = tmpl_add_section(root, TK_ENTRY);
 	struct buf id = BUF_INIT;
-	char date[32];
+	struct text_datetime dt;
 
 	feeds_entry_id(base, p, &id);
 	tmpl_set(d, TK_ENTRY_ID, buf_cstr(&id));
@@ -125,10 +98,10 @@ feeds_add_entry(struct tmpl_dict *root, const char *base,
 	tmpl_set(d, TK_AUTHOR, p->author_name);
 	tmpl_set(d, TK_EXCERPT, p->excerpt);
 	tmpl_set(d, TK_BODY_HTML, p->body_html);
-	if (feeds_rfc3339(feeds_post_updated(p), date))
-		tmpl_set(d, TK_UPDATED, date);
-	if (feeds_rfc3339(p->published_at, date))
-		tmpl_set(d, TK_PUBLISHED, date);
+	if (text_datetime_parse(feeds_post_updated(p), &dt))
+		tmpl_set(d, TK_UPDATED, dt.rfc3339);
+	if (text_datetime_parse(p->published_at, &dt))
+		tmpl_set(d, TK_PUBLISHED, dt.rfc3339);
 }
 
 /* Renders an XML template with root (freed here) and answers. */
@@ -154,7 +127,7 @@ feeds_set_feed_updated(struct tmpl_dict *root,
                        const struct model_post_list *list)
 {
 	const char *newest = NULL, *u;
-	char date[32];
+	struct text_datetime dt;
 	struct tm tm;
 	time_t now;
 	size_t i;
@@ -164,12 +137,13 @@ feeds_set_feed_updated(struct tmpl_dict *root,
 		if (u != NULL && (newest == NULL || strcmp(u, newest) > 0))
 			newest = u;
 	}
-	if (!feeds_rfc3339(newest, date)) {
+	if (!text_datetime_parse(newest, &dt)) {
 		now = time(NULL);
 		gmtime_r(&now, &tm);
-		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		strftime(dt.rfc3339, sizeof(dt.rfc3339), "%Y-%m-%dT%H:%M:%SZ",
+		         &tm);
 	}
-	tmpl_set(root, TK_UPDATED, date);
+	tmpl_set(root, TK_UPDATED, dt.rfc3339);
 }
 
 void
@@ -214,16 +188,16 @@ sitemap_add(struct tmpl_dict *root, const char *base, const char *path,
 {
 	struct tmpl_dict *d = tmpl_add_section(root, TK_ENTRY);
 	struct buf url = BUF_INIT;
-	char date[32];
+	struct text_datetime dt;
 
 	buf_printf(&url, "%s%s", base, path);
 	if (segment != NULL)
 		handlers_url_encode(&url, segment);
 	tmpl_set(d, TK_URL, buf_cstr(&url));
 	buf_free(&url);
-	if (feeds_rfc3339(lastmod, date)) {
+	if (text_datetime_parse(lastmod, &dt)) {
 		tmpl_show(d, TK_LASTMOD);
-		tmpl_set(d, TK_UPDATED, date);
+		tmpl_set(d, TK_UPDATED, dt.rfc3339);
 	}
 }
 
@@ -318,7 +292,8 @@ handlers_post_meta(struct http_request *req, struct tmpl_dict *root,
 {
 	struct tmpl_dict *meta;
 	struct buf url = BUF_INIT;
-	char base[BASE_URL_MAX], date[32];
+	char base[BASE_URL_MAX];
+	struct text_datetime dt;
 
 	/* og:url and canonical must be absolute: without a base, none. */
 	if (handlers_base_url(req, base, sizeof(base)) != 0)
@@ -330,7 +305,7 @@ handlers_post_meta(struct http_request *req, struct tmpl_dict *root,
 	buf_free(&url);
 	tmpl_set(meta, TK_TITLE, post->title);
 	tmpl_set(meta, TK_DESCRIPTION, post->excerpt);
-	if (feeds_rfc3339(post->published_at, date))
+	if (text_datetime_parse(post->published_at, &dt))
 		tmpl_set(tmpl_add_section(meta, TK_PUBLISHED), TK_PUBLISHED,
-		         date);
+		         dt.rfc3339);
 }

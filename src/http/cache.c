@@ -68,8 +68,9 @@ struct pc_entry {
 	struct MHD_Response *resp[2];
 	size_t len[2];
 	/* Split pages: identity and deflate parts, CRCs of the identity parts.
-	 */
-	char *ctype;
+	 * ctype is the handler's content type, a constant (http.h), so it
+	 * outlives the entry and every response built from it. */
+	const char *ctype;
 	char *pre, *suf;
 	size_t pre_len, suf_len;
 	unsigned char *zpre, *zsuf;
@@ -138,7 +139,6 @@ pc_entry_free(struct pc_entry *e)
 	for (int i = 0; i < 2; i++)
 		if (e->resp[i] != NULL)
 			MHD_destroy_response(e->resp[i]);
-	free(e->ctype);
 	free(e->pre);
 	free(e->suf);
 	free(e->zpre);
@@ -564,7 +564,7 @@ pc_build_split(struct http_request *req, struct pc_entry *e,
 	size_t pre = (size_t)(tok - body->data);
 
 	e->split = true;
-	e->ctype = xstrdup(req->content_type);
+	e->ctype = req->content_type;
 	e->pre_len = pre;
 	e->pre = xmalloc(pre + 1);
 	memcpy(e->pre, body->data, pre);

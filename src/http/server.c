@@ -152,7 +152,7 @@ http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 /* First call: the request line and headers are in. */
 static void
 http_begin(struct http_request *req, struct MHD_Connection *conn,
-           const char *method)
+           const char *method, const char *version)
 {
 	struct http_req_priv *rp = http_priv(req);
 	const char *cl;
@@ -160,6 +160,7 @@ http_begin(struct http_request *req, struct MHD_Connection *conn,
 	rp->started = true;
 	req->conn = conn;
 	snprintf(rp->method, sizeof(rp->method), "%s", method);
+	snprintf(req->version, sizeof(req->version), "%s", version);
 	req->method = http_parse_method(method);
 	cl = http_header(req, "Content-Length");
 	if (cl != NULL &&
@@ -167,65 +168,40 @@ http_begin(struct http_request *req, struct MHD_Connection *conn,
 		rp->too_large = true;
 }
 
-/* Host header without its port, when it is a plausible host name. */
-static bool
-http_host_from(const char *h, char *out, size_t outlen)
-{
-	size_t n;
-
-	if (h == NULL || h[0] == '\0')
-		return false;
-	if (h[0] == '[') {
-		const char *end = strchr(h, ']');
-
-		if (end == NULL)
-			return false;
-		n = (size_t)(end - h) + 1;
-	} else
-		n = strcspn(h, ":");
-	if (n == 0 || n >= outlen)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = h[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-		      c == '[' || c == ']' || c == ':'))
-			return false;
-	}
-	memcpy(out, h, n);
-	out[n] = '\0';
-	return true;
-}
-
-/* /metrics too: a scraper on the same host asks over plain HTTP, and it is
- * refused to other clients unless metrics_allow says otherwise. */
+/* The paths SPEC.md keeps on plain HTTP: certbot's webroot challenge
+ * (the certificate may not exist yet) and the load balancer's health check.
+ * /metrics is not one: with HTTPS on, a scraper asks over HTTPS. */
 static bool
 http_redirect_exempt(const char *path)
 {
 	static const char acme[] = "/.well-known/acme-challenge/";
 
 	return strncmp(path, acme, sizeof(acme) - 1) == 0 ||
-	       strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0;
+	       strcmp(path, "/healthz") == 0;
 }
 
-/* Plain HTTP while HTTPS runs: 301 to the same target over HTTPS. */
+/* Plain HTTP while HTTPS runs: 301 to the same target over HTTPS, on the
+ * host the client asked for, or base_url's when its Host is unusable. */
 static void
 http_to_https(struct http_request *req)
 {
-	const char *base = req->app->cfg->site.base_url;
-	const char *bhost = strstr(base, "://");
-	char host[256], port[16] = "", *loc;
+	const char *host, *base;
+	char port[16] = "", *loc;
+	size_t hlen = 0;
 
-	if (!http_host_from(http_header(req, "Host"), host, sizeof(host)) &&
-	    (bhost == NULL || !http_host_from(bhost + 3, host, sizeof(host)))) {
+	if ((host = http_request_host(req, &hlen)) == NULL &&
+	    (base = strstr(req->app->cfg->site.base_url, "://")) != NULL) {
+		host = base + 3;
+		hlen = http_host_check(host, strcspn(host, "/?#"));
+	}
+	if (hlen == 0) {
 		http_error(req, 400);
 		return;
 	}
-	host[strcspn(host, "/")] = '\0';
 	if (req->app->https_port != 443)
 		snprintf(port, sizeof(port), ":%u", req->app->https_port);
-	if (asprintf(&loc, "https://%s%s%s", host, port, req->target) < 0) {
+	if (asprintf(&loc, "https://%.*s%s%s", (int)hlen, host, port,
+	             req->target) < 0) {
 		http_error(req, 500);
 		return;
 	}
@@ -264,7 +240,7 @@ http_count_host(void *cls, enum MHD_ValueKind kind, const char *key,
  * leave it out.
  */
 static bool
-http_host_ok(struct http_request *req, const char *version)
+http_host_ok(struct http_request *req)
 {
 	unsigned n = 0;
 
@@ -272,12 +248,12 @@ http_host_ok(struct http_request *req, const char *version)
 	                          &n);
 	if (n > 1)
 		return false;
-	return n == 1 || strcmp(version, MHD_HTTP_VERSION_1_0) == 0;
+	return n == 1 || strcmp(req->version, MHD_HTTP_VERSION_1_0) == 0;
 }
 
 /* Last call: the whole request is in. Routes it and runs the handler. */
 static void
-http_dispatch(struct http_request *req, const char *version)
+http_dispatch(struct http_request *req)
 {
 	struct http_req_priv *rp = http_priv(req);
 	const struct route *route;
@@ -287,7 +263,7 @@ http_dispatch(struct http_request *req, const char *version)
 		http_error(req, 413);
 		return;
 	}
-	if (!http_host_ok(req, version)) {
+	if (!http_host_ok(req)) {
 		http_error(req, 400);
 		return;
 	}
@@ -403,7 +379,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		*con_cls = rp = http_uri_log(l, url, conn);
 	req = &rp->req;
 	if (!rp->started) {
-		http_begin(req, conn, method);
+		http_begin(req, conn, method, version);
 		/* Answering now would cost keep-alive (NOTES.md), except for
 		 * a body announced too large: that connection should close. */
 		if (rp->too_large) {
@@ -428,7 +404,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_data_size = 0;
 		return rp->dropped > max + 65536 ? MHD_NO : MHD_YES;
 	}
-	http_dispatch(req, version);
+	http_dispatch(req);
 	return http_queue(req);
 }
 
@@ -450,6 +426,7 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	e.client_ip = req->client_ip[0] != '\0' ? req->client_ip : "-";
 	e.method = rp->method[0] != '\0' ? rp->method : "-";
 	e.target = req->target;
+	e.protocol = req->version;
 	e.referer = http_header(req, "Referer");
 	e.user_agent = http_header(req, "User-Agent");
 	e.status = rp->queued ? req->status : 0;

@@ -421,10 +421,10 @@ static_response(struct http_request *req, const struct static_meta *m,
 		free(data);
 		return NULL;
 	}
-	/* http_add_common_headers takes the type from the request. */
-	req->content_type = xstrdup(type);
+	/* http_add_common_headers takes the type from the request; type is
+	 * from static_content_type's table, and MHD copies header values. */
+	req->content_type = type;
 	http_add_common_headers(req, r);
-	free(req->content_type);
 	req->content_type = NULL;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, m->etag);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, m->date);

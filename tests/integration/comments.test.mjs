@@ -111,6 +111,8 @@ test('overlong or non-UTF-8 fields are 400, not stored', async () => {
 	const r = await post(v.jar, { name: 'N'.repeat(300), body: 'long name',
 	    csrf_token: v.token });
 	expectStatus(r, 400, '300-character name');
+	expectBody(r, /Please keep your name to 80 characters\./,
+	    'name limit message');
 	// %FF is not UTF-8: sent raw, as a broken client would.
 	const raw = `name=Zed&body=bad%FF%FEbytes&csrf_token=` +
 	    encodeURIComponent(v.token);
@@ -119,6 +121,37 @@ test('overlong or non-UTF-8 fields are 400, not stored', async () => {
 	    'application/x-www-form-urlencoded' } });
 	expectStatus(r2, 400, 'invalid UTF-8 body');
 	assert.equal(comments(), n, 'an invalid comment was stored');
+});
+
+test('the limits are 80 and 5000 characters, as the messages say',
+    async () => {
+	// A server whose max_body lets a 5001-character comment through.
+	const cfg2 = await writeConfig({ database: { name: DBNAME },
+	    server: { max_body: 65536 } });
+	const big = await startBlogd(cfg2);
+	try {
+		const jar = new CookieJar();
+		const page = await big.get(`/posts/${slug}`, { jar });
+		expectStatus(page, 200, 'post page');
+		const send = (name, body) => big.request('POST',
+		    `/posts/${slug}/comments`, { jar, body: { name, body,
+		    csrf_token: csrfFrom(page.body) } });
+		const n = comments();
+		const long = await send('Zoe', 'é'.repeat(5001));
+		expectStatus(long, 400, '5001-character body');
+		expectBody(long, /Please keep your comment to 5000 characters\./,
+		    'body limit message');
+		const longName = await send('Ö'.repeat(81), 'hi');
+		expectStatus(longName, 400, '81-character name');
+		expectBody(longName, /Please keep your name to 80 characters\./,
+		    'name limit message');
+		assert.equal(comments(), n, 'an overlong comment was stored');
+		expectStatus(await send('Ö'.repeat(80), 'é'.repeat(5000)), 303,
+		    '80-character name, 5000-character body');
+		assert.equal(comments(), n + 1, 'the comment at the limits');
+	} finally {
+		await big.stop();
+	}
 });
 
 test('a valid comment is stored pending, 303, shown once approved',

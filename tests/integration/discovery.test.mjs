@@ -52,6 +52,16 @@ after(async () => {
 		await srv.stop();
 });
 
+/* The dates of the post with slug in RFC 3339, as MariaDB formats them:
+ * { published, updated } (updated: the later of publication and edit). */
+const postDates = (slug) => {
+	const iso = (col) => `DATE_FORMAT(${col}, '%Y-%m-%dT%H:%i:%sZ')`;
+	const [published, updated] = sql(`SELECT ${iso('published_at')}, ` +
+	    `${iso('GREATEST(published_at, updated_at)')} FROM posts ` +
+	    `WHERE slug = '${slug}'`, DBNAME)[0];
+	return { published, updated };
+};
+
 /* Numbers of the "Entry NN" posts in the order they appear. */
 const entriesIn = (text) => numbersIn(text, 'Entry');
 
@@ -332,6 +342,8 @@ test('Atom feed: well-formed, 20 newest published entries', async () => {
 		ids.add(e.id);
 		assert.match(e.published ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 		assert.match(e.updated ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+		assert.deepEqual({ published: e.published, updated: e.updated },
+		    postDates(slug), `dates of ${slug}`);
 		assert.equal(e.author, 'alice');
 		assert.equal(e.link, `${base}/posts/${slug}`);
 		assert.match(e.summary ?? '', /Numbered paragraph of entry/);
@@ -340,6 +352,8 @@ test('Atom feed: well-formed, 20 newest published entries', async () => {
 	}
 	assert.equal(ids.size, 20, 'entry ids are unique');
 	assert.equal(entries[0].published, '2024-02-04T12:00:00Z');
+	assert.equal(updated, entries.map((e) => e.updated).sort().at(-1),
+	    'feed updated is its newest entry\'s');
 });
 
 test('feed escapes markup and derives links from Host without base_url',
@@ -397,6 +411,11 @@ test('sitemap lists home, published posts and tags only', async () => {
 	for (const m of r.body.matchAll(/<url><loc>[^<]*\/posts\/[^<]*<\/loc>(<lastmod>[^<]*<\/lastmod>)?/g))
 		assert.match(m[1] ?? '', /<lastmod>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ<\/lastmod>/,
 		    `post lastmod: ${m[0]}`);
+	for (const slug of [bulk[0], evilSlug]) {
+		const want = `<url><loc>${base}/posts/${slug}</loc><lastmod>` +
+		    `${postDates(slug).updated}</lastmod></url>`;
+		assert.ok(r.body.includes(want), `sitemap lacks ${want}`);
+	}
 });
 
 test('robots.txt', async () => {
@@ -424,6 +443,8 @@ test('post pages carry canonical, description and OpenGraph tags',
 	assert.equal(meta('property', 'og:description'), desc);
 	assert.match(desc ?? '', /^Tom &amp; Jerry &quot;quoted&quot;/);
 	assert.match(head, new RegExp(`<link rel="canonical" href="${url}">`));
+	assert.equal(meta('property', 'article:published_time'),
+	    '2023-06-03T12:00:00Z');
 	assert.doesNotMatch(head, /<script>/, 'raw markup in the head');
 	// Other pages have no post metadata.
 	const home = await srv.get('/');

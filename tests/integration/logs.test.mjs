@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 
 import {
 	CookieJar, DB, addPost, assertExit, cli, csrfFrom, expectStatus,
-	setupSite, startBlogd, writeConfig,
+	rawExchange, rawStatus, setupSite, startBlogd, writeConfig,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_logs';
@@ -29,7 +29,8 @@ const DIAG = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z blogd: (error|warn|in
 describe('logs', () => {
 	const outputs = []; // { what, stdout, stderr } of every blogd run
 	const secrets = new Map(); // value → what it is
-	const sent = []; // { ua, method, target, status } of every request
+	// { ua, method, target, status, version } of every request
+	const sent = [];
 	let cfg, srv, slug;
 
 	const keep = (what, r) => { outputs.push({ what, ...r }); return r; };
@@ -43,7 +44,8 @@ describe('logs', () => {
 		const r = await srv.request(method, target, { ...opts,
 		    headers: { 'User-Agent': ua, Referer: 'http://ref.example/',
 			...(opts.headers ?? {}) } });
-		sent.push({ ua, method, target, status: r.status });
+		sent.push({ ua, method, target, status: r.status,
+		    version: 'HTTP/1.1' });
 		for (const c of r.headers['set-cookie'] ?? []) {
 			const m = /^([^=]+)=([^;]*)/.exec(c);
 			// Short values (a deletion, a notice flag) hold nothing.
@@ -116,6 +118,14 @@ describe('logs', () => {
 		expectStatus(await send('GET', '/no/such/page'), 404, '404');
 		expectStatus(await send('HEAD', '/'), 200, 'HEAD /');
 
+		// HTTP/1.0 (node's client only speaks 1.1): a raw socket.
+		const ua = `logs-test/${sent.length + 1}`;
+		const old = await rawExchange(srv.port, 'GET /healthz HTTP/1.0\r\n' +
+		    `User-Agent: ${ua}\r\nReferer: http://ref.example/\r\n\r\n`);
+		assert.equal(rawStatus(old.data), 200, old.data);
+		sent.push({ ua, method: 'GET', target: '/healthz', status: 200,
+		    version: 'HTTP/1.0' });
+
 		await srv.stop();
 		keep('serve', { stdout: srv.stdout(), stderr: srv.stderr() });
 	});
@@ -161,6 +171,8 @@ describe('logs', () => {
 				mine.set(m[9], m);
 			}
 		}
+		assert.ok(sent.some((s) => s.version === 'HTTP/1.0'),
+		    'no HTTP/1.0 request was sent');
 		assert.equal(mine.size, sent.length,
 		    `${sent.length} requests, ${mine.size} access lines`);
 		for (const s of sent) {
@@ -170,6 +182,9 @@ describe('logs', () => {
 			assert.equal(m[5], s.target, s.ua);
 			assert.equal(Number(m[6]), s.status, s.ua);
 			assert.equal(m[8], 'http://ref.example/', s.ua);
+			// The request line as the client sent it, version too.
+			assert.ok(m[0].includes(`"${s.method} ${s.target} ` +
+			    `${s.version}" `), `${s.ua}: ${m[0]}`);
 			assert.ok(Number(m[10]) > 0, `${s.ua}: duration ${m[10]}`);
 		}
 	});

@@ -149,11 +149,12 @@ function handshake(port, session) {
 	});
 }
 
-function httpsGet(port, target) {
+/* GET over HTTPS; opts: localAddress, agent (default: none). */
+function httpsGet(port, target, { localAddress, agent = false } = {}) {
 	return new Promise((resolve, reject) => {
 		const req = https.request({ host: '127.0.0.1', port, path: target,
 		    servername: 'localhost', rejectUnauthorized: false,
-		    agent: false, timeout: 10000 }, (res) => {
+		    localAddress, agent, timeout: 10000 }, (res) => {
 			let body = '';
 			res.on('data', (c) => { body += c; });
 			res.on('end', () => resolve({ status: res.statusCode,
@@ -275,6 +276,10 @@ describe('metrics over HTTP', () => {
 
 describe('metrics with HTTPS and metrics_allow = any', () => {
 	let srv, httpsPort;
+	// Scrapes go over one kept-alive TLS connection, so that they add
+	// one handshake in all and the counts below see only the test's own.
+	const scraper = new https.Agent({ keepAlive: true, maxSockets: 1,
+	    maxCachedSessions: 0 });
 
 	before(async () => {
 		const dir = tempDir('metrics-tls');
@@ -289,18 +294,39 @@ describe('metrics with HTTPS and metrics_allow = any', () => {
 	});
 
 	after(async () => {
+		scraper.destroy();
 		await srv?.stop();
 	});
 
+	const scrape = async () => {
+		const r = await httpsGet(httpsPort, '/metrics',
+		    { agent: scraper });
+		expectStatus(r, 200, 'https /metrics');
+		return parseMetrics(r.body);
+	};
+
 	const tlsCounts = async () => {
-		const p = parseMetrics((await srv.get('/metrics')).body);
+		const p = await scrape();
 		return Object.fromEntries(['full', 'resumed', 'failed'].map((r) =>
 		    [r, value(p, 'blogd_tls_handshakes_total', { result: r })]));
 	};
 
-	test('plain HTTP /metrics is not redirected to HTTPS', async () => {
-		expectStatus(await srv.get('/metrics'), 200, 'http /metrics');
-		expectStatus(await srv.get('/'), 301, 'http / still redirects');
+	// SPEC: only ACME and /healthz stay on plain HTTP.
+	test('plain HTTP /metrics answers 301 to HTTPS', async () => {
+		const r = await srv.get('/metrics?x=1');
+		expectStatus(r, 301, 'http /metrics');
+		assert.equal(r.headers.location,
+		    `https://127.0.0.1:${httpsPort}/metrics?x=1`);
+		assert.doesNotMatch(r.body, /blogd_http_requests_total/);
+		expectStatus(await srv.get('/'), 301, 'http / redirects too');
+	});
+
+	test('/metrics over HTTPS from loopback', async () => {
+		const p = await scrape();
+		assert.equal(p.types.get('blogd_http_requests_total'), 'counter');
+		// The redirected plain-HTTP scrape of the test before.
+		assert.ok(routeCounts(p, 'none')['GET 301'] >= 1,
+		    JSON.stringify(routeCounts(p, 'none')));
 	});
 
 	test('handshake counters move with HTTPS traffic', async () => {
@@ -338,8 +364,9 @@ describe('metrics with HTTPS and metrics_allow = any', () => {
 		// test cannot show a refusal, and a skip would prove nothing.
 		assert.notEqual(addr, null,
 		    'this machine has no non-loopback IPv4 address to test from');
-		const r = await getFrom(srv.port, '/metrics', addr);
-		expectStatus(r, 200, `/metrics from ${addr}`);
+		const r = await httpsGet(httpsPort, '/metrics',
+		    { localAddress: addr });
+		expectStatus(r, 200, `https /metrics from ${addr}`);
 		assert.match(r.body, /^blogd_http_requests_total\{/m);
 	});
 });

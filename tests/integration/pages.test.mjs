@@ -46,6 +46,12 @@ after(async () => {
 		await srv.stop();
 });
 
+/* A page without its title and main content: the frame of layout.tpl that
+ * every HTML page shares, error pages included. */
+const frameOf = (html) => html
+    .replace(/<title>[^<]*<\/title>/, '<title></title>')
+    .replace(/<main>[\s\S]*<\/main>/, '<main></main>');
+
 /* Titles of the numbered posts in the order they appear in html. */
 const titlesIn = (html) => numbersIn(html, 'Post');
 
@@ -140,6 +146,39 @@ test('drafts and unknown slugs are 404 HTML pages', async () => {
 		expectNoBody(r, /not yet/, 'draft body leaked');
 		assertSecurityHeaders(r, `404 ${target}`);
 	}
+});
+
+test('error pages are in the frame of the other pages', async () => {
+	const home = await srv.get('/');
+	expectStatus(home, 200, 'GET /');
+	for (const [status, reason, r] of [
+	    [404, 'Not Found', await srv.get('/nothing-here')],
+	    [404, 'Not Found', await srv.get(`/posts/${draftSlug}`)],
+	    [405, 'Method Not Allowed', await srv.request('DELETE', '/')]]) {
+		expectStatus(r, status, reason);
+		assert.equal(frameOf(r.body), frameOf(home.body),
+		    `${status}: frame differs from the home page's`);
+		expectBody(r, new RegExp(`<title>${reason} — QA Blog</title>`),
+		    `${status} title`);
+		expectBody(r, new RegExp(`<main>\\s*<section class="error">\\s*` +
+		    `<h1>${status} ${reason}</h1>`), `${status} content`);
+	}
+});
+
+test('dates: day month year, and RFC 3339 for machines', async () => {
+	// mdSlug was published on 2023-06-01 12:00:00, slugs[0] ten days
+	// after 2024-01-01 12:00:00, slugs[22] (Post 23) 22 days later.
+	const md = await srv.get(`/posts/${mdSlug}`);
+	expectBody(md, /<time datetime="2023-06-01T12:00:00Z">1 June 2023<\/time>/,
+	    'one-digit day');
+	expectBody(md, /<meta property="article:published_time" content="2023-06-01T12:00:00Z">/,
+	    'published_time');
+	expectBody(await srv.get(`/posts/${slugs[0]}`),
+	    /<time datetime="2024-01-11T12:00:00Z">11 January 2024<\/time>/,
+	    'two-digit day');
+	expectBody(await srv.get('/'),
+	    /<time datetime="2024-02-02T12:00:00Z">2 February 2024<\/time>/,
+	    'date in the home page list');
 });
 
 test('HEAD is GET without a body', async () => {

@@ -239,6 +239,11 @@ describe('https', () => {
 		    `https://127.0.0.1:${sport}/posts/x?a=1`);
 		const h = await request(srv.port, 'GET', '/healthz');
 		expectStatus(h, 200, 'http /healthz');
+		// SPEC names two exceptions; /metrics is not one of them.
+		const m = await request(srv.port, 'GET', '/metrics');
+		expectStatus(m, 301, 'http /metrics');
+		assert.equal(m.headers.location,
+		    `https://127.0.0.1:${sport}/metrics`);
 		const acme = path.join(cfg.webroot, '.well-known',
 		    'acme-challenge');
 		fs.mkdirSync(acme, { recursive: true });
@@ -247,6 +252,28 @@ describe('https', () => {
 		    '/.well-known/acme-challenge/tok_123-abc');
 		expectStatus(a, 200, 'http acme challenge');
 		assert.equal(a.body, 'tok.thumb');
+	});
+
+	test('the redirect keeps a good Host and its name only', async () => {
+		// The client's port is replaced by the HTTPS one.
+		for (const [host, name] of [['blog.example.org', 'blog.example.org'],
+		    ['Blog.Example.org:8080', 'Blog.Example.org'],
+		    ['[::1]:8080', '[::1]'], ['[2001:db8::1]', '[2001:db8::1]']]) {
+			const r = await request(srv.port, 'GET', '/a?b=1',
+			    { headers: { Host: host } });
+			expectStatus(r, 301, `Host ${host}`);
+			assert.equal(r.headers.location,
+			    `https://${name}:${sport}/a?b=1`, `Host ${host}`);
+		}
+		// Anything else is not put into a URL: base_url's host instead.
+		for (const host of ['evil.example/x', 'user@evil.example',
+		    'evil.example?', 'a b', '[::1', 'x'.repeat(256)]) {
+			const r = await request(srv.port, 'GET', '/a',
+			    { headers: { Host: host } });
+			expectStatus(r, 301, `Host ${host}`);
+			assert.equal(r.headers.location,
+			    `https://127.0.0.1:${sport}/a`, `Host ${host}`);
+		}
 	});
 
 	test('a 500 KB page arrives intact', async () => {

@@ -204,6 +204,72 @@ test_trim(void **state)
 	        "x");
 }
 
+/* On an exact-size heap copy, so that ASan sees a read past the NUL. */
+static bool
+datetime_parse(const char *in, struct text_datetime *dt)
+{
+	char *copy = strdup(in);
+	bool ok;
+
+	assert_non_null(copy);
+	ok = text_datetime_parse(copy, dt);
+	free(copy);
+	return ok;
+}
+
+static void
+datetime_is(const char *in, int month, int day, const char *rfc3339)
+{
+	struct text_datetime dt;
+
+	if (!datetime_parse(in, &dt))
+		fail_msg("text_datetime_parse(\"%s\") failed", in);
+	assert_int_equal(dt.month, month);
+	assert_int_equal(dt.day, day);
+	assert_string_equal(dt.rfc3339, rfc3339);
+}
+
+static void
+test_datetime_parse(void **state)
+{
+	(void)state;
+	datetime_is("2026-11-25 22:17:01", 11, 25, "2026-11-25T22:17:01Z");
+	datetime_is("2024-03-05 10:00:00", 3, 5, "2024-03-05T10:00:00Z");
+	datetime_is("1999-01-01 00:00:00", 1, 1, "1999-01-01T00:00:00Z");
+	datetime_is("2023-12-31 23:59:59", 12, 31, "2023-12-31T23:59:59Z");
+	/* DATETIME(6) fractions and anything else after the seconds. */
+	datetime_is("2024-02-04 12:00:00.123456", 2, 4, "2024-02-04T12:00:00Z");
+}
+
+static void
+test_datetime_malformed(void **state)
+{
+	static const char *const bad[] = {
+	    "",
+	    "2024",
+	    "2024-03-05",
+	    "2024-03-05 10:00:0",
+	    "2024-03-05 10:00:0x",
+	    "2024-03-05T10:00:00",
+	    " 2024-03-05 10:00:00",
+	    "2024-3-05 10:00:00",
+	    "2024-03-5 10:00:00",
+	    "+024-03-05 10:00:00",
+	    "2024/03/05 10:00:00",
+	    "2024-00-05 10:00:00",
+	    "2024-13-05 10:00:00",
+	    "2024-99-05 10:00:00",
+	};
+	struct text_datetime dt;
+
+	(void)state;
+	assert_false(text_datetime_parse(NULL, &dt));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (datetime_parse(bad[i], &dt))
+			fail_msg("text_datetime_parse(\"%s\") succeeded",
+			         bad[i]);
+}
+
 int
 main(void)
 {
@@ -216,6 +282,8 @@ main(void)
 	    cmocka_unit_test(test_utf8_valid),
 	    cmocka_unit_test(test_utf8_len),
 	    cmocka_unit_test(test_trim),
+	    cmocka_unit_test(test_datetime_parse),
+	    cmocka_unit_test(test_datetime_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
