@@ -104,8 +104,10 @@ BEGIN {
 			pt = ""
 		}
 	}
-	print "INSERT IGNORE INTO post_tags (post_id, tag_id) " \
-	    "SELECT p.id, t.id FROM bench_post_tags b " \
+	# Each link carries the date of its post, as blogd writes it (the
+	# posts are all published; sql/002_post_tags_published.sql).
+	print "INSERT IGNORE INTO post_tags (post_id, tag_id, published_at) " \
+	    "SELECT p.id, t.id, p.published_at FROM bench_post_tags b " \
 	    "JOIN posts p ON p.slug = b.slug JOIN tags t ON t.name = b.tag;"
 	# Ten comments per post, one hour apart after publication.
 	printf "INSERT INTO comments (post_id, name, body, status, created_at, " \

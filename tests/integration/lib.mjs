@@ -283,6 +283,11 @@ export function datePosts(db, slugs, base, firstDay = 0) {
 	slugs.forEach((s, k) =>
 		sql(`UPDATE posts SET published_at = '${base}' + ` +
 		    `INTERVAL ${firstDay + k} DAY WHERE slug = '${s}'`, db));
+	// Tag pages read the date copied to the tag links (sql/002): a date
+	// set by hand is copied by hand, as docs/DEPLOY.md tells operators.
+	sql('UPDATE post_tags pt JOIN posts p ON p.id = pt.post_id SET ' +
+	    "pt.published_at = IF(p.status = 'published', p.published_at, " +
+	    'NULL)', db);
 }
 
 /* Minimal cookie jar: name → value; honours deletion (Max-Age=0). */
