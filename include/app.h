@@ -1,12 +1,14 @@
 /*
  * What every handler can reach: the configuration, the database pool and
- * the site secret. Built by the main thread before the server starts and
- * read-only while it runs.
+ * the CSRF key made from the site secret. Built by the main thread before
+ * the server starts and read-only while it runs.
  */
 #ifndef BLOGD_APP_H
 #define BLOGD_APP_H
 
 #include <stdbool.h>
+
+#include "crypto.h"
 
 struct config;
 struct db_pool;
@@ -18,9 +20,10 @@ struct app {
 	const struct config *cfg;
 	struct db_pool *db;
 	struct http_server *http;
-	/* HMAC key for CSRF tokens, shared by every instance through the
-	 * database (table site_secret, made by the first migration). */
-	unsigned char secret[APP_SECRET_LEN];
+	/* HMAC key for CSRF tokens, from the secret every instance shares
+	 * through the database (table site_secret, made by the first
+	 * migration). Set once at start-up, cleared at exit. */
+	struct crypto_hmac_key csrf_key;
 	bool https_enabled; /* an HTTPS listener runs: HTTP redirects */
 	unsigned https_port;
 };

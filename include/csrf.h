@@ -1,7 +1,7 @@
 /*
  * CSRF tokens for forms.
  *
- * A token is hex(HMAC-SHA256(app->secret, scope ":" binding)). Anonymous
+ * A token is hex(HMAC-SHA256(site secret, scope ":" binding)). Anonymous
  * forms (comments) use scope "anon" and bind to a random value kept in the
  * cookie blogd_csrf, so only a page served to this browser can post back.
  * A session-bound variant (scope "sess", binding the hash of the session
@@ -27,18 +27,18 @@ struct http_request;
 #define CSRF_RANDOM_LEN     32 /* bytes behind the cookie value */
 #define CSRF_HEX_LEN        64 /* hex digits of a cookie value or a token */
 
-/* Pure: out (CSRF_HEX_LEN + 1 bytes) = hex(HMAC(secret, scope ":" binding)). */
-void csrf_derive(const unsigned char secret[APP_SECRET_LEN], const char *scope,
+/* Pure: out (CSRF_HEX_LEN + 1 bytes) = hex(HMAC(key, scope ":" binding)). */
+void csrf_derive(const struct crypto_hmac_key *key, const char *scope,
                  const char *binding, char out[CSRF_HEX_LEN + 1]);
 /* Pure: true when value looks like a cookie we issued (64 lower-case hex). */
 bool csrf_cookie_valid(const char *value);
 /* Pure: true when token is the anonymous token for cookie (constant time). */
-bool csrf_anon_check(const unsigned char secret[APP_SECRET_LEN],
-                     const char *cookie, const char *token);
+bool csrf_anon_check(const struct crypto_hmac_key *key, const char *cookie,
+                     const char *token);
 /* Pure: true when token is the token of the session whose CSRF binding
  * (session.h: hex of the token hash) is binding (constant time). */
-bool csrf_session_check(const unsigned char secret[APP_SECRET_LEN],
-                        const char *binding, const char *token);
+bool csrf_session_check(const struct crypto_hmac_key *key, const char *binding,
+                        const char *token);
 
 /*
  * The token for a form on the page being answered: bound to the session

@@ -233,16 +233,19 @@ static int
 load_secret(struct app *app)
 {
 	struct db_conn *conn = db_reach(app->db);
+	unsigned char secret[APP_SECRET_LEN];
 
 	if (conn == NULL)
 		return -1;
-	int rc = model_site_secret(conn, app->secret);
+	int rc = model_site_secret(conn, secret);
 	db_release(conn);
 	if (rc != 0) {
 		log_err("cannot read the site secret from the database "
 		        "(has 'blogd migrate' run?)");
 		return -1;
 	}
+	crypto_hmac_key_init(&app->csrf_key, secret, sizeof(secret));
+	explicit_bzero(secret, sizeof(secret));
 	return 0;
 }
 
@@ -326,7 +329,7 @@ out:
 		tls_front_stop(front);
 	if (app.db != NULL)
 		db_pool_close(app.db);
-	explicit_bzero(app.secret, sizeof(app.secret));
+	crypto_hmac_key_clear(&app.csrf_key);
 	config_free(&cfg);
 	return rc;
 }

@@ -13,14 +13,14 @@
 #define CSRF_SCOPE_SESS "sess"
 
 void
-csrf_derive(const unsigned char secret[APP_SECRET_LEN], const char *scope,
+csrf_derive(const struct crypto_hmac_key *key, const char *scope,
             const char *binding, char out[CSRF_HEX_LEN + 1])
 {
 	unsigned char mac[32];
 	struct buf msg = BUF_INIT;
 
 	buf_printf(&msg, "%s:%s", scope, binding);
-	crypto_hmac_sha256(secret, APP_SECRET_LEN, msg.data, msg.len, mac);
+	crypto_hmac_sha256(key, msg.data, msg.len, mac);
 	buf_free(&msg);
 	crypto_hex(mac, sizeof(mac), out);
 }
@@ -32,7 +32,7 @@ csrf_cookie_valid(const char *value)
 }
 
 bool
-csrf_anon_check(const unsigned char secret[APP_SECRET_LEN], const char *cookie,
+csrf_anon_check(const struct crypto_hmac_key *key, const char *cookie,
                 const char *token)
 {
 	char want[CSRF_HEX_LEN + 1];
@@ -40,7 +40,7 @@ csrf_anon_check(const unsigned char secret[APP_SECRET_LEN], const char *cookie,
 	if (!csrf_cookie_valid(cookie) || token == NULL ||
 	    strlen(token) != CSRF_HEX_LEN)
 		return false;
-	csrf_derive(secret, CSRF_SCOPE_ANON, cookie, want);
+	csrf_derive(key, CSRF_SCOPE_ANON, cookie, want);
 	return crypto_equal(want, token, CSRF_HEX_LEN);
 }
 
@@ -67,7 +67,7 @@ csrf_token_for(struct http_request *req, char out[CSRF_HEX_LEN + 1])
 	char fresh[CSRF_HEX_LEN + 1];
 
 	if (user != NULL) {
-		csrf_derive(req->app->secret, CSRF_SCOPE_SESS, user->binding,
+		csrf_derive(&req->app->csrf_key, CSRF_SCOPE_SESS, user->binding,
 		            out);
 		return 0;
 	}
@@ -76,20 +76,20 @@ csrf_token_for(struct http_request *req, char out[CSRF_HEX_LEN + 1])
 			return -1;
 		cookie = fresh;
 	}
-	csrf_derive(req->app->secret, CSRF_SCOPE_ANON, cookie, out);
+	csrf_derive(&req->app->csrf_key, CSRF_SCOPE_ANON, cookie, out);
 	return 0;
 }
 
 bool
-csrf_session_check(const unsigned char secret[APP_SECRET_LEN],
-                   const char *binding, const char *token)
+csrf_session_check(const struct crypto_hmac_key *key, const char *binding,
+                   const char *token)
 {
 	char want[CSRF_HEX_LEN + 1];
 
 	if (binding == NULL || *binding == '\0' || token == NULL ||
 	    strlen(token) != CSRF_HEX_LEN)
 		return false;
-	csrf_derive(secret, CSRF_SCOPE_SESS, binding, want);
+	csrf_derive(key, CSRF_SCOPE_SESS, binding, want);
 	return crypto_equal(want, token, CSRF_HEX_LEN);
 }
 
@@ -99,8 +99,9 @@ csrf_check(struct http_request *req)
 	const struct session_user *user = session_current(req);
 
 	if (user != NULL)
-		return csrf_session_check(req->app->secret, user->binding,
+		return csrf_session_check(&req->app->csrf_key, user->binding,
 		                          http_form(req, CSRF_FIELD));
-	return csrf_anon_check(req->app->secret, http_cookie(req, CSRF_COOKIE),
+	return csrf_anon_check(&req->app->csrf_key,
+	                       http_cookie(req, CSRF_COOKIE),
 	                       http_form(req, CSRF_FIELD));
 }

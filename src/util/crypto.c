@@ -8,6 +8,7 @@
 #include <sys/random.h>
 
 #include <mbedtls/md.h>
+#include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
 
 int
@@ -72,16 +73,60 @@ crypto_sha256(const void *data, size_t len, unsigned char out[32])
 	crypto_check(mbedtls_sha256_ret(data, len, out, 0), "sha256");
 }
 
-void
-crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
-                   unsigned char out[32])
+/* A SHA-256 state after one 64-byte block of key ^ pad (RFC 2104). */
+static void
+crypto_hmac_pad(mbedtls_sha256_context *c, const unsigned char key[64],
+                unsigned char pad)
 {
-	const mbedtls_md_info_t *md =
-	    mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+	unsigned char block[64];
 
-	crypto_check(
-	    md == NULL ? -1 : mbedtls_md_hmac(md, key, keylen, data, len, out),
-	    "hmac-sha256");
+	for (size_t i = 0; i < sizeof(block); i++)
+		block[i] = key[i] ^ pad;
+	mbedtls_sha256_init(c);
+	crypto_check(mbedtls_sha256_starts_ret(c, 0), "sha256");
+	crypto_check(mbedtls_sha256_update_ret(c, block, sizeof(block)),
+	             "sha256");
+	mbedtls_platform_zeroize(block, sizeof(block));
+}
+
+void
+crypto_hmac_key_init(struct crypto_hmac_key *k, const void *key, size_t keylen)
+{
+	unsigned char block[64] = {0};
+
+	/* Longer keys are hashed first, shorter ones zero-padded. */
+	if (keylen > sizeof(block))
+		crypto_sha256(key, keylen, block);
+	else
+		memcpy(block, key, keylen);
+	crypto_hmac_pad(&k->inner, block, 0x36);
+	crypto_hmac_pad(&k->outer, block, 0x5c);
+	mbedtls_platform_zeroize(block, sizeof(block));
+}
+
+void
+crypto_hmac_key_clear(struct crypto_hmac_key *k)
+{
+	mbedtls_sha256_free(&k->inner);
+	mbedtls_sha256_free(&k->outer);
+}
+
+void
+crypto_hmac_sha256(const struct crypto_hmac_key *k, const void *data,
+                   size_t len, unsigned char out[32])
+{
+	mbedtls_sha256_context c;
+	unsigned char inner[32];
+
+	mbedtls_sha256_clone(&c, &k->inner);
+	crypto_check(mbedtls_sha256_update_ret(&c, data, len), "sha256");
+	crypto_check(mbedtls_sha256_finish_ret(&c, inner), "sha256");
+	mbedtls_sha256_clone(&c, &k->outer);
+	crypto_check(mbedtls_sha256_update_ret(&c, inner, sizeof(inner)),
+	             "sha256");
+	crypto_check(mbedtls_sha256_finish_ret(&c, out), "sha256");
+	mbedtls_sha256_free(&c);
+	mbedtls_platform_zeroize(inner, sizeof(inner));
 }
 
 bool

@@ -22,18 +22,45 @@ test_sha256(void **state)
 	                         "77a9cb410ff61f20015ad");
 }
 
+/* hex(HMAC-SHA-256(key, msg)) through a prepared key, used twice: the
+ * prepared states must come out of a MAC unchanged. */
+static void
+hmac_hex(const void *key, size_t keylen, const char *msg, char hex[65])
+{
+	struct crypto_hmac_key k;
+	unsigned char out[32], again[32];
+
+	crypto_hmac_key_init(&k, key, keylen);
+	crypto_hmac_sha256(&k, msg, strlen(msg), out);
+	crypto_hmac_sha256(&k, msg, strlen(msg), again);
+	crypto_hmac_key_clear(&k);
+	assert_memory_equal(out, again, sizeof(out));
+	crypto_hex(out, sizeof(out), hex);
+}
+
 static void
 test_hmac_sha256(void **state)
 {
-	static const char msg[] = "The quick brown fox jumps over the lazy dog";
-	unsigned char out[32];
+	unsigned char key20[20], key131[131];
 	char hex[65];
 
 	(void)state;
-	crypto_hmac_sha256("key", 3, msg, strlen(msg), out);
-	crypto_hex(out, sizeof(out), hex);
+	hmac_hex("key", 3, "The quick brown fox jumps over the lazy dog", hex);
 	assert_string_equal(hex, "f7bc83f430538424b13298e6aa6fb143ef4d59a1494"
 	                         "6175997479dbc2d1a3cd8");
+	/* RFC 4231, test cases 1, 2 and 6 (a key longer than a block). */
+	memset(key20, 0x0b, sizeof(key20));
+	hmac_hex(key20, sizeof(key20), "Hi There", hex);
+	assert_string_equal(hex, "b0344c61d8db38535ca8afceaf0bf12b881dc200c98"
+	                         "33da726e9376c2e32cff7");
+	hmac_hex("Jefe", 4, "what do ya want for nothing?", hex);
+	assert_string_equal(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2"
+	                         "739839dec58b964ec3843");
+	memset(key131, 0xaa, sizeof(key131));
+	hmac_hex(key131, sizeof(key131),
+	         "Test Using Larger Than Block-Size Key - Hash Key First", hex);
+	assert_string_equal(hex, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc621372"
+	                         "8c5140546040f0ee37f54");
 }
 
 static void

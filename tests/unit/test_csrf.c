@@ -10,10 +10,14 @@
 #include "crypto.h"
 #include "csrf.h"
 
-static const unsigned char secret_a[APP_SECRET_LEN] =
+static const unsigned char raw_a[APP_SECRET_LEN] =
     "0123456789abcdef0123456789abcde";
-static const unsigned char secret_b[APP_SECRET_LEN] =
+static const unsigned char raw_b[APP_SECRET_LEN] =
     "fedcba9876543210fedcba987654321";
+/* The prepared keys of raw_a and raw_b (setup). */
+static struct crypto_hmac_key key_a, key_b;
+static const struct crypto_hmac_key *const secret_a = &key_a;
+static const struct crypto_hmac_key *const secret_b = &key_b;
 static const char cookie_a[] =
     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 static const char cookie_b[] =
@@ -40,7 +44,7 @@ test_matches_hmac(void **state)
 	(void)state;
 	strcpy(msg, "anon:");
 	strcat(msg, cookie_a);
-	crypto_hmac_sha256(secret_a, APP_SECRET_LEN, msg, strlen(msg), mac);
+	crypto_hmac_sha256(secret_a, msg, strlen(msg), mac);
 	crypto_hex(mac, sizeof(mac), want);
 	csrf_derive(secret_a, "anon", cookie_a, token);
 	assert_string_equal(token, want);
@@ -94,6 +98,24 @@ test_cookie_shape(void **state)
 	assert_false(csrf_cookie_valid(upper));
 }
 
+static int
+setup(void **state)
+{
+	(void)state;
+	crypto_hmac_key_init(&key_a, raw_a, sizeof(raw_a));
+	crypto_hmac_key_init(&key_b, raw_b, sizeof(raw_b));
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	crypto_hmac_key_clear(&key_a);
+	crypto_hmac_key_clear(&key_b);
+	return 0;
+}
+
 int
 main(void)
 {
@@ -105,5 +127,5 @@ main(void)
 	    cmocka_unit_test(test_cookie_shape),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }

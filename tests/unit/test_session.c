@@ -67,11 +67,14 @@ test_throttle_wait(void **state)
 static void
 test_csrf_session(void **state)
 {
-	static const unsigned char secret[APP_SECRET_LEN] =
+	static const unsigned char raw[APP_SECRET_LEN] =
 	    "0123456789abcdef0123456789abcde";
+	struct crypto_hmac_key key;
+	const struct crypto_hmac_key *secret = &key;
 	char token[CSRF_HEX_LEN + 1], anon[CSRF_HEX_LEN + 1];
 
 	(void)state;
+	crypto_hmac_key_init(&key, raw, sizeof(raw));
 	csrf_derive(secret, "sess", token_a, token);
 	assert_true(csrf_session_check(secret, token_a, token));
 	assert_false(csrf_session_check(secret, token_a, NULL));
@@ -84,6 +87,7 @@ test_csrf_session(void **state)
 	assert_false(csrf_anon_check(secret, token_a, token));
 	token[5] ^= 1;
 	assert_false(csrf_session_check(secret, token_a, token));
+	crypto_hmac_key_clear(&key);
 }
 
 int
