@@ -530,7 +530,7 @@ static void
 static_send_fd(struct http_request *req, int fd, const struct stat *st,
                const char *rest, const char *type, bool immutable)
 {
-	struct static_meta m;
+	struct static_meta m = {0}; /* static_meta fills it */
 	struct stat gst;
 	int gfd = -1;
 
