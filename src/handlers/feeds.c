@@ -146,6 +146,21 @@ feeds_set_feed_updated(struct tmpl_dict *root,
 	tmpl_set(root, TK_UPDATED, dt.rfc3339);
 }
 
+/*
+ * What the feed and the sitemap need first: the absolute base URL (every
+ * link in them is absolute) and a connection. NULL when the request is
+ * already answered: 400 without a usable base, 503 without the database.
+ */
+static struct db_conn *
+feeds_start(struct http_request *req, char base[BASE_URL_MAX])
+{
+	if (handlers_base_url(req, base, BASE_URL_MAX) != 0) {
+		http_error(req, 400);
+		return NULL;
+	}
+	return handlers_db(req);
+}
+
 void
 handle_feed(struct http_request *req)
 {
@@ -158,11 +173,7 @@ handle_feed(struct http_request *req)
 	size_t i;
 	int rc;
 
-	if (handlers_base_url(req, base, sizeof(base)) != 0) {
-		http_error(req, 400);
-		return;
-	}
-	if ((conn = handlers_db(req)) == NULL)
+	if ((conn = feeds_start(req, base)) == NULL)
 		return;
 	rc = model_post_list_published(conn, &q, &list);
 	db_release(conn);
@@ -251,11 +262,7 @@ handle_sitemap(struct http_request *req)
 	size_t count = 0, i;
 	int rc;
 
-	if (handlers_base_url(req, base, sizeof(base)) != 0) {
-		http_error(req, 400);
-		return;
-	}
-	if ((conn = handlers_db(req)) == NULL)
+	if ((conn = feeds_start(req, base)) == NULL)
 		return;
 	root = tmpl_dict_new();
 	rc = sitemap_add_posts(conn, root, base, &count);
