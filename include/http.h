@@ -20,7 +20,7 @@
 
 struct app;
 struct MHD_Connection;
-struct http_header;
+struct http_kv;
 struct route;
 
 enum http_method {
@@ -62,7 +62,7 @@ struct http_request {
 	/* Not owned, never freed: what the handler passed (see
 	 * http_respond), read when the response is built. */
 	const char *content_type;
-	struct http_header *headers;
+	struct http_kv *headers; /* response headers, in order */
 	struct buf resp_body;
 	const void *resp_static; /* persistent bytes instead of resp_body */
 	size_t resp_static_len;

@@ -52,7 +52,7 @@
 
 static const char pc_token_mark[] = "name=\"csrf_token\" value=\"";
 
-/* The routes whose GET answers depend only on the URL and the content. */
+/* One page: the answer of a cacheable route for one key (pc_key). */
 struct pc_entry {
 	struct pc_entry *hnext;       /* hash chain */
 	struct pc_entry *prev, *next; /* LRU list, most recent first */
@@ -90,16 +90,6 @@ static struct {
 	atomic_llong version; /* last read from the database; -1 unknown */
 	atomic_ullong checked_us;
 } pc;
-
-static unsigned long long
-pc_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000ULL +
-	       (unsigned long long)ts.tv_nsec / 1000ULL;
-}
 
 static uint64_t
 pc_fnv(const void *data, size_t n, uint64_t h)
@@ -175,17 +165,6 @@ page_cache_free(void)
 
 /* ---- table (callers hold pc.lock) ---- */
 
-static void pc_remove(struct pc_entry *e);
-
-void
-page_cache_flush(void)
-{
-	pthread_mutex_lock(&pc.lock);
-	while (pc.lru.next != &pc.lru)
-		pc_remove(pc.lru.next);
-	pthread_mutex_unlock(&pc.lock);
-}
-
 static struct pc_entry *
 pc_find(const char *key, uint64_t hash)
 {
@@ -229,6 +208,16 @@ pc_remove(struct pc_entry *e)
 	pc_lru_unlink(e);
 	pc.used -= e->cost;
 	pc_unref(e);
+}
+
+/* Takes the lock itself. */
+void
+page_cache_flush(void)
+{
+	pthread_mutex_lock(&pc.lock);
+	while (pc.lru.next != &pc.lru)
+		pc_remove(pc.lru.next);
+	pthread_mutex_unlock(&pc.lock);
 }
 
 static void
@@ -326,19 +315,23 @@ http_accepts_gzip(struct http_request *req)
 	return false;
 }
 
+bool
+http_etag_listed(const char *inm, const char *etag)
+{
+	/* Weak comparison: the opaque part, quotes included. */
+	return inm != NULL &&
+	       (strcmp(inm, "*") == 0 || strstr(inm, etag + 2) != NULL);
+}
+
 /* If-None-Match lists etag (weak comparison) or is "*". */
 static bool
 pc_etag_match(struct http_request *req, const char *etag)
 {
-	const char *inm = http_header(req, "If-None-Match");
-
-	if (inm == NULL)
-		return false;
-	return strcmp(inm, "*") == 0 || strstr(inm, etag + 2) != NULL;
+	return http_etag_listed(http_header(req, "If-None-Match"), etag);
 }
 
-static bool
-pc_compressible(const char *ctype)
+bool
+http_compressible(const char *ctype)
 {
 	return ctype != NULL &&
 	       (strncmp(ctype, "text/", 5) == 0 || strstr(ctype, "xml") ||
@@ -510,33 +503,12 @@ pc_answer(struct http_request *req, struct pc_entry *e)
 
 /* ---- building entries ---- */
 
-static struct MHD_Response *
-pc_response(struct http_request *req, struct pc_entry *e, void *data,
-            size_t len, bool gzip)
-{
-	struct MHD_Response *r;
-
-	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-	if (r == NULL) {
-		free(data);
-		return NULL;
-	}
-	http_add_common_headers(req, r);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, e->etag);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-	if (gzip)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING,
-		                        "gzip");
-	return r;
-}
-
 /* Takes body (the rendered page); false when it cannot be kept. */
 static bool
 pc_build_whole(struct http_request *req, struct pc_entry *e, struct buf *body)
 {
 	bool compress =
-	    pc_compressible(req->content_type) && body->len >= PC_GZIP_MIN;
+	    http_compressible(req->content_type) && body->len >= PC_GZIP_MIN;
 	unsigned char *gz = NULL;
 	size_t gzlen = 0, len = body->len;
 
@@ -547,10 +519,12 @@ pc_build_whole(struct http_request *req, struct pc_entry *e, struct buf *body)
 		gz = NULL;
 	}
 	e->len[0] = len;
-	e->resp[0] = pc_response(req, e, buf_detach(body), len, false);
+	e->resp[0] = http_shared_response(req, buf_detach(body), len, e->etag,
+	                                  "no-cache", true, false);
 	if (gz != NULL) {
 		e->len[1] = gzlen;
-		e->resp[1] = pc_response(req, e, gz, gzlen, true);
+		e->resp[1] = http_shared_response(req, gz, gzlen, e->etag,
+		                                  "no-cache", true, true);
 	}
 	e->cost += len + gzlen;
 	return e->resp[0] != NULL && (gz == NULL || e->resp[1] != NULL);
@@ -574,7 +548,7 @@ pc_build_split(struct http_request *req, struct pc_entry *e,
 	e->crc_pre = crc32(0, (const Bytef *)e->pre, (uInt)e->pre_len);
 	e->crc_suf = crc32(0, (const Bytef *)e->suf, (uInt)e->suf_len);
 	e->cost += e->pre_len + e->suf_len;
-	if (!pc_compressible(req->content_type))
+	if (!http_compressible(req->content_type))
 		return true;
 	e->zpre =
 	    pc_deflate(e->pre, e->pre_len, -15, Z_FULL_FLUSH, &e->zpre_len);
@@ -625,6 +599,7 @@ pc_build(struct http_request *req, const char *key, uint64_t hash,
 	struct http_req_priv *rp = http_priv(req);
 	const char *tok;
 	struct pc_entry *e;
+	uint64_t sum;
 	bool many, ok;
 
 	token[0] = '\0';
@@ -637,7 +612,7 @@ pc_build(struct http_request *req, const char *key, uint64_t hash,
 	if (many)
 		return NULL;
 	/* Whole pages must not carry anything of this visitor's. */
-	for (struct http_header *h = req->headers; h != NULL; h = h->next)
+	for (struct http_kv *h = req->headers; h != NULL; h = h->next)
 		if (tok == NULL || strcasecmp(h->name, "Set-Cookie") != 0)
 			return NULL;
 	e = pc_placeholder(key, hash);
@@ -645,28 +620,23 @@ pc_build(struct http_request *req, const char *key, uint64_t hash,
 	e->complete = true;
 	e->version = version;
 	e->cost = PC_OVERHEAD + strlen(key);
+	/* The ETag hashes the page without its token (split pages add the
+	 * token's CRC per answer). */
 	if (tok != NULL) {
-		uint64_t h =
-		    pc_fnv(req->resp_body.data,
-		           (size_t)(tok - req->resp_body.data), PC_FNV_INIT);
+		size_t pre = (size_t)(tok - req->resp_body.data);
 
-		h = pc_fnv(tok + CSRF_HEX_LEN,
-		           req->resp_body.len -
-		               (size_t)(tok - req->resp_body.data) -
-		               CSRF_HEX_LEN,
-		           h);
-		snprintf(e->etag, sizeof(e->etag), "W/\"%016llx\"",
-		         (unsigned long long)h);
+		sum = pc_fnv(req->resp_body.data, pre, PC_FNV_INIT);
+		sum = pc_fnv(tok + CSRF_HEX_LEN,
+		             req->resp_body.len - pre - CSRF_HEX_LEN, sum);
 		memcpy(token, tok, CSRF_HEX_LEN);
 		token[CSRF_HEX_LEN] = '\0';
-		ok = pc_build_split(req, e, &req->resp_body, tok);
-	} else {
-		snprintf(e->etag, sizeof(e->etag), "W/\"%016llx\"",
-		         (unsigned long long)pc_fnv(req->resp_body.data,
-		                                    req->resp_body.len,
-		                                    PC_FNV_INIT));
-		ok = pc_build_whole(req, e, &req->resp_body);
-	}
+	} else
+		sum = pc_fnv(req->resp_body.data, req->resp_body.len,
+		             PC_FNV_INIT);
+	snprintf(e->etag, sizeof(e->etag), "W/\"%016llx\"",
+	         (unsigned long long)sum);
+	ok = tok != NULL ? pc_build_split(req, e, &req->resp_body, tok)
+	                 : pc_build_whole(req, e, &req->resp_body);
 	if (!ok || e->cost > pc.max / 4) {
 		log_warn("cache: cannot keep %s", req->path);
 		pc_unref(e);
@@ -708,7 +678,7 @@ pc_finish(struct http_request *req, const char *key, uint64_t hash,
 static long long
 pc_poll(struct http_request *req)
 {
-	unsigned long long now = pc_now_us();
+	unsigned long long now = http_now_us();
 	unsigned long long last = atomic_load(&pc.checked_us);
 	struct db_conn *conn;
 	long long v = -1;
@@ -827,6 +797,31 @@ http_respond_shared(struct http_request *req, int status,
 	rp->shared_len = len;
 	rp->shared_done = done;
 	rp->shared_arg = arg;
+}
+
+struct MHD_Response *
+http_shared_response(struct http_request *req, void *data, size_t len,
+                     const char *etag, const char *cache_control, bool vary,
+                     bool gzip)
+{
+	struct MHD_Response *r;
+
+	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(data);
+		return NULL;
+	}
+	http_add_common_headers(req, r);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+	                        cache_control);
+	if (vary)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_VARY,
+		                        "Accept-Encoding");
+	if (gzip)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING,
+		                        "gzip");
+	return r;
 }
 
 int

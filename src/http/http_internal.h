@@ -1,19 +1,14 @@
 /*
  * Private to src/http/: the server's view of a request and the helpers that
- * server.c and request.c share.
+ * server.c, request.c, cache.c and static.c share.
  */
 #ifndef BLOGD_HTTP_INTERNAL_H
 #define BLOGD_HTTP_INTERNAL_H
 
 #include <stdbool.h>
 
+#include "form.h" /* struct http_kv: req->headers */
 #include "http.h"
-
-struct http_header {
-	char *name;
-	char *value;
-	struct http_header *next;
-};
 
 /*
  * Allocated in one block by server.c when MHD reports the request line,
@@ -43,6 +38,9 @@ http_priv(struct http_request *req)
 	return (struct http_req_priv *)req;
 }
 
+/* server.c: CLOCK_MONOTONIC in microseconds, for durations and ages. */
+unsigned long long http_now_us(void);
+
 /* Frees what the response part of req owns (headers, body, fd). */
 void http_response_clear(struct http_request *req);
 
@@ -57,6 +55,19 @@ void http_respond_shared(struct http_request *req, int status,
                          void (*done)(void *), void *arg);
 /* cache.c: Accept-Encoding names gzip (or *) without q=0. */
 bool http_accepts_gzip(struct http_request *req);
+/* cache.c: an If-None-Match value (may be NULL) is "*" or lists the weak
+ * ETag etag (W/"..."), compared weakly. */
+bool http_etag_listed(const char *inm, const char *etag);
+/* cache.c: a content type worth gzipping (text, XML, JSON, JavaScript). */
+bool http_compressible(const char *ctype);
+/* cache.c: a response for http_respond_shared that takes data (freed on
+ * failure too): the common headers of req, then ETag, Cache-Control, Vary:
+ * Accept-Encoding when vary, Content-Encoding: gzip when gzip. NULL when
+ * MHD cannot make one. */
+struct MHD_Response *http_shared_response(struct http_request *req, void *data,
+                                          size_t len, const char *etag,
+                                          const char *cache_control, bool vary,
+                                          bool gzip);
 /* cache.c: queues the shared response of req; http_queue's job for it. */
 int http_queue_shared(struct http_request *req);
 

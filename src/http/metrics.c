@@ -29,39 +29,29 @@
 static const char *const metrics_method_names[METRICS_METHODS] = {
     "GET", "HEAD", "POST", "other"};
 
+/* The codes blogd answers with, each counted under its own label. */
+static const short metrics_codes[] = {
+    200, 201, 204, 206, 301, 302, 303, 304, 307, 308, 400, 401, 403, 404,
+    405, 408, 411, 413, 414, 415, 429, 431, 500, 501, 502, 503, 504, 505,
+};
+
 /*
- * Status slots: 0 for "no status sent", one per code blogd answers with,
- * then one per class for anything unexpected. metrics_status_slot maps a
- * code to its slot (0 there means "use the class slot").
+ * Status slots: 0 for "no status sent", 1 + i for metrics_codes[i], then
+ * one per class (1xx to 5xx) for anything unexpected.
  */
 enum {
 	STATUS_NONE = 0,
-	STATUS_NCODES = 28,
+	STATUS_NCODES = sizeof(metrics_codes) / sizeof(metrics_codes[0]),
 	STATUS_CLASS0 = STATUS_NCODES + 1, /* 1xx; 5xx is CLASS0 + 4 */
 	METRICS_STATUSES = STATUS_CLASS0 + 5,
 };
-static const unsigned char metrics_status_slot[600] = {
-    [200] = 1,  [201] = 2,  [204] = 3,  [206] = 4,  [301] = 5,  [302] = 6,
-    [303] = 7,  [304] = 8,  [307] = 9,  [308] = 10, [400] = 11, [401] = 12,
-    [403] = 13, [404] = 14, [405] = 15, [408] = 16, [411] = 17, [413] = 18,
-    [414] = 19, [415] = 20, [429] = 21, [431] = 22, [500] = 23, [501] = 24,
-    [502] = 25, [503] = 26, [504] = 27, [505] = 28,
-};
-static const char *const metrics_status_names[METRICS_STATUSES] = {
-    "none", "200", "201", "204", "206", "301", "302", "303", "304",
-    "307",  "308", "400", "401", "403", "404", "405", "408", "411",
-    "413",  "414", "415", "429", "431", "500", "501", "502", "503",
-    "504",  "505", "1xx", "2xx", "3xx", "4xx", "5xx",
-};
 
-/* Upper bounds of the latency buckets in microseconds, and as labels. */
+/* Upper bounds of the latency buckets in microseconds; the labels are
+ * these in seconds. */
 #define METRICS_BUCKETS 13
 static const unsigned long long metrics_bucket_us[METRICS_BUCKETS] = {
     500,    1000,   2500,   5000,    10000,   25000,  50000,
     100000, 250000, 500000, 1000000, 2500000, 5000000};
-static const char *const metrics_bucket_le[METRICS_BUCKETS] = {
-    "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05",
-    "0.1",    "0.25",  "0.5",    "1",     "2.5",  "5"};
 
 /* Route slot 0 is "none"; route i of app_routes is slot i + 1. */
 static atomic_ullong metrics_requests[METRICS_MAX_ROUTES][METRICS_METHODS]
@@ -108,9 +98,22 @@ metrics_status_index(int status)
 {
 	if (status < 100 || status > 599)
 		return STATUS_NONE;
-	if (metrics_status_slot[status] != 0)
-		return metrics_status_slot[status];
+	for (size_t i = 0; i < STATUS_NCODES; i++)
+		if (metrics_codes[i] == status)
+			return i + 1;
 	return STATUS_CLASS0 + (size_t)(status / 100 - 1);
+}
+
+/* The status label of slot s: "none", the code, or its class. */
+static void
+metrics_status_label(size_t s, char *out, size_t outlen)
+{
+	if (s == STATUS_NONE)
+		snprintf(out, outlen, "none");
+	else if (s <= STATUS_NCODES)
+		snprintf(out, outlen, "%d", metrics_codes[s - 1]);
+	else
+		snprintf(out, outlen, "%zuxx", s - STATUS_CLASS0 + 1);
 }
 
 void
@@ -172,16 +175,17 @@ metrics_render_requests(struct buf *out)
 			for (size_t s = 0; s < METRICS_STATUSES; s++) {
 				unsigned long long n =
 				    metrics_load(&metrics_requests[r][m][s]);
+				char status[8];
 
 				if (n == 0)
 					continue;
+				metrics_status_label(s, status, sizeof(status));
 				buf_printf(
 				    out,
 				    "blogd_http_requests_total{route=\"%s\""
 				    ",method=\"%s\",status=\"%s\"} %llu\n",
 				    metrics_route_label(r),
-				    metrics_method_names[m],
-				    metrics_status_names[s], n);
+				    metrics_method_names[m], status, n);
 			}
 	}
 }
@@ -208,8 +212,9 @@ metrics_render_histogram(struct buf *out)
 		for (size_t b = 0; b < METRICS_BUCKETS; b++) {
 			count += row[b];
 			buf_printf(out,
-			           "%s_bucket{route=\"%s\",le=\"%s\"} %llu\n",
-			           name, route, metrics_bucket_le[b], count);
+			           "%s_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+			           name, route,
+			           (double)metrics_bucket_us[b] / 1e6, count);
 		}
 		count += row[METRICS_BUCKETS];
 		buf_printf(out, "%s_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
@@ -369,5 +374,4 @@ metrics_handle(struct http_request *req)
 	http_add_header(req, "Cache-Control", "no-store");
 	http_respond(req, 200, "text/plain; version=0.0.4; charset=utf-8",
 	             &out);
-	buf_free(&out);
 }

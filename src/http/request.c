@@ -149,7 +149,7 @@ http_header_ok(const char *name, const char *value)
 void
 http_add_header(struct http_request *req, const char *name, const char *value)
 {
-	struct http_header *h, **tail = &req->headers;
+	struct http_kv *h, **tail = &req->headers;
 
 	if (!http_header_ok(name, value)) {
 		log_err("http: refusing malformed response header %s", name);
@@ -307,16 +307,7 @@ http_error(struct http_request *req, int status)
 void
 http_response_clear(struct http_request *req)
 {
-	struct http_header *h = req->headers;
-
-	while (h != NULL) {
-		struct http_header *next = h->next;
-
-		free(h->name);
-		free(h->value);
-		free(h);
-		h = next;
-	}
+	form_free(req->headers);
 	req->headers = NULL;
 	buf_free(&req->resp_body);
 	if (req->resp_fd >= 0)

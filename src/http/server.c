@@ -54,7 +54,7 @@ static const char http_csp[] =
     "default-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-static unsigned long long
+unsigned long long
 http_now_us(void)
 {
 	struct timespec ts;
@@ -313,7 +313,7 @@ http_add_common_headers(struct http_request *req, struct MHD_Response *r)
 	if (req->content_type != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 		                        req->content_type);
-	for (struct http_header *h = req->headers; h != NULL; h = h->next)
+	for (struct http_kv *h = req->headers; h != NULL; h = h->next)
 		if (MHD_add_response_header(r, h->name, h->value) != MHD_YES)
 			log_warn("http: MHD refused response header %s",
 			         h->name);

@@ -159,8 +159,7 @@ static_not_modified(struct http_request *req, const char *etag, time_t mtime)
 	struct tm tm;
 
 	if (inm != NULL)
-		/* Weak comparison: the opaque part, quotes included. */
-		return strcmp(inm, "*") == 0 || strstr(inm, etag + 2) != NULL;
+		return http_etag_listed(inm, etag);
 	ims = http_header(req, "If-Modified-Since");
 	if (ims == NULL)
 		return false;
@@ -211,13 +210,6 @@ static_immutable(const struct http_request *req)
 			return true;
 	}
 	return false;
-}
-
-static bool
-static_compressible(const char *type)
-{
-	return strncmp(type, "text/", 5) == 0 || strstr(type, "xml") ||
-	       strstr(type, "json");
 }
 
 static bool
@@ -285,16 +277,6 @@ static struct {
 	atomic_uint gen; /* bumped on any change in a watched directory */
 	int inotify_fd;
 } sc = {.lock = PTHREAD_MUTEX_INITIALIZER, .inotify_fd = -1};
-
-static unsigned long long
-static_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000ULL +
-	       (unsigned long long)ts.tv_nsec / 1000ULL;
-}
 
 static void
 static_unref(void *arg)
@@ -413,29 +395,17 @@ static_response(struct http_request *req, const struct static_meta *m,
                 const char *type, struct buf *body, bool gzip, bool vary)
 {
 	size_t len = body->len;
-	void *data = buf_detach(body);
 	struct MHD_Response *r;
 
-	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-	if (r == NULL) {
-		free(data);
-		return NULL;
-	}
-	/* http_add_common_headers takes the type from the request; type is
-	 * from static_content_type's table, and MHD copies header values. */
+	/* The common headers take the type from the request; type is from
+	 * static_content_type's table, and MHD copies header values. */
 	req->content_type = type;
-	http_add_common_headers(req, r);
+	r = http_shared_response(req, buf_detach(body), len, m->etag,
+	                         m->cache_control, vary, gzip);
 	req->content_type = NULL;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, m->etag);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, m->date);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-	                        m->cache_control);
-	if (vary)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_VARY,
-		                        "Accept-Encoding");
-	if (gzip)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING,
-		                        "gzip");
+	if (r != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED,
+		                        m->date);
 	return r;
 }
 
@@ -471,7 +441,7 @@ static_entry_new(struct http_request *req, const char *key, const char *type,
 	if (gzfd >= 0)
 		e->resp[1] =
 		    static_response(req, &e->meta, type, &gz, true, true);
-	e->checked_us = static_now_us();
+	e->checked_us = http_now_us();
 	e->gen = gen;
 	if (e->resp[0] == NULL || (gzfd >= 0 && e->resp[1] == NULL)) {
 		static_unref(e);
@@ -536,7 +506,7 @@ static_send_fd(struct http_request *req, int fd, const struct stat *st,
 
 	static_meta(st, immutable, &m);
 	static_add_meta(req, &m);
-	if (static_compressible(type)) {
+	if (http_compressible(type)) {
 		http_add_header(req, "Vary", "Accept-Encoding");
 		if (http_accepts_gzip(req))
 			gfd = static_open_gz(rest, st, SIZE_MAX, &gst);
@@ -589,7 +559,7 @@ static_load(struct http_request *req, const char *rest, const char *key,
 		return;
 	}
 	memset(&gst, 0, sizeof(gst));
-	if (static_compressible(type))
+	if (http_compressible(type))
 		gfd = static_open_gz(rest, &st, STATIC_SMALL, &gst);
 	pthread_mutex_lock(&sc.lock);
 	slot = static_slot(key);
@@ -597,7 +567,7 @@ static_load(struct http_request *req, const char *rest, const char *key,
 	if (e != NULL && static_same_file(&e->st[0], &st) &&
 	    (gfd >= 0 ? static_same_file(&e->st[1], &gst)
 	              : e->st[1].st_ino == 0)) {
-		e->checked_us = static_now_us();
+		e->checked_us = http_now_us();
 		e->gen = gen;
 		atomic_fetch_add(&e->refs, 1);
 	} else
@@ -656,7 +626,7 @@ static_serve(struct http_request *req)
 	pthread_mutex_lock(&sc.lock);
 	e = *static_slot(key.data);
 	if (e != NULL && e->gen == atomic_load(&sc.gen) &&
-	    static_now_us() - e->checked_us < STATIC_CHECK_US)
+	    http_now_us() - e->checked_us < STATIC_CHECK_US)
 		atomic_fetch_add(&e->refs, 1);
 	else
 		e = NULL;
