@@ -78,9 +78,12 @@ enum tls_status tls_conn_read(struct tls_conn *c, void *buf, size_t len,
  * TLS_ERROR. */
 enum tls_status tls_conn_write(struct tls_conn *c, const void *buf, size_t len);
 /* Sends kept ciphertext: TLS_OK when none is left, TLS_WANT_WRITE, or
- * TLS_ERROR. */
+ * TLS_ERROR. The buffer stays for the next records. */
 enum tls_status tls_conn_flush(struct tls_conn *c);
 size_t tls_conn_unsent(const struct tls_conn *c);
+/* The connection goes back to waiting: once all is sent, gives back the
+ * buffer a large response grew (kept while the response streams). */
+void tls_conn_trim(struct tls_conn *c);
 /* Queues a close_notify alert (send it with tls_conn_flush). */
 enum tls_status tls_conn_close_notify(struct tls_conn *c);
 /* Why the last call returned TLS_ERROR, for a debug log line. */

@@ -489,10 +489,14 @@ conn_pump(struct front_conn *c, uint64_t now)
 {
 	if (!conn_up(c) || !conn_down(c))
 		return;
-	if (c->pair_done && tls_conn_unsent(c->tls) == 0)
+	if (c->pair_done && tls_conn_unsent(c->tls) == 0) {
 		conn_finish(c, now);
-	else
-		timer_push(&c->t->idle, c, now);
+		return;
+	}
+	/* Back to epoll: not before, or a large response would regrow its
+	 * buffer for every FRONT_CHUNK it moves. */
+	tls_conn_trim(c->tls);
+	timer_push(&c->t->idle, c, now);
 }
 
 /* The plaintext side: c->pair for us, c->mhd for libmicrohttpd. */

@@ -31,7 +31,7 @@
 #define TLS_PEM_MAX     (1024 * 1024) /* certificate chains are a few KB */
 #define TLS_TICKET_LIFE 3600          /* seconds; mbedtls rotates the key */
 #define TLS_IN_BUF      4096          /* small reads are batched through this */
-#define TLS_OUT_KEEP    (32 * 1024)   /* larger output buffers are freed */
+#define TLS_OUT_KEEP    (32 * 1024)   /* larger ones are freed when idle */
 
 /* Server cipher order: ChaCha20 first, it is the fastest AEAD in this
  * mbedtls (see NOTES.md). Only ECDHE key exchange, only AEAD. */
@@ -77,8 +77,7 @@ struct tls_server {
 	mbedtls_ctr_drbg_context ticket_drbg;
 	mbedtls_ssl_ticket_context ticket;
 	mbedtls_x509_crt chain; /* read-only once loaded */
-	unsigned nslots;
-	unsigned ninit; /* slots initialised, for the error path */
+	unsigned ninit;         /* slots initialised, for the error path */
 	struct tls_slot slots[];
 };
 
@@ -414,7 +413,6 @@ tls_server_new(struct tls_server **out, const char *cert_path,
 
 	srv = xcalloc(1, sizeof(*srv) + nslots * sizeof(srv->slots[0]));
 	atomic_init(&srv->refs, 1);
-	srv->nslots = nslots;
 	mbedtls_entropy_init(&srv->entropy);
 	mbedtls_ctr_drbg_init(&srv->ticket_drbg);
 	mbedtls_ssl_ticket_init(&srv->ticket);
@@ -580,11 +578,7 @@ tls_conn_flush(struct tls_conn *c)
 		return TLS_ERROR;
 	}
 	c->out_off = 0;
-	/* Keep a typical response's worth; drop what a large one grew. */
-	if (c->out.cap > TLS_OUT_KEEP)
-		buf_free(&c->out);
-	else
-		buf_reset(&c->out);
+	buf_reset(&c->out);
 	return TLS_OK;
 }
 
@@ -592,6 +586,14 @@ size_t
 tls_conn_unsent(const struct tls_conn *c)
 {
 	return c->out.len - c->out_off;
+}
+
+void
+tls_conn_trim(struct tls_conn *c)
+{
+	/* Keep a typical response's worth; drop what a large one grew. */
+	if (tls_conn_unsent(c) == 0 && c->out.cap > TLS_OUT_KEEP)
+		buf_free(&c->out);
 }
 
 enum tls_status

@@ -45,6 +45,9 @@ const scanErrors = all.filter((f) => f.id === 'scanProblem' ||
     /^scanTime$/.test(f.id) && f.severity === 'WARN');
 for (const f of scanErrors)
 	console.log(`scan problem: ${f.finding}`);
+// A scan that did not finish found nothing because it checked nothing.
+if (scanErrors.length > 0)
+	process.exit(2);
 if (bad.length === 0)
 	console.log(`no findings of severity MEDIUM or worse ` +
 	    `(${all.length} checked)`);
