@@ -79,7 +79,6 @@ struct model_post {
 	char *body_md;   /* NULL in lists */
 	char *body_html; /* NULL in lists unless asked for */
 	char *excerpt;   /* plain text, ends with "…" when cut */
-	long long author_id;
 	char *author_name;
 	bool published;
 	char *published_at; /* NULL for a draft never published */
@@ -155,10 +154,8 @@ void model_post_list_free(struct model_post_list *l);
 
 struct model_comment {
 	long long id;
-	long long post_id;
 	char *name;
 	char *body; /* plain text: escape it, keep line breaks */
-	bool approved;
 	char *created_at;
 	char *post_title; /* filled by model_comment_list_pending only */
 	char *post_slug;

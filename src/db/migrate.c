@@ -185,9 +185,12 @@ apply_all(struct db_conn *c, const char *dir, char *err, size_t errlen)
 	            "applied_at DATETIME NOT NULL"
 	            ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
 	            "") != 0) {
+		/* A lost connection that could not be reopened leaves
+		 * c->mysql NULL. */
 		snprintf(err, errlen,
 		         "migrate: cannot create schema_migrations: %s",
-		         mysql_error(c->mysql));
+		         c->mysql != NULL ? mysql_error(c->mysql)
+		                          : "connection lost");
 		return -1;
 	}
 	if ((n = scandir(dir, &names, is_migration, by_number)) < 0) {

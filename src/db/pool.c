@@ -20,9 +20,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <errmsg.h>
 #include <mysql.h>
@@ -79,10 +77,9 @@ db_params_init(struct db_params *p, const struct config *cfg)
 	p->password = dup_or_null(cfg->database.password);
 	p->ssl_ca = dup_or_null(cfg->database.ssl_ca);
 	p->ssl_verify = cfg->database.ssl_verify;
-	p->connect_timeout =
-	    cfg->database.connect_timeout ? cfg->database.connect_timeout : 5;
-	p->read_timeout =
-	    cfg->database.read_timeout ? cfg->database.read_timeout : 30;
+	/* config_load keeps both within 1..3600. */
+	p->connect_timeout = cfg->database.connect_timeout;
+	p->read_timeout = cfg->database.read_timeout;
 }
 
 void
@@ -495,8 +492,7 @@ stmt_get(struct db_conn *c, const char *sql)
 	}
 	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0 ||
 	    mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on) != 0) {
-		c->last_errno = mysql_stmt_errno(st);
-		note_error(c, sql, c->last_errno, mysql_stmt_error(st));
+		note_error(c, sql, mysql_stmt_errno(st), mysql_stmt_error(st));
 		mysql_stmt_close(st);
 		return NULL;
 	}

@@ -36,7 +36,7 @@ model_comment_create(struct db_conn *conn, long long post_id, const char *name,
 	return MODEL_OK;
 }
 
-/* Columns: id, post_id, name, body, status, created_at, title, slug. */
+/* Columns: id, name, body, created_at, title, slug. */
 static int
 fill_list(struct db_rows *rows, struct model_comment_list *out)
 {
@@ -48,13 +48,11 @@ fill_list(struct db_rows *rows, struct model_comment_list *out)
 	for (r = 0; r < rows->nrows; r++) {
 		c = &out->items[r];
 		c->id = db_cell_int(rows, r, 0);
-		c->post_id = db_cell_int(rows, r, 1);
-		c->name = model_cell_dup(rows, r, 2);
-		c->body = model_cell_dup(rows, r, 3);
-		c->approved = strcmp(db_cell(rows, r, 4), "approved") == 0;
-		c->created_at = model_cell_dup(rows, r, 5);
-		c->post_title = model_cell_dup(rows, r, 6);
-		c->post_slug = model_cell_dup(rows, r, 7);
+		c->name = model_cell_dup(rows, r, 1);
+		c->body = model_cell_dup(rows, r, 2);
+		c->created_at = model_cell_dup(rows, r, 3);
+		c->post_title = model_cell_dup(rows, r, 4);
+		c->post_slug = model_cell_dup(rows, r, 5);
 	}
 	db_rows_free(rows);
 	return MODEL_OK;
@@ -68,8 +66,8 @@ model_comment_list_approved(struct db_conn *conn, long long post_id,
 
 	memset(out, 0, sizeof(*out));
 	if (db_query(conn, &rows,
-	             "SELECT id, post_id, name, body, status, created_at, "
-	             "NULL, NULL FROM comments "
+	             "SELECT id, name, body, created_at, NULL, NULL "
+	             "FROM comments "
 	             "WHERE post_id = ? AND status = 'approved' "
 	             "ORDER BY created_at, id",
 	             "i", post_id) != 0)
@@ -84,8 +82,8 @@ model_comment_list_pending(struct db_conn *conn, struct model_comment_list *out)
 
 	memset(out, 0, sizeof(*out));
 	if (db_query(conn, &rows,
-	             "SELECT c.id, c.post_id, c.name, c.body, c.status, "
-	             "c.created_at, p.title, p.slug "
+	             "SELECT c.id, c.name, c.body, c.created_at, p.title, "
+	             "p.slug "
 	             "FROM comments c JOIN posts p ON p.id = c.post_id "
 	             "WHERE c.status = 'pending' ORDER BY c.created_at, c.id "
 	             "LIMIT 1000",

@@ -84,18 +84,18 @@ parse_tags(const char *csv, struct post_values *v)
 static int
 prepare_values(const struct model_post_input *in, struct post_values *v)
 {
-	size_t len;
-	int rc;
+	size_t len, body_len;
 
 	memset(v, 0, sizeof(*v));
 	if (in->title == NULL || in->body_md == NULL)
 		return MODEL_INVALID;
 	v->title = text_trim(in->title);
 	len = strlen(v->title);
+	body_len = strlen(in->body_md);
 	/* VARCHAR(200) counts characters, not bytes. */
 	if (len == 0 || !text_utf8_valid(v->title, len) ||
 	    text_utf8_len(v->title) > MODEL_TITLE_MAX ||
-	    !text_utf8_valid(in->body_md, strlen(in->body_md)))
+	    !text_utf8_valid(in->body_md, body_len))
 		goto invalid;
 	if (in->slug != NULL && *in->slug != '\0') {
 		if (!text_is_slug(in->slug))
@@ -104,11 +104,10 @@ prepare_values(const struct model_post_input *in, struct post_values *v)
 	} else {
 		v->slug = text_slugify(v->title);
 	}
-	if ((rc = parse_tags(in->tags, v)) != MODEL_OK)
+	if (parse_tags(in->tags, v) != MODEL_OK)
 		goto invalid;
-	len = strlen(in->body_md);
-	v->html = markdown_to_html(in->body_md, len, in->raw_html);
-	v->excerpt = markdown_excerpt(in->body_md, len, MODEL_EXCERPT_LEN);
+	v->html = markdown_to_html(in->body_md, body_len, in->raw_html);
+	v->excerpt = markdown_excerpt(in->body_md, body_len, MODEL_EXCERPT_LEN);
 	return MODEL_OK;
 invalid:
 	values_free(v);
@@ -224,7 +223,6 @@ save(struct db_conn *conn, long long id, long long author_id,
      const struct model_post_input *in, long long *id_out, char **slug_out)
 {
 	struct post_values v;
-	struct db_rows rows;
 	uint64_t insert_id = 0;
 	char *slug = NULL;
 	int rc;
@@ -235,13 +233,10 @@ save(struct db_conn *conn, long long id, long long author_id,
 	if (db_begin(conn) != 0)
 		goto out;
 	if (id != 0) {
-		if (db_query(conn, &rows,
-		             "SELECT id FROM posts WHERE id = ? FOR UPDATE",
-		             "i", id) != 0)
-			goto rollback;
-		rc = rows.nrows == 1 ? MODEL_ERR : MODEL_NOT_FOUND;
-		db_rows_free(&rows);
-		if (rc == MODEL_NOT_FOUND)
+		/* Locked until commit: a concurrent delete waits. */
+		rc = model_row_exists(
+		    conn, "SELECT 1 FROM posts WHERE id = ? FOR UPDATE", id);
+		if (rc != MODEL_OK)
 			goto rollback;
 	}
 	if ((rc = write_with_slug(conn, in, &v, id, author_id, &insert_id,
@@ -295,12 +290,12 @@ model_post_delete(struct db_conn *conn, long long id)
 
 /*
  * Every post query returns these columns, in this order:
- * 0 id, 1 slug, 2 title, 3 excerpt, 4 author_id, 5 author name, 6 status,
- * 7 published_at, 8 created_at, 9 updated_at, 10 body_html, 11 body_md.
+ * 0 id, 1 slug, 2 title, 3 excerpt, 4 author name, 5 status,
+ * 6 published_at, 7 created_at, 8 updated_at, 9 body_html, 10 body_md.
  */
 #define POST_COLS                                                              \
-	"p.id, p.slug, p.title, p.excerpt, p.author_id, u.name, p.status, "    \
-	"p.published_at, p.created_at, p.updated_at"
+	"p.id, p.slug, p.title, p.excerpt, u.name, p.status, p.published_at, " \
+	"p.created_at, p.updated_at"
 
 static void
 post_from_row(const struct db_rows *rows, size_t r, struct model_post *p)
@@ -309,18 +304,17 @@ post_from_row(const struct db_rows *rows, size_t r, struct model_post *p)
 	p->slug = model_cell_dup(rows, r, 1);
 	p->title = model_cell_dup(rows, r, 2);
 	p->excerpt = model_cell_dup(rows, r, 3);
-	p->author_id = db_cell_int(rows, r, 4);
-	p->author_name = model_cell_dup(rows, r, 5);
-	p->published = strcmp(db_cell(rows, r, 6), "published") == 0;
-	p->published_at = model_cell_dup(rows, r, 7);
-	p->created_at = model_cell_dup(rows, r, 8);
-	p->updated_at = model_cell_dup(rows, r, 9);
-	p->body_html = model_cell_dup(rows, r, 10);
-	p->body_md = model_cell_dup(rows, r, 11);
+	p->author_name = model_cell_dup(rows, r, 4);
+	p->published = strcmp(db_cell(rows, r, 5), "published") == 0;
+	p->published_at = model_cell_dup(rows, r, 6);
+	p->created_at = model_cell_dup(rows, r, 7);
+	p->updated_at = model_cell_dup(rows, r, 8);
+	p->body_html = model_cell_dup(rows, r, 9);
+	p->body_md = model_cell_dup(rows, r, 10);
 }
 
 /*
- * The single-post getters fetch the tags in the same statement (column 12,
+ * The single-post getters fetch the tags in the same statement (column 11,
  * names joined by ',', which no tag contains: the input splits on it), so
  * a post page costs two queries with its comments.
  */
@@ -356,7 +350,7 @@ post_one(struct db_rows *rows, struct model_post *out)
 		return MODEL_NOT_FOUND;
 	}
 	post_from_row(rows, 0, out);
-	tags_from_cell(db_cell(rows, 0, 12), out);
+	tags_from_cell(db_cell(rows, 0, 11), out);
 	db_rows_free(rows);
 	return MODEL_OK;
 }

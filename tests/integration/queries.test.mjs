@@ -118,6 +118,8 @@ test('each page runs at most two statements, all through indexes',
 		    `${target}: ${stmts.length} statements\n${stmts.join('\n')}`);
 		for (const s of stmts.map((x) => bind(x, offset))) {
 			const plan = analyze(s);
+			assert.ok(plan.tables.length > 0,
+			    `${target}: no table in the plan\n${s}`);
 			for (const t of plan.tables) {
 				// r_rows is per loop (per row of the tables
 				// before). Skipped rows cost index entries; the
