@@ -10,11 +10,11 @@
 struct db_conn;
 struct model_post_list;
 
-/* GET / and ?page=N */
 /* A borrowed connection (db_release it), or NULL once the request has been
  * answered 503: the database cannot be reached. */
 struct db_conn *handlers_db(struct http_request *req);
 
+/* GET / and ?page=N */
 void handle_home(struct http_request *req);
 /* GET /posts/{slug} */
 void handle_post(struct http_request *req);
@@ -31,10 +31,14 @@ void handle_feed(struct http_request *req);
 void handle_sitemap(struct http_request *req);
 void handle_robots(struct http_request *req);
 
+/* Parses plain digits without a leading zero, 1..max: the number, or 0
+ * when s is NULL, malformed or over max. */
+long long handlers_number(const char *s, long long max);
+
 /*
- * Parses a ?page= value: absent is page 1, otherwise digits only, no
- * leading zero, 1..HANDLERS_PAGE_MAX. Returns the page or 0 when malformed
- * (the caller answers 404).
+ * Parses a ?page= value: absent is page 1, otherwise handlers_number up to
+ * HANDLERS_PAGE_MAX. Returns the page or 0 when malformed (the caller
+ * answers 404).
  */
 #define HANDLERS_PAGE_MAX 100000
 long long handlers_page_number(const char *value);
@@ -67,6 +71,16 @@ void handlers_fill_list(struct tmpl_dict *content,
  * out.
  */
 int handlers_base_url(struct http_request *req, char *out, size_t outlen);
+
+/*
+ * A form field as text (comments.c): trimmed when trim, "" when absent, and
+ * "" with *error set when it is not valid UTF-8 (such bytes cannot be shown
+ * again in a UTF-8 page). Caller frees.
+ */
+char *handlers_form_text(struct http_request *req, const char *name, bool trim,
+                         const char **error);
+/* Browsers send CRLF line breaks from a textarea; stored text has LF. */
+void handlers_strip_cr(char *s);
 
 /* Appends s percent-encoded except RFC 3986 unreserved characters, like
  * the templates' :x-path: a path segment or a query value (discover.c). */

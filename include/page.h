@@ -24,8 +24,12 @@ struct tmpl_dict *page_new(struct http_request *req, const char *title,
                            const char *file, struct tmpl_dict **content);
 /* Shows text in the notice bar above the content. */
 void page_notice(struct tmpl_dict *root, const char *text);
+/* Shows section (a form's {{#..._ERROR}} block) with message as its
+ * ERROR_TEXT; nothing when message is NULL. */
+void page_field_error(struct tmpl_dict *d, const char *section,
+                      const char *message);
 /* Renders layout.tpl with root and answers with status; frees root. A
- * render failure is logged and answered with a 500 page. */
+ * render failure (logged by tmpl_render) is answered with a 500 page. */
 void page_render(struct http_request *req, int status, struct tmpl_dict *root);
 /* Sets DATE ("5 March 2024") and DATE_ISO ("2024-03-05T10:00:00Z") in d from
  * a model date ("YYYY-MM-DD HH:MM:SS", UTC); nothing when NULL or malformed

@@ -45,7 +45,6 @@
 	X(TAG_NAME)                                                            \
 	X(BODY_HTML)                                                           \
 	X(COMMENTS)                                                            \
-	X(COMMENT_COUNT)                                                       \
 	X(NO_COMMENTS)                                                         \
 	X(COMMENT)                                                             \
 	X(COMMENT_NAME)                                                        \

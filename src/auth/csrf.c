@@ -31,17 +31,25 @@ csrf_cookie_valid(const char *value)
 	return crypto_hex_valid(value, CSRF_HEX_LEN);
 }
 
+/* True when token is the token of scope and binding (constant time). */
+static bool
+csrf_match(const struct crypto_hmac_key *key, const char *scope,
+           const char *binding, const char *token)
+{
+	char want[CSRF_HEX_LEN + 1];
+
+	if (token == NULL || strlen(token) != CSRF_HEX_LEN)
+		return false;
+	csrf_derive(key, scope, binding, want);
+	return crypto_equal(want, token, CSRF_HEX_LEN);
+}
+
 bool
 csrf_anon_check(const struct crypto_hmac_key *key, const char *cookie,
                 const char *token)
 {
-	char want[CSRF_HEX_LEN + 1];
-
-	if (!csrf_cookie_valid(cookie) || token == NULL ||
-	    strlen(token) != CSRF_HEX_LEN)
-		return false;
-	csrf_derive(key, CSRF_SCOPE_ANON, cookie, want);
-	return crypto_equal(want, token, CSRF_HEX_LEN);
+	return csrf_cookie_valid(cookie) &&
+	       csrf_match(key, CSRF_SCOPE_ANON, cookie, token);
 }
 
 /* A fresh cookie value, sent with the response. 0 or -1. */
@@ -84,13 +92,8 @@ bool
 csrf_session_check(const struct crypto_hmac_key *key, const char *binding,
                    const char *token)
 {
-	char want[CSRF_HEX_LEN + 1];
-
-	if (binding == NULL || *binding == '\0' || token == NULL ||
-	    strlen(token) != CSRF_HEX_LEN)
-		return false;
-	csrf_derive(key, CSRF_SCOPE_SESS, binding, want);
-	return crypto_equal(want, token, CSRF_HEX_LEN);
+	return binding != NULL && *binding != '\0' &&
+	       csrf_match(key, CSRF_SCOPE_SESS, binding, token);
 }
 
 bool

@@ -84,17 +84,7 @@ admin_notice(struct http_request *req, struct tmpl_dict *root,
 long long
 admin_id(const char *param)
 {
-	long long id = 0;
-	const char *p;
-
-	if (param == NULL || *param == '\0' || *param == '0')
-		return 0;
-	for (p = param; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9' || id > (LLONG_MAX - 9) / 10)
-			return 0;
-		id = id * 10 + (*p - '0');
-	}
-	return id;
+	return handlers_number(param, LLONG_MAX);
 }
 
 void
@@ -142,9 +132,7 @@ login_render(struct http_request *req, int status, const char *username,
 	tmpl_set(content, TK_CSRF_TOKEN, token);
 	if (username != NULL && text_utf8_valid(username, strlen(username)))
 		tmpl_set(content, TK_FORM_USERNAME, username);
-	if (error != NULL)
-		tmpl_set(tmpl_add_section(content, TK_FORM_ERROR),
-		         TK_ERROR_TEXT, error);
+	page_field_error(content, TK_FORM_ERROR, error);
 	page_render(req, status, root);
 }
 

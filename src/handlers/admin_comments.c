@@ -1,8 +1,5 @@
 /* Admin: the comment moderation queue. */
-#include <stdio.h>
-
 #include "admin.h"
-#include "app.h"
 #include "db.h"
 #include "model.h"
 #include "page.h"

@@ -12,8 +12,6 @@
 #include "text.h"
 #include "xalloc.h"
 
-#define NOT_UTF8 "This text is not valid UTF-8."
-
 /* The post form as typed (or as stored), with a message per field. Every
  * text is valid UTF-8, owned by the struct. */
 struct post_form {
@@ -30,34 +28,6 @@ post_form_free(struct post_form *f)
 	free(f->body);
 	free(f->tags);
 	memset(f, 0, sizeof(*f));
-}
-
-/* A field: trimmed when trim, "" with *error set when not UTF-8. */
-static char *
-post_form_field(struct http_request *req, const char *name, bool trim,
-                const char **error)
-{
-	const char *raw = http_form(req, name);
-
-	if (raw == NULL)
-		return xstrdup("");
-	if (!text_utf8_valid(raw, strlen(raw))) {
-		*error = NOT_UTF8;
-		return xstrdup("");
-	}
-	return trim ? text_trim(raw) : xstrdup(raw);
-}
-
-/* Browsers send CRLF line breaks from a textarea; store plain LF. */
-static void
-post_strip_cr(char *s)
-{
-	char *w = s;
-
-	for (; *s != '\0'; s++)
-		if (!(s[0] == '\r' && s[1] == '\n'))
-			*w++ = *s;
-	*w = '\0';
 }
 
 /* NULL when every comma-separated tag can be stored, else a message. */
@@ -94,12 +64,12 @@ post_form_read(struct http_request *req, struct post_form *f)
 	char *trimmed;
 
 	memset(f, 0, sizeof(*f));
-	f->title = post_form_field(req, "title", true, &f->title_error);
-	f->slug = post_form_field(req, "slug", true, &f->slug_error);
-	f->body = post_form_field(req, "body", false, &f->body_error);
-	f->tags = post_form_field(req, "tags", true, &f->tags_error);
+	f->title = handlers_form_text(req, "title", true, &f->title_error);
+	f->slug = handlers_form_text(req, "slug", true, &f->slug_error);
+	f->body = handlers_form_text(req, "body", false, &f->body_error);
+	f->tags = handlers_form_text(req, "tags", true, &f->tags_error);
 	f->published = published != NULL && strcmp(published, "1") == 0;
-	post_strip_cr(f->body);
+	handlers_strip_cr(f->body);
 
 	n = text_utf8_len(f->title);
 	if (f->title_error == NULL && n == 0)
@@ -117,15 +87,6 @@ post_form_read(struct http_request *req, struct post_form *f)
 		f->tags_error = post_tags_error(f->tags);
 	return f->title_error == NULL && f->slug_error == NULL &&
 	       f->body_error == NULL && f->tags_error == NULL;
-}
-
-static void
-post_field_error(struct tmpl_dict *content, const char *section,
-                 const char *message)
-{
-	if (message != NULL)
-		tmpl_set(tmpl_add_section(content, section), TK_ERROR_TEXT,
-		         message);
 }
 
 /*
@@ -157,14 +118,14 @@ post_form_render(struct http_request *req, const struct session_user *user,
 		tmpl_show(content, TK_VIEW);
 		tmpl_set(content, TK_SLUG, view_slug);
 	}
-	post_field_error(content, TK_TITLE_ERROR, f->title_error);
-	post_field_error(content, TK_SLUG_ERROR, f->slug_error);
-	post_field_error(content, TK_BODY_ERROR, f->body_error);
-	post_field_error(content, TK_TAGS_ERROR, f->tags_error);
+	page_field_error(content, TK_TITLE_ERROR, f->title_error);
+	page_field_error(content, TK_SLUG_ERROR, f->slug_error);
+	page_field_error(content, TK_BODY_ERROR, f->body_error);
+	page_field_error(content, TK_TAGS_ERROR, f->tags_error);
 	if (error == NULL && field_errors)
 		error = "The post was not saved: please correct the fields "
 		        "marked below.";
-	post_field_error(content, TK_FORM_ERROR, error);
+	page_field_error(content, TK_FORM_ERROR, error);
 	page_render(req, status, root);
 }
 

@@ -1,4 +1,4 @@
-/* POST /posts/{slug}/comments. */
+/* POST /posts/{slug}/comments, and the form text helpers of handlers.h. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,33 +46,23 @@ static const struct comment_rule comment_body_rule = {
     "body", COMMENT_BODY_MAX, "Please write a comment.",
     COMMENT_TOO_LONG("comment", COMMENT_BODY_MAX)};
 
-static void
-comment_field_read(struct http_request *req, const struct comment_rule *rule,
-                   struct comment_field *f)
+char *
+handlers_form_text(struct http_request *req, const char *name, bool trim,
+                   const char **error)
 {
-	const char *raw = http_form(req, rule->name);
-	size_t len;
+	const char *raw = http_form(req, name);
 
-	f->error = NULL;
 	if (raw == NULL)
-		raw = "";
+		return xstrdup("");
 	if (!text_utf8_valid(raw, strlen(raw))) {
-		/* Invalid bytes cannot be shown again in a UTF-8 page. */
-		f->text = xstrdup("");
-		f->error = "This text is not valid UTF-8.";
-		return;
+		*error = "This text is not valid UTF-8.";
+		return xstrdup("");
 	}
-	f->text = text_trim(raw);
-	len = text_utf8_len(f->text);
-	if (len == 0)
-		f->error = rule->empty;
-	else if (len > rule->max)
-		f->error = rule->too_long;
+	return trim ? text_trim(raw) : xstrdup(raw);
 }
 
-/* Browsers send CRLF line breaks from a textarea; store plain LF. */
-static void
-comment_strip_cr(char *s)
+void
+handlers_strip_cr(char *s)
 {
 	char *w = s;
 
@@ -80,6 +70,23 @@ comment_strip_cr(char *s)
 		if (!(s[0] == '\r' && s[1] == '\n'))
 			*w++ = *s;
 	*w = '\0';
+}
+
+static void
+comment_field_read(struct http_request *req, const struct comment_rule *rule,
+                   struct comment_field *f)
+{
+	size_t len;
+
+	f->error = NULL;
+	f->text = handlers_form_text(req, rule->name, true, &f->error);
+	if (f->error != NULL)
+		return;
+	len = text_utf8_len(f->text);
+	if (len == 0)
+		f->error = rule->empty;
+	else if (len > rule->max)
+		f->error = rule->too_long;
 }
 
 /* 400: the post page again with the errors and the typed text. */
@@ -133,7 +140,7 @@ comment_handle(struct http_request *req, struct db_conn *conn,
 
 	comment_field_read(req, &comment_name_rule, &name);
 	comment_field_read(req, &comment_body_rule, &body);
-	comment_strip_cr(body.text);
+	handlers_strip_cr(body.text);
 	if (name.error != NULL || body.error != NULL)
 		comment_reject(req, conn, post, &name, &body);
 	else

@@ -5,7 +5,6 @@
 
 #include "app.h"
 #include "config.h"
-#include "log.h"
 #include "text.h"
 
 #define PAGE_RESERVE (16 * 1024 - 1)
@@ -30,6 +29,13 @@ page_notice(struct tmpl_dict *root, const char *text)
 }
 
 void
+page_field_error(struct tmpl_dict *d, const char *section, const char *message)
+{
+	if (message != NULL)
+		tmpl_set(tmpl_add_section(d, section), TK_ERROR_TEXT, message);
+}
+
+void
 page_render(struct http_request *req, int status, struct tmpl_dict *root)
 {
 	struct buf out = BUF_INIT;
@@ -41,8 +47,8 @@ page_render(struct http_request *req, int status, struct tmpl_dict *root)
 	rc = tmpl_render(TF_layout, root, &out);
 	tmpl_dict_free(root);
 	if (rc != 0) {
+		/* tmpl_render logged the cause, http_error logs the route. */
 		buf_free(&out);
-		log_err("page: rendering %s failed", req->path);
 		http_error(req, 500);
 		return;
 	}

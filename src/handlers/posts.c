@@ -25,23 +25,25 @@ handlers_db(struct http_request *req)
 }
 
 long long
-handlers_page_number(const char *value)
+handlers_number(const char *s, long long max)
 {
 	long long n = 0;
 	const char *p;
 
-	if (value == NULL)
-		return 1;
-	if (value[0] < '1' || value[0] > '9')
+	if (s == NULL || *s < '1' || *s > '9')
 		return 0;
-	for (p = value; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
+	for (p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9' || n > (max - (*p - '0')) / 10)
 			return 0;
 		n = n * 10 + (*p - '0');
-		if (n > HANDLERS_PAGE_MAX)
-			return 0;
 	}
 	return n;
+}
+
+long long
+handlers_page_number(const char *value)
+{
+	return value == NULL ? 1 : handlers_number(value, HANDLERS_PAGE_MAX);
 }
 
 static void
@@ -58,17 +60,24 @@ list_add_tags(struct tmpl_dict *d, char *const *tags, size_t ntags)
 		         tags[i]);
 }
 
+/* What a post row of index.tpl and the head of post.tpl both show. */
+static void
+post_set_header(struct tmpl_dict *d, const struct model_post *p)
+{
+	tmpl_set(d, TK_SLUG, p->slug);
+	tmpl_set(d, TK_TITLE, p->title);
+	tmpl_set(d, TK_AUTHOR, p->author_name);
+	page_set_date(d, p->published_at);
+	list_add_tags(d, p->tags, p->ntags);
+}
+
 static void
 list_add_post(struct tmpl_dict *content, const struct model_post *p)
 {
 	struct tmpl_dict *d = tmpl_add_section(content, TK_POST);
 
-	tmpl_set(d, TK_SLUG, p->slug);
-	tmpl_set(d, TK_TITLE, p->title);
-	tmpl_set(d, TK_AUTHOR, p->author_name);
+	post_set_header(d, p);
 	tmpl_set(d, TK_EXCERPT, p->excerpt);
-	page_set_date(d, p->published_at);
-	list_add_tags(d, p->tags, p->ntags);
 }
 
 /* Newer/older links; page 2's newer link is base_url itself. */
@@ -177,22 +186,12 @@ post_add_comments(struct tmpl_dict *content,
 		return;
 	}
 	list = tmpl_add_section(content, TK_COMMENTS);
-	tmpl_set_int(list, TK_COMMENT_COUNT, (long long)comments->n);
 	for (i = 0; i < comments->n; i++) {
 		d = tmpl_add_section(list, TK_COMMENT);
 		tmpl_set(d, TK_COMMENT_NAME, comments->items[i].name);
 		tmpl_set(d, TK_COMMENT_BODY, comments->items[i].body);
 		page_set_date(d, comments->items[i].created_at);
 	}
-}
-
-static void
-post_add_field_error(struct tmpl_dict *content, const char *section,
-                     const char *message)
-{
-	if (message != NULL)
-		tmpl_set(tmpl_add_section(content, section), TK_ERROR_TEXT,
-		         message);
 }
 
 /* The comment form; -1 when no CSRF token could be made. */
@@ -211,12 +210,12 @@ post_add_form(struct http_request *req, struct tmpl_dict *content,
 		return 0;
 	tmpl_set(content, TK_FORM_NAME, form->name);
 	tmpl_set(content, TK_FORM_BODY, form->body);
-	post_add_field_error(content, TK_NAME_ERROR, form->name_error);
-	post_add_field_error(content, TK_BODY_ERROR, form->body_error);
+	page_field_error(content, TK_NAME_ERROR, form->name_error);
+	page_field_error(content, TK_BODY_ERROR, form->body_error);
 	if (form->name_error != NULL || form->body_error != NULL)
-		post_add_field_error(content, TK_FORM_ERROR,
-		                     "Your comment was not posted: please "
-		                     "correct the fields marked below.");
+		page_field_error(content, TK_FORM_ERROR,
+		                 "Your comment was not posted: please correct "
+		                 "the fields marked below.");
 	return 0;
 }
 
@@ -232,12 +231,8 @@ post_page_render(struct http_request *req, int status,
 	handlers_post_meta(req, root, post);
 	if (notice != NULL)
 		page_notice(root, notice);
-	tmpl_set(content, TK_SLUG, post->slug);
-	tmpl_set(content, TK_TITLE, post->title);
-	tmpl_set(content, TK_AUTHOR, post->author_name);
+	post_set_header(content, post);
 	tmpl_set(content, TK_BODY_HTML, post->body_html);
-	page_set_date(content, post->published_at);
-	list_add_tags(content, post->tags, post->ntags);
 	post_add_comments(content, comments);
 	if (post_add_form(req, content, form) != 0) {
 		tmpl_dict_free(root);

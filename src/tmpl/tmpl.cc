@@ -19,7 +19,6 @@
 #include <iostream>
 #include <sstream>
 #include <string>
-#include <string_view>
 #include <unordered_map>
 
 #include <ctemplate/template.h>
@@ -52,26 +51,14 @@ TMPL_FILES(TMPL_FILE_DEFINE)
 	    STS_INIT(sts_##name, #name);
 TMPL_KEYS(TMPL_KEY_STS)
 
-typedef std::unordered_map<std::string_view, const StaticTemplateString *>
-    key_map;
 typedef std::unordered_map<const char *, const StaticTemplateString *>
     key_ptr_map;
 
 /*
- * Built on first use (C++ guarantees a thread-safe one-time init) and only
- * read afterwards, so lookups take no lock.
+ * By the address of the TK_ constant, what the handlers pass: found without
+ * hashing the name. Built on first use (C++ guarantees a thread-safe
+ * one-time init) and only read afterwards, so lookups take no lock.
  */
-static const key_map &
-tmpl_key_map()
-{
-#define TMPL_KEY_ENTRY(name) {#name, &sts_##name},
-	static const key_map map = {TMPL_KEYS(TMPL_KEY_ENTRY)};
-#undef TMPL_KEY_ENTRY
-	return map;
-}
-
-/* The same, by the address of the TK_ constant: what the handlers pass,
- * found without hashing the name. */
 static const key_ptr_map &
 tmpl_key_ptr_map()
 {
@@ -81,6 +68,8 @@ tmpl_key_ptr_map()
 	return map;
 }
 
+/* Any other name (a test's literal) still works, through ctemplate's
+ * global name table: same id, just slower. */
 static TemplateString
 tmpl_key(const char *name)
 {
@@ -89,12 +78,6 @@ tmpl_key(const char *name)
 
 	if (pit != pmap.end())
 		return TemplateString(*pit->second);
-
-	const key_map &map = tmpl_key_map();
-	auto it = map.find(std::string_view(name));
-
-	if (it != map.end())
-		return TemplateString(*it->second);
 	return TemplateString(name);
 }
 
@@ -182,7 +165,7 @@ class path_segment_modifier : public ctemplate::TemplateModifier
 static const path_segment_modifier tmpl_path_modifier;
 
 /*
- * Plain-text templates (robots.txt.tpl) keep their line breaks; HTML and
+ * Plain-text templates (*.txt.tpl) keep their line breaks; HTML and
  * XML lose the indentation that only makes the sources readable.
  */
 static ctemplate::Strip
