@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -11,7 +12,6 @@
 #include "db.h"
 #include "model.h"
 #include "text.h"
-#include "xalloc.h"
 
 #define BODY_MAX (16 * 1024 * 1024 - 1) /* MEDIUMTEXT */
 

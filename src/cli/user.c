@@ -2,12 +2,10 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "common.h"
 #include "db.h"

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include <mbedtls/md.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
 

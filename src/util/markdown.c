@@ -2,8 +2,6 @@
 #include "markdown.h"
 
 #include <stdbool.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <cmark.h>
 
@@ -17,7 +15,7 @@ markdown_to_html(const char *md, size_t len, bool unsafe_html)
 	 * javascript:/vbscript:/file:/most data: URLs. */
 	int opts = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8;
 	cmark_node *doc;
-	char *html, *out;
+	char *html;
 
 	if (unsafe_html)
 		opts |= CMARK_OPT_UNSAFE;
@@ -25,12 +23,9 @@ markdown_to_html(const char *md, size_t len, bool unsafe_html)
 		return xstrdup("");
 	html = cmark_render_html(doc, opts);
 	cmark_node_free(doc);
-	if (html == NULL)
-		return xstrdup("");
-	/* Hand out memory from our allocator, whatever cmark's is. */
-	out = xstrdup(html);
-	free(html);
-	return out;
+	/* cmark's default allocator is calloc/realloc/free (aborting when
+	 * out of memory), so html needs no copy for the caller's free(). */
+	return html != NULL ? html : xstrdup("");
 }
 
 /* Appends text with runs of white space folded into one space. */

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-	CookieJar, DB, addPost, assertExit, cli, csrfFrom, expectStatus,
-	rawExchange, rawStatus, setupSite, startBlogd, writeConfig,
+	CookieJar, DB, addPost, addUser, assertExit, cli, csrfFrom,
+	expectStatus, rawExchange, rawStatus, setupSite, startBlogd, writeConfig,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_logs';
@@ -64,15 +64,11 @@ describe('logs', () => {
 		secret('admin password', ADMIN_PW);
 		secret('wrong password', WRONG_PW);
 		secret('author password', AUTHOR_PW);
-		keep('user add admin', await cli(cfg, ['user', 'add', ADMIN,
-		    '--admin', '--password-stdin'], { stdin: `${ADMIN_PW}\n` }));
-		keep('user add author', await cli(cfg, ['user', 'add', 'writer',
-		    '--password-stdin'], { stdin: `${AUTHOR_PW}\n` }));
-		for (const o of outputs)
-			assertExit(o, 0, o.what);
+		keep('user add admin', await addUser(cfg, ADMIN, ADMIN_PW, true));
+		keep('user add author', await addUser(cfg, 'writer', AUTHOR_PW));
 		slug = await addPost(cfg, { title: 'Logged', author: 'writer',
 		    body: 'Nothing secret here.' });
-		keep('check', await cli(cfg, ['check']));
+		assertExit(keep('check', await cli(cfg, ['check'])), 0, 'check');
 		srv = await startBlogd(cfg);
 	});
 

@@ -90,6 +90,8 @@ test_defaults(void **state)
 	assert_true(cfg.site.moderate_comments);
 	assert_false(cfg.site.markdown_unsafe_html);
 	assert_string_equal(cfg.log.level, "info");
+	assert_true(cfg.cache.enabled);
+	assert_int_equal(cfg.cache.max_size, 32 * 1024 * 1024);
 	config_free(&cfg);
 }
 
@@ -127,7 +129,10 @@ test_file(void **state)
 	                      "moderate_comments = off\n"
 	                      "allow_raw_html = 1\n"
 	                      "[log]\n"
-	                      "level = debug\n",
+	                      "level = debug\n"
+	                      "[cache]\n"
+	                      "enabled = no\n"
+	                      "max_size = 64M\n",
 	                      err, sizeof(err)),
 	                 0);
 	assert_string_equal(cfg.server.http_listen, "0.0.0.0:80");
@@ -147,6 +152,8 @@ test_file(void **state)
 	assert_false(cfg.site.moderate_comments);
 	assert_true(cfg.site.markdown_unsafe_html);
 	assert_string_equal(cfg.log.level, "debug");
+	assert_false(cfg.cache.enabled);
+	assert_int_equal(cfg.cache.max_size, 64 * 1024 * 1024);
 	config_free(&cfg);
 }
 
@@ -195,6 +202,9 @@ test_bad_values(void **state)
 	    {"[database]\nport = 0\n", "database.port: out of range"},
 	    {"[server]\nmax_body = 1G\n", "server.max_body: not a size"},
 	    {"[server]\nmax_body = 2048M\n", "server.max_body: out of range"},
+	    /* The bounds are named, in bytes. */
+	    {"[cache]\nmax_size = 32K\n",
+	     "cache.max_size: out of range (65536..4294967296)"},
 	    {"[site]\nmoderate_comments = maybe\n", "site.moderate_comments"},
 	    {"[server]\nhttp_listen = 8080\n", "server.http_listen"},
 	    {"[server]\nmetrics_allow = all\n", "server.metrics_allow"},
