@@ -159,9 +159,6 @@ run "nginx css" "http://127.0.0.1:$nport/static/style.css"
 run "nginx https /" "https://127.0.0.1:$nsport/"
 bench_stop_all
 
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }'
-}
 printf '\n%d cores shared by wrk and the servers; wrk -t2 -c%s -d%s; ' \
 	"$(nproc)" "$conns" "$duration"
 printf '/ is %d bytes, the post page %d\n' \
@@ -172,12 +169,12 @@ for k in "/" "post" "css" "https /"; do
 	printf '%-24s %9s %8s %8s %9s %8s %8s %6s\n' "$k" "${rps[blogd $k]}" \
 		"${p50[blogd $k]}" "${p99[blogd $k]}" "${rps[nginx $k]}" \
 		"${p50[nginx $k]}" "${p99[nginx $k]}" \
-		"$(ratio "${rps[blogd $k]}" "${rps[nginx $k]}")"
+		"$(bench_ratio "${rps[blogd $k]}" "${rps[nginx $k]}")"
 done
 for k in "post, new visitor" "/ uncached"; do
 	printf '%-24s %9s %8s %8s %9s %8s %8s %6s\n' "$k" "${rps[blogd $k]}" \
 		"${p50[blogd $k]}" "${p99[blogd $k]}" "" "" "" \
-		"$(ratio "${rps[blogd $k]}" "${rps[nginx /]}")"
+		"$(bench_ratio "${rps[blogd $k]}" "${rps[nginx /]}")"
 done
 printf '\nblogd peak RSS (VmHWM): %d KiB cached HTTP, %d KiB HTTPS, ' \
 	"$hwm_cache" "$hwm_tls"

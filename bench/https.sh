@@ -178,7 +178,6 @@ measure "nginx resumed css" s_time_run "$nport" -reuse /static/style.css
 measure "nginx resumed, no request" s_time_run "$nport" -reuse ""
 bench_stop_all
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }'; }
 printf '\n/ is %d bytes; %d cores shared by clients and servers; ' \
 	"$(wc -c <"$work/nginx/html/index.html")" "$(nproc)"
 printf 'wrk -t2 -c%s -d%ss, ab -n%s -c16\n' "$conns" "$secs" "$handshakes"
@@ -187,12 +186,12 @@ printf '%-22s %10s %10s %8s %12s %12s\n' "" "blogd/s" "nginx/s" ratio \
 for k in "https keep-alive" "https css" "full handshakes (ab)" "full (s_time -new)" \
 	"resumed (s_time)" "resumed css" "resumed, no request"; do
 	printf '%-22s %10s %10s %8s %12s %12s\n' "$k" "${rate[blogd $k]}" \
-		"${rate[nginx $k]}" "$(ratio "${rate[blogd $k]}" "${rate[nginx $k]}")" \
+		"${rate[nginx $k]}" "$(bench_ratio "${rate[blogd $k]}" "${rate[nginx $k]}")" \
 		"${cpu[blogd $k]}" "${cpu[nginx $k]}"
 done
 printf '\n%-22s %10s %10s %8s\n' "blogd" "https/s" "http/s" ratio
 for k in "keep-alive" "css"; do
 	printf '%-22s %10s %10s %8s\n' "$k" "${rate[blogd https $k]}" \
 		"${rate[blogd http $k]}" \
-		"$(ratio "${rate[blogd https $k]}" "${rate[blogd http $k]}")"
+		"$(bench_ratio "${rate[blogd https $k]}" "${rate[blogd http $k]}")"
 done

@@ -107,6 +107,11 @@ bench_start_blogd() {
 	wait_healthz "$bench_blogd_pid" "http://127.0.0.1:$3" "$5"
 }
 
+# bench_ratio A B: A / B to two decimals, "-" when B is not positive.
+bench_ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'
+}
+
 # bench_start_nginx DIR URL SAVED: starts nginx with DIR/nginx.conf, waits
 # for URL to answer and checks it serves the file SAVED (the page blogd
 # rendered) byte for byte; sets bench_nginx_pid.

@@ -64,10 +64,16 @@ run_tree() {
 		return
 	fi
 	passed=$((passed + total - nfail))
-	# node's test runner ends its TAP output with "# pass N" / "# fail N".
-	sub=$(awk '$1 == "#" && ($2 == "pass" || $2 == "fail") { s = s " " $3 " " $2 "," }
-		END { sub(/,$/, "", s); print s }' "$log")
-	[ -z "$sub" ] || notes+=("$dir: integration subtests:$sub")
+	# node's test runner ends each TAP run with "# pass N", "# fail N",
+	# "# skipped N"... (tests/CMakeLists.txt fails a run that skipped
+	# any). ctest.log holds only failed tests' output; LastTest.log all.
+	sub=$(awk '$1 == "#" && $2 ~ /^(pass|fail|cancelled|skipped|todo)$/ {
+			if (!($2 in n)) k[++nk] = $2
+			n[$2] += $3
+		}
+		END { for (i = 1; i <= nk; i++) printf "%s %d %s", (i > 1 ? "," : ""), n[k[i]], k[i] }' \
+		"$dir/Testing/Temporary/LastTest.log")
+	[ -z "$sub" ] || notes+=("$dir: node subtests:$sub")
 	failed=$((failed + nfail))
 	if [ "$rc" -ne 0 ] && [ "$nfail" -eq 0 ]; then
 		failed=$((failed + 1))
