@@ -79,8 +79,6 @@ int handlers_base_url(struct http_request *req, char *out, size_t outlen);
  */
 char *handlers_form_text(struct http_request *req, const char *name, bool trim,
                          const char **error);
-/* Browsers send CRLF line breaks from a textarea; stored text has LF. */
-void handlers_strip_cr(char *s);
 
 /* Appends s percent-encoded except RFC 3986 unreserved characters, like
  * the templates' :x-path: a path segment or a query value (discover.c). */

@@ -140,5 +140,10 @@ int http_server_add_tls_connection(struct http_server *srv, int fd,
                                    unsigned peerlen);
 /* Requests in flight, for /metrics. */
 unsigned http_server_in_flight(struct http_server *srv);
+/* A non-blocking listening TCP socket for spec ("host:port", the value of
+ * [server] key, named in errors), with TCP_NODELAY inherited by accepted
+ * sockets when nodelay; -1 with err. Both listeners open theirs here. */
+int http_listen_socket(const char *key, const char *spec, bool nodelay,
+                       char *err, size_t errlen);
 
 #endif

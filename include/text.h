@@ -19,6 +19,9 @@ bool text_utf8_valid(const char *s, size_t len);
 size_t text_utf8_len(const char *s);
 /* Copy of s without leading and trailing ASCII white space. Caller frees. */
 char *text_trim(const char *s);
+/* In place, CRLF line breaks to LF: browsers send CRLF from a textarea,
+ * stored text has LF. */
+void text_crlf_to_lf(char *s);
 
 /* Size of a model date in RFC 3339 with its NUL: "2026-11-25T22:17:01Z". */
 #define TEXT_RFC3339_SIZE 21

@@ -19,6 +19,7 @@
 
 #include "app.h"
 #include "cli.h"
+#include "clock.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -167,13 +168,10 @@ static void
 reload(struct tls_front *front, const char *status)
 {
 	char err[512], msg[128];
-	struct timespec now;
 
 	/* MONOTONIC_USEC lets Type=notify-reload units match this reload. */
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
-	         (unsigned long long)now.tv_sec * 1000000ULL +
-	             (unsigned long long)now.tv_nsec / 1000ULL);
+	         clock_now_us());
 	notify(msg);
 	if (front != NULL) {
 		if (tls_front_reload(front, err, sizeof(err)) == -1)

@@ -27,6 +27,7 @@
 #include <mysqld_error.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "config.h"
 #include "internal.h"
 #include "log.h"
@@ -213,16 +214,6 @@ db_conn_disconnect(struct db_conn *c)
 	c->mysql = NULL;
 }
 
-static unsigned long long
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000ULL +
-	       (unsigned long long)ts.tv_nsec / 1000;
-}
-
 int
 db_pool_open(struct db_pool **poolp, const struct config *cfg, char *err,
              size_t errlen)
@@ -387,13 +378,13 @@ db_acquire(struct db_pool *pool)
 	while ((c = take_free(pool)) == NULL && rc != ETIMEDOUT) {
 		if (!waited) {
 			waited = true;
-			t0 = now_us();
+			t0 = clock_now_us();
 		}
 		rc = pthread_cond_timedwait(&pool->cv, &pool->mu, &deadline);
 	}
 	if (waited) {
 		pool->waits++;
-		pool->wait_us += now_us() - t0;
+		pool->wait_us += clock_now_us() - t0;
 	}
 	if (c == NULL) {
 		snprintf(pool->last_error, sizeof(pool->last_error),

@@ -69,7 +69,7 @@ post_form_read(struct http_request *req, struct post_form *f)
 	f->body = handlers_form_text(req, "body", false, &f->body_error);
 	f->tags = handlers_form_text(req, "tags", true, &f->tags_error);
 	f->published = published != NULL && strcmp(published, "1") == 0;
-	handlers_strip_cr(f->body);
+	text_crlf_to_lf(f->body);
 
 	n = text_utf8_len(f->title);
 	if (f->title_error == NULL && n == 0)

@@ -61,17 +61,6 @@ handlers_form_text(struct http_request *req, const char *name, bool trim,
 	return trim ? text_trim(raw) : xstrdup(raw);
 }
 
-void
-handlers_strip_cr(char *s)
-{
-	char *w = s;
-
-	for (; *s != '\0'; s++)
-		if (!(s[0] == '\r' && s[1] == '\n'))
-			*w++ = *s;
-	*w = '\0';
-}
-
 static void
 comment_field_read(struct http_request *req, const struct comment_rule *rule,
                    struct comment_field *f)
@@ -140,7 +129,7 @@ comment_handle(struct http_request *req, struct db_conn *conn,
 
 	comment_field_read(req, &comment_name_rule, &name);
 	comment_field_read(req, &comment_body_rule, &body);
-	handlers_strip_cr(body.text);
+	text_crlf_to_lf(body.text);
 	if (name.error != NULL || body.error != NULL)
 		comment_reject(req, conn, post, &name, &body);
 	else

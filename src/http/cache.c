@@ -30,6 +30,7 @@
 #include <zlib.h>
 
 #include "app.h"
+#include "clock.h"
 #include "config.h"
 #include "csrf.h"
 #include "db.h"
@@ -678,7 +679,7 @@ pc_finish(struct http_request *req, const char *key, uint64_t hash,
 static long long
 pc_poll(struct http_request *req)
 {
-	unsigned long long now = http_now_us();
+	unsigned long long now = clock_now_us();
 	unsigned long long last = atomic_load(&pc.checked_us);
 	struct db_conn *conn;
 	long long v = -1;

@@ -38,8 +38,6 @@ http_priv(struct http_request *req)
 	return (struct http_req_priv *)req;
 }
 
-/* server.c: CLOCK_MONOTONIC in microseconds, for durations and ages. */
-unsigned long long http_now_us(void);
 
 /* Frees what the response part of req owns (headers, body, fd). */
 void http_response_clear(struct http_request *req);

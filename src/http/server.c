@@ -13,6 +13,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,10 +21,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
+#include "clock.h"
 #include "config.h"
 #include "form.h"
 #include "http.h"
@@ -53,16 +54,6 @@ struct http_server {
 static const char http_csp[] =
     "default-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
-
-unsigned long long
-http_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000ULL +
-	       (unsigned long long)ts.tv_nsec / 1000ULL;
-}
 
 /* The path must stay encoded: the router decodes segment by segment. */
 static size_t
@@ -141,7 +132,7 @@ http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 	req->path = rp->text + tlen + 1;
 	req->method_name = rp->method;
 	req->resp_fd = -1;
-	req->start_us = http_now_us();
+	req->start_us = clock_now_us();
 	http_client_ip(req, conn);
 	buf_init(&req->body);
 	buf_init(&req->resp_body);
@@ -439,7 +430,7 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			e.status = (int)ci->http_status;
 	}
 	e.bytes = rp->resp_bytes;
-	e.duration_us = http_now_us() - req->start_us;
+	e.duration_us = clock_now_us() - req->start_us;
 	log_access(&e);
 	metrics_record(req->route, req->method, e.status, e.duration_us);
 
@@ -456,9 +447,9 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	atomic_fetch_sub(&l->srv->in_flight, 1);
 }
 
-/* Opens a listening TCP socket for "host:port"; -1 with err. */
-static int
-http_listen_socket(const char *spec, char *err, size_t errlen)
+int
+http_listen_socket(const char *key, const char *spec, bool nodelay, char *err,
+                   size_t errlen)
 {
 	char host[256], portstr[8];
 	unsigned port;
@@ -466,8 +457,8 @@ http_listen_socket(const char *spec, char *err, size_t errlen)
 	int fd, one = 1, rc;
 
 	if (config_parse_listen(spec, host, sizeof(host), &port) != 0) {
-		snprintf(err, errlen, "server: bad listen address \"%s\"",
-		         spec);
+		snprintf(err, errlen, "server.%s \"%s\": expected host:port",
+		         key, spec);
 		return -1;
 	}
 	snprintf(portstr, sizeof(portstr), "%u", port);
@@ -477,17 +468,20 @@ http_listen_socket(const char *spec, char *err, size_t errlen)
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	rc = getaddrinfo(host[0] != '\0' ? host : NULL, portstr, &hints, &res);
 	if (rc != 0) {
-		snprintf(err, errlen, "server: %s: %s", spec, gai_strerror(rc));
+		snprintf(err, errlen, "server.%s \"%s\": %s", key, spec,
+		         gai_strerror(rc));
 		return -1;
 	}
 	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	            0);
 	if (fd < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    (nodelay && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+	                           sizeof(one)) != 0) ||
 	    bind(fd, res->ai_addr, res->ai_addrlen) != 0 ||
 	    listen(fd, SOMAXCONN) != 0) {
-		snprintf(err, errlen, "server: cannot listen on %s: %s", spec,
-		         strerror(errno));
+		snprintf(err, errlen, "server.%s: cannot listen on %s: %s", key,
+		         spec, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		fd = -1;
@@ -559,7 +553,8 @@ http_server_start(struct http_server **out, struct app *app, char *err,
 	static_open(cfg);
 	page_cache_init(cfg);
 	if (cfg->server.http_listen[0] != '\0') {
-		fd = http_listen_socket(cfg->server.http_listen, err, errlen);
+		fd = http_listen_socket("http_listen", cfg->server.http_listen,
+		                        false, err, errlen);
 		if (fd < 0)
 			goto fail;
 		srv->plain = http_daemon(srv, &srv->plain_l, fd);
@@ -605,10 +600,10 @@ http_server_stop(struct http_server *srv)
 		if (fd != MHD_INVALID_SOCKET)
 			close(fd);
 	}
-	deadline = http_now_us() +
+	deadline = clock_now_us() +
 	           (unsigned long long)srv->app->cfg->server.shutdown_timeout *
 	               1000000ULL;
-	while (atomic_load(&srv->in_flight) > 0 && http_now_us() < deadline)
+	while (atomic_load(&srv->in_flight) > 0 && clock_now_us() < deadline)
 		usleep(10000);
 	if (atomic_load(&srv->in_flight) > 0)
 		log_warn("http: stopping with %u requests in flight",

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "clock.h"
 #include "config.h"
 #include "form.h"
 #include "http_internal.h"
@@ -441,7 +442,7 @@ static_entry_new(struct http_request *req, const char *key, const char *type,
 	if (gzfd >= 0)
 		e->resp[1] =
 		    static_response(req, &e->meta, type, &gz, true, true);
-	e->checked_us = http_now_us();
+	e->checked_us = clock_now_us();
 	e->gen = gen;
 	if (e->resp[0] == NULL || (gzfd >= 0 && e->resp[1] == NULL)) {
 		static_unref(e);
@@ -567,7 +568,7 @@ static_load(struct http_request *req, const char *rest, const char *key,
 	if (e != NULL && static_same_file(&e->st[0], &st) &&
 	    (gfd >= 0 ? static_same_file(&e->st[1], &gst)
 	              : e->st[1].st_ino == 0)) {
-		e->checked_us = http_now_us();
+		e->checked_us = clock_now_us();
 		e->gen = gen;
 		atomic_fetch_add(&e->refs, 1);
 	} else
@@ -626,7 +627,7 @@ static_serve(struct http_request *req)
 	pthread_mutex_lock(&sc.lock);
 	e = *static_slot(key.data);
 	if (e != NULL && e->gen == atomic_load(&sc.gen) &&
-	    http_now_us() - e->checked_us < STATIC_CHECK_US)
+	    clock_now_us() - e->checked_us < STATIC_CHECK_US)
 		atomic_fetch_add(&e->refs, 1);
 	else
 		e = NULL;

@@ -20,9 +20,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -32,11 +30,11 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
 #include "buf.h"
+#include "clock.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -48,7 +46,6 @@
 #define FRONT_ACCEPT_PAUSE_MS 100         /* after EMFILE and friends */
 #define FRONT_LINGER_MS       2000        /* reading after our close_notify */
 #define FRONT_IP_BUCKETS      1024
-#define FRONT_BACKLOG         1024
 
 /* epoll data: a connection pointer with the socket in its low bit (they
  * are at least 8-aligned), or one of these, which no pointer can be. */
@@ -136,10 +133,7 @@ struct tls_front {
 static uint64_t
 front_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_now_us() / 1000;
 }
 
 static void
@@ -818,51 +812,6 @@ front_thread_main(void *arg)
 }
 
 static int
-front_listen(const char *spec, char *err, size_t errlen)
-{
-	char host[256], port_s[8];
-	unsigned port;
-	struct addrinfo hints = {
-	    .ai_family = AF_UNSPEC,
-	    .ai_socktype = SOCK_STREAM,
-	    .ai_flags = AI_PASSIVE | AI_NUMERICSERV,
-	};
-	struct addrinfo *ai;
-	int one = 1, fd, rc;
-
-	if (config_parse_listen(spec, host, sizeof(host), &port) == -1) {
-		snprintf(err, errlen,
-		         "server.https_listen %s: expected host:port", spec);
-		return -1;
-	}
-	snprintf(port_s, sizeof(port_s), "%u", port);
-	if ((rc = getaddrinfo(host[0] != '\0' ? host : NULL, port_s, &hints,
-	                      &ai)) != 0) {
-		snprintf(err, errlen, "server.https_listen %s: %s", spec,
-		         gai_strerror(rc));
-		return -1;
-	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	            0);
-	if (fd == -1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
-	    /* mbedtls never sets it, and without it handshakes stall on
-	     * Nagle; Linux copies it to every accepted socket, which saves
-	     * a system call per connection. */
-	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
-	    listen(fd, FRONT_BACKLOG) == -1) {
-		snprintf(err, errlen, "server.https_listen %s: %s", spec,
-		         strerror(errno));
-		if (fd != -1)
-			close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(ai);
-	return fd;
-}
-
-static int
 front_thread_start(struct tls_front *f, unsigned i, char *err, size_t errlen)
 {
 	struct front_thread *t = &f->threads[i];
@@ -913,7 +862,11 @@ tls_front_start(struct tls_front **out, struct app *app, char *err,
 	                   f->nthreads, err, errlen) == -1)
 		goto fail;
 	if ((f->listen_fd =
-	         front_listen(cfg->server.https_listen, err, errlen)) == -1)
+	         http_listen_socket("https_listen", cfg->server.https_listen,
+	                            /* mbedtls never sets it, and without it
+	                             * handshakes stall on Nagle; Linux copies
+	                             * it to every accepted socket. */
+	                            true, err, errlen)) == -1)
 		goto fail;
 	if ((f->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
 		snprintf(err, errlen, "https: eventfd: %s", strerror(errno));

@@ -94,6 +94,17 @@ text_trim(const char *s)
 	return xstrndup(s, n);
 }
 
+void
+text_crlf_to_lf(char *s)
+{
+	char *w = s;
+
+	for (; *s != '\0'; s++)
+		if (!(s[0] == '\r' && s[1] == '\n'))
+			*w++ = *s;
+	*w = '\0';
+}
+
 /* ASCII for U+00C0..U+00FF; NULL for × and ÷, which separate words. */
 static const char *const latin1[64] = {
     "a", "a", "a", "a",  "a",  "a",  "ae", "c", "e", "e", "e",  "e", "i",

@@ -105,11 +105,12 @@ function outsideAddress() {
 	return null;
 }
 
-/* GET over plain HTTP from a chosen local address (to 127.0.0.1). */
-function getFrom(port, target, localAddress) {
+/* GET over HTTP (mod: node's http or https module) to 127.0.0.1; opts:
+ * localAddress, agent (default: none) and the module's TLS options. */
+function getWith(mod, port, target, opts) {
 	return new Promise((resolve, reject) => {
-		const req = http.request({ host: '127.0.0.1', port, path: target,
-		    localAddress, agent: false, timeout: 10000 }, (res) => {
+		const req = mod.request({ host: '127.0.0.1', port, path: target,
+		    agent: false, timeout: 10000, ...opts }, (res) => {
 			let body = '';
 			res.on('data', (c) => { body += c; });
 			res.on('end', () => resolve({ status: res.statusCode,
@@ -119,6 +120,11 @@ function getFrom(port, target, localAddress) {
 		req.on('error', reject);
 		req.end();
 	});
+}
+
+/* GET over plain HTTP from a chosen local address. */
+function getFrom(port, target, localAddress) {
+	return getWith(http, port, target, { localAddress });
 }
 
 function makeCert(dir) {
@@ -150,20 +156,9 @@ function handshake(port, session) {
 }
 
 /* GET over HTTPS; opts: localAddress, agent (default: none). */
-function httpsGet(port, target, { localAddress, agent = false } = {}) {
-	return new Promise((resolve, reject) => {
-		const req = https.request({ host: '127.0.0.1', port, path: target,
-		    servername: 'localhost', rejectUnauthorized: false,
-		    localAddress, agent, timeout: 10000 }, (res) => {
-			let body = '';
-			res.on('data', (c) => { body += c; });
-			res.on('end', () => resolve({ status: res.statusCode,
-			    headers: res.headers, body }));
-		});
-		req.on('timeout', () => req.destroy(new Error('timeout')));
-		req.on('error', reject);
-		req.end();
-	});
+function httpsGet(port, target, opts = {}) {
+	return getWith(https, port, target, { servername: 'localhost',
+	    rejectUnauthorized: false, ...opts });
 }
 
 describe('metrics over HTTP', () => {

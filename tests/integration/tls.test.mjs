@@ -7,14 +7,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 
 import {
 	addPost, addUser, assertSecurityHeaders, expectStatus, freePort,
-	request, runBlogd, setupSite, sleep, startBlogd, tempDir, waitFor,
+	rawExchange, request, runBlogd, setupSite, sleep, startBlogd, tempDir,
+	waitFor,
 } from './lib.mjs';
 
 const MAX_BODY = 256 * 1024;
@@ -103,25 +103,9 @@ function httpsRequest(port, method, target, opts = {}) {
 
 /* Opens TCP, writes `bytes` (if any), resolves ms until the server closed;
  * null if it was still open after `limit` ms. */
-function timeToClose(port, bytes, limit) {
-	return new Promise((resolve) => {
-		const t0 = Date.now();
-		const sock = net.connect(port, '127.0.0.1');
-		let done = false;
-		const finish = (v) => {
-			if (done)
-				return;
-			done = true;
-			clearTimeout(timer);
-			sock.destroy();
-			resolve(v);
-		};
-		const timer = setTimeout(() => finish(null), limit);
-		sock.on('connect', () => { if (bytes) sock.write(bytes); });
-		sock.on('data', () => {});
-		sock.on('close', () => finish(Date.now() - t0));
-		sock.on('error', () => finish(Date.now() - t0));
-	});
+async function timeToClose(port, bytes, limit) {
+	const r = await rawExchange(port, bytes, { timeout: limit });
+	return r.closed ? r.ms : null;
 }
 
 describe('https', () => {

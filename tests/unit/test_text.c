@@ -189,6 +189,17 @@ trim_is(const char *in, const char *want)
 }
 
 static void
+test_crlf_to_lf(void **state)
+{
+	char s[] = "a\r\nb\rc\n\r\n\r";
+
+	(void)state;
+	text_crlf_to_lf(s);
+	/* Only CR before LF goes; a lone CR stays. */
+	assert_string_equal(s, "a\nb\rc\n\n\r");
+}
+
+static void
 test_trim(void **state)
 {
 	(void)state;
@@ -275,6 +286,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_slugify),
+	    cmocka_unit_test(test_crlf_to_lf),
 	    cmocka_unit_test(test_slugify_accents),
 	    cmocka_unit_test(test_slugify_empty),
 	    cmocka_unit_test(test_slugify_length),
