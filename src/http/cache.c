@@ -50,6 +50,7 @@
 #define PC_GZIP_HEADER   10
 #define PC_GZIP_TRAILER  8
 #define PC_STORED_HEADER 5 /* stored block: type byte, LEN, NLEN */
+#define PC_ETAG_TOKEN    8 /* token digits in a split page's ETag */
 
 static const char pc_token_mark[] = "name=\"csrf_token\" value=\"";
 
@@ -68,15 +69,17 @@ struct pc_entry {
 	/* Whole pages: [0] identity, [1] gzip (NULL when not worth it). */
 	struct MHD_Response *resp[2];
 	size_t len[2];
-	/* Split pages: identity and deflate parts, CRCs of the identity parts.
-	 * ctype is the handler's content type, a constant (http.h), so it
-	 * outlives the entry and every response built from it. */
+	/* Split pages: identity and deflate parts (zpre starts with the gzip
+	 * header), CRCs of the identity parts and zlib's operator for
+	 * appending suf_len bytes to a CRC. ctype is the handler's content
+	 * type, a constant (http.h), so it outlives the entry and every
+	 * response built from it. */
 	const char *ctype;
 	char *pre, *suf;
 	size_t pre_len, suf_len;
 	unsigned char *zpre, *zsuf;
 	size_t zpre_len, zsuf_len;
-	uLong crc_pre, crc_suf;
+	uLong crc_pre, crc_suf, crc_op_suf;
 	char key[];
 };
 
@@ -90,6 +93,7 @@ static struct {
 	size_t used;
 	atomic_llong version; /* last read from the database; -1 unknown */
 	atomic_ullong checked_us;
+	uLong crc_op_token; /* crc32_combine_gen(CSRF_HEX_LEN) */
 } pc;
 
 static uint64_t
@@ -122,6 +126,7 @@ page_cache_init(const struct config *cfg)
 	pc.lru.next = pc.lru.prev = &pc.lru;
 	atomic_init(&pc.version, -1);
 	atomic_init(&pc.checked_us, 0);
+	pc.crc_op_token = crc32_combine_gen(CSRF_HEX_LEN);
 }
 
 static void
@@ -341,9 +346,11 @@ http_compressible(const char *ctype)
 
 /* ---- compression ---- */
 
-/* Deflates in; wbits as deflateInit2's (negative: raw). NULL on failure. */
+/* Deflates in after lead (lead_len bytes, may be 0); wbits as
+ * deflateInit2's (negative: raw). NULL on failure. */
 static unsigned char *
-pc_deflate(const void *in, size_t n, int wbits, int flush, size_t *outlen)
+pc_deflate(const void *lead, size_t lead_len, const void *in, size_t n,
+           int wbits, int flush, size_t *outlen)
 {
 	z_stream z;
 	unsigned char *out;
@@ -354,12 +361,14 @@ pc_deflate(const void *in, size_t n, int wbits, int flush, size_t *outlen)
 	if (deflateInit2(&z, 6, Z_DEFLATED, wbits, 8, Z_DEFAULT_STRATEGY) !=
 	    Z_OK)
 		return NULL;
-	cap = deflateBound(&z, n) + 64; /* room for the flush marker */
+	cap = lead_len + deflateBound(&z, n) + 64; /* + the flush marker */
 	out = xmalloc(cap);
+	if (lead_len > 0)
+		memcpy(out, lead, lead_len);
 	z.next_in = (Bytef *)(uintptr_t)in;
 	z.avail_in = (uInt)n;
-	z.next_out = out;
-	z.avail_out = (uInt)cap;
+	z.next_out = out + lead_len;
+	z.avail_out = (uInt)(cap - lead_len);
 	rc = deflate(&z, flush);
 	*outlen = cap - z.avail_out;
 	deflateEnd(&z);
@@ -406,81 +415,102 @@ pc_answer_whole(struct http_request *req, struct pc_entry *e)
 	http_respond_shared(req, 200, e->resp[v], e->len[v], pc_unref, e);
 }
 
-/* The visitor's page: prefix, token, suffix, identity or gzip. */
-static void
-pc_assemble(const struct pc_entry *e, const char *token, bool gzip,
-            struct buf *out)
+/* The visitor's page: prefix, token, suffix, identity or gzip, as one
+ * buffer (MHD sends the headers and a buffer in one call; split parts as
+ * an iovec would take two). */
+static struct MHD_Response *
+pc_split_response(const struct pc_entry *e, const char *token, bool gzip,
+                  size_t *len)
 {
-	size_t total = e->pre_len + CSRF_HEX_LEN + e->suf_len;
-	unsigned char *p;
+	struct MHD_Response *r;
+	unsigned char *data, *p;
 	uLong crc;
 
-	if (!gzip) {
-		buf_reserve(out, total);
-		buf_append(out, e->pre, e->pre_len);
-		buf_append(out, token, CSRF_HEX_LEN);
-		buf_append(out, e->suf, e->suf_len);
-		return;
+	*len = gzip ? e->zpre_len + PC_STORED_HEADER + CSRF_HEX_LEN +
+	                  e->zsuf_len + PC_GZIP_TRAILER
+	            : e->pre_len + CSRF_HEX_LEN + e->suf_len;
+	p = data = xmalloc(*len);
+	if (gzip) {
+		memcpy(p, e->zpre, e->zpre_len);
+		p += e->zpre_len;
+		/* Not the last block, stored; LEN and its complement. */
+		p[0] = 0x00;
+		p[1] = CSRF_HEX_LEN;
+		p[2] = 0;
+		p[3] = (unsigned char)~CSRF_HEX_LEN;
+		p[4] = 0xff;
+		p += PC_STORED_HEADER;
+		memcpy(p, token, CSRF_HEX_LEN);
+		p += CSRF_HEX_LEN;
+		memcpy(p, e->zsuf, e->zsuf_len);
+		p += e->zsuf_len;
+		crc = crc32_combine_op(
+		    e->crc_pre, crc32(0, (const Bytef *)token, CSRF_HEX_LEN),
+		    pc.crc_op_token);
+		crc = crc32_combine_op(crc, e->crc_suf, e->crc_op_suf);
+		pc_put_le32(p, (uint32_t)crc);
+		pc_put_le32(p + 4,
+		            (uint32_t)(e->pre_len + CSRF_HEX_LEN + e->suf_len));
+	} else {
+		memcpy(p, e->pre, e->pre_len);
+		p += e->pre_len;
+		memcpy(p, token, CSRF_HEX_LEN);
+		p += CSRF_HEX_LEN;
+		memcpy(p, e->suf, e->suf_len);
 	}
-	buf_reserve(out, PC_GZIP_HEADER + e->zpre_len + PC_STORED_HEADER +
-	                     CSRF_HEX_LEN + e->zsuf_len + PC_GZIP_TRAILER);
-	p = (unsigned char *)out->data;
-	/* Magic, deflate, no flags, no mtime, no extra flags, Unix. */
-	memcpy(p, "\x1f\x8b\x08\0\0\0\0\0\0\x03", PC_GZIP_HEADER);
-	p += PC_GZIP_HEADER;
-	memcpy(p, e->zpre, e->zpre_len);
-	p += e->zpre_len;
-	/* Not the last block, stored; LEN and its complement, little end. */
-	p[0] = 0x00;
-	p[1] = CSRF_HEX_LEN;
-	p[2] = 0;
-	p[3] = (unsigned char)~CSRF_HEX_LEN;
-	p[4] = 0xff;
-	p += PC_STORED_HEADER;
-	memcpy(p, token, CSRF_HEX_LEN);
-	p += CSRF_HEX_LEN;
-	memcpy(p, e->zsuf, e->zsuf_len);
-	p += e->zsuf_len;
-	crc = crc32_combine(e->crc_pre,
-	                    crc32(0, (const Bytef *)token, CSRF_HEX_LEN),
-	                    CSRF_HEX_LEN);
-	crc = crc32_combine(crc, e->crc_suf, (z_off_t)e->suf_len);
-	pc_put_le32(p, (uint32_t)crc);
-	pc_put_le32(p + 4, (uint32_t)total);
-	p += PC_GZIP_TRAILER;
-	out->len = (size_t)(p - (unsigned char *)out->data);
+	r = MHD_create_response_from_buffer(*len, data, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL)
+		free(data);
+	return r;
 }
 
-/* Answers from a split entry with token (the visitor's). */
+static void
+pc_release_response(void *r)
+{
+	MHD_destroy_response(r);
+}
+
+/*
+ * Answers from a split entry with token (the visitor's). After a render
+ * (req already answered by the handler) this replaces the handler's body,
+ * or leaves it when MHD cannot make the response.
+ */
 static void
 pc_answer_split(struct http_request *req, const struct pc_entry *e,
                 const char *token)
 {
 	bool gzip = e->zpre != NULL && http_accepts_gzip(req);
-	struct buf body = BUF_INIT;
-	char etag[48];
+	size_t elen = strlen(e->etag), len;
+	struct MHD_Response *r;
+	char etag[sizeof(e->etag) + PC_ETAG_TOKEN + 1];
 
 	/* The ETag names the token too: a page is only current for the
-	 * visitor whose cookie it was made for. */
-	snprintf(etag, sizeof(etag), "%.*s-%08lx\"", (int)strlen(e->etag) - 1,
-	         e->etag, crc32(0, (const Bytef *)token, CSRF_HEX_LEN));
+	 * visitor whose cookie it was made for. W/"<hash>-<token start>" */
+	memcpy(etag, e->etag, elen - 1);
+	etag[elen - 1] = '-';
+	memcpy(etag + elen, token, PC_ETAG_TOKEN);
+	memcpy(etag + elen + PC_ETAG_TOKEN, "\"", 2);
 	if (!req->answered && pc_etag_match(req, etag)) {
 		pc_not_modified(req, etag, true);
 		return;
 	}
-	pc_assemble(e, token, gzip, &body);
-	if (!req->answered)
-		http_respond(req, 200, e->ctype, &body);
-	else {
-		buf_free(&req->resp_body);
-		req->resp_body = body;
+	if ((r = pc_split_response(e, token, gzip, &len)) == NULL) {
+		log_err("cache: cannot make a response for %s", req->path);
+		if (!req->answered)
+			http_error(req, 500);
+		return;
 	}
-	http_add_header(req, "ETag", etag);
-	http_add_header(req, "Vary", "Accept-Encoding");
+	req->content_type = e->ctype;
+	http_add_common_headers(req, r);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
 	/* Shared caches must not hand one visitor's token to another. */
-	http_add_header(req, "Cache-Control", "private, no-cache");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+	                        "private, no-cache");
 	if (gzip)
-		http_add_header(req, "Content-Encoding", "gzip");
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING,
+		                        "gzip");
+	http_respond_shared(req, 200, r, len, pc_release_response, r);
 }
 
 /* A hit (or a fresh entry): answers req from e, taking the reference. */
@@ -514,7 +544,8 @@ pc_build_whole(struct http_request *req, struct pc_entry *e, struct buf *body)
 	size_t gzlen = 0, len = body->len;
 
 	if (compress)
-		gz = pc_deflate(body->data, len, 15 + 16, Z_FINISH, &gzlen);
+		gz = pc_deflate(NULL, 0, body->data, len, 15 + 16, Z_FINISH,
+		                &gzlen);
 	if (gz != NULL && gzlen >= len) {
 		free(gz);
 		gz = NULL;
@@ -548,12 +579,16 @@ pc_build_split(struct http_request *req, struct pc_entry *e,
 	memcpy(e->suf, tok + CSRF_HEX_LEN, e->suf_len);
 	e->crc_pre = crc32(0, (const Bytef *)e->pre, (uInt)e->pre_len);
 	e->crc_suf = crc32(0, (const Bytef *)e->suf, (uInt)e->suf_len);
+	e->crc_op_suf = crc32_combine_gen((z_off_t)e->suf_len);
 	e->cost += e->pre_len + e->suf_len;
 	if (!http_compressible(req->content_type))
 		return true;
+	/* Magic, deflate, no flags, no mtime, no extra flags, Unix. */
 	e->zpre =
-	    pc_deflate(e->pre, e->pre_len, -15, Z_FULL_FLUSH, &e->zpre_len);
-	e->zsuf = pc_deflate(e->suf, e->suf_len, -15, Z_FINISH, &e->zsuf_len);
+	    pc_deflate("\x1f\x8b\x08\0\0\0\0\0\0\x03", PC_GZIP_HEADER, e->pre,
+	               e->pre_len, -15, Z_FULL_FLUSH, &e->zpre_len);
+	e->zsuf = pc_deflate(NULL, 0, e->suf, e->suf_len, -15, Z_FINISH,
+	                     &e->zsuf_len);
 	if (e->zpre == NULL || e->zsuf == NULL) {
 		free(e->zpre);
 		free(e->zsuf);
