@@ -3,24 +3,28 @@
 #
 # Builds blogd (Release) into build-bench/ (or uses BLOGD_BIN), starts a
 # private MariaDB (scripts/with-mariadb.sh), migrates and seeds it
-# (bench/seed.sh: 1,000 posts with 10 comments each), then measures with
-#   wrk -t2 -c64 -d10s --latency
-#   - blogd (page cache on, plain HTTP): /, a post page (a returning visitor:
-#     a blogd_csrf cookie, so the cached page gets that visitor's token), the
-#     same post page for new visitors (a fresh cookie each), the CSS;
-#   - blogd with HTTPS (its TLS front): /;
-#   - blogd with [cache] enabled = false: / (every request queries and
-#     renders);
-#   - nginx (Debian nginx-light, temp config on free loopback ports,
-#     open_file_cache, keepalive_requests high, buffered access log) serving
-#     blogd's / and post page saved as static files and the same CSS, over
-#     HTTP and HTTPS with the same certificate;
-# and prints req/s, p50 and p99 for each, the blogd/nginx ratios and
-# blogd's peak RSS (VmHWM). Stops everything it started.
+# (bench/seed.sh: 1,000 posts with 10 comments each), then starts
+#   - blogd (page cache on, plain HTTP), a second blogd with HTTPS (its TLS
+#     front), and nginx (Debian nginx-light, temp config on free loopback
+#     ports, open_file_cache, keepalive_requests high, buffered access
+#     log) serving blogd's / and post page saved as static files and the
+#     same CSS, over HTTP and HTTPS with the same certificate;
+# and measures with
+#   wrk -t2 -c64 -d5s --latency
+# /, a post page (a returning visitor: a blogd_csrf cookie, so the cached
+# page gets that visitor's token), the CSS and / over HTTPS, blogd then
+# nginx for each, in BENCH_ROUNDS rounds (3): the machine drifts by 10%
+# or more within minutes, so each ratio compares runs made seconds apart
+# and the table gives medians. Then, once each: the post page for new
+# visitors (a fresh cookie each) and / from a blogd with
+# [cache] enabled = false (every request queries and renders).
+# Prints req/s, p50 and p99 (medians over the rounds, with the range of
+# the ratios), the blogd/nginx ratios and blogd's peak RSS (VmHWM).
+# Stops everything it started.
 #
-# Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (64), BLOGD_BIN,
-# BENCH_PERF=1 (record `perf` on the uncached run and print its top
-# symbols).
+# Environment: BENCH_DURATION (5s), BENCH_ROUNDS (3), BENCH_CONNECTIONS
+# (64), BLOGD_BIN, BENCH_PERF=1 (record `perf` on the uncached run and
+# print its top symbols).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -29,7 +33,8 @@ root=$(pwd)
 . bench/lib.sh
 bench_enter wrk nginx curl openssl
 
-duration=${BENCH_DURATION:-10s}
+duration=${BENCH_DURATION:-5s}
+rounds=${BENCH_ROUNDS:-3}
 conns=${BENCH_CONNECTIONS:-64}
 blogd=${BLOGD_BIN:-$root/build-bench/blogd}
 work=$BLOGD_TEST_DB_DIR/compare
@@ -51,21 +56,44 @@ start_blogd() {
 
 hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 
-# run NAME URL [wrk args...]: records req/s, p50 and p99 under NAME.
+# median VALUE...: the middle value (the upper one of an even count).
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int(NR / 2) + 1] }'
+}
+
+# range VALUE...: "lowest-highest".
+range() {
+	printf '%s\n' "$@" | sort -g | sed -n '1p;$p' | paste -sd-
+}
+
+# ms DURATION: wrk's "812.00us", "2.02ms" or "1.10s" in milliseconds.
+ms() {
+	awk -v d="$1" 'BEGIN {
+		if (d ~ /us$/) printf "%.2f", d / 1000
+		else if (d ~ /ms$/) printf "%.2f", d + 0
+		else printf "%.2f", d * 1000
+	}'
+}
+
+# run NAME URL [wrk args...]: adds the req/s, p50 and p99 (ms) of one wrk
+# run to the lists kept under NAME; last_rps is its req/s.
 declare -A rps p50 p99
 run() {
-	local name=$1 url=$2 out
+	local name=$1 url=$2 out a b
 	shift 2
 	wrk -t2 -c"$conns" -d2s "$@" "$url" >/dev/null # warm-up
 	out=$(wrk -t2 -c"$conns" -d"$duration" --latency "$@" "$url")
 	if grep -q 'Non-2xx\|Socket errors' <<<"$out"; then
 		echo "bench: $name: $(grep 'Non-2xx\|Socket errors' <<<"$out")" >&2
 	fi
-	rps[$name]=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
-	p50[$name]=$(awk '$1 == "50%" { print $2 }' <<<"$out")
-	p99[$name]=$(awk '$1 == "99%" { print $2 }' <<<"$out")
-	printf '  %-26s %8s req/s  p50 %-9s p99 %s\n' "$name" "${rps[$name]}" \
-		"${p50[$name]}" "${p99[$name]}" >&2
+	last_rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
+	a=$(ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
+	b=$(ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+	rps[$name]+="$last_rps "
+	p50[$name]+="$a "
+	p99[$name]+="$b "
+	printf '  %-26s %8s req/s  p50 %6s ms  p99 %6s ms\n' "$name" \
+		"$last_rps" "$a" "$b" >&2
 }
 
 conf=$work/blogd.conf
@@ -78,45 +106,20 @@ post=/posts/$slug
 # A returning visitor: any well-formed cookie value gets its own token.
 cookie="blogd_csrf=$(openssl rand -hex 32)"
 
-echo "bench: blogd, page cache on, plain HTTP" >&2
+# Two cached blogd, plain HTTP and HTTPS, so that each has its own peak
+# RSS; both wait while the other server is measured.
 start_blogd "$conf" "$hport"
+http_pid=$blogd_pid
 base=http://127.0.0.1:$hport
 curl -fs "$base/" >"$ngx/html/index.html"
 curl -fs -H "Cookie: $cookie" "$base$post" >"$ngx/html/posts/$slug"
-run "blogd /" "$base/"
-run "blogd post" "$base$post" -H "Cookie: $cookie"
-run "blogd post, new visitor" "$base$post"
-run "blogd css" "$base/static/style.css"
-hwm_cache=$(hwm_kib "$blogd_pid")
-bench_stop_all
-
-echo "bench: blogd, HTTPS" >&2
-hport=$(free_port)
+tls_conf=$work/blogd-tls.conf
+tls_hport=$(free_port)
 sport=$(free_port)
-blogd_conf "$conf" "$hport" "127.0.0.1:$sport" true
-start_blogd "$conf" "$hport"
-run "blogd https /" "https://127.0.0.1:$sport/"
-hwm_tls=$(hwm_kib "$blogd_pid")
-bench_stop_all
+blogd_conf "$tls_conf" "$tls_hport" "127.0.0.1:$sport" true
+start_blogd "$tls_conf" "$tls_hport"
+tls_pid=$blogd_pid
 
-echo "bench: blogd, page cache off" >&2
-hport=$(free_port)
-blogd_conf "$conf" "$hport" "" false
-start_blogd "$conf" "$hport"
-if [ "${BENCH_PERF:-0}" = 1 ]; then
-	perf record -F 999 -g -o "$work/perf.data" -p "$blogd_pid" \
-		2>/dev/null &
-	perf_pid=$!
-fi
-run "blogd / uncached" "http://127.0.0.1:$hport/"
-if [ "${BENCH_PERF:-0}" = 1 ]; then
-	kill -INT "$perf_pid"
-	wait "$perf_pid" 2>/dev/null || true
-fi
-hwm_nocache=$(hwm_kib "$blogd_pid")
-bench_stop_all
-
-echo "bench: nginx" >&2
 nport=$(free_port)
 nsport=$(free_port)
 cat >"$ngx/nginx.conf" <<EOF
@@ -153,29 +156,80 @@ http {
 }
 EOF
 bench_start_nginx "$ngx" "http://127.0.0.1:$nport/" "$ngx/html/index.html"
-run "nginx /" "http://127.0.0.1:$nport/"
-run "nginx post" "http://127.0.0.1:$nport$post" -H "Cookie: $cookie"
-run "nginx css" "http://127.0.0.1:$nport/static/style.css"
-run "nginx https /" "https://127.0.0.1:$nsport/"
+
+# What is compared, blogd's URL and nginx's; every request carries the
+# returning visitor's cookie (nginx ignores it).
+keys=("/" "post" "css" "https /")
+declare -A blogd_url nginx_url ratios
+blogd_url["/"]=$base/
+nginx_url["/"]=http://127.0.0.1:$nport/
+blogd_url[post]=$base$post
+nginx_url[post]=http://127.0.0.1:$nport$post
+blogd_url[css]=$base/static/style.css
+nginx_url[css]=http://127.0.0.1:$nport/static/style.css
+blogd_url["https /"]=https://127.0.0.1:$sport/
+nginx_url["https /"]=https://127.0.0.1:$nsport/
+for ((round = 1; round <= rounds; round++)); do
+	echo "bench: round $round of $rounds" >&2
+	for k in "${keys[@]}"; do
+		run "blogd $k" "${blogd_url[$k]}" -H "Cookie: $cookie"
+		b=$last_rps
+		run "nginx $k" "${nginx_url[$k]}" -H "Cookie: $cookie"
+		ratios[$k]+="$(bench_ratio "$b" "$last_rps") "
+	done
+done
+echo "bench: blogd, new visitors (a fresh cookie each)" >&2
+run "blogd post, new visitor" "$base$post"
+hwm_cache=$(hwm_kib "$http_pid")
+hwm_tls=$(hwm_kib "$tls_pid")
 bench_stop_all
+
+echo "bench: blogd, page cache off" >&2
+hport=$(free_port)
+blogd_conf "$conf" "$hport" "" false
+start_blogd "$conf" "$hport"
+if [ "${BENCH_PERF:-0}" = 1 ]; then
+	perf record -F 999 -g -o "$work/perf.data" -p "$blogd_pid" \
+		2>/dev/null &
+	perf_pid=$!
+fi
+run "blogd / uncached" "http://127.0.0.1:$hport/"
+if [ "${BENCH_PERF:-0}" = 1 ]; then
+	kill -INT "$perf_pid"
+	wait "$perf_pid" 2>/dev/null || true
+fi
+hwm_nocache=$(hwm_kib "$blogd_pid")
+bench_stop_all
+
+# row LABEL NAME [RATIOS]: medians of blogd's NAME and, with RATIOS,
+# nginx's runs of the same key, the median ratio and its range.
+fmt='%-20s %8s %6s %6s %8s %6s %6s %6s  %s\n'
+# shellcheck disable=SC2059,SC2086 # fmt is the table's; lists of numbers
+row() {
+	local k=$1 b="blogd $2" n="nginx $2"
+	if [ -z "${3:-}" ]; then
+		printf "$fmt" "$k" "$(median ${rps[$b]})" \
+			"$(median ${p50[$b]})" "$(median ${p99[$b]})" "" "" "" "" ""
+		return
+	fi
+	printf "$fmt" "$k" "$(median ${rps[$b]})" "$(median ${p50[$b]})" \
+		"$(median ${p99[$b]})" "$(median ${rps[$n]})" \
+		"$(median ${p50[$n]})" "$(median ${p99[$n]})" \
+		"$(median $3)" "$(range $3)"
+}
 
 printf '\n%d cores shared by wrk and the servers; wrk -t2 -c%s -d%s; ' \
 	"$(nproc)" "$conns" "$duration"
+printf 'medians of %d rounds; p50, p99 in ms\n' "$rounds"
 printf '/ is %d bytes, the post page %d\n' \
 	"$(wc -c <"$ngx/html/index.html")" "$(wc -c <"$ngx/html/posts/$slug")"
-printf '%-24s %9s %8s %8s %9s %8s %8s %6s\n' "" "blogd/s" p50 p99 \
-	"nginx/s" p50 p99 ratio
-for k in "/" "post" "css" "https /"; do
-	printf '%-24s %9s %8s %8s %9s %8s %8s %6s\n' "$k" "${rps[blogd $k]}" \
-		"${p50[blogd $k]}" "${p99[blogd $k]}" "${rps[nginx $k]}" \
-		"${p50[nginx $k]}" "${p99[nginx $k]}" \
-		"$(bench_ratio "${rps[blogd $k]}" "${rps[nginx $k]}")"
+# shellcheck disable=SC2059 # fmt is the table's format
+printf "$fmt" "" "blogd/s" p50 p99 "nginx/s" p50 p99 ratio range
+for k in "${keys[@]}"; do
+	row "$k" "$k" "${ratios[$k]}"
 done
-for k in "post, new visitor" "/ uncached"; do
-	printf '%-24s %9s %8s %8s %9s %8s %8s %6s\n' "$k" "${rps[blogd $k]}" \
-		"${p50[blogd $k]}" "${p99[blogd $k]}" "" "" "" \
-		"$(bench_ratio "${rps[blogd $k]}" "${rps[nginx /]}")"
-done
+row "post, new visitor" "post, new visitor"
+row "/ uncached" "/ uncached"
 printf '\nblogd peak RSS (VmHWM): %d KiB cached HTTP, %d KiB HTTPS, ' \
 	"$hwm_cache" "$hwm_tls"
 printf '%d KiB uncached\n' "$hwm_nocache"

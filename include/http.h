@@ -30,7 +30,8 @@ enum http_method {
 	HTTP_OTHER = 1 << 3, /* anything else: always 405 */
 };
 
-#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_PARAMS    4
+#define HTTP_CLIENT_IP_LEN 46 /* INET6_ADDRSTRLEN: the longest address text */
 
 struct http_request {
 	/* For handlers (read-only). */
@@ -46,7 +47,7 @@ struct http_request {
 	size_t nparams;
 	const struct route *route; /* the matched route, NULL when none */
 	bool https;                /* arrived through the TLS front */
-	char client_ip[46];
+	char client_ip[HTTP_CLIENT_IP_LEN];
 
 	/* Body as received (POST), at most server.max_body bytes. */
 	struct buf body;

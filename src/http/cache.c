@@ -284,13 +284,20 @@ static void
 pc_key(struct http_request *req, struct buf *key)
 {
 	const char *host = "";
+	size_t hlen, tlen;
 
 	if (req->app->cfg->site.base_url[0] == '\0') {
 		host = http_header(req, "Host");
 		if (host == NULL)
 			host = "";
 	}
-	buf_printf(key, "%c%s\n%s", req->https ? 's' : 'p', host, req->target);
+	hlen = strlen(host);
+	tlen = strlen(req->target);
+	buf_reserve(key, 2 + hlen + tlen);
+	buf_putc(key, req->https ? 's' : 'p');
+	buf_append(key, host, hlen);
+	buf_putc(key, '\n');
+	buf_append(key, req->target, tlen);
 }
 
 bool

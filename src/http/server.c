@@ -87,26 +87,61 @@ http_parse_method(const char *m)
 	return HTTP_OTHER;
 }
 
+/*
+ * The client address as text, made once per connection (MHD's socket
+ * context: allocated when the connection starts, freed when it closes,
+ * both on the connection's thread) and copied into each request.
+ */
+static void
+http_connection_notify(void *cls, struct MHD_Connection *conn,
+                       void **socket_context,
+                       enum MHD_ConnectionNotificationCode code)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+	const void *addr = NULL;
+	char *ip;
+
+	(void)cls;
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		free(*socket_context);
+		*socket_context = NULL;
+		return;
+	}
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	sa = ci != NULL ? ci->client_addr : NULL;
+	if (sa != NULL && sa->sa_family == AF_INET)
+		addr =
+		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		addr =
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	ip = xmalloc(HTTP_CLIENT_IP_LEN);
+	if (addr == NULL ||
+	    inet_ntop(sa->sa_family, addr, ip, HTTP_CLIENT_IP_LEN) == NULL)
+		memcpy(ip, "-", 2);
+	*socket_context = ip;
+}
+
 static void
 http_client_ip(struct http_request *req, struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
-	const void *addr = NULL;
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	const char *ip =
+	    ci != NULL && ci->socket_context != NULL ? ci->socket_context : "-";
 
-	snprintf(req->client_ip, sizeof(req->client_ip), "-");
-	if (sa == NULL)
-		return;
-	if (sa->sa_family == AF_INET)
-		addr =
-		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
-	else if (sa->sa_family == AF_INET6)
-		addr =
-		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-	if (addr == NULL || inet_ntop(sa->sa_family, addr, req->client_ip,
-	                              sizeof(req->client_ip)) == NULL)
-		snprintf(req->client_ip, sizeof(req->client_ip), "-");
+	memcpy(req->client_ip, ip, strlen(ip) + 1);
+}
+
+/* src (NUL-terminated) into dst, cut to fit size bytes. */
+static void
+http_copy_cut(char *dst, const char *src, size_t size)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 /*
@@ -150,8 +185,8 @@ http_begin(struct http_request *req, struct MHD_Connection *conn,
 
 	rp->started = true;
 	req->conn = conn;
-	snprintf(rp->method, sizeof(rp->method), "%s", method);
-	snprintf(req->version, sizeof(req->version), "%s", version);
+	http_copy_cut(rp->method, method, sizeof(rp->method));
+	http_copy_cut(req->version, version, sizeof(req->version));
 	req->method = http_parse_method(method);
 	cl = http_header(req, "Content-Length");
 	if (cl != NULL &&
@@ -503,7 +538,7 @@ http_daemon(struct http_server *srv, struct http_listener *l, int listen_fd)
 	 * 431. MHD zeroes the pool on every request and every connection
 	 * keeps one, so its size is both time and resident memory. */
 	size_t mem = cfg->server.max_header + 4096;
-	struct MHD_OptionItem ops[12];
+	struct MHD_OptionItem ops[13];
 	size_t n = 0;
 
 	/* MHD's messages are mostly about clients going away; and the
@@ -527,6 +562,9 @@ http_daemon(struct http_server *srv, struct http_listener *l, int listen_fd)
 	                                   (intptr_t)mem, NULL};
 	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED,
 	                                   (intptr_t)http_completed, l};
+	ops[n++] =
+	    (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION,
+	                            (intptr_t)http_connection_notify, NULL};
 	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK,
 	                                   (intptr_t)http_uri_log, l};
 	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_UNESCAPE_CALLBACK,
