@@ -10,15 +10,23 @@
 #include <stddef.h>
 
 #define CONFIG_DEFAULT_PATH "/etc/blogd/blogd.conf"
+/* server.workers 0: this many per core. Handlers mostly wait on the
+ * database, so more workers than cores keep the cores busy; each holds a
+ * database connection (and its buffers) too. */
+#define CONFIG_WORKERS_PER_CORE 2
 
 struct config {
 	struct {
 		char *http_listen;  /* "host:port", "" = off */
 		char *https_listen; /* "host:port", "" = off */
 		/* "threads = 0" in the file or the environment means one per
-		 * core; config_load resolves it, as for tls_threads and
-		 * database.pool_size: none of the three is 0 once loaded. */
-		unsigned threads;  /* MHD threads per daemon */
+		 * core; config_load resolves it, as for workers, tls_threads
+		 * and database.pool_size: none is 0 once loaded. */
+		unsigned threads; /* MHD threads per daemon */
+		/* Threads that run the handlers that may wait (database,
+		 * password hashing), shared by both daemons; 0: two per
+		 * core (CONFIG_WORKERS_PER_CORE). */
+		unsigned workers;
 		size_t max_body;   /* bytes of request body */
 		size_t max_header; /* bytes of request line + headers */
 		unsigned per_ip_connections;
@@ -42,7 +50,7 @@ struct config {
 		char *password_file; /* read at load time into password */
 		char *ssl_ca;
 		bool ssl_verify;
-		unsigned pool_size;       /* 0: one per HTTP thread */
+		unsigned pool_size;       /* 0: one per worker */
 		unsigned connect_timeout; /* seconds */
 		unsigned read_timeout;    /* seconds */
 	} database;

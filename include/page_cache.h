@@ -36,7 +36,12 @@ void page_cache_free(void);
 /* Drops every page (templates reloaded); any thread. */
 void page_cache_flush(void);
 
-/* Runs route's handler for req through the cache (http/server.c). */
+/* Answers req from a current entry and returns true, or returns false when
+ * that would mean reading the content version, rendering or waiting for
+ * another thread's render. Never blocks: for the MHD threads. */
+bool page_cache_answer(struct http_request *req, const struct route *route);
+/* Runs route's handler for req through the cache; may query the database
+ * and wait for another render: for the workers (http/server.c). */
 void page_cache_handle(struct http_request *req, const struct route *route);
 
 #endif

@@ -25,6 +25,9 @@ struct route {
 	http_handler_fn handler;
 	const char *name; /* metrics label */
 	bool cacheable;   /* anonymous GETs may be served from the page cache */
+	/* Never waits (no database, no lock held for long): runs on the
+	 * MHD thread instead of a worker (http/workers.c). */
+	bool quick;
 };
 
 /*

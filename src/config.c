@@ -13,9 +13,9 @@
  *
  * Every string field is non-NULL after a successful load ("" when unset).
  * The "0 = automatic" counts are resolved here, once: server.threads and
- * server.tls_threads 0 become the number of online cores, and
- * database.pool_size 0 becomes server.threads (one connection per HTTP
- * thread).
+ * server.tls_threads 0 become the number of online cores, server.workers 0
+ * two per core, and database.pool_size 0 becomes server.workers (one
+ * connection per worker: only workers use the database).
  *
  * A relative database.password_file is looked up in $CREDENTIALS_DIRECTORY
  * when systemd set it (LoadCredential=), so "password_file = dbpass" works
@@ -67,11 +67,12 @@ static const struct config_key config_keys[] = {
     {"server", "https_listen", CT_LISTEN, OFF(server.https_listen), "", 0, 0,
      NULL},
     {"server", "threads", CT_UINT, OFF(server.threads), "0", 0, 1024, NULL},
+    {"server", "workers", CT_UINT, OFF(server.workers), "0", 0, 1024, NULL},
     {"server", "tls_threads", CT_UINT, OFF(server.tls_threads), "0", 0, 1024,
      NULL},
     {"server", "max_body", CT_SIZE, OFF(server.max_body), "1M", 1, 1024 * MIB,
      NULL},
-    {"server", "max_header", CT_SIZE, OFF(server.max_header), "16K", 1 * KIB,
+    {"server", "max_header", CT_SIZE, OFF(server.max_header), "8K", 1 * KIB,
      1 * MIB, NULL},
     {"server", "per_ip_connections", CT_UINT, OFF(server.per_ip_connections),
      "64", 1, 1000000, NULL},
@@ -606,8 +607,10 @@ validate(struct config *cfg, char *err, size_t errlen)
 		cfg->server.threads = online_cores();
 	if (cfg->server.tls_threads == 0)
 		cfg->server.tls_threads = online_cores();
+	if (cfg->server.workers == 0)
+		cfg->server.workers = CONFIG_WORKERS_PER_CORE * online_cores();
 	if (cfg->database.pool_size == 0)
-		cfg->database.pool_size = cfg->server.threads;
+		cfg->database.pool_size = cfg->server.workers;
 
 	if (cfg->server.https_listen[0] != '\0' &&
 	    (cfg->tls.certificate[0] == '\0' || cfg->tls.key[0] == '\0')) {

@@ -5,6 +5,7 @@
  * A usage or start-up error is one line on stderr and exit status 1.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 
@@ -256,12 +258,18 @@ cmd_serve(const char *path)
 	struct tls_front *front = NULL;
 	char err[512], status[600], host[256];
 	sigset_t sigs;
+	long cores;
 	int rc = 1;
 
 	if (load_config(&cfg, path) == -1)
 		return 1;
 	memset(&app, 0, sizeof(app));
 	app.cfg = &cfg;
+	/* More threads than cores (the workers): glibc would give most of
+	 * them a malloc arena of their own, each keeping freed memory, for
+	 * no gain when only one thread per core runs at a time. */
+	cores = sysconf(_SC_NPROCESSORS_ONLN);
+	mallopt(M_ARENA_MAX, cores > 0 ? (int)cores : 1);
 
 	/* Before any thread exists, so that every thread inherits the mask and
 	 * only signal_loop() takes these signals. */

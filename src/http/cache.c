@@ -737,6 +737,22 @@ pc_poll(struct http_request *req)
 	return v;
 }
 
+/* Under pc.lock: e may answer a request made under version (a newer
+ * render under way: the old copy meanwhile). */
+static bool
+pc_current(const struct pc_entry *e, long long version)
+{
+	return e->complete && (e->version >= version || e->filling);
+}
+
+/* Under pc.lock: takes a reference for the request e answers. */
+static void
+pc_hit(struct pc_entry *e)
+{
+	atomic_fetch_add(&e->refs, 1);
+	pc_lru_front(e);
+}
+
 /*
  * Under pc.lock: a hit (referenced, returned), or NULL with *fill telling
  * whether this request renders for the cache (a placeholder or a stale
@@ -757,9 +773,8 @@ pc_lookup(const char *key, uint64_t hash, long long version, bool *fill)
 			*fill = true;
 			return NULL;
 		}
-		if (e->complete && (e->version >= version || e->filling)) {
-			atomic_fetch_add(&e->refs, 1);
-			pc_lru_front(e);
+		if (pc_current(e, version)) {
+			pc_hit(e);
 			return e;
 		}
 		if (e->complete) {
@@ -773,6 +788,32 @@ pc_lookup(const char *key, uint64_t hash, long long version, bool *fill)
 			return NULL;
 		}
 	}
+}
+
+bool
+page_cache_answer(struct http_request *req, const struct route *route)
+{
+	struct buf key = BUF_INIT;
+	struct pc_entry *e;
+	long long version = atomic_load(&pc.version);
+	uint64_t hash;
+
+	if (!pc_eligible(req, route) || version < 0 ||
+	    clock_now_us() - atomic_load(&pc.checked_us) >= PC_POLL_US)
+		return false;
+	pc_key(req, &key);
+	hash = pc_fnv(key.data, key.len, PC_FNV_INIT);
+	pthread_mutex_lock(&pc.lock);
+	e = pc_find(key.data, hash);
+	if (e != NULL && pc_current(e, version))
+		pc_hit(e);
+	else
+		e = NULL;
+	pthread_mutex_unlock(&pc.lock);
+	buf_free(&key);
+	if (e != NULL)
+		pc_answer(req, e);
+	return e != NULL;
 }
 
 /* After a handler ran: a change made here shows here at once, and a 503

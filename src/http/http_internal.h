@@ -5,6 +5,7 @@
 #ifndef BLOGD_HTTP_INTERNAL_H
 #define BLOGD_HTTP_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "form.h" /* struct http_kv: req->headers */
@@ -20,6 +21,7 @@ struct http_req_priv {
 	bool started;    /* the access handler has run once */
 	bool too_large;  /* body over server.max_body: 413 */
 	bool queued;     /* a response went to MHD */
+	bool handed_off; /* the route ran (or runs) on a worker */
 	char method[16]; /* copy for the access line, may be truncated */
 	unsigned long long dropped; /* body bytes thrown away after 413 */
 	unsigned long long resp_bytes;
@@ -29,7 +31,8 @@ struct http_req_priv {
 	size_t shared_len;
 	void (*shared_done)(void *);
 	void *shared_arg;
-	char text[]; /* target '\0' path '\0' */
+	struct http_req_priv *next_job; /* workers' queue */
+	char text[];                    /* target '\0' path '\0' */
 };
 
 static inline struct http_req_priv *
@@ -38,6 +41,23 @@ http_priv(struct http_request *req)
 	return (struct http_req_priv *)req;
 }
 
+/* workers.c: the threads that run routes which may wait. */
+struct http_workers {
+	pthread_mutex_t mu;
+	pthread_cond_t ready; /* a request was queued, or stopping */
+	struct http_req_priv *head, *tail;
+	bool stopping;
+	void (*run)(struct http_request *); /* runs the route, resumes */
+	pthread_t *threads;
+	unsigned n;
+};
+/* Starts n workers that call run for each queued request; 0 or -1. */
+int http_workers_start(struct http_workers *w, unsigned n,
+                       void (*run)(struct http_request *));
+/* Queues rp (its connection suspended) for the next free worker. */
+void http_workers_submit(struct http_workers *w, struct http_req_priv *rp);
+/* Runs what is queued, then ends the workers. */
+void http_workers_stop(struct http_workers *w);
 
 /* Frees what the response part of req owns (headers, body, fd). */
 void http_response_clear(struct http_request *req);

@@ -6,7 +6,9 @@
  * Two daemons share one set of callbacks: "plain" listens on
  * server.http_listen; "tls" has no socket and gets the plaintext side of
  * every TLS connection from the TLS front. Each is an internal epoll thread
- * pool, so callbacks for one connection always run on one thread.
+ * pool, so callbacks for one connection always run on one thread. Routes
+ * that may wait run on the workers (workers.c), the connection suspended
+ * meanwhile; the MHD threads answer the rest, and cached pages, at once.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -48,6 +50,7 @@ struct http_server {
 	struct MHD_Daemon *tls;
 	struct http_listener plain_l;
 	struct http_listener tls_l;
+	struct http_workers workers;
 	atomic_uint in_flight;
 };
 
@@ -277,30 +280,48 @@ http_host_ok(struct http_request *req)
 	return n == 1 || strcmp(req->version, MHD_HTTP_VERSION_1_0) == 0;
 }
 
-/* Last call: the whole request is in. Routes it and runs the handler. */
+/* Runs the route of req and makes sure there is an answer. */
 static void
+http_run_route(struct http_request *req)
+{
+	page_cache_handle(req, req->route);
+	if (!req->answered) {
+		log_err("http: route %s answered nothing for %s %s",
+		        req->route->name, req->method_name, req->path);
+		http_error(req, 500);
+	}
+}
+
+/* A worker's job: the route, then the connection back to MHD. */
+static void
+http_run_on_worker(struct http_request *req)
+{
+	http_run_route(req);
+	MHD_resume_connection(req->conn);
+}
+
+/*
+ * Last call: the whole request is in. Routes it and answers it, or returns
+ * true when the route must run on a worker (req->route set).
+ */
+static bool
 http_dispatch(struct http_request *req)
 {
-	struct http_req_priv *rp = http_priv(req);
 	const struct route *route;
 	unsigned allowed;
 
-	if (rp->too_large) {
+	if (http_priv(req)->too_large) {
 		http_error(req, 413);
-		return;
+		return false;
 	}
-	if (!http_host_ok(req)) {
+	if (!http_host_ok(req) || req->path[0] != '/') {
 		http_error(req, 400);
-		return;
-	}
-	if (req->path[0] != '/') {
-		http_error(req, 400);
-		return;
+		return false;
 	}
 	if (!req->https && req->app->https_enabled &&
 	    !http_redirect_exempt(req->path)) {
 		http_to_https(req);
-		return;
+		return false;
 	}
 	route = router_match(app_routes, app_routes_count, req->method,
 	                     req->path, req->params, &req->nparams, &allowed);
@@ -308,22 +329,22 @@ http_dispatch(struct http_request *req)
 		if (allowed == 0)
 			allowed = HTTP_GET | HTTP_HEAD | HTTP_POST;
 		http_method_not_allowed(req, allowed);
-		return;
+		return false;
 	}
 	if (route == NULL) {
 		if (allowed != 0)
 			http_method_not_allowed(req, allowed);
 		else
 			http_error(req, 404);
-		return;
+		return false;
 	}
 	req->route = route;
-	page_cache_handle(req, route);
-	if (!req->answered) {
-		log_err("http: route %s answered nothing for %s %s",
-		        route->name, rp->method, req->path);
-		http_error(req, 500);
-	}
+	if (page_cache_answer(req, route))
+		return false;
+	if (!route->quick)
+		return true;
+	http_run_route(req);
+	return false;
 }
 
 void
@@ -430,7 +451,15 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_data_size = 0;
 		return rp->dropped > max + 65536 ? MHD_NO : MHD_YES;
 	}
-	http_dispatch(req);
+	if (rp->handed_off) /* resumed: the worker's answer */
+		return http_queue(req);
+	if (http_dispatch(req)) {
+		/* Suspended first: the worker may resume it at once. */
+		rp->handed_off = true;
+		MHD_suspend_connection(conn);
+		http_workers_submit(&l->srv->workers, rp);
+		return MHD_YES;
+	}
 	return http_queue(req);
 }
 
@@ -529,8 +558,8 @@ static struct MHD_Daemon *
 http_daemon(struct http_server *srv, struct http_listener *l, int listen_fd)
 {
 	const struct config *cfg = srv->app->cfg;
-	unsigned flags =
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	                 MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 	unsigned threads = cfg->server.threads; /* config_load resolved 0 */
 	/* The pool holds the request line and headers (max_header), then the
 	 * response header block: ours are about 1.2 KiB with the CSP and two
@@ -590,6 +619,12 @@ http_server_start(struct http_server **out, struct app *app, char *err,
 	atomic_init(&srv->in_flight, 0);
 	static_open(cfg);
 	page_cache_init(cfg);
+	if (http_workers_start(&srv->workers, cfg->server.workers,
+	                       http_run_on_worker) != 0) {
+		snprintf(err, errlen, "server: cannot start %u workers",
+		         cfg->server.workers);
+		goto fail;
+	}
 	if (cfg->server.http_listen[0] != '\0') {
 		fd = http_listen_socket("http_listen", cfg->server.http_listen,
 		                        false, err, errlen);
@@ -619,6 +654,7 @@ http_server_start(struct http_server **out, struct app *app, char *err,
 fail:
 	if (srv->plain != NULL)
 		MHD_stop_daemon(srv->plain);
+	http_workers_stop(&srv->workers);
 	static_close();
 	page_cache_free();
 	free(srv);
@@ -646,6 +682,9 @@ http_server_stop(struct http_server *srv)
 	if (atomic_load(&srv->in_flight) > 0)
 		log_warn("http: stopping with %u requests in flight",
 		         atomic_load(&srv->in_flight));
+	/* MHD cannot stop with a connection suspended: the workers finish
+	 * what they hold and what is queued, and resume each. */
+	http_workers_stop(&srv->workers);
 	if (srv->plain != NULL)
 		MHD_stop_daemon(srv->plain);
 	if (srv->tls != NULL)

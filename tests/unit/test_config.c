@@ -64,7 +64,7 @@ test_defaults(void **state)
 	assert_int_equal(cfg.server.threads, sysconf(_SC_NPROCESSORS_ONLN));
 	assert_int_equal(cfg.server.tls_threads, cfg.server.threads);
 	assert_int_equal(cfg.server.max_body, 1024 * 1024);
-	assert_int_equal(cfg.server.max_header, 16 * 1024);
+	assert_int_equal(cfg.server.max_header, 8 * 1024);
 	assert_int_equal(cfg.server.per_ip_connections, 64);
 	assert_int_equal(cfg.server.idle_timeout, 60);
 	assert_int_equal(cfg.server.handshake_timeout, 10);
@@ -78,7 +78,9 @@ test_defaults(void **state)
 	assert_string_equal(cfg.database.user, "blogd");
 	assert_string_equal(cfg.database.password, "");
 	assert_false(cfg.database.ssl_verify);
-	assert_int_equal(cfg.database.pool_size, cfg.server.threads);
+	assert_int_equal(cfg.server.workers,
+	                 CONFIG_WORKERS_PER_CORE * cfg.server.threads);
+	assert_int_equal(cfg.database.pool_size, cfg.server.workers);
 	assert_int_equal(cfg.database.connect_timeout, 5);
 	assert_int_equal(cfg.database.read_timeout, 10);
 	assert_string_equal(cfg.paths.templates, "/usr/share/blogd/templates");
@@ -110,6 +112,7 @@ test_file(void **state)
 	                      "  http_listen = 0.0.0.0:80  \n"
 	                      "https_listen=[::]:443\n"
 	                      "threads = 4\r\n"
+	                      "workers = 3\n"
 	                      "max_body = 512K\n"
 	                      "max_header = 32k\n"
 	                      "metrics_allow = any\n"
@@ -138,6 +141,9 @@ test_file(void **state)
 	assert_string_equal(cfg.server.http_listen, "0.0.0.0:80");
 	assert_string_equal(cfg.server.https_listen, "[::]:443");
 	assert_int_equal(cfg.server.threads, 4);
+	/* The database pool follows the workers, not the MHD threads. */
+	assert_int_equal(cfg.server.workers, 3);
+	assert_int_equal(cfg.database.pool_size, 3);
 	assert_int_equal(cfg.server.max_body, 512 * 1024);
 	assert_int_equal(cfg.server.max_header, 32 * 1024);
 	assert_string_equal(cfg.server.metrics_allow, "any");
@@ -254,6 +260,7 @@ test_env(void **state)
 
 	(void)state;
 	setenv("BLOGD_SERVER_THREADS", "8", 1);
+	setenv("BLOGD_SERVER_WORKERS", "6", 1);
 	setenv("BLOGD_DATABASE_HOST", "db.internal", 1);
 	setenv("BLOGD_SITE_MODERATE_COMMENTS", "no", 1);
 	/* Not a section: belongs to scripts, ignored. */
@@ -261,12 +268,14 @@ test_env(void **state)
 	assert_int_equal(
 	    load(&cfg, "[server]\nthreads = 4\n", err, sizeof(err)), 0);
 	assert_int_equal(cfg.server.threads, 8);
-	/* One connection per HTTP thread, the threads as overridden. */
-	assert_int_equal(cfg.database.pool_size, 8);
+	/* One connection per worker, the workers as overridden. */
+	assert_int_equal(cfg.server.workers, 6);
+	assert_int_equal(cfg.database.pool_size, 6);
 	assert_string_equal(cfg.database.host, "db.internal");
 	assert_false(cfg.site.moderate_comments);
 	config_free(&cfg);
 	unsetenv("BLOGD_SERVER_THREADS");
+	unsetenv("BLOGD_SERVER_WORKERS");
 	unsetenv("BLOGD_DATABASE_HOST");
 	unsetenv("BLOGD_SITE_MODERATE_COMMENTS");
 	unsetenv("BLOGD_TEST_DB_PORT");

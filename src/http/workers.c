@@ -1,0 +1,97 @@
+/*
+ * The handler workers (http_internal.h): threads that run the routes that
+ * may wait, on the database, on another thread's render of a page, on
+ * password hashing, so that the MHD threads only move bytes and answer
+ * from memory. A slow page then holds one worker, not every connection
+ * of an MHD thread, and the database's round trips overlap.
+ *
+ * Ownership: an MHD thread suspends the connection and queues the request;
+ * from then on the request belongs to the worker that takes it, until the
+ * worker resumes the connection; MHD then calls the access handler again
+ * on the connection's own thread, which queues the answer. The queue's
+ * mutex orders the hand-over both ways (MHD's resume takes its own).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_internal.h"
+#include "log.h"
+#include "xalloc.h"
+
+static void *
+http_worker_main(void *arg)
+{
+	struct http_workers *w = arg;
+	struct http_req_priv *rp;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->head == NULL && !w->stopping)
+			pthread_cond_wait(&w->ready, &w->mu);
+		/* Queued requests run even when stopping: their clients
+		 * wait, and MHD cannot stop with a connection suspended. */
+		if ((rp = w->head) == NULL)
+			break;
+		w->head = rp->next_job;
+		if (w->head == NULL)
+			w->tail = NULL;
+		pthread_mutex_unlock(&w->mu);
+		w->run(&rp->req);
+		pthread_mutex_lock(&w->mu);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+int
+http_workers_start(struct http_workers *w, unsigned n,
+                   void (*run)(struct http_request *))
+{
+	memset(w, 0, sizeof(*w));
+	w->run = run;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->ready, NULL);
+	w->threads = xcalloc(n, sizeof(*w->threads));
+	for (; w->n < n; w->n++) {
+		if (pthread_create(&w->threads[w->n], NULL, http_worker_main,
+		                   w) != 0) {
+			log_err("http: cannot start worker %u of %u", w->n + 1,
+			        n);
+			http_workers_stop(w);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+http_workers_submit(struct http_workers *w, struct http_req_priv *rp)
+{
+	rp->next_job = NULL;
+	pthread_mutex_lock(&w->mu);
+	if (w->tail != NULL)
+		w->tail->next_job = rp;
+	else
+		w->head = rp;
+	w->tail = rp;
+	pthread_cond_signal(&w->ready);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void
+http_workers_stop(struct http_workers *w)
+{
+	if (w->threads == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stopping = true;
+	pthread_cond_broadcast(&w->ready);
+	pthread_mutex_unlock(&w->mu);
+	for (unsigned i = 0; i < w->n; i++)
+		pthread_join(w->threads[i], NULL);
+	free(w->threads);
+	w->threads = NULL;
+	pthread_cond_destroy(&w->ready);
+	pthread_mutex_destroy(&w->mu);
+}
