@@ -473,6 +473,8 @@ test('drafts stay private until published; editing works', async () => {
 	    'unknown id');
 	expectStatus(await srv.get('/admin/posts/abc/edit', { jar }), 404,
 	    'bad id');
+	expectStatus(await srv.get('/admin/posts/0/edit', { jar }), 404,
+	    'id 0');
 });
 
 /* A visitor comments on slug; returns nothing, asserts the 303. */
