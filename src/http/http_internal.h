@@ -50,14 +50,18 @@ struct http_workers {
 	void (*run)(struct http_request *); /* runs the route, resumes */
 	pthread_t *threads;
 	unsigned n;
+	unsigned live; /* workers still taking jobs; 0: run on the caller */
 };
 /* Starts n workers that call run for each queued request; 0 or -1. */
 int http_workers_start(struct http_workers *w, unsigned n,
                        void (*run)(struct http_request *));
-/* Queues rp (its connection suspended) for the next free worker. */
+/* Queues rp (its connection suspended) for the next free worker; runs it
+ * on the calling thread once the workers have ended. */
 void http_workers_submit(struct http_workers *w, struct http_req_priv *rp);
-/* Runs what is queued, then ends the workers. */
+/* Runs what is queued, then ends the workers; submit still works. */
 void http_workers_stop(struct http_workers *w);
+/* After stop, once no thread can submit (the daemons stopped). */
+void http_workers_free(struct http_workers *w);
 
 /* Frees what the response part of req owns (headers, body, fd). */
 void http_response_clear(struct http_request *req);

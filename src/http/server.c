@@ -652,9 +652,10 @@ http_server_start(struct http_server **out, struct app *app, char *err,
 	*out = srv;
 	return 0;
 fail:
+	http_workers_stop(&srv->workers);
 	if (srv->plain != NULL)
 		MHD_stop_daemon(srv->plain);
-	http_workers_stop(&srv->workers);
+	http_workers_free(&srv->workers);
 	static_close();
 	page_cache_free();
 	free(srv);
@@ -683,12 +684,14 @@ http_server_stop(struct http_server *srv)
 		log_warn("http: stopping with %u requests in flight",
 		         atomic_load(&srv->in_flight));
 	/* MHD cannot stop with a connection suspended: the workers finish
-	 * what they hold and what is queued, and resume each. */
+	 * what they hold and what is queued, and resume each; a request
+	 * that comes in later runs on its MHD thread (workers.c). */
 	http_workers_stop(&srv->workers);
 	if (srv->plain != NULL)
 		MHD_stop_daemon(srv->plain);
 	if (srv->tls != NULL)
 		MHD_stop_daemon(srv->tls);
+	http_workers_free(&srv->workers);
 	static_close();
 	page_cache_free();
 	log_flush(); /* the access lines of the last requests */

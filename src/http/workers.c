@@ -10,6 +10,11 @@
  * worker resumes the connection; MHD then calls the access handler again
  * on the connection's own thread, which queues the answer. The queue's
  * mutex orders the hand-over both ways (MHD's resume takes its own).
+ *
+ * The MHD threads outlive the workers at shutdown: a keep-alive connection
+ * may send one more request until MHD_stop_daemon, and MHD panics if that
+ * one is still suspended then. With no worker left, a request runs on the
+ * thread that submits it, as it did before there were workers.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -31,8 +36,10 @@ http_worker_main(void *arg)
 			pthread_cond_wait(&w->ready, &w->mu);
 		/* Queued requests run even when stopping: their clients
 		 * wait, and MHD cannot stop with a connection suspended. */
-		if ((rp = w->head) == NULL)
+		if ((rp = w->head) == NULL) {
+			w->live--;
 			break;
+		}
 		w->head = rp->next_job;
 		if (w->head == NULL)
 			w->tail = NULL;
@@ -61,6 +68,7 @@ http_workers_start(struct http_workers *w, unsigned n,
 			http_workers_stop(w);
 			return -1;
 		}
+		w->live++; /* no submit before start returns */
 	}
 	return 0;
 }
@@ -70,13 +78,19 @@ http_workers_submit(struct http_workers *w, struct http_req_priv *rp)
 {
 	rp->next_job = NULL;
 	pthread_mutex_lock(&w->mu);
+	if (w->live == 0) {
+		pthread_mutex_unlock(&w->mu);
+		w->run(&rp->req);
+		return;
+	}
 	if (w->tail != NULL)
 		w->tail->next_job = rp;
 	else
 		w->head = rp;
 	w->tail = rp;
-	pthread_cond_signal(&w->ready);
 	pthread_mutex_unlock(&w->mu);
+	/* After the unlock: the woken worker then finds the mutex free. */
+	pthread_cond_signal(&w->ready);
 }
 
 void
@@ -92,6 +106,14 @@ http_workers_stop(struct http_workers *w)
 		pthread_join(w->threads[i], NULL);
 	free(w->threads);
 	w->threads = NULL;
+}
+
+void
+http_workers_free(struct http_workers *w)
+{
+	if (w->run == NULL)
+		return;
 	pthread_cond_destroy(&w->ready);
 	pthread_mutex_destroy(&w->mu);
+	w->run = NULL;
 }

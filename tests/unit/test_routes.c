@@ -1,0 +1,68 @@
+/* The application's route table (src/handlers/routes.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "router.h"
+
+/*
+ * A quick route runs on the MHD thread (http/server.c); a cacheable one
+ * goes through the page cache, whose misses read the content version from
+ * the database and may wait for another thread's render: never both.
+ */
+static void
+test_quick_is_not_cacheable(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < app_routes_count; i++)
+		if (app_routes[i].quick && app_routes[i].cacheable)
+			fail_msg("route %s is quick and cacheable",
+			         app_routes[i].name);
+}
+
+/* The page cache keeps answers to GET (and HEAD) only. */
+static void
+test_cacheable_is_get_only(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < app_routes_count; i++)
+		if (app_routes[i].cacheable &&
+		    app_routes[i].methods != HTTP_GET)
+			fail_msg("cacheable route %s takes more than GET",
+			         app_routes[i].name);
+}
+
+/* Static files and /metrics must not wait behind a busy worker. */
+static void
+test_quick_routes(void **state)
+{
+	static const char *const quick[] = {"static", "acme", "metrics"};
+
+	(void)state;
+	for (size_t q = 0; q < sizeof(quick) / sizeof(quick[0]); q++) {
+		size_t i = 0;
+
+		while (i < app_routes_count &&
+		       strcmp(app_routes[i].name, quick[q]) != 0)
+			i++;
+		assert_true(i < app_routes_count);
+		assert_true(app_routes[i].quick);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_quick_is_not_cacheable),
+	    cmocka_unit_test(test_cacheable_is_get_only),
+	    cmocka_unit_test(test_quick_routes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
