@@ -22,6 +22,10 @@ char *text_trim(const char *s);
 /* In place, CRLF line breaks to LF: browsers send CRLF from a textarea,
  * stored text has LF. */
 void text_crlf_to_lf(char *s);
+/* Percent-encodes the n bytes of in, all but RFC 3986's unreserved
+ * characters, into out (room for 3 * n bytes; no NUL written): a path
+ * segment or a query value. Returns the length written. */
+size_t text_url_encode(char *out, const char *in, size_t n);
 
 /* Size of a model date in RFC 3339 with its NUL: "2026-11-25T22:17:01Z". */
 #define TEXT_RFC3339_SIZE 21

@@ -16,17 +16,11 @@
 void
 handlers_url_encode(struct buf *out, const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
+	size_t n = strlen(s);
 
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
-		    *p == '_' || *p == '~')
-			buf_putc(out, (char)*p);
-		else
-			buf_printf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
-	}
+	buf_reserve(out, 3 * n);
+	out->len += text_url_encode(out->data + out->len, s, n);
+	out->data[out->len] = '\0';
 }
 
 /*

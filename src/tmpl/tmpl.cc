@@ -29,6 +29,7 @@
 
 extern "C" {
 #include "log.h"
+#include "text.h"
 #include "tmpl.h"
 #include "tmpl_keys.h"
 }
@@ -144,21 +145,10 @@ class path_segment_modifier : public ctemplate::TemplateModifier
 	       ctemplate::ExpandEmitter *out,
 	       const std::string &) const override
 	{
-		static const char hex[] = "0123456789ABCDEF";
+		std::string enc(3 * inlen, '\0');
 
-		for (size_t i = 0; i < inlen; i++) {
-			unsigned char c = (unsigned char)in[i];
-
-			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-			    c == '_' || c == '~') {
-				out->Emit((char)c);
-			} else {
-				out->Emit('%');
-				out->Emit(hex[c >> 4]);
-				out->Emit(hex[c & 15]);
-			}
-		}
+		enc.resize(text_url_encode(&enc[0], in, inlen));
+		out->Emit(enc);
 	}
 };
 

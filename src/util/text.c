@@ -105,6 +105,28 @@ text_crlf_to_lf(char *s)
 	*w = '\0';
 }
 
+size_t
+text_url_encode(char *out, const char *in, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~') {
+			out[k++] = (char)c;
+		} else {
+			out[k++] = '%';
+			out[k++] = hex[c >> 4];
+			out[k++] = hex[c & 15];
+		}
+	}
+	return k;
+}
+
 /* ASCII for U+00C0..U+00FF; NULL for × and ÷, which separate words. */
 static const char *const latin1[64] = {
     "a", "a", "a", "a",  "a",  "a",  "ae", "c", "e", "e", "e",  "e", "i",

@@ -200,6 +200,22 @@ test_crlf_to_lf(void **state)
 }
 
 static void
+test_url_encode(void **state)
+{
+	/* Unreserved characters stay; everything else, UTF-8 bytes and '%'
+	 * included, becomes %XX in upper case. */
+	static const char in[] = "aZ09-._~ /?#%&+=\xc3\xa9";
+	char out[3 * sizeof(in)];
+	size_t n;
+
+	(void)state;
+	n = text_url_encode(out, in, sizeof(in) - 1);
+	out[n] = '\0';
+	assert_string_equal(out, "aZ09-._~%20%2F%3F%23%25%26%2B%3D%C3%A9");
+	assert_int_equal(text_url_encode(out, "", 0), 0);
+}
+
+static void
 test_trim(void **state)
 {
 	(void)state;
@@ -287,6 +303,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_slugify),
 	    cmocka_unit_test(test_crlf_to_lf),
+	    cmocka_unit_test(test_url_encode),
 	    cmocka_unit_test(test_slugify_accents),
 	    cmocka_unit_test(test_slugify_empty),
 	    cmocka_unit_test(test_slugify_length),
