@@ -141,6 +141,13 @@ int http_server_add_tls_connection(struct http_server *srv, int fd,
                                    unsigned peerlen);
 /* Requests in flight, for /metrics. */
 unsigned http_server_in_flight(struct http_server *srv);
+/* The workers (http/workers.c), for /metrics: how many there are, how
+ * many run a route now, how many requests wait for one. */
+struct http_worker_stats {
+	unsigned workers, busy, queued;
+};
+void http_server_worker_stats(struct http_server *srv,
+                              struct http_worker_stats *out);
 /* A non-blocking listening TCP socket for spec ("host:port", the value of
  * [server] key, named in errors), with TCP_NODELAY inherited by accepted
  * sockets when nodelay; -1 with err. Both listeners open theirs here. */

@@ -46,6 +46,7 @@ struct http_workers {
 	pthread_mutex_t mu;
 	pthread_cond_t ready; /* a request was queued, or stopping */
 	struct http_req_priv *head, *tail;
+	unsigned queued, busy; /* requests in the queue, routes running */
 	bool stopping;
 	void (*run)(struct http_request *); /* runs the route, resumes */
 	pthread_t *threads;
@@ -62,6 +63,8 @@ void http_workers_submit(struct http_workers *w, struct http_req_priv *rp);
 void http_workers_stop(struct http_workers *w);
 /* After stop, once no thread can submit (the daemons stopped). */
 void http_workers_free(struct http_workers *w);
+/* Counts for /metrics; any thread. */
+void http_workers_stats(struct http_workers *w, struct http_worker_stats *out);
 
 /* Frees what the response part of req owns (headers, body, fd). */
 void http_response_clear(struct http_request *req);

@@ -235,6 +235,21 @@ metrics_gauge(struct buf *out, const char *name, const char *type,
 }
 
 static void
+metrics_render_workers(struct buf *out, struct http_server *srv)
+{
+	struct http_worker_stats st;
+
+	http_server_worker_stats(srv, &st);
+	metrics_gauge(out, "blogd_workers", "gauge",
+	              "Threads that run the routes which may wait.",
+	              st.workers);
+	metrics_gauge(out, "blogd_workers_busy", "gauge",
+	              "Workers running a route now.", st.busy);
+	metrics_gauge(out, "blogd_workers_queued", "gauge",
+	              "Requests waiting for a free worker.", st.queued);
+}
+
+static void
 metrics_render_db(struct buf *out, struct db_pool *pool)
 {
 	struct db_stats st;
@@ -350,10 +365,12 @@ metrics_render(struct buf *out, struct app *app)
 {
 	metrics_render_requests(out);
 	metrics_render_histogram(out);
-	if (app->http != NULL)
+	if (app->http != NULL) {
 		metrics_gauge(out, "blogd_http_requests_in_flight", "gauge",
 		              "Requests received and not yet completed.",
 		              http_server_in_flight(app->http));
+		metrics_render_workers(out, app->http);
+	}
 	if (app->db != NULL)
 		metrics_render_db(out, app->db);
 	metrics_render_tls(out);

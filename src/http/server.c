@@ -723,3 +723,9 @@ http_server_in_flight(struct http_server *srv)
 {
 	return atomic_load(&srv->in_flight);
 }
+
+void
+http_server_worker_stats(struct http_server *srv, struct http_worker_stats *out)
+{
+	http_workers_stats(&srv->workers, out);
+}

@@ -43,9 +43,12 @@ http_worker_main(void *arg)
 		w->head = rp->next_job;
 		if (w->head == NULL)
 			w->tail = NULL;
+		w->queued--;
+		w->busy++;
 		pthread_mutex_unlock(&w->mu);
 		w->run(&rp->req);
 		pthread_mutex_lock(&w->mu);
+		w->busy--;
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
@@ -88,6 +91,7 @@ http_workers_submit(struct http_workers *w, struct http_req_priv *rp)
 	else
 		w->head = rp;
 	w->tail = rp;
+	w->queued++;
 	pthread_mutex_unlock(&w->mu);
 	/* After the unlock: the woken worker then finds the mutex free. */
 	pthread_cond_signal(&w->ready);
@@ -106,6 +110,16 @@ http_workers_stop(struct http_workers *w)
 		pthread_join(w->threads[i], NULL);
 	free(w->threads);
 	w->threads = NULL;
+}
+
+void
+http_workers_stats(struct http_workers *w, struct http_worker_stats *out)
+{
+	pthread_mutex_lock(&w->mu);
+	out->workers = w->live;
+	out->busy = w->busy;
+	out->queued = w->queued;
+	pthread_mutex_unlock(&w->mu);
 }
 
 void

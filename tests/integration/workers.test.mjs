@@ -70,6 +70,33 @@ test('requests on workers and on the MHD thread all get their answers ' +
 	    'the search ran on a worker and found the post');
 });
 
+/* The value of an unlabelled series in a /metrics page. */
+function gauge(text, name) {
+	const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(text);
+	assert.ok(m, `${name} missing from /metrics`);
+	return Number(m[1]);
+}
+
+test('/metrics counts the workers, and a login keeps one busy', async () => {
+	let r = await srv.get('/metrics');
+	expectStatus(r, 200, '/metrics');
+	assert.equal(gauge(r.body, 'blogd_workers'), 2);
+	assert.equal(gauge(r.body, 'blogd_workers_busy'), 0, 'idle');
+	assert.equal(gauge(r.body, 'blogd_workers_queued'), 0, 'idle');
+
+	const jar = new CookieJar();
+	const form = await srv.get('/admin/login', { jar });
+	const login = srv.request('POST', '/admin/login', { jar,
+	    body: { username: 'admin', password: 'wrong again',
+	        csrf_token: csrfFrom(form.body) } });
+	await sleep(5);
+	// /metrics runs on the MHD thread, so it answers during the hashing.
+	r = await srv.get('/metrics');
+	const busy = gauge(r.body, 'blogd_workers_busy');
+	expectStatus(await login, 401, 'wrong password');
+	assert.equal(busy, 1, 'the login was not counted while it ran');
+});
+
 // One keep-alive connection asking for /healthz (a worker's route) again as
 // soon as each answer is in, until the server closes it; resolves the
 // number of answers.
