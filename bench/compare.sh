@@ -48,9 +48,11 @@ blogd_conf() {
 	bench_conf "$1" "$work" "$2" "$3" "$(printf '[cache]\nenabled = %s' "$4")"
 }
 
-# start_blogd CONF HTTP_PORT: sets $blogd_pid once /healthz answers.
+# start_blogd CONF HTTP_PORT: sets $blogd_pid once /healthz answers. Logs
+# are per port: the HTTP and HTTPS servers run at the same time.
 start_blogd() {
-	bench_start_blogd "$blogd" "$1" "$2" "$work/access.log" "$work/error.log"
+	bench_start_blogd "$blogd" "$1" "$2" "$work/access-$2.log" \
+		"$work/error-$2.log"
 	blogd_pid=$bench_blogd_pid
 }
 

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "app.h"
+struct crypto_hmac_key;
 
 struct http_request;
 

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "buf.h"
@@ -31,7 +32,7 @@ enum http_method {
 };
 
 #define HTTP_MAX_PARAMS    4
-#define HTTP_CLIENT_IP_LEN 46 /* INET6_ADDRSTRLEN: the longest address text */
+#define HTTP_CLIENT_IP_LEN INET6_ADDRSTRLEN /* the longest address text */
 
 struct http_request {
 	/* For handlers (read-only). */

@@ -23,8 +23,9 @@ void log_msg(enum log_level level, const char *fmt, ...)
 struct access_entry {
 	const char *client_ip;
 	const char *method;
-	const char *target;   /* path and query as received */
-	const char *protocol; /* "HTTP/1.0" or so as received; NULL: "-" */
+	const char *target; /* path and query as received */
+	const char
+	    *protocol; /* "HTTP/1.0" or so as received; "" or NULL: "-" */
 	const char *referer;
 	const char *user_agent;
 	int status;

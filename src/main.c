@@ -269,7 +269,8 @@ cmd_serve(const char *path)
 	 * them a malloc arena of their own, each keeping freed memory, for
 	 * no gain when only one thread per core runs at a time. */
 	cores = sysconf(_SC_NPROCESSORS_ONLN);
-	mallopt(M_ARENA_MAX, cores > 0 ? (int)cores : 1);
+	if (mallopt(M_ARENA_MAX, cores > 0 ? (int)cores : 1) != 1)
+		log_warn("cannot limit malloc arenas; memory may grow");
 
 	/* Before any thread exists, so that every thread inherits the mask and
 	 * only signal_loop() takes these signals. */

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "app.h"
 #include "buf.h"
 #include "crypto.h"
 #include "http.h"

@@ -718,15 +718,24 @@ pc_finish(struct http_request *req, const char *key, uint64_t hash,
 }
 
 /* The first request after PC_POLL_US reads the content version. */
+/* True when last (pc.checked_us, loaded by the caller before this reads
+ * the clock, so that now is never older) is PC_POLL_US old; *now = the
+ * time. */
+static bool
+pc_poll_due(unsigned long long last, unsigned long long *now)
+{
+	*now = clock_now_us();
+	return *now - last >= PC_POLL_US;
+}
+
 static long long
 pc_poll(struct http_request *req)
 {
-	unsigned long long now = clock_now_us();
-	unsigned long long last = atomic_load(&pc.checked_us);
+	unsigned long long last = atomic_load(&pc.checked_us), now;
 	struct db_conn *conn;
 	long long v = -1;
 
-	if (now - last < PC_POLL_US ||
+	if (!pc_poll_due(last, &now) ||
 	    !atomic_compare_exchange_strong(&pc.checked_us, &last, now))
 		return atomic_load(&pc.version);
 	if ((conn = db_acquire(req->app->db)) != NULL) {
@@ -796,10 +805,11 @@ page_cache_answer(struct http_request *req, const struct route *route)
 	struct buf key = BUF_INIT;
 	struct pc_entry *e;
 	long long version = atomic_load(&pc.version);
+	unsigned long long now;
 	uint64_t hash;
 
 	if (!pc_eligible(req, route) || version < 0 ||
-	    clock_now_us() - atomic_load(&pc.checked_us) >= PC_POLL_US)
+	    pc_poll_due(atomic_load(&pc.checked_us), &now))
 		return false;
 	pc_key(req, &key);
 	hash = pc_fnv(key.data, key.len, PC_FNV_INIT);

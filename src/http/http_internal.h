@@ -6,6 +6,7 @@
 #define BLOGD_HTTP_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "form.h" /* struct http_kv: req->headers */
@@ -21,7 +22,7 @@ struct http_req_priv {
 	bool started;    /* the access handler has run once */
 	bool too_large;  /* body over server.max_body: 413 */
 	bool queued;     /* a response went to MHD */
-	bool handed_off; /* the route ran (or runs) on a worker */
+	bool handed_off; /* route submitted (workers.c): queue its answer */
 	char method[16]; /* copy for the access line, may be truncated */
 	unsigned long long dropped; /* body bytes thrown away after 413 */
 	unsigned long long resp_bytes;
@@ -46,14 +47,16 @@ struct http_workers {
 	pthread_mutex_t mu;
 	pthread_cond_t ready; /* a request was queued, or stopping */
 	struct http_req_priv *head, *tail;
-	unsigned queued, busy; /* requests in the queue, routes running */
+	unsigned queued;  /* requests in the queue */
+	atomic_uint busy; /* routes running (left before the resume) */
 	bool stopping;
-	void (*run)(struct http_request *); /* runs the route, resumes */
+	void (*run)(struct http_request *); /* runs the route */
 	pthread_t *threads;
 	unsigned n;
 	unsigned live; /* workers still taking jobs; 0: run on the caller */
 };
-/* Starts n workers that call run for each queued request; 0 or -1. */
+/* Starts n workers that call run for each queued request and then resume
+ * its connection; 0 or -1. */
 int http_workers_start(struct http_workers *w, unsigned n,
                        void (*run)(struct http_request *));
 /* Queues rp (its connection suspended) for the next free worker; runs it

@@ -292,14 +292,6 @@ http_run_route(struct http_request *req)
 	}
 }
 
-/* A worker's job: the route, then the connection back to MHD. */
-static void
-http_run_on_worker(struct http_request *req)
-{
-	http_run_route(req);
-	MHD_resume_connection(req->conn);
-}
-
 /*
  * Last call: the whole request is in. Routes it and answers it, or returns
  * true when the route must run on a worker (req->route set).
@@ -478,7 +470,7 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 	req = &rp->req;
 	memset(&e, 0, sizeof(e));
-	e.client_ip = req->client_ip[0] != '\0' ? req->client_ip : "-";
+	e.client_ip = req->client_ip; /* "-" when unknown */
 	e.method = rp->method[0] != '\0' ? rp->method : "-";
 	e.target = req->target;
 	e.protocol = req->version;
@@ -620,7 +612,7 @@ http_server_start(struct http_server **out, struct app *app, char *err,
 	static_open(cfg);
 	page_cache_init(cfg);
 	if (http_workers_start(&srv->workers, cfg->server.workers,
-	                       http_run_on_worker) != 0) {
+	                       http_run_route) != 0) {
 		snprintf(err, errlen, "server: cannot start %u workers",
 		         cfg->server.workers);
 		goto fail;

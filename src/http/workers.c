@@ -16,6 +16,7 @@
  * one is still suspended then. With no worker left, a request runs on the
  * thread that submits it, as it did before there were workers.
  */
+#include <microhttpd.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,16 @@
 #include "http_internal.h"
 #include "log.h"
 #include "xalloc.h"
+
+/* Runs rp's route, then gives the connection back to MHD: counted idle
+ * first, so that a client holding its answer never sees this one busy. */
+static void
+http_workers_run(struct http_workers *w, struct http_req_priv *rp)
+{
+	w->run(&rp->req);
+	atomic_fetch_sub(&w->busy, 1);
+	MHD_resume_connection(rp->req.conn);
+}
 
 static void *
 http_worker_main(void *arg)
@@ -46,9 +57,8 @@ http_worker_main(void *arg)
 		w->queued--;
 		w->busy++;
 		pthread_mutex_unlock(&w->mu);
-		w->run(&rp->req);
+		http_workers_run(w, rp);
 		pthread_mutex_lock(&w->mu);
-		w->busy--;
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
@@ -82,8 +92,9 @@ http_workers_submit(struct http_workers *w, struct http_req_priv *rp)
 	rp->next_job = NULL;
 	pthread_mutex_lock(&w->mu);
 	if (w->live == 0) {
+		w->busy++;
 		pthread_mutex_unlock(&w->mu);
-		w->run(&rp->req);
+		http_workers_run(w, rp);
 		return;
 	}
 	if (w->tail != NULL)
@@ -117,7 +128,7 @@ http_workers_stats(struct http_workers *w, struct http_worker_stats *out)
 {
 	pthread_mutex_lock(&w->mu);
 	out->workers = w->live;
-	out->busy = w->busy;
+	out->busy = atomic_load(&w->busy);
 	out->queued = w->queued;
 	pthread_mutex_unlock(&w->mu);
 }

@@ -145,10 +145,17 @@ class path_segment_modifier : public ctemplate::TemplateModifier
 	       ctemplate::ExpandEmitter *out,
 	       const std::string &) const override
 	{
-		std::string enc(3 * inlen, '\0');
+		/* In chunks through the stack: no allocation per value (a
+		 * home page has some fifty of them). */
+		char enc[3 * 64];
 
-		enc.resize(text_url_encode(&enc[0], in, inlen));
-		out->Emit(enc);
+		while (inlen > 0) {
+			size_t n = inlen < 64 ? inlen : 64;
+
+			out->Emit(enc, text_url_encode(enc, in, n));
+			in += n;
+			inlen -= n;
+		}
 	}
 };
 

@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include "app.h"
 #include "crypto.h"
 #include "csrf.h"
 
