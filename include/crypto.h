@@ -1,11 +1,11 @@
-/* Small cryptographic helpers over mbedtls and getrandom(2). */
+/* Small cryptographic helpers over SHA-256 (sha256.h) and getrandom(2). */
 #ifndef BLOGD_CRYPTO_H
 #define BLOGD_CRYPTO_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <mbedtls/sha256.h>
+#include "sha256.h"
 
 /* Fills buf from the kernel CSPRNG. 0 or -1. */
 int crypto_random(void *buf, size_t len);
@@ -22,12 +22,22 @@ void crypto_sha256(const void *data, size_t len, unsigned char out[32]);
  * crypto_hmac_key_init, so threads share it; the owner clears it.
  */
 struct crypto_hmac_key {
-	mbedtls_sha256_context inner; /* after the key ^ ipad block */
-	mbedtls_sha256_context outer; /* after the key ^ opad block */
+	struct sha256 inner; /* after the key ^ ipad block */
+	struct sha256 outer; /* after the key ^ opad block */
 };
 void crypto_hmac_key_init(struct crypto_hmac_key *k, const void *key,
                           size_t keylen);
 void crypto_hmac_key_clear(struct crypto_hmac_key *k);
+/* One MAC over a message given in pieces: a stack value that
+ * crypto_hmac_finish wipes; the key must outlive it. */
+struct crypto_hmac {
+	struct sha256 inner;
+	const struct crypto_hmac_key *key;
+};
+void crypto_hmac_start(struct crypto_hmac *h, const struct crypto_hmac_key *k);
+void crypto_hmac_update(struct crypto_hmac *h, const void *data, size_t len);
+void crypto_hmac_finish(struct crypto_hmac *h, unsigned char out[32]);
+/* The three above over one buffer. */
 void crypto_hmac_sha256(const struct crypto_hmac_key *k, const void *data,
                         size_t len, unsigned char out[32]);
 /* Constant-time comparison of two equal-length buffers. */

@@ -1,14 +1,11 @@
-/* Cryptographic helpers (include/crypto.h) over mbedtls and getrandom(2). */
+/* Cryptographic helpers (include/crypto.h) over sha256.c and getrandom(2). */
 #include "crypto.h"
 
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
 #include <mbedtls/platform_util.h>
-#include <mbedtls/sha256.h>
 
 int
 crypto_random(void *buf, size_t len)
@@ -55,36 +52,27 @@ crypto_hex_valid(const char *s, size_t hexlen)
 	return true;
 }
 
-/* These mbedtls calls fail only on misuse (a bad md type), never on input;
- * the void interface has no way to report that, so stop loudly. */
-static void
-crypto_check(int rc, const char *what)
-{
-	if (rc != 0) {
-		fprintf(stderr, "blogd: %s failed: -0x%04x\n", what, -rc);
-		abort();
-	}
-}
-
 void
 crypto_sha256(const void *data, size_t len, unsigned char out[32])
 {
-	crypto_check(mbedtls_sha256_ret(data, len, out, 0), "sha256");
+	struct sha256 s;
+
+	sha256_init(&s);
+	sha256_update(&s, data, len);
+	sha256_finish(&s, out);
 }
 
 /* A SHA-256 state after one 64-byte block of key ^ pad (RFC 2104). */
 static void
-crypto_hmac_pad(mbedtls_sha256_context *c, const unsigned char key[64],
+crypto_hmac_pad(struct sha256 *s, const unsigned char key[64],
                 unsigned char pad)
 {
 	unsigned char block[64];
 
 	for (size_t i = 0; i < sizeof(block); i++)
 		block[i] = key[i] ^ pad;
-	mbedtls_sha256_init(c);
-	crypto_check(mbedtls_sha256_starts_ret(c, 0), "sha256");
-	crypto_check(mbedtls_sha256_update_ret(c, block, sizeof(block)),
-	             "sha256");
+	sha256_init(s);
+	sha256_update(s, block, sizeof(block));
 	mbedtls_platform_zeroize(block, sizeof(block));
 }
 
@@ -106,26 +94,43 @@ crypto_hmac_key_init(struct crypto_hmac_key *k, const void *key, size_t keylen)
 void
 crypto_hmac_key_clear(struct crypto_hmac_key *k)
 {
-	mbedtls_sha256_free(&k->inner);
-	mbedtls_sha256_free(&k->outer);
+	mbedtls_platform_zeroize(k, sizeof(*k));
+}
+
+void
+crypto_hmac_start(struct crypto_hmac *h, const struct crypto_hmac_key *k)
+{
+	h->inner = k->inner;
+	h->key = k;
+}
+
+void
+crypto_hmac_update(struct crypto_hmac *h, const void *data, size_t len)
+{
+	sha256_update(&h->inner, data, len);
+}
+
+void
+crypto_hmac_finish(struct crypto_hmac *h, unsigned char out[32])
+{
+	struct sha256 outer = h->key->outer;
+	unsigned char inner[32];
+
+	sha256_finish(&h->inner, inner);
+	sha256_update(&outer, inner, sizeof(inner));
+	sha256_finish(&outer, out);
+	mbedtls_platform_zeroize(inner, sizeof(inner));
 }
 
 void
 crypto_hmac_sha256(const struct crypto_hmac_key *k, const void *data,
                    size_t len, unsigned char out[32])
 {
-	mbedtls_sha256_context c;
-	unsigned char inner[32];
+	struct crypto_hmac h;
 
-	mbedtls_sha256_clone(&c, &k->inner);
-	crypto_check(mbedtls_sha256_update_ret(&c, data, len), "sha256");
-	crypto_check(mbedtls_sha256_finish_ret(&c, inner), "sha256");
-	mbedtls_sha256_clone(&c, &k->outer);
-	crypto_check(mbedtls_sha256_update_ret(&c, inner, sizeof(inner)),
-	             "sha256");
-	crypto_check(mbedtls_sha256_finish_ret(&c, out), "sha256");
-	mbedtls_sha256_free(&c);
-	mbedtls_platform_zeroize(inner, sizeof(inner));
+	crypto_hmac_start(&h, k);
+	crypto_hmac_update(&h, data, len);
+	crypto_hmac_finish(&h, out);
 }
 
 bool

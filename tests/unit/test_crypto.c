@@ -1,4 +1,5 @@
-/* Unit tests for src/util/crypto.c against published test vectors. */
+/* Unit tests for src/util/crypto.c and sha256.c against published test
+ * vectors and against mbedtls. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,19 +8,98 @@
 
 #include <cmocka.h>
 
+#include <mbedtls/md.h>
+#include <mbedtls/sha256.h>
+
 #include "crypto.h"
+#include "sha256.h"
+
+static void
+sha256_hex(const void *data, size_t len, char hex[65])
+{
+	unsigned char out[32];
+
+	crypto_sha256(data, len, out);
+	crypto_hex(out, sizeof(out), hex);
+}
 
 static void
 test_sha256(void **state)
 {
-	unsigned char out[32];
+	static char million[1000000];
 	char hex[65];
 
 	(void)state;
-	crypto_sha256("abc", 3, out);
-	crypto_hex(out, sizeof(out), hex);
+	/* FIPS 180-2 appendix B: one block, two blocks (the length does
+	 * not fit after the message), and a million 'a'. */
+	sha256_hex("abc", 3, hex);
 	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a3961"
 	                         "77a9cb410ff61f20015ad");
+	sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+	           56, hex);
+	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964f"
+	                         "f2167f6ecedd419db06c1");
+	memset(million, 'a', sizeof(million));
+	sha256_hex(million, sizeof(million), hex);
+	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a49"
+	                         "7200e046d39ccc7112cd0");
+	sha256_hex("", 0, hex);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649"
+	                         "b934ca495991b7852b855");
+}
+
+/* Every length from 0 to 300 bytes, fed in uneven pieces, against
+ * mbedtls's one-shot SHA-256: the padding and buffering at each block
+ * boundary. */
+static void
+test_sha256_lengths(void **state)
+{
+	unsigned char data[300], want[32], got[32];
+	struct sha256 s;
+
+	(void)state;
+	assert_int_equal(crypto_random(data, sizeof(data)), 0);
+	for (size_t len = 0; len <= sizeof(data); len++) {
+		size_t off = 0, piece = 1;
+
+		sha256_init(&s);
+		while (off < len) {
+			size_t n = piece < len - off ? piece : len - off;
+			sha256_update(&s, data + off, n);
+			off += n;
+			piece = piece * 3 % 71 + 1;
+		}
+		sha256_finish(&s, got);
+		assert_int_equal(mbedtls_sha256_ret(data, len, want, 0), 0);
+		assert_memory_equal(got, want, sizeof(want));
+	}
+}
+
+/* The SHA-extension path against mbedtls's block function on random
+ * states and blocks. On a CPU without the extensions only the portable
+ * path runs (the other test cases cover it); say so. */
+static void
+test_sha256_blocks_ni(void **state)
+{
+	unsigned char blocks[5 * 64];
+	uint32_t a[8], b[8];
+
+	(void)state;
+	for (int round = 0; round < 200; round++) {
+		size_t n = (size_t)round % 5 + 1;
+
+		assert_int_equal(crypto_random(a, sizeof(a)), 0);
+		assert_int_equal(crypto_random(blocks, sizeof(blocks)), 0);
+		memcpy(b, a, sizeof(b));
+		if (!sha256_blocks_ni(a, blocks, n)) {
+			print_message("no SHA extensions on this CPU: "
+			              "portable path only\n");
+			assert_memory_equal(a, b, sizeof(a));
+			return;
+		}
+		sha256_blocks_portable(b, blocks, n);
+		assert_memory_equal(a, b, sizeof(a));
+	}
 }
 
 /* hex(HMAC-SHA-256(key, msg)) through a prepared key, used twice: the
@@ -61,6 +141,32 @@ test_hmac_sha256(void **state)
 	         "Test Using Larger Than Block-Size Key - Hash Key First", hex);
 	assert_string_equal(hex, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc621372"
 	                         "8c5140546040f0ee37f54");
+}
+
+/* A MAC fed in pieces equals mbedtls's HMAC over the whole message. */
+static void
+test_hmac_pieces(void **state)
+{
+	const mbedtls_md_info_t *md =
+	    mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+	unsigned char key[40], msg[200], want[32], got[32];
+	struct crypto_hmac_key k;
+	struct crypto_hmac h;
+
+	(void)state;
+	assert_int_equal(crypto_random(key, sizeof(key)), 0);
+	assert_int_equal(crypto_random(msg, sizeof(msg)), 0);
+	crypto_hmac_key_init(&k, key, sizeof(key));
+	for (size_t len = 0; len <= sizeof(msg); len += 7) {
+		crypto_hmac_start(&h, &k);
+		crypto_hmac_update(&h, msg, len / 3);
+		crypto_hmac_update(&h, msg + len / 3, len - len / 3);
+		crypto_hmac_finish(&h, got);
+		assert_int_equal(
+		    mbedtls_md_hmac(md, key, sizeof(key), msg, len, want), 0);
+		assert_memory_equal(got, want, sizeof(want));
+	}
+	crypto_hmac_key_clear(&k);
 }
 
 static void
@@ -115,9 +221,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sha256), cmocka_unit_test(test_hmac_sha256),
-	    cmocka_unit_test(test_hex),    cmocka_unit_test(test_random),
-	    cmocka_unit_test(test_equal),  cmocka_unit_test(test_hex_valid),
+	    cmocka_unit_test(test_sha256),
+	    cmocka_unit_test(test_sha256_lengths),
+	    cmocka_unit_test(test_sha256_blocks_ni),
+	    cmocka_unit_test(test_hmac_sha256),
+	    cmocka_unit_test(test_hmac_pieces),
+	    cmocka_unit_test(test_hex),
+	    cmocka_unit_test(test_random),
+	    cmocka_unit_test(test_equal),
+	    cmocka_unit_test(test_hex_valid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
