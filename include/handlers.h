@@ -35,6 +35,12 @@ void handle_robots(struct http_request *req);
  * when s is NULL, malformed or over max. */
 long long handlers_number(const char *s, long long max);
 
+/* A numeric limit macro as a string literal, so that a message built from it
+ * ("Please keep the title to " HANDLERS_STR(MODEL_TITLE_MAX) ...) cannot
+ * disagree with the check. The macro must be a plain decimal number. */
+#define HANDLERS_STR(m)  HANDLERS_STR_(m) /* m expanded first */
+#define HANDLERS_STR_(m) #m
+
 /*
  * Parses a ?page= value: absent is page 1, otherwise handlers_number up to
  * HANDLERS_PAGE_MAX. Returns the page or 0 when malformed (the caller

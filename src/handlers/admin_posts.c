@@ -7,10 +7,22 @@
 #include "app.h"
 #include "config.h"
 #include "db.h"
+#include "handlers.h"
 #include "model.h"
 #include "page.h"
 #include "text.h"
 #include "xalloc.h"
+
+/* Messages that state a limit, spelled from the limit's macro. */
+#define POST_TITLE_MAX_S HANDLERS_STR(MODEL_TITLE_MAX)
+#define POST_TAG_MAX_S   HANDLERS_STR(MODEL_TAG_MAX)
+#define POST_SLUG_MAX_S  HANDLERS_STR(SLUG_MAX)
+#define POST_TITLE_TOO_LONG                                                    \
+	"Please keep the title to " POST_TITLE_MAX_S " characters."
+#define POST_TAG_TOO_LONG "Please keep each tag to " POST_TAG_MAX_S " bytes."
+#define POST_SLUG_BAD                                                          \
+	"Use at most " POST_SLUG_MAX_S " lower-case letters, digits and "      \
+	"single hyphens, or leave it empty."
 
 /* The post form as typed (or as stored), with a message per field. Every
  * text is valid UTF-8, owned by the struct. */
@@ -47,7 +59,7 @@ post_tags_error(const char *csv)
 		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
 			len--;
 		if (len > MODEL_TAG_MAX)
-			return "Please keep each tag to 64 bytes.";
+			return POST_TAG_TOO_LONG;
 		if (memchr(p, '/', len) != NULL)
 			return "Tags cannot contain \"/\".";
 		p = *end == ',' ? end + 1 : end;
@@ -75,10 +87,9 @@ post_form_read(struct http_request *req, struct post_form *f)
 	if (f->title_error == NULL && n == 0)
 		f->title_error = "Please enter a title.";
 	else if (f->title_error == NULL && n > MODEL_TITLE_MAX)
-		f->title_error = "Please keep the title to 200 characters.";
+		f->title_error = POST_TITLE_TOO_LONG;
 	if (f->slug_error == NULL && *f->slug != '\0' && !text_is_slug(f->slug))
-		f->slug_error = "Use at most 80 lower-case letters, digits and "
-		                "single hyphens, or leave it empty.";
+		f->slug_error = POST_SLUG_BAD;
 	trimmed = text_trim(f->body);
 	if (f->body_error == NULL && *trimmed == '\0')
 		f->body_error = "Please write the post.";

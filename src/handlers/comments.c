@@ -20,9 +20,7 @@
 /* The message for a field over its limit, built from the limit's macro so
  * that the two cannot disagree. */
 #define COMMENT_TOO_LONG(what, max)                                            \
-	"Please keep your " what " to " COMMENT_STR(max) " characters."
-#define COMMENT_STR(m)  COMMENT_STR_(m) /* m expanded first */
-#define COMMENT_STR_(m) #m
+	"Please keep your " what " to " HANDLERS_STR(max) " characters."
 
 /* One submitted field: trimmed text (valid UTF-8, "" when unusable) and the
  * message to show next to it, or NULL when it is fine. */

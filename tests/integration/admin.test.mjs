@@ -407,7 +407,7 @@ test('validation errors keep the typed text, escaped', async () => {
 	const r = await createPost(jar, typed);
 	expectStatus(r, 400, 'invalid post');
 	expectBody(r, /Please enter a title/);
-	expectBody(r, /lower-case letters/);
+	expectBody(r, /Use at most 80 lower-case letters/);
 	expectBody(r, /value="Bad Slug!"/);
 	expectBody(r, /kept &lt;b&gt;body&lt;\/b&gt;/);
 	expectBody(r, /value="ok, &quot;quoted&quot;"/);
@@ -423,6 +423,10 @@ test('validation errors keep the typed text, escaped', async () => {
 	    tags: 'a/b' });
 	expectStatus(tag, 400, 'bad tag');
 	expectBody(tag, /value="a\/b"/);
+	const longTag = await createPost(jar, { title: 'Tagged', body: 'x',
+	    tags: `ok, ${'t'.repeat(65)}` });
+	expectStatus(longTag, 400, 'a 65-byte tag');
+	expectBody(longTag, /each tag to 64 bytes/);
 	assert.equal(sqlValue("SELECT COUNT(*) FROM posts WHERE title IN " +
 	    "('', 'Tagged')", DBNAME), '0');
 });
