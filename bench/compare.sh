@@ -12,7 +12,8 @@
 # and measures with
 #   wrk -t2 -c64 -d5s --latency
 # /, a post page (a returning visitor: a blogd_csrf cookie, so the cached
-# page gets that visitor's token), the CSS and / over HTTPS, blogd then
+# page gets that visitor's token), the CSS, / over HTTPS and / over HTTPS
+# with Accept-Encoding: gzip (what browsers send), blogd then
 # nginx for each, in BENCH_ROUNDS rounds (3): the machine drifts by 10%
 # or more within minutes, so each ratio compares runs made seconds apart
 # and the table gives medians. Then, once each: the post page for new
@@ -114,6 +115,8 @@ start_blogd "$conf" "$hport"
 http_pid=$blogd_pid
 base=http://127.0.0.1:$hport
 curl -fs "$base/" >"$ngx/html/index.html"
+# The gzip body blogd sends a browser, for nginx's gzip_static.
+curl -fs -H "Accept-Encoding: gzip" "$base/" >"$ngx/html/index.html.gz"
 curl -fs -H "Cookie: $cookie" "$base$post" >"$ngx/html/posts/$slug"
 tls_conf=$work/blogd-tls.conf
 tls_hport=$(free_port)
@@ -144,6 +147,7 @@ http {
 	open_file_cache_valid 60s;
 	sendfile on;
 	tcp_nopush on;
+	gzip_static on;
 	server {
 		listen 127.0.0.1:$nport;
 		listen 127.0.0.1:$nsport ssl;
@@ -158,11 +162,18 @@ http {
 }
 EOF
 bench_start_nginx "$ngx" "http://127.0.0.1:$nport/" "$ngx/html/index.html"
+for u in "https://127.0.0.1:$sport/" "https://127.0.0.1:$nsport/"; do
+	curl -fsk -D - -o /dev/null -H "Accept-Encoding: gzip" "$u" |
+		grep -qi '^content-encoding: gzip' ||
+		{ echo "bench: $u does not answer with gzip" >&2; exit 1; }
+done
 
 # What is compared, blogd's URL and nginx's; every request carries the
-# returning visitor's cookie (nginx ignores it).
-keys=("/" "post" "css" "https /")
+# returning visitor's cookie (nginx ignores it). "https / gzip" asks for
+# gzip as browsers do: a third of the bytes to encrypt.
+keys=("/" "post" "css" "https /" "https / gzip")
 declare -A blogd_url nginx_url ratios
+declare -A wrk_header=(["https / gzip"]="Accept-Encoding: gzip")
 blogd_url["/"]=$base/
 nginx_url["/"]=http://127.0.0.1:$nport/
 blogd_url[post]=$base$post
@@ -171,12 +182,16 @@ blogd_url[css]=$base/static/style.css
 nginx_url[css]=http://127.0.0.1:$nport/static/style.css
 blogd_url["https /"]=https://127.0.0.1:$sport/
 nginx_url["https /"]=https://127.0.0.1:$nsport/
+blogd_url["https / gzip"]=https://127.0.0.1:$sport/
+nginx_url["https / gzip"]=https://127.0.0.1:$nsport/
 for ((round = 1; round <= rounds; round++)); do
 	echo "bench: round $round of $rounds" >&2
 	for k in "${keys[@]}"; do
-		run "blogd $k" "${blogd_url[$k]}" -H "Cookie: $cookie"
+		hdr=(-H "Cookie: $cookie")
+		[ -z "${wrk_header[$k]:-}" ] || hdr+=(-H "${wrk_header[$k]}")
+		run "blogd $k" "${blogd_url[$k]}" "${hdr[@]}"
 		b=$last_rps
-		run "nginx $k" "${nginx_url[$k]}" -H "Cookie: $cookie"
+		run "nginx $k" "${nginx_url[$k]}" "${hdr[@]}"
 		ratios[$k]+="$(bench_ratio "$b" "$last_rps") "
 	done
 done
@@ -223,8 +238,9 @@ row() {
 printf '\n%d cores shared by wrk and the servers; wrk -t2 -c%s -d%s; ' \
 	"$(nproc)" "$conns" "$duration"
 printf 'medians of %d rounds; p50, p99 in ms\n' "$rounds"
-printf '/ is %d bytes, the post page %d\n' \
-	"$(wc -c <"$ngx/html/index.html")" "$(wc -c <"$ngx/html/posts/$slug")"
+printf '/ is %d bytes (%d gzipped), the post page %d\n' \
+	"$(wc -c <"$ngx/html/index.html")" \
+	"$(wc -c <"$ngx/html/index.html.gz")" "$(wc -c <"$ngx/html/posts/$slug")"
 # shellcheck disable=SC2059 # fmt is the table's format
 printf "$fmt" "" "blogd/s" p50 p99 "nginx/s" p50 p99 ratio range
 for k in "${keys[@]}"; do
