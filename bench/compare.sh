@@ -16,27 +16,29 @@
 # with Accept-Encoding: gzip (what browsers send), blogd then
 # nginx for each, in BENCH_ROUNDS rounds (3): the machine drifts by 10%
 # or more within minutes, so each ratio compares runs made seconds apart
-# and the table gives medians. Then, once each: the post page for new
-# visitors (a fresh cookie each) and / from a blogd with
-# [cache] enabled = false (every request queries and renders).
+# and the table gives medians. Then the latency of / and the post page
+# at a fixed BENCH_RATE req/s (h2load --rps), both servers; then, once
+# each: the post page for new visitors (a fresh cookie each) and / from a
+# blogd with [cache] enabled = false (every request queries and renders).
 # Prints req/s, p50 and p99 (medians over the rounds, with the range of
-# the ratios), the blogd/nginx ratios and blogd's peak RSS (VmHWM).
-# Stops everything it started.
+# the ratios), the blogd/nginx ratios, the fixed-rate percentiles and
+# blogd's peak RSS (VmHWM). Stops everything it started.
 #
 # Environment: BENCH_DURATION (5s), BENCH_ROUNDS (3), BENCH_CONNECTIONS
-# (64), BLOGD_BIN, BENCH_PERF=1 (record `perf` on the uncached run and
-# print its top symbols).
+# (64), BENCH_RATE (32000), BLOGD_BIN, BENCH_PERF=1 (record `perf` on the
+# uncached run and print its top symbols).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
-bench_enter wrk nginx curl openssl
+bench_enter wrk h2load nginx curl openssl
 
 duration=${BENCH_DURATION:-5s}
 rounds=${BENCH_ROUNDS:-3}
 conns=${BENCH_CONNECTIONS:-64}
+rate=${BENCH_RATE:-32000}
 blogd=${BLOGD_BIN:-$root/build-bench/blogd}
 work=$BLOGD_TEST_DB_DIR/compare
 ngx=$work/nginx
@@ -97,6 +99,30 @@ run() {
 	p99[$name]+="$b "
 	printf '  %-26s %8s req/s  p50 %6s ms  p99 %6s ms\n' "$name" \
 		"$last_rps" "$a" "$b" >&2
+}
+
+# steady NAME URL [h2load args...]: p50, p99 and p99.9 (ms) of requests
+# sent at a fixed rate (BENCH_RATE req/s spread over the same connections,
+# h2load --rps), below either server's capacity. At saturation wrk
+# measures its own turn on the shared cores as much as the server; at a
+# fixed rate the client keeps up and the tail is the server's.
+declare -A steady
+steady() {
+	local name=$1 url=$2 log=$work/h2load.log ok
+	shift 2
+	rm -f "$log"
+	h2load --h1 -t2 -c"$conns" --rps=$((rate / conns)) -D "${duration%s}" \
+		--log-file="$log" "$@" "$url" >/dev/null 2>&1
+	ok=$(awk '$2 == 200' "$log" | wc -l)
+	if [ "$ok" -lt "$(wc -l <"$log")" ] || [ "$ok" -eq 0 ]; then
+		echo "bench: $name: $ok of $(wc -l <"$log") answers were 200" >&2
+	fi
+	steady[$name]=$(awk '{ print $3 }' "$log" | sort -n | awk '
+		{ v[NR] = $1 }
+		END { printf "%.2f %.2f %.2f", v[int(NR * 0.5)] / 1000,
+		      v[int(NR * 0.99)] / 1000, v[int(NR * 0.999)] / 1000 }')
+	printf '  %-26s %8s req/s  p50 p99 p99.9 %s ms\n' "$name" "$rate" \
+		"${steady[$name]}" >&2
 }
 
 conf=$work/blogd.conf
@@ -195,6 +221,11 @@ for ((round = 1; round <= rounds; round++)); do
 		ratios[$k]+="$(bench_ratio "$b" "$last_rps") "
 	done
 done
+echo "bench: fixed rate, $rate req/s" >&2
+for k in / post; do
+	steady "blogd $k" "${blogd_url[$k]}" -H "Cookie: $cookie"
+	steady "nginx $k" "${nginx_url[$k]}" -H "Cookie: $cookie"
+done
 echo "bench: blogd, new visitors (a fresh cookie each)" >&2
 run "blogd post, new visitor" "$base$post"
 hwm_cache=$(hwm_kib "$http_pid")
@@ -248,6 +279,14 @@ for k in "${keys[@]}"; do
 done
 row "post, new visitor" "post, new visitor"
 row "/ uncached" "/ uncached"
+printf '\nAt a fixed %d req/s over %s connections (h2load --rps): ' \
+	"$rate" "$conns"
+printf 'p50 / p99 / p99.9 in ms\n'
+for k in / post; do
+	printf '%-20s blogd %s   nginx %s\n' "$k" \
+		"$(tr ' ' / <<<"${steady[blogd $k]}")" \
+		"$(tr ' ' / <<<"${steady[nginx $k]}")"
+done
 printf '\nblogd peak RSS (VmHWM): %d KiB cached HTTP, %d KiB HTTPS, ' \
 	"$hwm_cache" "$hwm_tls"
 printf '%d KiB uncached\n' "$hwm_nocache"
