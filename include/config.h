@@ -22,7 +22,7 @@ struct config {
 		/* "threads = 0" in the file or the environment means one per
 		 * core; config_load resolves it, as for workers, tls_threads
 		 * and database.pool_size: none is 0 once loaded. */
-		unsigned threads; /* MHD threads per daemon */
+		unsigned threads; /* MHD threads for plain HTTP */
 		/* Threads that run the handlers that may wait (database,
 		 * password hashing), shared by both daemons; 0: two per
 		 * core (CONFIG_WORKERS_PER_CORE). */

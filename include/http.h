@@ -133,13 +133,31 @@ void http_error(struct http_request *req, int status);
 struct http_server;
 int http_server_start(struct http_server **srv, struct app *app, char *err,
                       size_t errlen);
-/* Stops accepting, waits up to the shutdown timeout for in-flight requests. */
+/*
+ * SIGTERM, with the TLS front quiesced: stops accepting plain HTTP, waits
+ * up to the shutdown timeout for the requests in flight (the front threads
+ * still run, and answer, the HTTPS ones), ends the workers.
+ */
+void http_server_drain(struct http_server *srv);
+/* Drains if not yet done, then closes what is left and frees srv: once
+ * the TLS front has stopped (its threads run the TLS daemons). */
 void http_server_stop(struct http_server *srv);
-/* For the TLS front: hands MHD one end of a socketpair that carries the
- * plaintext of a TLS connection from the given peer. 0 or -1. */
-int http_server_add_tls_connection(struct http_server *srv, int fd,
-                                   const struct sockaddr *peer,
+/*
+ * For the TLS front: HTTPS plaintext goes to one MHD daemon per front
+ * thread ("slot", 0 to tls_threads - 1), which that thread alone runs.
+ * add_tls_connection hands it one end of a socketpair that carries a TLS
+ * connection's plaintext from the given peer (0 or -1; fd is taken either
+ * way). tls_fd turns readable when the daemon has work; tls_wake_fd, an
+ * eventfd, when a worker gave one of its connections back (read it, then
+ * run). tls_run does the work and returns the milliseconds until the
+ * daemon must run again for a timeout, or -1 for none.
+ */
+int http_server_add_tls_connection(struct http_server *srv, unsigned slot,
+                                   int fd, const struct sockaddr *peer,
                                    unsigned peerlen);
+int http_server_tls_fd(struct http_server *srv, unsigned slot);
+int http_server_tls_wake_fd(struct http_server *srv, unsigned slot);
+int http_server_tls_run(struct http_server *srv, unsigned slot);
 /* Requests in flight, for /metrics. */
 unsigned http_server_in_flight(struct http_server *srv);
 /* The workers (http/workers.c), for /metrics: how many there are, how

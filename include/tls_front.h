@@ -1,7 +1,8 @@
 /*
  * The HTTPS listener: accepts TCP, runs the mbedtls handshake on its own
  * epoll threads, then carries plaintext to libmicrohttpd over a socketpair
- * (http_server_add_tls_connection). MHD never sees ciphertext.
+ * (http_server_add_tls_connection), to a daemon that the same thread runs.
+ * MHD never sees ciphertext.
  */
 #ifndef BLOGD_TLS_FRONT_H
 #define BLOGD_TLS_FRONT_H
@@ -23,7 +24,9 @@ int tls_front_reload(struct tls_front *front, char *err, size_t errlen);
  * HTTP layer drains. A handshake that completes later is closed: once this
  * returns, no connection is handed to the HTTP layer, which may stop. */
 void tls_front_quiesce(struct tls_front *front);
-/* Stops accepting and closes every TLS connection. */
+/* Stops accepting and closes every TLS connection; after
+ * http_server_drain, before http_server_stop (the threads run the HTTPS
+ * daemons until they end). */
 void tls_front_stop(struct tls_front *front);
 /* blogd check: certificate and key readable, parseable and matching. */
 int tls_check_files(const struct config *cfg, char *err, size_t errlen);

@@ -331,9 +331,11 @@ out:
 	 * finish (bounded by shutdown_timeout), then close what is left. */
 	tls_front_quiesce(front);
 	if (app.http != NULL)
-		http_server_stop(app.http);
+		http_server_drain(app.http);
 	if (front != NULL)
 		tls_front_stop(front);
+	if (app.http != NULL)
+		http_server_stop(app.http);
 	if (app.db != NULL)
 		db_pool_close(app.db);
 	crypto_hmac_key_clear(&app.csrf_key);

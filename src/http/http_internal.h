@@ -33,7 +33,8 @@ struct http_req_priv {
 	void (*shared_done)(void *);
 	void *shared_arg;
 	struct http_req_priv *next_job; /* workers' queue */
-	char text[];                    /* target '\0' path '\0' */
+	int wake;    /* written after a resume: its TLS thread's, or -1 */
+	char text[]; /* target '\0' path '\0' */
 };
 
 static inline struct http_req_priv *
@@ -68,6 +69,10 @@ void http_workers_stop(struct http_workers *w);
 void http_workers_free(struct http_workers *w);
 /* Counts for /metrics; any thread. */
 void http_workers_stats(struct http_workers *w, struct http_worker_stats *out);
+
+/* Gives rp's suspended connection back to MHD (server.c); rp may be
+ * freed by then. */
+void http_resume(struct http_req_priv *rp);
 
 /* Frees what the response part of req owns (headers, body, fd). */
 void http_response_clear(struct http_request *req);

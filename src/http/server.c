@@ -3,15 +3,18 @@
  * collects a request and runs its route, and the completion callback that
  * writes the access line and frees the request.
  *
- * Two daemons share one set of callbacks: "plain" listens on
- * server.http_listen; "tls" has no socket and gets the plaintext side of
- * every TLS connection from the TLS front. Each is an internal epoll thread
- * pool, so callbacks for one connection always run on one thread. Routes
+ * The daemons share one set of callbacks: "plain" listens on
+ * server.http_listen, with an internal epoll thread pool; each TLS slot's
+ * daemon has no socket and no thread, gets the plaintext side of its TLS
+ * connections from the TLS front and is run by that front thread. Either
+ * way the callbacks for one connection always run on one thread. Routes
  * that may wait run on the workers (workers.c), the connection suspended
- * meanwhile; the MHD threads answer the rest, and cached pages, at once.
+ * meanwhile; the MHD (or front) threads answer the rest, and cached pages,
+ * at once.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -22,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -42,16 +46,30 @@
 struct http_listener {
 	struct http_server *srv;
 	bool https;
+	int wake; /* eventfd to write after a resume (TLS slots), or -1 */
+};
+
+/*
+ * One per TLS front thread: its daemon, run by that thread alone
+ * (tls/front.c) and with no MHD thread of its own, so that an HTTPS
+ * request does not cross threads between TLS and HTTP. MHD 0.9.75 keeps no
+ * wake-up channel for a daemon without a thread, so a worker that resumes
+ * one of its connections writes l.wake, which the front thread watches.
+ */
+struct http_tls_slot {
+	struct http_listener l;
+	struct MHD_Daemon *d;
 };
 
 struct http_server {
 	struct app *app;
 	struct MHD_Daemon *plain;
-	struct MHD_Daemon *tls;
 	struct http_listener plain_l;
-	struct http_listener tls_l;
+	struct http_tls_slot *tls; /* ntls, one per TLS front thread */
+	unsigned ntls;
 	struct http_workers workers;
 	atomic_uint in_flight;
+	bool drained; /* http_server_drain has run (main thread only) */
 };
 
 static const char http_csp[] =
@@ -166,6 +184,7 @@ http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 	req = &rp->req;
 	req->app = l->srv->app;
 	req->https = l->https;
+	rp->wake = l->wake;
 	req->target = rp->text;
 	req->path = rp->text + tlen + 1;
 	req->method_name = rp->method;
@@ -546,12 +565,13 @@ http_listen_socket(const char *key, const char *spec, bool nodelay, char *err,
 	return fd;
 }
 
+/* With a listen socket: plain HTTP on MHD's own pool of threads. Without:
+ * a TLS slot's daemon, run from its front thread (http_server_tls_run). */
 static struct MHD_Daemon *
 http_daemon(struct http_server *srv, struct http_listener *l, int listen_fd)
 {
 	const struct config *cfg = srv->app->cfg;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	                 MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 	unsigned threads = cfg->server.threads; /* config_load resolved 0 */
 	/* The pool holds the request line and headers (max_header), then the
 	 * response header block: ours are about 1.2 KiB with the CSP and two
@@ -566,13 +586,15 @@ http_daemon(struct http_server *srv, struct http_listener *l, int listen_fd)
 	 * socketpairs from the TLS front would log on every response. */
 	if (log_enabled(LOG_DEBUG))
 		flags |= MHD_USE_ERROR_LOG;
-	if (listen_fd < 0)
+	if (listen_fd < 0) {
 		flags |= MHD_USE_NO_LISTEN_SOCKET;
-	else
+	} else {
+		flags |= MHD_USE_INTERNAL_POLLING_THREAD;
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET,
 		                                   listen_fd, NULL};
-	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE,
-	                                   (intptr_t)threads, NULL};
+		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE,
+		                                   (intptr_t)threads, NULL};
+	}
 	ops[n++] =
 	    (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,
 	                            (intptr_t)cfg->server.idle_timeout, NULL};
@@ -597,6 +619,51 @@ http_daemon(struct http_server *srv, struct http_listener *l, int listen_fd)
 	                        MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
 }
 
+/* Opens slot's wake eventfd and daemon. On failure what was opened stays
+ * for http_tls_slot_close. */
+static int
+http_tls_slot_open(struct http_server *srv, struct http_tls_slot *slot,
+                   char *err, size_t errlen)
+{
+	slot->l = (struct http_listener){srv, true, -1};
+	if ((slot->l.wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "server: HTTPS: eventfd: %s",
+		         strerror(errno));
+		return -1;
+	}
+	if ((slot->d = http_daemon(srv, &slot->l, -1)) == NULL) {
+		snprintf(err, errlen, "server: cannot start HTTPS: %s",
+		         strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+http_tls_slot_close(struct http_tls_slot *slot)
+{
+	if (slot->d != NULL)
+		MHD_stop_daemon(slot->d);
+	if (slot->l.wake != -1)
+		close(slot->l.wake);
+}
+
+/* The TLS daemons (their front threads have ended), then the rest. */
+static void
+http_server_free(struct http_server *srv)
+{
+	for (unsigned i = 0; i < srv->ntls; i++)
+		http_tls_slot_close(&srv->tls[i]);
+	free(srv->tls);
+	http_workers_free(&srv->workers);
+	static_close();
+	page_cache_free();
+	log_flush(); /* the access lines of the last requests */
+	if (srv->app->http == srv)
+		srv->app->http = NULL;
+	free(srv);
+}
+
 int
 http_server_start(struct http_server **out, struct app *app, char *err,
                   size_t errlen)
@@ -606,8 +673,7 @@ http_server_start(struct http_server **out, struct app *app, char *err,
 	int fd;
 
 	srv->app = app;
-	srv->plain_l = (struct http_listener){srv, false};
-	srv->tls_l = (struct http_listener){srv, true};
+	srv->plain_l = (struct http_listener){srv, false, -1};
 	atomic_init(&srv->in_flight, 0);
 	static_open(cfg);
 	page_cache_init(cfg);
@@ -632,13 +698,12 @@ http_server_start(struct http_server **out, struct app *app, char *err,
 		}
 	}
 	if (cfg->server.https_listen[0] != '\0') {
-		srv->tls = http_daemon(srv, &srv->tls_l, -1);
-		if (srv->tls == NULL) {
-			snprintf(err, errlen,
-			         "server: cannot start the HTTPS worker: %s",
-			         strerror(errno));
-			goto fail;
-		}
+		/* One per front thread; config_load resolved 0. */
+		srv->tls = xcalloc(cfg->server.tls_threads, sizeof(*srv->tls));
+		for (; srv->ntls < cfg->server.tls_threads; srv->ntls++)
+			if (http_tls_slot_open(srv, &srv->tls[srv->ntls], err,
+			                       errlen) == -1)
+				goto fail;
 	}
 	app->http = srv;
 	*out = srv;
@@ -647,20 +712,21 @@ fail:
 	http_workers_stop(&srv->workers);
 	if (srv->plain != NULL)
 		MHD_stop_daemon(srv->plain);
-	http_workers_free(&srv->workers);
-	static_close();
-	page_cache_free();
-	free(srv);
+	if (srv->tls != NULL &&
+	    srv->ntls < cfg->server.tls_threads) /* the one that failed */
+		http_tls_slot_close(&srv->tls[srv->ntls]);
+	http_server_free(srv);
 	return -1;
 }
 
 void
-http_server_stop(struct http_server *srv)
+http_server_drain(struct http_server *srv)
 {
 	unsigned long long deadline;
 
-	if (srv == NULL)
+	if (srv == NULL || srv->drained)
 		return;
+	srv->drained = true;
 	if (srv->plain != NULL) {
 		MHD_socket fd = MHD_quiesce_daemon(srv->plain);
 
@@ -677,37 +743,77 @@ http_server_stop(struct http_server *srv)
 		         atomic_load(&srv->in_flight));
 	/* MHD cannot stop with a connection suspended: the workers finish
 	 * what they hold and what is queued, and resume each; a request
-	 * that comes in later runs on its MHD thread (workers.c). */
+	 * that comes in later runs on its MHD (or front) thread
+	 * (workers.c). */
 	http_workers_stop(&srv->workers);
 	if (srv->plain != NULL)
 		MHD_stop_daemon(srv->plain);
-	if (srv->tls != NULL)
-		MHD_stop_daemon(srv->tls);
-	http_workers_free(&srv->workers);
-	static_close();
-	page_cache_free();
-	log_flush(); /* the access lines of the last requests */
-	if (srv->app->http == srv)
-		srv->app->http = NULL;
-	free(srv);
+	srv->plain = NULL;
+}
+
+void
+http_server_stop(struct http_server *srv)
+{
+	if (srv == NULL)
+		return;
+	http_server_drain(srv);
+	http_server_free(srv);
+}
+
+void
+http_resume(struct http_req_priv *rp)
+{
+	/* rp may be gone once resumed: its connection's thread answers. */
+	int wake = rp->wake;
+
+	MHD_resume_connection(rp->req.conn);
+	if (wake != -1 && eventfd_write(wake, 1) == -1)
+		log_err("http: cannot wake a TLS thread: %s", strerror(errno));
 }
 
 int
-http_server_add_tls_connection(struct http_server *srv, int fd,
+http_server_add_tls_connection(struct http_server *srv, unsigned slot, int fd,
                                const struct sockaddr *peer, unsigned peerlen)
 {
-	if (srv->tls == NULL) {
-		close(fd);
-		return -1;
-	}
 	/* MHD owns fd from here on, and closes it itself on failure. */
-	if (MHD_add_connection(srv->tls, fd, peer, (socklen_t)peerlen) !=
-	    MHD_YES) {
+	if (MHD_add_connection(srv->tls[slot].d, fd, peer,
+	                       (socklen_t)peerlen) != MHD_YES) {
 		log_warn("http: cannot add a TLS connection: %s",
 		         strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+int
+http_server_tls_fd(struct http_server *srv, unsigned slot)
+{
+	const union MHD_DaemonInfo *info;
+
+	if (slot >= srv->ntls ||
+	    (info = MHD_get_daemon_info(srv->tls[slot].d,
+	                                MHD_DAEMON_INFO_EPOLL_FD)) == NULL)
+		return -1;
+	return info->epoll_fd;
+}
+
+int
+http_server_tls_wake_fd(struct http_server *srv, unsigned slot)
+{
+	return slot < srv->ntls ? srv->tls[slot].l.wake : -1;
+}
+
+int
+http_server_tls_run(struct http_server *srv, unsigned slot)
+{
+	struct MHD_Daemon *d = srv->tls[slot].d;
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (MHD_run(d) != MHD_YES)
+		log_warn("http: MHD_run failed for TLS slot %u", slot);
+	if (MHD_get_timeout(d, &ms) != MHD_YES)
+		return -1;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
 unsigned

@@ -11,12 +11,12 @@
  * on the connection's own thread, which queues the answer. The queue's
  * mutex orders the hand-over both ways (MHD's resume takes its own).
  *
- * The MHD threads outlive the workers at shutdown: a keep-alive connection
- * may send one more request until MHD_stop_daemon, and MHD panics if that
- * one is still suspended then. With no worker left, a request runs on the
- * thread that submits it, as it did before there were workers.
+ * The MHD threads (and the TLS front threads, which run the HTTPS daemons)
+ * outlive the workers at shutdown: a keep-alive connection may send one
+ * more request until MHD_stop_daemon, and MHD panics if that one is still
+ * suspended then. With no worker left, a request runs on the thread that
+ * submits it, as it did before there were workers.
  */
-#include <microhttpd.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +32,7 @@ http_workers_run(struct http_workers *w, struct http_req_priv *rp)
 {
 	w->run(&rp->req);
 	atomic_fetch_sub(&w->busy, 1);
-	MHD_resume_connection(rp->req.conn);
+	http_resume(rp);
 }
 
 static void *

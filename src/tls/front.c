@@ -15,6 +15,12 @@
  * socketpair, one end handed to libmicrohttpd with the client's address →
  * bytes pumped both ways (decrypted TLS → pair; pair → TLS records) →
  * close_notify and a short lingering read when MHD closes its end.
+ *
+ * The MHD side is this thread's too: each thread runs its own daemon
+ * (http_server_tls_run) after every batch of events that gave it input,
+ * when the daemon's epoll fd or the slot's wake eventfd (a worker resumed
+ * a connection) turns readable, and for its timeouts. So a request's
+ * bytes are decrypted, parsed, answered and encrypted by one thread.
  */
 #include "tls_front.h"
 
@@ -53,6 +59,8 @@
 #define EV_PAIR   1u
 #define EV_LISTEN 2u
 #define EV_STOP   4u
+#define EV_MHD    8u  /* this thread's HTTP daemon has work */
+#define EV_WAKE   16u /* a worker gave one of its connections back */
 
 static atomic_ullong front_full, front_resumed, front_failed, front_open;
 
@@ -103,6 +111,11 @@ struct front_thread {
 	 * for it, so that none is handed over once the HTTP layer may stop. */
 	pthread_mutex_t handoff;
 	int epfd;
+	/* The HTTP daemon of this slot (http_server_tls_run): due when it
+	 * was given work or has some, and at mhd_at for its timeouts. */
+	int wake_fd; /* the slot's, not owned */
+	bool mhd_due;
+	uint64_t mhd_at;
 	bool accepting; /* the listener is in this epoll */
 	uint64_t accept_resume;
 	struct timer_list handshake, idle, linger;
@@ -321,6 +334,7 @@ conn_to_pair(struct front_conn *c, const unsigned char *p, size_t len)
 		if (r > 0) {
 			p += r;
 			len -= (size_t)r;
+			c->t->mhd_due = true;
 		} else if (r == -1 && errno == EAGAIN) {
 			c->pair_wr = false;
 		} else if (r == -1 && errno != EINTR) {
@@ -531,9 +545,10 @@ conn_handoff(struct front_conn *c)
 	if (atomic_load(&t->front->quiescing))
 		close(fd);
 	else /* takes fd, also when it fails */
-		rc = http_server_add_tls_connection(t->front->app->http, fd,
-		                                    (struct sockaddr *)&c->peer,
-		                                    c->peerlen);
+		rc = http_server_add_tls_connection(
+		    t->front->app->http, t->slot, fd,
+		    (struct sockaddr *)&c->peer, c->peerlen);
+	t->mhd_due = true;
 	pthread_mutex_unlock(&t->handoff);
 	return rc;
 }
@@ -730,6 +745,8 @@ front_timeout(const struct front_thread *t, uint64_t now)
 			next = lists[i]->head->deadline;
 	if (!t->accepting && t->accept_resume < next)
 		next = t->accept_resume;
+	if (t->mhd_at < next)
+		next = t->mhd_at;
 	if (next == UINT64_MAX)
 		return -1;
 	return next <= now ? 0 : (int)(next - now);
@@ -756,6 +773,20 @@ front_close_all(struct front_thread *t)
 	front_reap(t);
 }
 
+/* Lets this slot's HTTP daemon read what the batch wrote to it and
+ * answer: after the batch, so that one run serves every connection. */
+static void
+front_run_http(struct front_thread *t)
+{
+	int ms;
+
+	if (!t->mhd_due && front_now_ms() < t->mhd_at)
+		return;
+	t->mhd_due = false;
+	ms = http_server_tls_run(t->front->app->http, t->slot);
+	t->mhd_at = ms < 0 ? UINT64_MAX : front_now_ms() + (uint64_t)ms;
+}
+
 static void *
 front_thread_main(void *arg)
 {
@@ -775,6 +806,12 @@ front_thread_main(void *arg)
 			uint64_t d = evs[i].data.u64;
 			if (d == EV_STOP) {
 				stop = true;
+			} else if (d == EV_MHD) {
+				t->mhd_due = true;
+			} else if (d == EV_WAKE) {
+				eventfd_t one;
+				(void)eventfd_read(t->wake_fd, &one);
+				t->mhd_due = true;
 			} else if (d == EV_LISTEN) {
 				front_accept(t);
 			} else {
@@ -804,6 +841,7 @@ front_thread_main(void *arg)
 				conn_run(c, now);
 			}
 		}
+		front_run_http(t);
 		front_expire(t, front_now_ms());
 		front_reap(t);
 	}
@@ -816,17 +854,27 @@ front_thread_start(struct tls_front *f, unsigned i, char *err, size_t errlen)
 {
 	struct front_thread *t = &f->threads[i];
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = EV_STOP};
-	int rc;
+	struct epoll_event http = {.events = EPOLLIN, .data.u64 = EV_MHD};
+	struct epoll_event wake = {.events = EPOLLIN, .data.u64 = EV_WAKE};
+	int rc, http_fd = http_server_tls_fd(f->app->http, i);
 
 	t->front = f;
 	t->slot = i;
+	t->mhd_at = UINT64_MAX;
+	t->wake_fd = http_server_tls_wake_fd(f->app->http, i);
 	t->handshake.ms =
 	    (uint64_t)f->app->cfg->server.handshake_timeout * 1000;
 	t->idle.ms = (uint64_t)f->app->cfg->server.idle_timeout * 1000;
 	t->linger.ms = FRONT_LINGER_MS;
+	if (http_fd == -1 || t->wake_fd == -1) {
+		snprintf(err, errlen, "https: no HTTP daemon for thread %u", i);
+		return -1;
+	}
 	t->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (t->epfd == -1 ||
 	    epoll_ctl(t->epfd, EPOLL_CTL_ADD, f->stop_fd, &ev) == -1 ||
+	    epoll_ctl(t->epfd, EPOLL_CTL_ADD, http_fd, &http) == -1 ||
+	    epoll_ctl(t->epfd, EPOLL_CTL_ADD, t->wake_fd, &wake) == -1 ||
 	    front_watch_listener(t) == -1) {
 		snprintf(err, errlen, "https: epoll: %s", strerror(errno));
 		return -1;
