@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -537,6 +538,22 @@ export function rawStatus(text) {
 }
 
 /* Polls fn until it returns a truthy value or ms pass; returns the value. */
+/* A self-signed certificate for localhost and 127.0.0.1 in dir: name.crt
+ * and name.key, ECDSA P-256 or (kind 'rsa') RSA 2048. */
+export function makeCert(dir, name = 'localhost', kind = 'ec') {
+	const key = path.join(dir, `${name}.key`);
+	const crt = path.join(dir, `${name}.crt`);
+	const alg = kind === 'rsa' ? ['-newkey', 'rsa:2048'] :
+	    ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
+	execFileSync('openssl', ['req', '-x509', ...alg, '-nodes', '-keyout',
+	    key, '-out', crt, '-days', '2', '-subj', `/CN=${name}`,
+	    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+	{ stdio: 'ignore' });
+	const pem = fs.readFileSync(crt, 'utf8');
+	return { key, crt, pem,
+	    fingerprint: new crypto.X509Certificate(pem).fingerprint256 };
+}
+
 export async function waitFor(fn, ms, what) {
 	const deadline = Date.now() + ms;
 	let last;

@@ -5,7 +5,6 @@
 // client socket to this machine's own non-loopback address).
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
@@ -14,7 +13,7 @@ import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 
 import {
-	addPost, addUser, expectStatus, freePort, request, setupSite,
+	addPost, addUser, expectStatus, freePort, makeCert, request, setupSite,
 	startBlogd, tempDir, waitFor,
 } from './lib.mjs';
 
@@ -125,16 +124,6 @@ function getWith(mod, port, target, opts) {
 /* GET over plain HTTP from a chosen local address. */
 function getFrom(port, target, localAddress) {
 	return getWith(http, port, target, { localAddress });
-}
-
-function makeCert(dir) {
-	const key = path.join(dir, 'm.key');
-	const crt = path.join(dir, 'm.crt');
-	execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt',
-	    'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', crt,
-	    '-days', '2', '-subj', '/CN=localhost', '-addext',
-	    'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
-	return { key, crt };
 }
 
 /* A TLS handshake; resolves the session ticket state it ended with. */

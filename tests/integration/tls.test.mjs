@@ -4,7 +4,6 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
@@ -13,26 +12,11 @@ import { after, before, describe, test } from 'node:test';
 
 import {
 	addPost, addUser, assertSecurityHeaders, expectStatus, freePort,
-	rawExchange, request, runBlogd, setupSite, sleep, startBlogd, tempDir,
-	waitFor,
+	makeCert, rawExchange, request, runBlogd, setupSite, sleep, startBlogd,
+	tempDir, waitFor,
 } from './lib.mjs';
 
 const MAX_BODY = 256 * 1024;
-
-/* A self-signed certificate for localhost and 127.0.0.1. */
-function makeCert(dir, name, kind) {
-	const key = path.join(dir, `${name}.key`);
-	const crt = path.join(dir, `${name}.crt`);
-	const alg = kind === 'rsa' ? ['-newkey', 'rsa:2048'] :
-	    ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
-	execFileSync('openssl', ['req', '-x509', ...alg, '-nodes', '-keyout',
-	    key, '-out', crt, '-days', '2', '-subj', `/CN=${name}`,
-	    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
-	{ stdio: 'ignore' });
-	const pem = fs.readFileSync(crt, 'utf8');
-	return { key, crt, pem,
-	    fingerprint: new crypto.X509Certificate(pem).fingerprint256 };
-}
 
 /* Runs openssl s_client; resolves its stdout + stderr. */
 function sClient(port, args, input = '') {

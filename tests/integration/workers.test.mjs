@@ -7,10 +7,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import tls from 'node:tls';
 
 import {
-	CookieJar, addPost, addUser, csrfFrom, expectStatus, setupSite, sleep,
-	startBlogd, waitFor, writeConfig,
+	CookieJar, addPost, addUser, csrfFrom, expectStatus, freePort, makeCert,
+	setupSite, startBlogd, tempDir, waitFor, writeConfig,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_workers';
@@ -114,13 +115,14 @@ test('/metrics counts the workers, and a login keeps one busy', async () => {
 // One keep-alive connection asking for /healthz (a worker's route) again as
 // soon as each answer is in, until the server closes it; calls onAnswer for
 // each answer and resolves when the connection is closed.
-function keepAsking(port, onAnswer) {
+/* Sends GET /healthz on socket s (plain or TLS) once it emits ready, and
+ * again after each answer, until the server closes it. */
+function keepAsking(s, ready, onAnswer) {
 	return new Promise((resolve) => {
-		const s = net.connect(port, '127.0.0.1');
 		let pending = '';
 		const ask = () =>
 			s.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-		s.on('connect', ask);
+		s.on(ready, ask);
 		s.on('data', (d) => {
 			pending += d;
 			for (;;) {
@@ -142,6 +144,22 @@ function keepAsking(port, onAnswer) {
 	});
 }
 
+/* Six SIGTERMs, each under 16 keep-alive connections made by open(). */
+async function termUnderLoad(cfg, open) {
+	for (let run = 0; run < 6; run++) {
+		const s = await startBlogd(cfg);
+		const conns = [];
+		let answers = 0;
+		for (let i = 0; i < 16; i++)
+			conns.push(open(() => answers++));
+		// The load is on before the signal, however slow the machine.
+		await waitFor(() => answers > 16, 10000,
+		    `run ${run}: more than 16 answers`);
+		await s.stop(); // asserts exit status 0, no crash
+		await Promise.all(conns); // the server closed every connection
+	}
+}
+
 test('SIGTERM while keep-alive connections keep sending requests for ' +
     'workers: a clean exit (MHD must not stop with one suspended)',
 async () => {
@@ -149,17 +167,19 @@ async () => {
 	// fallback in workers.c about half of these runs abort in MHD.
 	const cfg = await writeConfig({ server: { threads: 1, workers: 2,
 	    shutdown_timeout: 1 }, database: { name: DBNAME } });
-	for (let run = 0; run < 6; run++) {
-		const s = await startBlogd(cfg);
-		const conns = [];
-		let answers = 0;
-		for (let i = 0; i < 16; i++)
-			conns.push(keepAsking(cfg.port, () => answers++));
-		await sleep(200);
-		// The load is on before the signal, however slow the machine.
-		await waitFor(() => answers > 16, 10000,
-		    `run ${run}: more than 16 answers`);
-		await s.stop(); // asserts exit status 0, no crash
-		await Promise.all(conns); // the server closed every connection
-	}
+	await termUnderLoad(cfg, (onAnswer) => keepAsking(
+	    net.connect(cfg.port, '127.0.0.1'), 'connect', onAnswer));
+});
+
+test('the same over HTTPS: the TLS threads run their HTTP daemons until ' +
+    'the workers are done, and stop before those daemons do', async () => {
+	const cert = makeCert(tempDir('workers-tls'));
+	const sport = await freePort();
+	const cfg = await writeConfig({ server: { threads: 1, workers: 2,
+	    tls_threads: 2, https_listen: `127.0.0.1:${sport}`,
+	    shutdown_timeout: 1 }, tls: { certificate: cert.crt, key: cert.key },
+	database: { name: DBNAME } });
+	await termUnderLoad(cfg, (onAnswer) => keepAsking(
+	    tls.connect({ host: '127.0.0.1', port: sport,
+	        rejectUnauthorized: false }), 'secureConnect', onAnswer));
 });
