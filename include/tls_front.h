@@ -13,9 +13,16 @@ struct app;
 struct config;
 struct tls_front;
 
-/* Loads certificate and key and starts listening on server.https_listen. */
-int tls_front_start(struct tls_front **front, struct app *app, char *err,
-                    size_t errlen);
+/*
+ * Loads certificate and key and listens on server.https_listen; before the
+ * HTTP server starts, so that once plain HTTP answers (/healthz) HTTPS
+ * connections wait in the backlog instead of being refused.
+ */
+int tls_front_open(struct tls_front **front, struct app *app, char *err,
+                   size_t errlen);
+/* Then, with the HTTP server started (its TLS daemons), starts the
+ * threads that accept. On failure tls_front_stop still cleans up. */
+int tls_front_run(struct tls_front *front, char *err, size_t errlen);
 /* SIGHUP: re-reads certificate and key. On error the old pair stays in
  * service and err says why. New connections get the new pair. */
 int tls_front_reload(struct tls_front *front, char *err, size_t errlen);

@@ -303,12 +303,10 @@ cmd_serve(const char *path)
 		}
 		app.https_enabled = true;
 	}
-	if (http_server_start(&app.http, &app, err, sizeof(err)) == -1) {
-		log_err("%s", err);
-		goto out;
-	}
-	if (app.https_enabled &&
-	    tls_front_start(&front, &app, err, sizeof(err)) == -1) {
+	if ((app.https_enabled &&
+	     tls_front_open(&front, &app, err, sizeof(err)) == -1) ||
+	    http_server_start(&app.http, &app, err, sizeof(err)) == -1 ||
+	    (front != NULL && tls_front_run(front, err, sizeof(err)) == -1)) {
 		log_err("%s", err);
 		goto out;
 	}

@@ -889,8 +889,8 @@ front_thread_start(struct tls_front *f, unsigned i, char *err, size_t errlen)
 }
 
 int
-tls_front_start(struct tls_front **out, struct app *app, char *err,
-                size_t errlen)
+tls_front_open(struct tls_front **out, struct app *app, char *err,
+               size_t errlen)
 {
 	const struct config *cfg = app->cfg;
 	struct tls_front *f = xcalloc(1, sizeof(*f));
@@ -920,14 +920,20 @@ tls_front_start(struct tls_front **out, struct app *app, char *err,
 		snprintf(err, errlen, "https: eventfd: %s", strerror(errno));
 		goto fail;
 	}
-	for (unsigned i = 0; i < f->nthreads; i++)
-		if (front_thread_start(f, i, err, errlen) == -1)
-			goto fail;
 	*out = f;
 	return 0;
 fail:
 	tls_front_stop(f);
 	return -1;
+}
+
+int
+tls_front_run(struct tls_front *f, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < f->nthreads; i++)
+		if (front_thread_start(f, i, err, errlen) == -1)
+			return -1;
+	return 0;
 }
 
 int
