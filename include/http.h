@@ -139,8 +139,8 @@ int http_server_start(struct http_server **srv, struct app *app, char *err,
  * still run, and answer, the HTTPS ones), ends the workers.
  */
 void http_server_drain(struct http_server *srv);
-/* Drains if not yet done, then closes what is left and frees srv: once
- * the TLS front has stopped (its threads run the TLS daemons). */
+/* After http_server_drain and once the TLS front has stopped (its threads
+ * run the TLS daemons): closes what is left and frees srv. */
 void http_server_stop(struct http_server *srv);
 /*
  * For the TLS front: HTTPS plaintext goes to one MHD daemon per front

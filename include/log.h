@@ -24,8 +24,8 @@ struct access_entry {
 	const char *client_ip;
 	const char *method;
 	const char *target; /* path and query as received */
-	const char
-	    *protocol; /* "HTTP/1.0" or so as received; "" or NULL: "-" */
+	/* "HTTP/1.0" or so as received; "" or NULL: "-" */
+	const char *protocol;
 	const char *referer;
 	const char *user_agent;
 	int status;

@@ -5,6 +5,7 @@
 #include "router.h"
 #include "static.h"
 
+/* methods, pattern, handler, metrics name, cacheable, quick (router.h) */
 const struct route app_routes[] = {
     {HTTP_GET, "/", handle_home, "home", true, false},
     {HTTP_GET, "/posts/{slug}", handle_post, "post", true, false},

@@ -717,7 +717,6 @@ pc_finish(struct http_request *req, const char *key, uint64_t hash,
 		pc_answer(req, e);
 }
 
-/* The first request after PC_POLL_US reads the content version. */
 /* True when last (pc.checked_us, loaded by the caller before this reads
  * the clock, so that now is never older) is PC_POLL_US old; *now = the
  * time. */
@@ -728,6 +727,7 @@ pc_poll_due(unsigned long long last, unsigned long long *now)
 	return *now - last >= PC_POLL_US;
 }
 
+/* The first request after PC_POLL_US reads the content version. */
 static long long
 pc_poll(struct http_request *req)
 {

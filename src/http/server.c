@@ -69,7 +69,6 @@ struct http_server {
 	unsigned ntls;
 	struct http_workers workers;
 	atomic_uint in_flight;
-	bool drained; /* http_server_drain has run (main thread only) */
 };
 
 static const char http_csp[] =
@@ -620,7 +619,7 @@ http_daemon(struct http_server *srv, struct http_listener *l, int listen_fd)
 }
 
 /* Opens slot's wake eventfd and daemon. On failure what was opened stays
- * for http_tls_slot_close. */
+ * for http_tls_slot_close, which takes a slot in any state this leaves. */
 static int
 http_tls_slot_open(struct http_server *srv, struct http_tls_slot *slot,
                    char *err, size_t errlen)
@@ -700,10 +699,10 @@ http_server_start(struct http_server **out, struct app *app, char *err,
 	if (cfg->server.https_listen[0] != '\0') {
 		/* One per front thread; config_load resolved 0. */
 		srv->tls = xcalloc(cfg->server.tls_threads, sizeof(*srv->tls));
-		for (; srv->ntls < cfg->server.tls_threads; srv->ntls++)
-			if (http_tls_slot_open(srv, &srv->tls[srv->ntls], err,
+		while (srv->ntls < cfg->server.tls_threads)
+			if (http_tls_slot_open(srv, &srv->tls[srv->ntls++], err,
 			                       errlen) == -1)
-				goto fail;
+				goto fail; /* counted: freed with the others */
 	}
 	app->http = srv;
 	*out = srv;
@@ -712,9 +711,6 @@ fail:
 	http_workers_stop(&srv->workers);
 	if (srv->plain != NULL)
 		MHD_stop_daemon(srv->plain);
-	if (srv->tls != NULL &&
-	    srv->ntls < cfg->server.tls_threads) /* the one that failed */
-		http_tls_slot_close(&srv->tls[srv->ntls]);
 	http_server_free(srv);
 	return -1;
 }
@@ -724,9 +720,8 @@ http_server_drain(struct http_server *srv)
 {
 	unsigned long long deadline;
 
-	if (srv == NULL || srv->drained)
+	if (srv == NULL)
 		return;
-	srv->drained = true;
 	if (srv->plain != NULL) {
 		MHD_socket fd = MHD_quiesce_daemon(srv->plain);
 
@@ -754,10 +749,8 @@ http_server_drain(struct http_server *srv)
 void
 http_server_stop(struct http_server *srv)
 {
-	if (srv == NULL)
-		return;
-	http_server_drain(srv);
-	http_server_free(srv);
+	if (srv != NULL)
+		http_server_free(srv);
 }
 
 void
