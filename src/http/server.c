@@ -107,6 +107,16 @@ http_parse_method(const char *m)
 	return HTTP_OTHER;
 }
 
+/* src (NUL-terminated) into dst, cut to fit size bytes. */
+static void
+http_copy_cut(char *dst, const char *src, size_t size)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 /*
  * The client address as text, made once per connection (MHD's socket
  * context: allocated when the connection starts, freed when it closes,
@@ -151,17 +161,7 @@ http_client_ip(struct http_request *req, struct MHD_Connection *conn)
 	const char *ip =
 	    ci != NULL && ci->socket_context != NULL ? ci->socket_context : "-";
 
-	memcpy(req->client_ip, ip, strlen(ip) + 1);
-}
-
-/* src (NUL-terminated) into dst, cut to fit size bytes. */
-static void
-http_copy_cut(char *dst, const char *src, size_t size)
-{
-	size_t n = strnlen(src, size - 1);
-
-	memcpy(dst, src, n);
-	dst[n] = '\0';
+	http_copy_cut(req->client_ip, ip, sizeof(req->client_ip));
 }
 
 /*

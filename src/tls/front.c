@@ -542,13 +542,14 @@ conn_handoff(struct front_conn *c)
 
 	c->mhd = -1;
 	pthread_mutex_lock(&t->handoff);
-	if (atomic_load(&t->front->quiescing))
+	if (atomic_load(&t->front->quiescing)) {
 		close(fd);
-	else /* takes fd, also when it fails */
+	} else { /* takes fd, also when it fails */
 		rc = http_server_add_tls_connection(
 		    t->front->app->http, t->slot, fd,
 		    (struct sockaddr *)&c->peer, c->peerlen);
-	t->mhd_due = true;
+		t->mhd_due = true;
+	}
 	pthread_mutex_unlock(&t->handoff);
 	return rc;
 }
