@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 build_pkgs=(build-essential cmake pkg-config
 	libmicrohttpd-dev libmbedtls-dev libmariadb-dev libctemplate-dev
-	libcmark-dev libargon2-dev libsystemd-dev zlib1g-dev
+	libcmark-dev libargon2-dev zlib1g-dev
 	mariadb-server mariadb-client openssl)
 test_pkgs=(libcmocka-dev curl chromium wrk apache2-utils nghttp2-client
 	testssl.sh sslscan nginx-light clang libclang-rt-14-dev

@@ -17,8 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "app.h"
 #include "cli.h"
 #include "clock.h"
@@ -27,6 +25,7 @@
 #include "http.h"
 #include "log.h"
 #include "model.h"
+#include "notify.h"
 #include "page_cache.h"
 #include "tls_front.h"
 #include "tmpl.h"
@@ -160,10 +159,10 @@ db_reach(struct db_pool *pool)
 static void
 notify(const char *state)
 {
-	int rc = sd_notify(0, state);
+	int rc = notify_send(state);
 
 	if (rc < 0)
-		log_warn("sd_notify: %s", strerror(-rc));
+		log_warn("systemd notification: %s", strerror(-rc));
 }
 
 static void
@@ -202,7 +201,7 @@ static void
 signal_loop(const sigset_t *sigs, struct tls_front *front, const char *status)
 {
 	uint64_t wd_usec = 0;
-	bool watchdog = sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0;
+	bool watchdog = notify_watchdog(&wd_usec);
 	struct timespec half = {
 	    .tv_sec = (time_t)(wd_usec / 2 / 1000000),
 	    .tv_nsec = (long)(wd_usec / 2 % 1000000 * 1000),
