@@ -34,8 +34,8 @@ test_watchdog_parse(void **state)
 	assert_false(notify_watchdog_parse("-5", NULL, 42, &usec));
 	assert_false(notify_watchdog_parse(" 5", NULL, 42, &usec));
 	assert_false(notify_watchdog_parse("5s", NULL, 42, &usec));
-	assert_false(notify_watchdog_parse("99999999999999999999", NULL, 42,
-	                                   &usec));
+	assert_false(
+	    notify_watchdog_parse("99999999999999999999", NULL, 42, &usec));
 	assert_false(notify_watchdog_parse("5", "", 42, &usec));
 	assert_false(notify_watchdog_parse("5", "42x", 42, &usec));
 	assert_int_equal(usec, 7); /* untouched when false */
