@@ -9,13 +9,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* HTML for len bytes of Markdown. Caller frees. */
-char *markdown_to_html(const char *md, size_t len, bool unsafe_html);
 /*
- * Plain text of the Markdown (no markup, no raw HTML, white space collapsed),
- * cut to at most max_chars code points on a word boundary with "…" appended
- * when cut. Caller frees.
+ * From one parse of len bytes of Markdown: *html, and *excerpt, its plain
+ * text (no markup, no raw HTML, white space collapsed) cut to at most
+ * excerpt_chars code points on a word boundary with "…" appended when cut.
+ * The caller frees both.
  */
-char *markdown_excerpt(const char *md, size_t len, size_t max_chars);
+void markdown_render(const char *md, size_t len, bool unsafe_html,
+                     size_t excerpt_chars, char **html, char **excerpt);
 
 #endif

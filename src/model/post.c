@@ -106,8 +106,8 @@ prepare_values(const struct model_post_input *in, struct post_values *v)
 	}
 	if (parse_tags(in->tags, v) != MODEL_OK)
 		goto invalid;
-	v->html = markdown_to_html(in->body_md, body_len, in->raw_html);
-	v->excerpt = markdown_excerpt(in->body_md, body_len, MODEL_EXCERPT_LEN);
+	markdown_render(in->body_md, body_len, in->raw_html, MODEL_EXCERPT_LEN,
+	                &v->html, &v->excerpt);
 	return MODEL_OK;
 invalid:
 	values_free(v);

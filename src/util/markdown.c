@@ -8,26 +8,6 @@
 #include "buf.h"
 #include "xalloc.h"
 
-char *
-markdown_to_html(const char *md, size_t len, bool unsafe_html)
-{
-	/* cmark 0.30 in its default (safe) mode drops raw HTML and
-	 * javascript:/vbscript:/file:/most data: URLs. */
-	int opts = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8;
-	cmark_node *doc;
-	char *html;
-
-	if (unsafe_html)
-		opts |= CMARK_OPT_UNSAFE;
-	if ((doc = cmark_parse_document(md, len, opts)) == NULL)
-		return xstrdup("");
-	html = cmark_render_html(doc, opts);
-	cmark_node_free(doc);
-	/* cmark's default allocator is calloc/realloc/free (aborting when
-	 * out of memory), so html needs no copy for the caller's free(). */
-	return html != NULL ? html : xstrdup("");
-}
-
 /* Appends text with runs of white space folded into one space. */
 static void
 put_text(struct buf *b, const char *s)
@@ -95,20 +75,17 @@ plain_text(cmark_node *doc, struct buf *out)
 	cmark_iter_free(it);
 }
 
-char *
-markdown_excerpt(const char *md, size_t len, size_t max_chars)
+/* The plain text of doc cut to max_chars code points (markdown.h). */
+static char *
+excerpt_of(cmark_node *doc, size_t max_chars)
 {
 	struct buf text = BUF_INIT;
-	cmark_node *doc;
 	size_t i, chars = 0, cut = 0, space = 0;
 	bool over = false;
 	const char *s;
 
-	doc = cmark_parse_document(md, len, CMARK_OPT_VALIDATE_UTF8);
-	if (doc != NULL) {
+	if (doc != NULL)
 		plain_text(doc, &text);
-		cmark_node_free(doc);
-	}
 	s = buf_cstr(&text);
 	/* Find the byte offset after max_chars code points, and the last
 	 * space before it. */
@@ -138,4 +115,27 @@ markdown_excerpt(const char *md, size_t len, size_t max_chars)
 	text.data[cut] = '\0';
 	buf_puts(&text, "\xe2\x80\xa6"); /* U+2026 HORIZONTAL ELLIPSIS */
 	return buf_detach(&text);
+}
+
+void
+markdown_render(const char *md, size_t len, bool unsafe_html,
+                size_t excerpt_chars, char **html, char **excerpt)
+{
+	/* cmark 0.30 in its default (safe) mode drops raw HTML and
+	 * javascript:/vbscript:/file:/most data: URLs. UNSAFE only changes
+	 * rendering, so the excerpt reads the same tree. */
+	int opts = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8;
+	cmark_node *doc;
+
+	if (unsafe_html)
+		opts |= CMARK_OPT_UNSAFE;
+	doc = cmark_parse_document(md, len, opts);
+	/* cmark's default allocator is calloc/realloc/free (aborting when
+	 * out of memory), so its HTML needs no copy for the caller's free(). */
+	*html = doc != NULL ? cmark_render_html(doc, opts) : NULL;
+	if (*html == NULL)
+		*html = xstrdup("");
+	*excerpt = excerpt_of(doc, excerpt_chars);
+	if (doc != NULL)
+		cmark_node_free(doc);
 }

@@ -13,7 +13,11 @@
 static char *
 render(const char *md, bool unsafe)
 {
-	return markdown_to_html(md, strlen(md), unsafe);
+	char *html, *excerpt;
+
+	markdown_render(md, strlen(md), unsafe, 100, &html, &excerpt);
+	free(excerpt);
+	return html;
 }
 
 static void
@@ -91,7 +95,10 @@ test_invalid_utf8_replaced(void **state)
 static void
 excerpt_is(const char *md, size_t max, const char *want)
 {
-	char *ex = markdown_excerpt(md, strlen(md), max);
+	char *html, *ex;
+
+	markdown_render(md, strlen(md), false, max, &html, &ex);
+	free(html);
 
 	assert_string_equal(ex, want);
 	assert_true(text_utf8_valid(ex, strlen(ex)));
