@@ -17,7 +17,8 @@
 # nginx for each, in BENCH_ROUNDS rounds (3): the machine drifts by 10%
 # or more within minutes, so each ratio compares runs made seconds apart
 # and the table gives medians. Then the latency of / and the post page
-# at a fixed BENCH_RATE req/s (h2load --rps), both servers; then, once
+# at a fixed BENCH_RATE req/s (h2load --rps), both servers, and blogd's
+# at the rate nginx reached under wrk (its median); then, once
 # each: the post page for new visitors (a fresh cookie each) and / from a
 # blogd with [cache] enabled = false (every request queries and renders).
 # Prints req/s, p50 and p99 (medians over the rounds, with the range of
@@ -101,28 +102,29 @@ run() {
 		"$last_rps" "$a" "$b" >&2
 }
 
-# steady NAME URL [h2load args...]: p50, p99 and p99.9 (ms) of requests
-# sent at a fixed rate (BENCH_RATE req/s spread over the same connections,
-# h2load --rps), below either server's capacity. At saturation wrk
-# measures its own turn on the shared cores as much as the server; at a
-# fixed rate the client keeps up and the tail is the server's.
-declare -A steady
+# steady NAME URL RATE [h2load args...]: p50, p99 and p99.9 (ms) of
+# requests sent at a fixed RATE (req/s spread over the same connections,
+# h2load --rps), and the rate reached. At saturation wrk measures its own
+# turn on the shared cores as much as the server; at a fixed rate the
+# client keeps up and the tail is the server's.
+declare -A steady steady_rps
 steady() {
-	local name=$1 url=$2 log=$work/h2load.log ok
-	shift 2
+	local name=$1 url=$2 want=$3 log=$work/h2load.log ok
+	shift 3
 	rm -f "$log"
-	h2load --h1 -t2 -c"$conns" --rps=$((rate / conns)) -D "${duration%s}" \
+	h2load --h1 -t2 -c"$conns" --rps=$((want / conns)) -D "${duration%s}" \
 		--log-file="$log" "$@" "$url" >/dev/null 2>&1
 	ok=$(awk '$2 == 200' "$log" | wc -l)
 	if [ "$ok" -lt "$(wc -l <"$log")" ] || [ "$ok" -eq 0 ]; then
 		echo "bench: $name: $ok of $(wc -l <"$log") answers were 200" >&2
 	fi
+	steady_rps[$name]=$((ok / ${duration%s}))
 	steady[$name]=$(awk '{ print $3 }' "$log" | sort -n | awk '
 		{ v[NR] = $1 }
 		END { printf "%.2f %.2f %.2f", v[int(NR * 0.5)] / 1000,
 		      v[int(NR * 0.99)] / 1000, v[int(NR * 0.999)] / 1000 }')
-	printf '  %-26s %8s req/s  p50 p99 p99.9 %s ms\n' "$name" "$rate" \
-		"${steady[$name]}" >&2
+	printf '  %-26s %8s req/s  p50 p99 p99.9 %s ms\n' "$name" \
+		"${steady_rps[$name]}" "${steady[$name]}" >&2
 }
 
 conf=$work/blogd.conf
@@ -223,8 +225,18 @@ for ((round = 1; round <= rounds; round++)); do
 done
 echo "bench: fixed rate, $rate req/s" >&2
 for k in / post; do
-	steady "blogd $k" "${blogd_url[$k]}" -H "Cookie: $cookie"
-	steady "nginx $k" "${nginx_url[$k]}" -H "Cookie: $cookie"
+	steady "blogd $k" "${blogd_url[$k]}" "$rate" -H "Cookie: $cookie"
+	steady "nginx $k" "${nginx_url[$k]}" "$rate" -H "Cookie: $cookie"
+done
+# blogd at the most nginx served (its median under wrk): the latency a
+# site would see from blogd at the load that saturates nginx.
+declare -A nginx_max
+for k in / post; do
+	# shellcheck disable=SC2086 # a list of numbers
+	nginx_max[$k]=$(median ${rps[nginx $k]})
+	echo "bench: fixed rate, nginx's throughput on $k" >&2
+	steady "blogd $k at nginx max" "${blogd_url[$k]}" "${nginx_max[$k]}" \
+		-H "Cookie: $cookie"
 done
 echo "bench: blogd, new visitors (a fresh cookie each)" >&2
 run "blogd post, new visitor" "$base$post"
@@ -286,6 +298,12 @@ for k in / post; do
 	printf '%-20s blogd %s   nginx %s\n' "$k" \
 		"$(tr ' ' / <<<"${steady[blogd $k]}")" \
 		"$(tr ' ' / <<<"${steady[nginx $k]}")"
+done
+printf 'blogd at the rate nginx reached under wrk (its median), same format:\n'
+for k in / post; do
+	printf '%-20s blogd %s at %s req/s (asked %s)\n' "$k" \
+		"$(tr ' ' / <<<"${steady[blogd $k at nginx max]}")" \
+		"${steady_rps[blogd $k at nginx max]}" "${nginx_max[$k]}"
 done
 printf '\nblogd peak RSS (VmHWM): %d KiB cached HTTP, %d KiB HTTPS, ' \
 	"$hwm_cache" "$hwm_tls"
