@@ -749,8 +749,7 @@ http_server_drain(struct http_server *srv)
 void
 http_server_stop(struct http_server *srv)
 {
-	if (srv != NULL)
-		http_server_free(srv);
+	http_server_free(srv);
 }
 
 void

@@ -537,7 +537,6 @@ export function rawStatus(text) {
 	return m ? Number(m[1]) : null;
 }
 
-/* Polls fn until it returns a truthy value or ms pass; returns the value. */
 /* A self-signed certificate for localhost and 127.0.0.1 in dir: name.crt
  * and name.key, ECDSA P-256 or (kind 'rsa') RSA 2048. */
 export function makeCert(dir, name = 'localhost', kind = 'ec') {
@@ -554,6 +553,7 @@ export function makeCert(dir, name = 'localhost', kind = 'ec') {
 	    fingerprint: new crypto.X509Certificate(pem).fingerprint256 };
 }
 
+/* Polls fn until it returns a truthy value or ms pass; returns the value. */
 export async function waitFor(fn, ms, what) {
 	const deadline = Date.now() + ms;
 	let last;

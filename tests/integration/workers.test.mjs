@@ -112,11 +112,10 @@ test('/metrics counts the workers, and a login keeps one busy', async () => {
 	assert.ok(busy, 'the login was not counted while it ran');
 });
 
-// One keep-alive connection asking for /healthz (a worker's route) again as
-// soon as each answer is in, until the server closes it; calls onAnswer for
-// each answer and resolves when the connection is closed.
-/* Sends GET /healthz on socket s (plain or TLS) once it emits ready, and
- * again after each answer, until the server closes it. */
+/* One keep-alive connection on socket s (plain or TLS): GET /healthz (a
+ * worker's route) once s emits ready and again as soon as each answer is
+ * in, calling onAnswer for each, until the server closes it; resolves then.
+ */
 function keepAsking(s, ready, onAnswer) {
 	return new Promise((resolve) => {
 		let pending = '';
