@@ -1,11 +1,12 @@
-/* Small cryptographic helpers over SHA-256 (sha256.h) and getrandom(2). */
+/* Cryptographic helpers: SHA-256, HMAC, PBKDF2 and constant-time
+ * comparison from mbedtls, random bytes from getrandom(2). The one file
+ * outside src/tls/ that calls mbedtls. */
 #ifndef BLOGD_CRYPTO_H
 #define BLOGD_CRYPTO_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sha256.h"
 
 /* Fills buf from the kernel CSPRNG. 0 or -1. */
 int crypto_random(void *buf, size_t len);
@@ -16,23 +17,20 @@ void crypto_hex(const void *data, size_t len, char *out);
 bool crypto_hex_valid(const char *s, size_t hexlen);
 void crypto_sha256(const void *data, size_t len, unsigned char out[32]);
 /*
- * An HMAC-SHA-256 key with its two padded key blocks hashed once: a MAC
- * then costs three SHA-256 blocks instead of five, and no allocation (a
- * cached post page derives one per request). Read-only after
- * crypto_hmac_key_init, so threads share it; the owner clears it.
+ * An HMAC-SHA-256 key (hashed first when longer than a block). Read-only
+ * after crypto_hmac_key_init, so threads share it; the owner clears it.
  */
 struct crypto_hmac_key {
-	struct sha256 inner; /* after the key ^ ipad block */
-	struct sha256 outer; /* after the key ^ opad block */
+	unsigned char key[64];
+	size_t len;
 };
 void crypto_hmac_key_init(struct crypto_hmac_key *k, const void *key,
                           size_t keylen);
 void crypto_hmac_key_clear(struct crypto_hmac_key *k);
-/* One MAC over a message given in pieces: a stack value that
- * crypto_hmac_finish wipes; the key must outlive it. */
+/* One MAC over a message given in pieces: crypto_hmac_start allocates
+ * the library's context, crypto_hmac_finish wipes and frees it. */
 struct crypto_hmac {
-	struct sha256 inner;
-	const struct crypto_hmac_key *key;
+	void *md; /* mbedtls_md_context_t, kept out of this header */
 };
 void crypto_hmac_start(struct crypto_hmac *h, const struct crypto_hmac_key *k);
 void crypto_hmac_update(struct crypto_hmac *h, const void *data, size_t len);
@@ -40,6 +38,14 @@ void crypto_hmac_finish(struct crypto_hmac *h, unsigned char out[32]);
 /* The three above over one buffer. */
 void crypto_hmac_sha256(const struct crypto_hmac_key *k, const void *data,
                         size_t len, unsigned char out[32]);
+/* PBKDF2-HMAC-SHA-256 (Django's pbkdf2_sha256). 0 or -1. */
+int crypto_pbkdf2_sha256(const void *password, size_t passlen, const void *salt,
+                         size_t saltlen, unsigned iterations, void *out,
+                         size_t outlen);
+/* Standard base64 (with padding) into out; 0, or -1 when in is not base64
+ * or does not fit outmax. */
+int crypto_base64_decode(const char *in, size_t inlen, void *out,
+                         size_t outmax, size_t *outlen);
 /* Constant-time comparison of two equal-length buffers. */
 bool crypto_equal(const void *a, const void *b, size_t len);
 

@@ -13,9 +13,6 @@
 #include <string.h>
 
 #include <argon2.h>
-#include <mbedtls/base64.h>
-#include <mbedtls/md.h>
-#include <mbedtls/pkcs5.h>
 
 #include "crypto.h"
 
@@ -100,23 +97,12 @@ verify_django(const char *password, size_t len, const char *encoded,
 	if (b64 == NULL || b64 == salt)
 		return -1;
 	b64++;
-	if (mbedtls_base64_decode(want, sizeof(want), &wantlen,
-	                          (const unsigned char *)b64,
-	                          strlen(b64)) != 0 ||
+	if (crypto_base64_decode(b64, strlen(b64), want, sizeof(want),
+	                         &wantlen) != 0 ||
 	    wantlen != PBKDF2_HASHLEN)
 		return -1;
-
-	mbedtls_md_context_t md;
-	mbedtls_md_init(&md);
-	int rc = mbedtls_md_setup(
-	    &md, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), 1);
-	if (rc == 0)
-		rc = mbedtls_pkcs5_pbkdf2_hmac(
-		    &md, (const unsigned char *)password, len,
-		    (const unsigned char *)salt, (size_t)(b64 - 1 - salt),
-		    (unsigned)iter, sizeof(got), got);
-	mbedtls_md_free(&md);
-	if (rc != 0)
+	if (crypto_pbkdf2_sha256(password, len, salt, (size_t)(b64 - 1 - salt),
+	                         (unsigned)iter, got, sizeof(got)) != 0)
 		return -1;
 	return crypto_equal(got, want, sizeof(got)) ? 1 : 0;
 }

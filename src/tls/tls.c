@@ -26,6 +26,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "buf.h"
+#include "crypto.h"
 #include "xalloc.h"
 
 #define TLS_PEM_MAX     (1024 * 1024) /* certificate chains are a few KB */
@@ -168,11 +169,20 @@ tls_free_file(unsigned char *data, size_t len)
 	free(data);
 }
 
+/* Random bytes for key checks (RSA blinding) outside a handshake. */
+static int
+tls_kernel_random(void *unused, unsigned char *buf, size_t len)
+{
+	(void)unused;
+	return crypto_random(buf, len) == 0 ? 0 : MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+}
+
 static int
 tls_parse_key(mbedtls_pk_context *key, const unsigned char *pem, size_t len,
               const char *path, char *err, size_t errlen)
 {
-	int rc = mbedtls_pk_parse_key(key, pem, len, NULL, 0);
+	int rc = mbedtls_pk_parse_key(key, pem, len, NULL, 0, tls_kernel_random,
+	                              NULL);
 
 	if (rc == MBEDTLS_ERR_PK_PASSWORD_REQUIRED) {
 		snprintf(err, errlen,
@@ -198,7 +208,8 @@ tls_key_usable(const mbedtls_pk_context *key, const char *path, char *err,
 	if (type == MBEDTLS_PK_RSA)
 		return 0;
 	if (type == MBEDTLS_PK_ECKEY || type == MBEDTLS_PK_ECDSA) {
-		mbedtls_ecp_group_id id = mbedtls_pk_ec(*key)->grp.id;
+		mbedtls_ecp_group_id id =
+		    mbedtls_ecp_keypair_get_group_id(mbedtls_pk_ec(*key));
 		if (id == MBEDTLS_ECP_DP_SECP256R1 ||
 		    id == MBEDTLS_ECP_DP_SECP384R1)
 			return 0;
@@ -251,7 +262,8 @@ tls_load_pair(const char *cert_path, const char *key_path,
 	        -1 ||
 	    tls_key_usable(&key, key_path, err, errlen) == -1)
 		goto out;
-	if (mbedtls_pk_check_pair(&chain->pk, &key) != 0) {
+	if (mbedtls_pk_check_pair(&chain->pk, &key, tls_kernel_random, NULL) !=
+	    0) {
 		snprintf(err, errlen,
 		         "tls.key %s does not match tls.certificate %s",
 		         key_path, cert_path);

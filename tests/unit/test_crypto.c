@@ -1,5 +1,5 @@
-/* Unit tests for src/util/crypto.c and sha256.c against published test
- * vectors and against mbedtls. */
+/* Unit tests for src/util/crypto.c against published test vectors and
+ * against mbedtls called directly. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,10 +9,8 @@
 #include <cmocka.h>
 
 #include <mbedtls/md.h>
-#include <mbedtls/sha256.h>
 
 #include "crypto.h"
-#include "sha256.h"
 
 static void
 sha256_hex(const void *data, size_t len, char hex[65])
@@ -46,65 +44,6 @@ test_sha256(void **state)
 	sha256_hex("", 0, hex);
 	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649"
 	                         "b934ca495991b7852b855");
-}
-
-/* Every length from 0 to 300 bytes, fed in uneven pieces, against
- * mbedtls's one-shot SHA-256: the padding and buffering at each block
- * boundary. */
-static void
-test_sha256_lengths(void **state)
-{
-	unsigned char data[300], want[32], got[32];
-	struct sha256 s;
-
-	(void)state;
-	assert_int_equal(crypto_random(data, sizeof(data)), 0);
-	for (size_t len = 0; len <= sizeof(data); len++) {
-		size_t off = 0, piece = 1;
-
-		sha256_init(&s);
-		while (off < len) {
-			size_t n = piece < len - off ? piece : len - off;
-			sha256_update(&s, data + off, n);
-			off += n;
-			piece = piece * 3 % 71 + 1;
-		}
-		sha256_finish(&s, got);
-		assert_int_equal(mbedtls_sha256_ret(data, len, want, 0), 0);
-		assert_memory_equal(got, want, sizeof(want));
-	}
-}
-
-/* The SHA-extension path against mbedtls's block function on random
- * states and blocks. On a CPU without the extensions only the portable
- * path runs (the other test cases cover it); say so. On one with them
- * the extension path must be taken. */
-static void
-test_sha256_blocks_ni(void **state)
-{
-	unsigned char blocks[5 * 64];
-	uint32_t a[8], b[8];
-
-	(void)state;
-	for (int round = 0; round < 200; round++) {
-		size_t n = (size_t)round % 5 + 1;
-
-		assert_int_equal(crypto_random(a, sizeof(a)), 0);
-		assert_int_equal(crypto_random(blocks, sizeof(blocks)), 0);
-		memcpy(b, a, sizeof(b));
-		if (!sha256_blocks_ni(a, blocks, n)) {
-#if defined(__x86_64__) || defined(__i386__)
-			assert_false(__builtin_cpu_supports("sha") &&
-			             __builtin_cpu_supports("sse4.1"));
-#endif
-			print_message("no SHA extensions on this CPU: "
-			              "portable path only\n");
-			assert_memory_equal(a, b, sizeof(a));
-			return;
-		}
-		sha256_blocks_portable(b, blocks, n);
-		assert_memory_equal(a, b, sizeof(a));
-	}
 }
 
 /* hex(HMAC-SHA-256(key, msg)) through a prepared key, used twice: the
@@ -227,8 +166,6 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sha256),
-	    cmocka_unit_test(test_sha256_lengths),
-	    cmocka_unit_test(test_sha256_blocks_ni),
 	    cmocka_unit_test(test_hmac_sha256),
 	    cmocka_unit_test(test_hmac_pieces),
 	    cmocka_unit_test(test_hex),
