@@ -84,6 +84,9 @@ struct config {
 int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
 void config_free(struct config *cfg);
 
+/* The i-th known key, for documentation checks: false past the last. */
+bool config_key_at(size_t i, const char **section, const char **key);
+
 /* Splits "host:port" / "[v6]:port". Returns -1 when malformed. */
 int config_parse_listen(const char *spec, char *host, size_t hostlen,
                         unsigned *port);

@@ -4,7 +4,8 @@
  *
  * tmpl/tmpl.cc turns the key list into ctemplate StaticTemplateStrings so
  * that setting a value does not take ctemplate's global lock on the name
- * table (NOTES.md: 13 µs instead of 28 µs per page with two threads). A
+ * table (docs/DEPENDENCIES.md: 13 µs instead of 28 µs per page with two
+ * threads). A
  * name missing from this list still works, just more slowly.
  *
  * C code uses the constants: tmpl_set(d, TK_SITE_TITLE, ...).

@@ -662,3 +662,13 @@ fail:
 	config_free(cfg);
 	return -1;
 }
+
+bool
+config_key_at(size_t i, const char **section, const char **key)
+{
+	if (i >= NKEYS)
+		return false;
+	*section = config_keys[i].section;
+	*key = config_keys[i].key;
+	return true;
+}

@@ -431,8 +431,8 @@ model_post_list_published(struct db_conn *conn,
 	/*
 	 * The join order is fixed as written (STRAIGHT_JOIN, or LEFT JOIN
 	 * on the home page): left alone the optimizer reads users first and
-	 * sorts every post (NOTES.md); this way the home page reads ~10
-	 * index entries backwards.
+	 * sorts every post (docs/DEPENDENCIES.md); this way the home page
+	 * reads ~10 index entries backwards.
 	 */
 	if (q->tag != NULL)
 		/* The page's ids first, read backwards from the tag's range

@@ -359,6 +359,95 @@ test_listen(void **state)
 	    config_parse_listen("longhostname:80", h, sizeof(h), &p), -1);
 }
 
+/* The whole of a small text file (the test runs in the source tree). */
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = calloc(1, 256 * 1024);
+	size_t n;
+
+	assert_non_null(f);
+	assert_non_null(text);
+	n = fread(text, 1, 256 * 1024 - 1, f);
+	assert_true(n > 0 && n < 256 * 1024 - 1);
+	fclose(f);
+	return text;
+}
+
+/* True when the README's table row for [section] names `key`. */
+static bool
+readme_has(const char *readme, const char *section, const char *key)
+{
+	char row[64], name[96];
+	const char *p, *end;
+
+	snprintf(row, sizeof(row), "| `[%s]` |", section);
+	snprintf(name, sizeof(name), "`%s`", key);
+	if ((p = strstr(readme, row)) == NULL)
+		return false;
+	end = strchr(p, '\n');
+	for (const char *q = strstr(p, name); q != NULL;
+	     q = strstr(q + 1, name))
+		if (end == NULL || q < end)
+			return true;
+	return false;
+}
+
+/* True when the example file sets (or shows, commented out) key inside
+ * its [section]. */
+static bool
+example_has(const char *example, const char *section, const char *key)
+{
+	char head[64];
+	const char *p, *next;
+	size_t klen = strlen(key);
+
+	snprintf(head, sizeof(head), "\n[%s]\n", section);
+	if ((p = strstr(example, head)) == NULL)
+		return false;
+	for (p += strlen(head); *p != '\0' && *p != '['; p = next + 1) {
+		const char *k = p, *after;
+
+		if (*k == '#')
+			k += 1 + strspn(k + 1, " ");
+		after = k + klen + strspn(k + klen, " ");
+		if (strncmp(k, key, klen) == 0 && *after == '=')
+			return true;
+		if ((next = strchr(p, '\n')) == NULL)
+			break;
+	}
+	return false;
+}
+
+/* Every key the parser knows is in the README's configuration table and
+ * in deploy/blogd.conf.example: a new key cannot land undocumented. */
+static void
+test_keys_documented(void **state)
+{
+	char *readme = slurp("README.md");
+	char *example = slurp("deploy/blogd.conf.example");
+	const char *section, *key;
+	size_t i;
+
+	(void)state;
+	for (i = 0; config_key_at(i, &section, &key); i++) {
+		if (!readme_has(readme, section, key))
+			fail_msg("README.md's [%s] row lacks `%s`", section,
+			         key);
+		if (!example_has(example, section, key))
+			fail_msg("deploy/blogd.conf.example's [%s] lacks %s",
+			         section, key);
+	}
+	assert_true(i > 20);
+	assert_false(readme_has(readme, "server", "no_such_key"));
+	assert_false(example_has(example, "server", "no_such_key"));
+	/* A key of another section does not count. */
+	assert_false(example_has(example, "tls", "http_listen"));
+	free(readme);
+	free(example);
+}
+
 int
 main(void)
 {
@@ -372,6 +461,7 @@ main(void)
 	    cmocka_unit_test(test_env),
 	    cmocka_unit_test(test_password_file),
 	    cmocka_unit_test(test_listen),
+	    cmocka_unit_test(test_keys_documented),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
