@@ -407,12 +407,12 @@ example_has(const char *example, const char *section, const char *key)
 	if ((p = strstr(example, head)) == NULL)
 		return false;
 	for (p += strlen(head); *p != '\0' && *p != '['; p = next + 1) {
-		const char *k = p, *after;
+		const char *k = p;
 
 		if (*k == '#')
 			k += 1 + strspn(k + 1, " ");
-		after = k + klen + strspn(k + klen, " ");
-		if (strncmp(k, key, klen) == 0 && *after == '=')
+		if (strncmp(k, key, klen) == 0 &&
+		    k[klen + strspn(k + klen, " ")] == '=')
 			return true;
 		if ((next = strchr(p, '\n')) == NULL)
 			break;
