@@ -3,6 +3,7 @@
 // and cached pages meanwhile.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -10,8 +11,8 @@ import { after, before, test } from 'node:test';
 import tls from 'node:tls';
 
 import {
-	CookieJar, addPost, addUser, csrfFrom, expectStatus, freePort, makeCert,
-	setupSite, startBlogd, tempDir, waitFor, writeConfig,
+	CookieJar, DB, addPost, addUser, csrfFrom, expectStatus, freePort,
+	makeCert, setupSite, startBlogd, tempDir, waitFor, writeConfig,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_workers';
@@ -30,7 +31,29 @@ before(async () => {
 
 after(() => srv?.stop());
 
-test('a login (argon2id, tens of ms) does not hold up static files or ' +
+/*
+ * Holds a write lock on one table from a client session of its own until
+ * release() is called, so that a request which reads the table waits on
+ * a worker for as long as the test needs: no race against a hash's tens
+ * of milliseconds.
+ */
+async function lockTable(table) {
+	const client = spawn('mariadb', ['--no-defaults', '-S', DB.socket,
+	    '-uroot', '-N', '-B', '--unbuffered', DBNAME],
+	{ stdio: ['pipe', 'pipe', 'inherit'] });
+	let out = '';
+	client.stdout.on('data', (d) => { out += d; });
+	const exited = new Promise((r) => client.on('exit', r));
+	client.stdin.write(`LOCK TABLES ${table} WRITE; SELECT 'locked';\n`);
+	await waitFor(() => out.includes('locked'), 10000,
+	    `a write lock on ${table}`);
+	return async () => {
+		client.stdin.end('UNLOCK TABLES;\n');
+		await exited;
+	};
+}
+
+test('a login waiting on the database does not hold up static files or ' +
     'cached pages on the same MHD thread', async () => {
 	expectStatus(await srv.get('/'), 200, 'warming the page cache');
 	const jar = new CookieJar();
@@ -39,24 +62,27 @@ test('a login (argon2id, tens of ms) does not hold up static files or ' +
 	const token = csrfFrom(form.body);
 	assert.ok(token, 'no csrf_token in the login form');
 
-	const order = [];
-	const done = (name) => (res) => {
-		order.push(name);
-		return res;
-	};
+	// The login's throttling check reads login_failures first.
+	const release = await lockTable('login_failures');
+	let settled = false;
 	const login = srv.request('POST', '/admin/login', { jar,
 	    body: { username: 'admin', password: 'wrong password',
-	        csrf_token: token } }).then(done('login'));
-	assert.ok(await busyWhile(login), 'the login never kept a worker busy');
-	const css = srv.get('/static/style.css').then(done('css'));
-	const home = srv.get('/').then(done('home'));
-	const [l, c, h] = await Promise.all([login, css, home]);
-	expectStatus(l, 401, 'wrong password');
-	expectStatus(c, 200, 'static file');
-	expectStatus(h, 200, 'cached home page');
-	assert.ok(h.body.includes('Workers post'), 'the home page lists the post');
-	assert.deepEqual(order.slice(0, 2).sort(), ['css', 'home'],
-	    `the static file and the cached page came after the login: ${order}`);
+	        csrf_token: token } }).finally(() => { settled = true; });
+	try {
+		assert.ok(await busyWhile(login),
+		    'the login never kept a worker busy');
+		const [c, h] = await Promise.all([srv.get('/static/style.css'),
+		    srv.get('/')]);
+		expectStatus(c, 200, 'static file');
+		expectStatus(h, 200, 'cached home page');
+		assert.ok(h.body.includes('Workers post'),
+		    'the home page lists the post');
+		assert.equal(settled, false,
+		    'the login answered while its table was locked');
+	} finally {
+		await release();
+	}
+	expectStatus(await login, 401, 'wrong password, once the lock is gone');
 });
 
 test('requests on workers and on the MHD thread all get their answers ' +
@@ -79,8 +105,7 @@ function gauge(text, name) {
 }
 
 /* Scrapes /metrics back to back until it shows one busy worker (true) or
- * the request `pending` settles (false): a fixed sleep could miss the
- * tens of ms a login hashes. */
+ * the request `pending` settles (false). */
 async function busyWhile(pending) {
 	let settled = false;
 	pending.then(() => { settled = true; }, () => { settled = true; });
@@ -103,11 +128,18 @@ test('/metrics counts the workers, and a login keeps one busy', async () => {
 
 	const jar = new CookieJar();
 	const form = await srv.get('/admin/login', { jar });
+	const release = await lockTable('login_failures');
 	const login = srv.request('POST', '/admin/login', { jar,
 	    body: { username: 'admin', password: 'wrong again',
 	        csrf_token: csrfFrom(form.body) } });
-	// /metrics runs on the MHD thread, so it answers during the hashing.
-	const busy = await busyWhile(login);
+	// /metrics runs on the MHD thread, so it answers while the login
+	// waits for the lock on its worker.
+	let busy;
+	try {
+		busy = await busyWhile(login);
+	} finally {
+		await release();
+	}
 	expectStatus(await login, 401, 'wrong password');
 	assert.ok(busy, 'the login was not counted while it ran');
 });
