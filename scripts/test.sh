@@ -3,8 +3,9 @@
 # test in both, exiting non-zero on any failure:
 #   build/       RelWithDebInfo, what scripts/run.sh serves
 #   build-asan/  Debug with AddressSanitizer + UBSan (leak checking too)
-# Each tree runs ctest: the cmocka unit tests and the node integration
-# tests against a private MariaDB (scripts/with-mariadb.sh).
+#   build-clang/ everything built with clang; runs the libFuzzer targets
+# The first two run all of ctest: the cmocka unit tests and the node
+# integration tests against a private MariaDB (scripts/with-mariadb.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
@@ -40,9 +41,12 @@ fi
 rm -rf "$probe"
 
 # run_tree DIR CMAKE_ARGS...: configure, build, ctest; adds to the counts.
+# $ctest_only, when set, picks the tests by label.
 run_tree() {
 	local dir=$1 log rc total nfail sub
+	local pick=()
 	shift
+	[ -z "${ctest_only:-}" ] || pick=(-L "$ctest_only")
 	say "=== $dir: configure and build"
 	if ! cmake -S . -B "$dir" -DBLOGD_TESTS=ON "$@" >/dev/null ||
 		! cmake --build "$dir" -j"$jobs"; then
@@ -52,7 +56,8 @@ run_tree() {
 	fi
 	say "=== $dir: ctest"
 	log=$dir/ctest.log
-	ctest --test-dir "$dir" --output-on-failure -j"$jobs" 2>&1 | tee "$log"
+	ctest --test-dir "$dir" --output-on-failure -j"$jobs" "${pick[@]}" 2>&1 |
+		tee "$log"
 	rc=${PIPESTATUS[0]}
 	# "100% tests passed, 0 tests failed out of 12"
 	read -r nfail total < <(sed -n \
@@ -83,10 +88,15 @@ run_tree() {
 
 run_tree build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBLOGD_SANITIZE=OFF
 run_tree build-asan -DCMAKE_BUILD_TYPE=Debug -DBLOGD_SANITIZE=ON
+# The whole tree must compile with clang too; its fuzz targets then run
+# for BLOGD_FUZZ_SECONDS each.
+CC=clang CXX=clang++ ctest_only=fuzz run_tree build-clang \
+	-DCMAKE_BUILD_TYPE=RelWithDebInfo -DBLOGD_FUZZ=ON \
+	-DBLOGD_FUZZ_SECONDS="${BLOGD_FUZZ_SECONDS:-20}"
 
 echo
 for p in "${notes[@]}"; do
 	echo "test: $p"
 done
-echo "$passed passed, $failed failed (both trees, $((SECONDS - t0)) s)"
+echo "$passed passed, $failed failed (three trees, $((SECONDS - t0)) s)"
 [ "$failed" -eq 0 ]
