@@ -244,4 +244,21 @@ int model_site_secret(struct db_conn *conn, unsigned char out[APP_SECRET_LEN]);
 /* Bumped on every visible change; -1 on error. */
 long long model_content_version(struct db_conn *conn);
 
+/*
+ * Session-ticket keys shared by every instance (sql/003): one per period
+ * of period_s seconds by the database's clock. Makes the current
+ * period's key if no instance has yet, deletes those older than the
+ * previous period, and reads the newest two, newest first, into keys;
+ * *n is 1 or 2. 0 or -1. The caller wipes keys after use.
+ */
+#define MODEL_TICKET_NAME_LEN 4
+#define MODEL_TICKET_KEY_LEN  32
+struct model_ticket_key {
+	long long period;
+	unsigned char name[MODEL_TICKET_NAME_LEN];
+	unsigned char key[MODEL_TICKET_KEY_LEN];
+};
+int model_ticket_keys(struct db_conn *conn, long long period_s,
+                      struct model_ticket_key keys[2], size_t *n);
+
 #endif

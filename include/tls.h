@@ -1,12 +1,14 @@
 /*
- * TLS with mbedtls 2.28: the server context (certificate, key, settings) and
- * one non-blocking connection on a TCP socket. Only src/tls/tls.c includes
- * the mbedtls TLS headers.
+ * TLS with mbedtls 3.6: the server context (certificate, key, settings),
+ * the session-ticket keys, and one non-blocking connection on a TCP
+ * socket. Only src/tls/tls.c includes the mbedtls TLS headers.
  *
- * Policy: TLS 1.2 only (this mbedtls has no 1.3), ECDHE with AES-GCM or
- * ChaCha20-Poly1305, server cipher order, no renegotiation, ALPN
- * "http/1.1", curves x25519, P-256, P-384, session tickets with a key that
- * rotates every hour.
+ * Policy: TLS 1.3 and 1.2, nothing older. 1.3 with its standard suites
+ * (AES-GCM, ChaCha20-Poly1305), 1.2 with ECDHE and those AEADs only;
+ * server cipher order, groups x25519, P-256, P-384, no renegotiation, no
+ * 0-RTT, ALPN "http/1.1". Session tickets on both versions, encrypted
+ * with keys the caller supplies (tls_tickets_set), so that every
+ * instance on one database resumes the others' sessions.
  *
  * Threads: a struct tls_server is shared; it has one "slot" (config, key
  * copy, random generator) per thread that creates connections, because
@@ -23,8 +25,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tls_front.h" /* struct tls_ticket_key */
+
 struct tls_server;
 struct tls_conn;
+struct tls_tickets;
 
 enum tls_status {
 	TLS_OK = 0,
@@ -35,13 +40,30 @@ enum tls_status {
 };
 
 /*
+ * The session-ticket context: one per process, shared by every server
+ * context (a reload keeps it, and with it the sessions it can resume). It
+ * starts with random keys of its own; tls_tickets_set installs shared
+ * ones. Any thread may use it. The caller frees it after the last server
+ * context that uses it.
+ */
+int tls_tickets_new(struct tls_tickets **t, char *err, size_t errlen);
+void tls_tickets_free(struct tls_tickets *t);
+/* New tickets are encrypted with cur; tickets made with prev (may be
+ * NULL) or cur are accepted. Cheap when nothing changed. 0, or -1 with err
+ * set (the keys in service stay). */
+int tls_tickets_set(struct tls_tickets *t, const struct tls_ticket_key *prev,
+                    const struct tls_ticket_key *cur, char *err,
+                    size_t errlen);
+
+/*
  * Loads certificate (chain) and key from PEM files, checks that they match,
- * and builds a server context for nslots threads with one reference. On
- * error returns -1 with a one-line message naming the file and the cause.
+ * and builds a server context for nslots threads with one reference; its
+ * tickets come from tickets, which must outlive it. On error returns -1
+ * with a one-line message naming the file and the cause.
  */
 int tls_server_new(struct tls_server **srv, const char *cert_path,
-                   const char *key_path, unsigned nslots, char *err,
-                   size_t errlen);
+                   const char *key_path, unsigned nslots,
+                   struct tls_tickets *tickets, char *err, size_t errlen);
 /* References are atomic: any thread may take or drop one. */
 void tls_server_ref(struct tls_server *srv);
 void tls_server_unref(struct tls_server *srv);

@@ -14,6 +14,24 @@ struct config;
 struct tls_front;
 
 /*
+ * Session-ticket keys. Every instance on one database installs the same
+ * two (the program reads them through the model): tickets are encrypted
+ * with the current one and accepted with either, so a client resumes on
+ * any instance and across reloads. A new current key every
+ * TLS_TICKET_ROTATE seconds; a ticket is accepted for at most
+ * TLS_TICKET_LIFETIME, and at least TLS_TICKET_ROTATE, seconds (until the
+ * key that made it is two keys old).
+ */
+#define TLS_TICKET_NAME_LEN 4  /* names the key inside each ticket */
+#define TLS_TICKET_KEY_LEN  32 /* AES-256-GCM */
+#define TLS_TICKET_ROTATE   (12 * 3600)
+#define TLS_TICKET_LIFETIME (2 * TLS_TICKET_ROTATE)
+struct tls_ticket_key {
+	unsigned char name[TLS_TICKET_NAME_LEN];
+	unsigned char key[TLS_TICKET_KEY_LEN];
+};
+
+/*
  * Loads certificate and key and listens on server.https_listen; before the
  * HTTP server starts, so that once plain HTTP answers (/healthz) HTTPS
  * connections wait in the backlog instead of being refused.
@@ -35,6 +53,13 @@ void tls_front_quiesce(struct tls_front *front);
  * http_server_drain, before http_server_stop (the threads run the HTTPS
  * daemons until they end). */
 void tls_front_stop(struct tls_front *front);
+/* Installs the shared ticket keys (prev may be NULL): before
+ * tls_front_run, and again whenever they may have changed; any thread.
+ * Copies them. 0, or -1 with err set (the keys in service stay). */
+int tls_front_ticket_keys(struct tls_front *front,
+                          const struct tls_ticket_key *prev,
+                          const struct tls_ticket_key *cur, char *err,
+                          size_t errlen);
 /* blogd check: certificate and key readable, parseable and matching. */
 int tls_check_files(const struct config *cfg, char *err, size_t errlen);
 
@@ -46,5 +71,8 @@ struct tls_front_stats {
 	unsigned long long connections_open;
 };
 void tls_front_stats(struct tls_front_stats *st);
+
+/* "mbedtls 3.6.6": the TLS library blogd was built with. */
+const char *tls_library_version(void);
 
 #endif

@@ -165,8 +165,144 @@ notify(const char *state)
 		log_warn("systemd notification: %s", strerror(-rc));
 }
 
+/*
+ * Session-ticket keys: every instance reads them from the database (the
+ * first to need a period's key makes it there) and hands them to the TLS
+ * front. A thread of their own refreshes them every TICKETS_REFRESH_S
+ * seconds and when SIGHUP asks, so that a slow database never holds up
+ * the signal loop and its watchdog pings. Owned by cmd_serve.
+ */
+#define TICKETS_REFRESH_S 60
+
+struct tickets {
+	struct app *app;
+	struct tls_front *front;
+	pthread_mutex_t lock; /* guards stop, now */
+	pthread_cond_t cond;
+	bool stop, now;
+	bool started;
+	pthread_t tid;
+	/* The refreshing thread's own: */
+	unsigned char name[TLS_TICKET_NAME_LEN]; /* current key in service */
+	bool failing;                            /* the last refresh failed */
+};
+
+/* Reads the keys and installs them; logs a new current key, and the
+ * first failure of a run of them. 0 or -1. */
+static int
+tickets_refresh(struct tickets *tk)
+{
+	struct model_ticket_key mk[2];
+	struct tls_ticket_key k[2];
+	size_t n = 0;
+	char err[512] = "the database did not answer";
+	int rc = -1;
+
+	struct db_conn *conn = db_acquire(tk->app->db);
+	if (conn != NULL) {
+		rc = model_ticket_keys(conn, TLS_TICKET_ROTATE, mk, &n);
+		db_release(conn);
+	}
+	if (rc == 0) {
+		for (size_t i = 0; i < n; i++) {
+			memcpy(k[i].name, mk[i].name, sizeof(k[i].name));
+			memcpy(k[i].key, mk[i].key, sizeof(k[i].key));
+		}
+		rc = tls_front_ticket_keys(tk->front, n > 1 ? &k[1] : NULL,
+		                           &k[0], err, sizeof(err));
+	}
+	if (rc == 0 && memcmp(tk->name, k[0].name, sizeof(tk->name)) != 0) {
+		memcpy(tk->name, k[0].name, sizeof(tk->name));
+		log_info("tls: session tickets use the shared key of period "
+		         "%lld",
+		         mk[0].period);
+	}
+	if (rc == -1 && !tk->failing)
+		log_warn("tls: cannot read the session ticket keys: %s; "
+		         "retrying every %d s",
+		         err, TICKETS_REFRESH_S);
+	tk->failing = rc == -1;
+	explicit_bzero(mk, sizeof(mk));
+	explicit_bzero(k, sizeof(k));
+	return rc;
+}
+
+static void *
+tickets_main(void *arg)
+{
+	struct tickets *tk = arg;
+	struct timespec at;
+
+	pthread_mutex_lock(&tk->lock);
+	while (!tk->stop) {
+		clock_gettime(CLOCK_MONOTONIC, &at);
+		at.tv_sec += TICKETS_REFRESH_S;
+		while (!tk->stop && !tk->now &&
+		       pthread_cond_timedwait(&tk->cond, &tk->lock, &at) == 0)
+			;
+		if (tk->stop)
+			break;
+		tk->now = false;
+		pthread_mutex_unlock(&tk->lock);
+		tickets_refresh(tk);
+		pthread_mutex_lock(&tk->lock);
+	}
+	pthread_mutex_unlock(&tk->lock);
+	return NULL;
+}
+
+/* The first keys before HTTPS serves, then the thread. -1 only when the
+ * thread cannot start: without the keys HTTPS works, each instance with
+ * tickets of its own, until a refresh gets them. */
+static int
+tickets_start(struct tickets *tk, struct app *app, struct tls_front *front)
+{
+	pthread_condattr_t attr;
+	int rc;
+
+	tk->app = app;
+	tk->front = front;
+	(void)tickets_refresh(tk);
+	if ((rc = pthread_condattr_init(&attr)) != 0 ||
+	    (rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)) != 0 ||
+	    (rc = pthread_cond_init(&tk->cond, &attr)) != 0 ||
+	    (rc = pthread_create(&tk->tid, NULL, tickets_main, tk)) != 0) {
+		log_err("cannot start the session ticket thread: %s",
+		        strerror(rc));
+		return -1;
+	}
+	pthread_condattr_destroy(&attr);
+	tk->started = true;
+	return 0;
+}
+
 static void
-reload(struct tls_front *front, const char *status)
+tickets_signal(struct tickets *tk, bool stop)
+{
+	if (tk == NULL || !tk->started)
+		return;
+	pthread_mutex_lock(&tk->lock);
+	if (stop)
+		tk->stop = true;
+	else
+		tk->now = true;
+	pthread_cond_signal(&tk->cond);
+	pthread_mutex_unlock(&tk->lock);
+}
+
+static void
+tickets_stop(struct tickets *tk)
+{
+	if (!tk->started)
+		return;
+	tickets_signal(tk, true);
+	pthread_join(tk->tid, NULL);
+	pthread_cond_destroy(&tk->cond);
+	tk->started = false;
+}
+
+static void
+reload(struct tls_front *front, struct tickets *tk, const char *status)
 {
 	char err[512], msg[128];
 
@@ -181,6 +317,8 @@ reload(struct tls_front *front, const char *status)
 			        err);
 		else
 			log_info("reload: certificate and key loaded");
+		/* Asks the ticket thread to read the keys now. */
+		tickets_signal(tk, false);
 	}
 	if (tmpl_reload(err, sizeof(err)) == -1) {
 		log_err("reload: %s; the old templates stay in service", err);
@@ -198,7 +336,8 @@ reload(struct tls_front *front, const char *status)
  * comes from this loop, so a main thread that hangs stops it.
  */
 static void
-signal_loop(const sigset_t *sigs, struct tls_front *front, const char *status)
+signal_loop(const sigset_t *sigs, struct tls_front *front, struct tickets *tk,
+            const char *status)
 {
 	uint64_t wd_usec = 0;
 	bool watchdog = notify_watchdog(&wd_usec);
@@ -220,7 +359,7 @@ signal_loop(const sigset_t *sigs, struct tls_front *front, const char *status)
 		if (watchdog)
 			notify("WATCHDOG=1");
 		if (sig == SIGHUP) {
-			reload(front, status);
+			reload(front, tk, status);
 		} else if (sig != -1) {
 			log_info("%s: shutting down", strsignal(sig));
 			return;
@@ -255,6 +394,7 @@ cmd_serve(const char *path)
 	struct config cfg;
 	struct app app;
 	struct tls_front *front = NULL;
+	struct tickets tk = {.lock = PTHREAD_MUTEX_INITIALIZER};
 	char err[512], status[600], host[256];
 	sigset_t sigs;
 	long cores;
@@ -304,8 +444,13 @@ cmd_serve(const char *path)
 	}
 	if ((app.https_enabled &&
 	     tls_front_open(&front, &app, err, sizeof(err)) == -1) ||
-	    http_server_start(&app.http, &app, err, sizeof(err)) == -1 ||
-	    (front != NULL && tls_front_run(front, err, sizeof(err)) == -1)) {
+	    http_server_start(&app.http, &app, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (front != NULL && tickets_start(&tk, &app, front) == -1)
+		goto out;
+	if (front != NULL && tls_front_run(front, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		goto out;
 	}
@@ -320,13 +465,14 @@ cmd_serve(const char *path)
 	         "READY=1\nSTATUS=serving http on %s, https on %s", http_on,
 	         https_on);
 	notify(status);
-	signal_loop(&sigs, front, status);
+	signal_loop(&sigs, front, &tk, status);
 	notify("STOPPING=1");
 	rc = 0;
 out:
 	/* Stop taking connections on both listeners, let requests in flight
 	 * finish (bounded by shutdown_timeout), then close what is left. */
 	tls_front_quiesce(front);
+	tickets_stop(&tk); /* it uses the front and the pool */
 	if (app.http != NULL)
 		http_server_drain(app.http);
 	if (front != NULL)
@@ -449,7 +595,8 @@ main(int argc, char **argv)
 	} else if (admin) {
 		rc = cmd_admin(&cl);
 	} else if (strcmp(cmd, "version") == 0) {
-		printf("blogd %s\n", BLOGD_VERSION);
+		printf("blogd %s\n%s\n", BLOGD_VERSION,
+		       tls_library_version());
 		rc = 0;
 	} else if (strcmp(cmd, "help") == 0) {
 		fputs(usage_text, stdout);

@@ -1,4 +1,5 @@
-/* Site-wide rows: the shared secret and the content version. */
+/* Site-wide rows: the shared secret, the content version and the
+ * session-ticket keys. */
 #include "model.h"
 
 #include <string.h>
@@ -63,4 +64,67 @@ model_content_version(struct db_conn *conn)
 		v = db_cell_int(&rows, 0, 0);
 	db_rows_free(&rows);
 	return v;
+}
+
+/* Offers a fresh key for the current period; the first offer stands. */
+static int
+ticket_key_offer(struct db_conn *conn, long long period_s)
+{
+	unsigned char fresh[MODEL_TICKET_NAME_LEN + MODEL_TICKET_KEY_LEN];
+	int rc;
+
+	if (crypto_random(fresh, sizeof(fresh)) != 0) {
+		log_err("tls ticket keys: no randomness");
+		return -1;
+	}
+	rc = db_exec(conn, NULL, NULL,
+	             "INSERT IGNORE INTO tls_ticket_keys (period, name, secret) "
+	             "VALUES (UNIX_TIMESTAMP() DIV ?, ?, ?)",
+	             "ibb", period_s, fresh, (size_t)MODEL_TICKET_NAME_LEN,
+	             fresh + MODEL_TICKET_NAME_LEN,
+	             (size_t)MODEL_TICKET_KEY_LEN);
+	explicit_bzero(fresh, sizeof(fresh));
+	return rc;
+}
+
+int
+model_ticket_keys(struct db_conn *conn, long long period_s,
+                  struct model_ticket_key keys[2], size_t *n)
+{
+	struct db_rows rows;
+	int rc = -1;
+
+	*n = 0;
+	if (ticket_key_offer(conn, period_s) != 0 ||
+	    db_exec(conn, NULL, NULL,
+	            "DELETE FROM tls_ticket_keys "
+	            "WHERE period < UNIX_TIMESTAMP() DIV ? - 1",
+	            "i", period_s) != 0 ||
+	    db_query(conn, &rows,
+	             "SELECT period, name, secret FROM tls_ticket_keys "
+	             "ORDER BY period DESC LIMIT 2",
+	             "") != 0)
+		return -1;
+	for (size_t i = 0; i < rows.nrows; i++) {
+		if (rows.lengths[i * 3 + 1] != MODEL_TICKET_NAME_LEN ||
+		    rows.lengths[i * 3 + 2] != MODEL_TICKET_KEY_LEN) {
+			log_err("tls ticket keys: a row of tls_ticket_keys "
+			        "has the wrong size");
+			goto out;
+		}
+		keys[i].period = db_cell_int(&rows, i, 0);
+		memcpy(keys[i].name, rows.cells[i * 3 + 1],
+		       MODEL_TICKET_NAME_LEN);
+		memcpy(keys[i].key, rows.cells[i * 3 + 2], MODEL_TICKET_KEY_LEN);
+	}
+	*n = rows.nrows;
+	rc = *n > 0 ? 0 : -1;
+out:
+	/* The result block holds the keys too. */
+	for (size_t i = 0; i < rows.nrows; i++)
+		if (rows.cells[i * 3 + 2] != NULL)
+			explicit_bzero(rows.cells[i * 3 + 2],
+			               rows.lengths[i * 3 + 2]);
+	db_rows_free(&rows);
+	return rc;
 }

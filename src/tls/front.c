@@ -8,8 +8,9 @@
  * stays on the thread that accepted it: its struct front_conn, its TLS
  * connection, its timer and its two sockets are owned by that thread alone
  * and touched by no other. Shared between threads: the current TLS server
- * context (front->lock), the per-address connection counts (front->ip_lock)
- * and the counters (atomics).
+ * context (front->lock), the session-ticket context (it locks itself), the
+ * per-address connection counts (front->ip_lock) and the counters
+ * (atomics).
  *
  * A connection goes: accept → TLS handshake (deadline handshake_timeout) →
  * socketpair, one end handed to libmicrohttpd with the client's address →
@@ -137,6 +138,9 @@ struct tls_front {
 	unsigned per_ip;
 	pthread_mutex_t lock; /* guards current */
 	struct tls_server *current;
+	/* Owned; outlives every server context, which all use it: a reload
+	 * keeps the ticket keys. */
+	struct tls_tickets *tickets;
 	pthread_mutex_t ip_lock; /* guards ip_table */
 	struct ip_entry *ip_table[FRONT_IP_BUCKETS];
 	unsigned nthreads;
@@ -907,8 +911,9 @@ tls_front_open(struct tls_front **out, struct app *app, char *err,
 	}
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_mutex_init(&f->ip_lock, NULL);
-	if (tls_server_new(&f->current, cfg->tls.certificate, cfg->tls.key,
-	                   f->nthreads, err, errlen) == -1)
+	if (tls_tickets_new(&f->tickets, err, errlen) == -1 ||
+	    tls_server_new(&f->current, cfg->tls.certificate, cfg->tls.key,
+	                   f->nthreads, f->tickets, err, errlen) == -1)
 		goto fail;
 	if ((f->listen_fd =
 	         http_listen_socket("https_listen", cfg->server.https_listen,
@@ -944,7 +949,7 @@ tls_front_reload(struct tls_front *f, char *err, size_t errlen)
 	struct tls_server *srv, *old;
 
 	if (tls_server_new(&srv, cfg->tls.certificate, cfg->tls.key,
-	                   f->nthreads, err, errlen) == -1)
+	                   f->nthreads, f->tickets, err, errlen) == -1)
 		return -1;
 	pthread_mutex_lock(&f->lock);
 	old = f->current;
@@ -994,7 +999,10 @@ tls_front_stop(struct tls_front *f)
 		close(f->listen_fd);
 	if (f->stop_fd != -1)
 		close(f->stop_fd);
+	/* The threads have closed every connection: this is the last
+	 * reference, and the tickets' last user goes with it. */
 	tls_server_unref(f->current);
+	tls_tickets_free(f->tickets);
 	for (size_t i = 0; i < FRONT_IP_BUCKETS; i++)
 		while (f->ip_table[i] != NULL) {
 			struct ip_entry *e = f->ip_table[i];
@@ -1005,6 +1013,14 @@ tls_front_stop(struct tls_front *f)
 	pthread_mutex_destroy(&f->ip_lock);
 	free(f->threads);
 	free(f);
+}
+
+int
+tls_front_ticket_keys(struct tls_front *f, const struct tls_ticket_key *prev,
+                      const struct tls_ticket_key *cur, char *err,
+                      size_t errlen)
+{
+	return tls_tickets_set(f->tickets, prev, cur, err, errlen);
 }
 
 /* config_load has made sure that https_listen comes with both files. */

@@ -1,11 +1,13 @@
 /*
- * TLS with mbedtls 2.28 (include/tls.h): server contexts built from PEM
- * files and non-blocking server connections with buffered I/O.
+ * TLS with mbedtls 3.6 (include/tls.h): server contexts built from PEM
+ * files, the shared session-ticket context, and non-blocking server
+ * connections with buffered I/O.
  */
 #include "tls.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,20 +25,27 @@
 #include <mbedtls/platform_util.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/ssl_ticket.h>
+#include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
+#include <psa/crypto.h>
 
 #include "buf.h"
 #include "crypto.h"
 #include "xalloc.h"
 
 #define TLS_PEM_MAX     (1024 * 1024) /* certificate chains are a few KB */
-#define TLS_TICKET_LIFE 3600          /* seconds; mbedtls rotates the key */
+#define TLS_TICKETS_PER_HANDSHAKE 1   /* TLS 1.3 NewSessionTicket messages */
 #define TLS_IN_BUF      4096          /* small reads are batched through this */
 #define TLS_OUT_KEEP    (32 * 1024)   /* larger ones are freed when idle */
 
 /* Server cipher order: ChaCha20 first, it is the fastest AEAD in this
- * mbedtls (see NOTES.md). Only ECDHE key exchange, only AEAD. */
+ * mbedtls. TLS 1.3's suites (always ECDHE, always AEAD), then 1.2's: only
+ * ECDHE key exchange, only AEAD. One list serves both versions; each
+ * takes the suites of its own. */
 static const int tls_suites[] = {
+    MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
+    MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
@@ -46,18 +55,27 @@ static const int tls_suites[] = {
     0,
 };
 
-static const mbedtls_ecp_group_id tls_curves[] = {
-    MBEDTLS_ECP_DP_CURVE25519,
-    MBEDTLS_ECP_DP_SECP256R1,
-    MBEDTLS_ECP_DP_SECP384R1,
-    MBEDTLS_ECP_DP_NONE,
+/* Key exchange groups, in the server's order of preference. */
+static const uint16_t tls_groups[] = {
+    MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
+    MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
+    MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1,
+    MBEDTLS_SSL_IANA_TLS_GROUP_NONE,
 };
 
-static const int tls_sig_hashes[] = {
-    MBEDTLS_MD_SHA256,
-    MBEDTLS_MD_SHA384,
-    MBEDTLS_MD_SHA512,
-    MBEDTLS_MD_NONE,
+/* What our certificate's key may sign with (tls_key_usable admits P-256,
+ * P-384 and RSA). TLS 1.3 ties each ECDSA curve to its hash and signs
+ * with RSA only as PSS; 1.2 clients may want PKCS#1 v1.5. No SHA-1. */
+static const uint16_t tls_sig_algs[] = {
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256,
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
+    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA256,
+    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA384,
+    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA512,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,
+    MBEDTLS_TLS1_3_SIG_NONE,
 };
 
 static const char *tls_alpn[] = {"http/1.1", NULL};
@@ -70,14 +88,26 @@ struct tls_slot {
 	mbedtls_ctr_drbg_context drbg;
 };
 
+/*
+ * mbedtls_ssl_ticket_write/parse lock the ticket context themselves, but
+ * mbedtls_ssl_ticket_rotate does not: every use goes through our lock, so
+ * a key is never replaced under a handshake that is using it. (mbedtls
+ * then takes its own, uncontended, lock inside.)
+ */
+struct tls_tickets {
+	pthread_mutex_t lock;
+	mbedtls_ssl_ticket_context ctx;
+	/* The names of the keys tls_tickets_set installed last: the active
+	 * one (encrypts) and the other (decrypts only). */
+	unsigned char active[TLS_TICKET_NAME_LEN], other[TLS_TICKET_NAME_LEN];
+	bool shared; /* active and other are set */
+};
+
 struct tls_server {
 	atomic_uint refs;
 	mbedtls_entropy_context entropy; /* locked by mbedtls (THREADING_C) */
-	/* The ticket context is shared and locks itself; its generator is
-	 * only used under that lock. */
-	mbedtls_ctr_drbg_context ticket_drbg;
-	mbedtls_ssl_ticket_context ticket;
-	mbedtls_x509_crt chain; /* read-only once loaded */
+	struct tls_tickets *tickets;     /* not owned: outlives the server */
+	mbedtls_x509_crt chain;          /* read-only once loaded */
 	unsigned ninit;         /* slots initialised, for the error path */
 	struct tls_slot slots[];
 };
@@ -175,6 +205,120 @@ tls_kernel_random(void *unused, unsigned char *buf, size_t len)
 {
 	(void)unused;
 	return crypto_random(buf, len) == 0 ? 0 : MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+}
+
+/* TLS 1.3 in mbedtls 3.x runs its key exchange and key schedule through
+ * PSA, which must be set up once before the first handshake. */
+static pthread_once_t tls_psa_once = PTHREAD_ONCE_INIT;
+static psa_status_t tls_psa_status = PSA_ERROR_BAD_STATE;
+
+static void
+tls_psa_start(void)
+{
+	tls_psa_status = psa_crypto_init();
+}
+
+static int
+tls_psa_init(char *err, size_t errlen)
+{
+	if (pthread_once(&tls_psa_once, tls_psa_start) != 0 ||
+	    tls_psa_status != PSA_SUCCESS) {
+		snprintf(err, errlen, "tls: cannot initialise PSA crypto (%d)",
+		         (int)tls_psa_status);
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+tls_library_version(void)
+{
+	return "mbedtls " MBEDTLS_VERSION_STRING;
+}
+
+int
+tls_tickets_new(struct tls_tickets **out, char *err, size_t errlen)
+{
+	struct tls_tickets *t = xcalloc(1, sizeof(*t));
+	int rc;
+
+	pthread_mutex_init(&t->lock, NULL);
+	mbedtls_ssl_ticket_init(&t->ctx);
+	/* Random keys of its own until shared ones come; the IVs of the
+	 * tickets from the kernel, which needs no lock of ours. */
+	if ((rc = mbedtls_ssl_ticket_setup(&t->ctx, tls_kernel_random, NULL,
+	                                   MBEDTLS_CIPHER_AES_256_GCM,
+	                                   TLS_TICKET_LIFETIME)) != 0) {
+		tls_mbed_error(err, errlen, "tls:", "session tickets", rc);
+		tls_tickets_free(t);
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
+void
+tls_tickets_free(struct tls_tickets *t)
+{
+	if (t == NULL)
+		return;
+	mbedtls_ssl_ticket_free(&t->ctx); /* wipes the keys */
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+
+/* Makes k the key that encrypts; the one that did only decrypts now, and
+ * the one before it is forgotten. Under t->lock. */
+static int
+tls_tickets_push(struct tls_tickets *t, const struct tls_ticket_key *k)
+{
+	int rc = mbedtls_ssl_ticket_rotate(&t->ctx, k->name, sizeof(k->name),
+	                                   k->key, sizeof(k->key),
+	                                   TLS_TICKET_LIFETIME);
+
+	if (rc == 0) {
+		memcpy(t->other, t->active, sizeof(t->other));
+		memcpy(t->active, k->name, sizeof(t->active));
+	}
+	return rc;
+}
+
+static bool
+tls_tickets_is(const struct tls_tickets *t, const unsigned char *name,
+               const struct tls_ticket_key *k)
+{
+	return t->shared && memcmp(name, k->name, TLS_TICKET_NAME_LEN) == 0;
+}
+
+/*
+ * mbedtls holds two keys. The usual call comes after a rotation: prev is
+ * the key that encrypts now, and cur is pushed alone. The first call, or
+ * one after keys were missed, pushes prev first so that it is the second.
+ * The key lifetime given to mbedtls is TLS_TICKET_LIFETIME, longer than a
+ * key stays current: mbedtls would replace a key older than its lifetime
+ * with a random one of its own, which happens only when no new key came
+ * for that long (the database away), and keeps resumption working there.
+ */
+int
+tls_tickets_set(struct tls_tickets *t, const struct tls_ticket_key *prev,
+                const struct tls_ticket_key *cur, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&t->lock);
+	bool cur_on = tls_tickets_is(t, t->active, cur);
+	bool prev_on = prev == NULL || tls_tickets_is(t, t->other, prev);
+	if (!cur_on || !prev_on) {
+		if (prev != NULL && !tls_tickets_is(t, t->active, prev))
+			rc = tls_tickets_push(t, prev);
+		if (rc == 0)
+			rc = tls_tickets_push(t, cur);
+		t->shared = rc == 0;
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (rc != 0)
+		tls_mbed_error(err, errlen, "tls:", "session ticket keys", rc);
+	return rc == 0 ? 0 : -1;
 }
 
 static int
@@ -310,11 +454,33 @@ out:
 }
 
 static int
+tls_ticket_write(void *p_ticket, const mbedtls_ssl_session *session,
+                 unsigned char *start, const unsigned char *end, size_t *tlen,
+                 uint32_t *lifetime)
+{
+	struct tls_tickets *t = p_ticket;
+
+	pthread_mutex_lock(&t->lock);
+	int rc = mbedtls_ssl_ticket_write(&t->ctx, session, start, end, tlen,
+	                                  lifetime);
+	pthread_mutex_unlock(&t->lock);
+	return rc;
+}
+
+/*
+ * A ticket that decrypts resumes the session: on 1.2 always; on 1.3 as
+ * long as the client offers the PSK-with-ECDHE mode (every browser,
+ * OpenSSL and node do), and a wrong binder fails the handshake.
+ */
+static int
 tls_ticket_parse(void *p_ticket, mbedtls_ssl_session *session,
                  unsigned char *buf, size_t len)
 {
-	int rc = mbedtls_ssl_ticket_parse(p_ticket, session, buf, len);
+	struct tls_tickets *t = p_ticket;
 
+	pthread_mutex_lock(&t->lock);
+	int rc = mbedtls_ssl_ticket_parse(&t->ctx, session, buf, len);
+	pthread_mutex_unlock(&t->lock);
 	if (rc == 0 && tls_running != NULL)
 		tls_running->resumed = true;
 	return rc;
@@ -376,20 +542,32 @@ tls_slot_init(struct tls_server *srv, struct tls_slot *s,
 		return -1;
 	}
 	mbedtls_ssl_conf_rng(&s->conf, mbedtls_ctr_drbg_random, &s->drbg);
-	/* 1.0 and 1.1 are compiled into Debian's mbedtls: refuse them. */
-	mbedtls_ssl_conf_min_version(&s->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
-	                             MBEDTLS_SSL_MINOR_VERSION_3);
+	/* mbedtls 3.6 knows nothing older than 1.2; say both ends anyway. */
+	mbedtls_ssl_conf_min_tls_version(&s->conf, MBEDTLS_SSL_VERSION_TLS1_2);
+	mbedtls_ssl_conf_max_tls_version(&s->conf, MBEDTLS_SSL_VERSION_TLS1_3);
 	mbedtls_ssl_conf_renegotiation(&s->conf,
 	                               MBEDTLS_SSL_RENEGOTIATION_DISABLED);
 	mbedtls_ssl_conf_ciphersuites(&s->conf, tls_suites);
-	mbedtls_ssl_conf_curves(&s->conf, tls_curves);
-	mbedtls_ssl_conf_sig_hashes(&s->conf, tls_sig_hashes);
+	mbedtls_ssl_conf_groups(&s->conf, tls_groups);
+	mbedtls_ssl_conf_sig_algs(&s->conf, tls_sig_algs);
+	/* 1.3 resumption only with a fresh ECDHE: a stolen ticket key then
+	 * does not decrypt recorded traffic. */
+	mbedtls_ssl_conf_tls13_key_exchange_modes(
+	    &s->conf, MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ALL);
+#if defined(MBEDTLS_SSL_EARLY_DATA)
+	/* 0-RTT data can be replayed; our mbedtls has it compiled out, and
+	 * a build that has it must not accept it. */
+	mbedtls_ssl_conf_early_data(&s->conf, MBEDTLS_SSL_EARLY_DATA_DISABLED);
+#endif
 	if ((rc = mbedtls_ssl_conf_alpn_protocols(&s->conf, tls_alpn)) != 0) {
 		tls_mbed_error(err, errlen, "tls:", "ALPN", rc);
 		return -1;
 	}
-	mbedtls_ssl_conf_session_tickets_cb(&s->conf, mbedtls_ssl_ticket_write,
-	                                    tls_ticket_parse, &srv->ticket);
+	mbedtls_ssl_conf_session_tickets_cb(&s->conf, tls_ticket_write,
+	                                    tls_ticket_parse, srv->tickets);
+	/* One ticket per 1.3 handshake: a client keeps one per server. */
+	mbedtls_ssl_conf_new_session_tickets(&s->conf,
+	                                     TLS_TICKETS_PER_HANDSHAKE);
 	if ((rc = mbedtls_ssl_conf_own_cert(&s->conf, &srv->chain, &s->key)) !=
 	    0) {
 		tls_mbed_error(err, errlen, "tls.key", key_path, rc);
@@ -406,8 +584,6 @@ tls_server_free(struct tls_server *srv)
 		mbedtls_pk_free(&srv->slots[i].key);
 		mbedtls_ctr_drbg_free(&srv->slots[i].drbg);
 	}
-	mbedtls_ssl_ticket_free(&srv->ticket);
-	mbedtls_ctr_drbg_free(&srv->ticket_drbg);
 	mbedtls_x509_crt_free(&srv->chain);
 	mbedtls_entropy_free(&srv->entropy);
 	free(srv);
@@ -415,32 +591,23 @@ tls_server_free(struct tls_server *srv)
 
 int
 tls_server_new(struct tls_server **out, const char *cert_path,
-               const char *key_path, unsigned nslots, char *err, size_t errlen)
+               const char *key_path, unsigned nslots,
+               struct tls_tickets *tickets, char *err, size_t errlen)
 {
-	static const unsigned char pers[] = "blogd tickets";
 	struct tls_server *srv;
 	unsigned char *key_pem = NULL;
 	size_t key_len = 0;
-	int rc;
 
+	if (tls_psa_init(err, errlen) == -1)
+		return -1;
 	srv = xcalloc(1, sizeof(*srv) + nslots * sizeof(srv->slots[0]));
 	atomic_init(&srv->refs, 1);
+	srv->tickets = tickets;
 	mbedtls_entropy_init(&srv->entropy);
-	mbedtls_ctr_drbg_init(&srv->ticket_drbg);
-	mbedtls_ssl_ticket_init(&srv->ticket);
 	mbedtls_x509_crt_init(&srv->chain);
 	if (tls_load_pair(cert_path, key_path, &srv->chain, &key_pem, &key_len,
 	                  err, errlen) == -1)
 		goto fail;
-	if ((rc = mbedtls_ctr_drbg_seed(&srv->ticket_drbg, mbedtls_entropy_func,
-	                                &srv->entropy, pers,
-	                                sizeof(pers) - 1)) != 0 ||
-	    (rc = mbedtls_ssl_ticket_setup(
-	         &srv->ticket, mbedtls_ctr_drbg_random, &srv->ticket_drbg,
-	         MBEDTLS_CIPHER_AES_256_GCM, TLS_TICKET_LIFE)) != 0) {
-		tls_mbed_error(err, errlen, "tls:", "session tickets", rc);
-		goto fail;
-	}
 	for (; srv->ninit < nslots; srv->ninit++) {
 		struct tls_slot *s = &srv->slots[srv->ninit];
 		mbedtls_ssl_config_init(&s->conf);
@@ -613,16 +780,27 @@ tls_conn_handshake(struct tls_conn *c)
 {
 	enum tls_status st;
 
+	int rc, tries = 0;
+
 	if (tls_conn_unsent(c) > 0 && (st = tls_conn_flush(c)) != TLS_OK)
 		return st;
-	tls_running = c;
-	int rc = mbedtls_ssl_handshake(&c->ssl);
-	tls_running = NULL;
-	/* The whole flight (or the alert) leaves in one send(). */
-	st = tls_conn_flush(c);
+	/* tls_bio_send never blocks, so mbedtls should never want to write;
+	 * should it say so all the same, what it wrote has gone out and it
+	 * may go on (a few times, never in a loop). With TLS 1.3 the
+	 * server's last flight (the NewSessionTicket after the client's
+	 * Finished) is part of the handshake, which ends once it is kept. */
+	do {
+		tls_running = c;
+		rc = mbedtls_ssl_handshake(&c->ssl);
+		tls_running = NULL;
+		/* The whole flight (or the alert) leaves in one send(). */
+		st = tls_conn_flush(c);
+	} while (rc == MBEDTLS_ERR_SSL_WANT_WRITE && st == TLS_OK &&
+	         ++tries < 4);
 	if (rc == 0)
 		return st == TLS_ERROR ? TLS_ERROR : TLS_OK;
-	if (rc == MBEDTLS_ERR_SSL_WANT_READ)
+	if (rc == MBEDTLS_ERR_SSL_WANT_READ ||
+	    rc == MBEDTLS_ERR_SSL_WANT_WRITE)
 		return st == TLS_OK ? TLS_WANT_READ : st;
 	c->err = rc;
 	return TLS_ERROR;
@@ -655,11 +833,16 @@ tls_conn_read(struct tls_conn *c, void *buf, size_t len, size_t *n)
 		    rc == MBEDTLS_ERR_SSL_CONN_EOF)
 			return TLS_CLOSED;
 		/* mbedtls also says WANT_READ after a record without data
-		 * (a warning alert, a refused renegotiation): only an empty
-		 * socket means waiting. */
+		 * (a warning alert, a refused renegotiation, a TLS 1.3
+		 * post-handshake message): only an empty socket means
+		 * waiting. The two "received" codes are for clients and for
+		 * 0-RTT, which this server never gets, and ask for another
+		 * call as well. */
 		if (rc == MBEDTLS_ERR_SSL_WANT_READ && c->would_block)
 			return TLS_WANT_READ;
-		if (rc != MBEDTLS_ERR_SSL_WANT_READ) {
+		if (rc != MBEDTLS_ERR_SSL_WANT_READ &&
+		    rc != MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET &&
+		    rc != MBEDTLS_ERR_SSL_RECEIVED_EARLY_DATA) {
 			c->err = rc;
 			return TLS_ERROR;
 		}

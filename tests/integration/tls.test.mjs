@@ -12,8 +12,8 @@ import { after, before, describe, test } from 'node:test';
 
 import {
 	addPost, addUser, assertSecurityHeaders, expectStatus, freePort,
-	makeCert, rawExchange, request, runBlogd, setupSite, sleep, startBlogd,
-	tempDir, waitFor,
+	makeCert, rawExchange, request, runBlogd, setupSite, sleep, sql,
+	startBlogd, tempDir, waitFor, writeConfig,
 } from './lib.mjs';
 
 const MAX_BODY = 256 * 1024;
@@ -24,6 +24,20 @@ function sClient(port, args, input = '') {
 	    `127.0.0.1:${port}`, '-servername', 'localhost', ...args],
 	{ input, encoding: 'utf8', timeout: 15000 });
 	return `${r.stdout}\n${r.stderr}`;
+}
+
+/* An HTTP/1.0 request through s_client: it reads until blogd closes, so
+ * it also gets the TLS 1.3 NewSessionTicket, which follows the handshake.
+ * args: e.g. ['-tls1_3', '-sess_out', file]. */
+function sGet(port, args) {
+	return sClient(port, ['-ign_eof', ...args],
+	    'GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n');
+}
+
+/* "New, TLSv1.3", "Reused, TLSv1.2"... or null without a handshake. */
+function session(out) {
+	const m = /^(New|Reused), (TLSv[0-9.]+)/m.exec(out);
+	return m ? `${m[1]}, ${m[2]}` : null;
 }
 
 /* The negotiated cipher, or null when the handshake failed. */
@@ -128,11 +142,35 @@ describe('https', () => {
 
 	test('TLS 1.2 with ALPN http/1.1 and an AEAD suite', async () => {
 		const h = await handshake(sport, { ca: ec.pem,
-		    rejectUnauthorized: true, ALPNProtocols: ['http/1.1'] });
+		    rejectUnauthorized: true, ALPNProtocols: ['http/1.1'],
+		    maxVersion: 'TLSv1.2' });
 		assert.equal(h.protocol, 'TLSv1.2');
 		assert.equal(h.alpn, 'http/1.1');
 		assert.match(h.cipher, /^TLS_ECDHE_ECDSA_WITH_.*(GCM|POLY1305)/);
 		assert.equal(h.fingerprint, ec.fingerprint);
+	});
+
+	test('TLS 1.3 by default, with ALPN http/1.1 and a standard suite',
+	    async () => {
+		const h = await handshake(sport, { ca: ec.pem,
+		    rejectUnauthorized: true, ALPNProtocols: ['h2', 'http/1.1'] });
+		assert.equal(h.protocol, 'TLSv1.3');
+		assert.equal(h.alpn, 'http/1.1');
+		assert.match(h.cipher,
+		    /^TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/);
+		assert.equal(h.fingerprint, ec.fingerprint);
+		for (const v of ['-tls1_3', '-tls1_2']) {
+			const out = sGet(sport, [v, '-alpn', 'http/1.1']);
+			assert.equal(session(out), `New, TLSv1.${v.at(-1)}`, out);
+			assert.match(out, /^ALPN protocol: http\/1\.1$/m, out);
+			assert.match(out, /HTTP\/1\.[01] 200/, out);
+		}
+		// No protocol in common: refused, on both versions.
+		for (const maxVersion of ['TLSv1.2', 'TLSv1.3'])
+			await assert.rejects(handshake(sport,
+			    { ALPNProtocols: ['h2'], maxVersion }),
+			    /no_application_protocol|alert|ECONNRESET|socket/i,
+			    `h2 alone, ${maxVersion}`);
 	});
 
 	test('TLS 1.0 and 1.1 are refused', () => {
@@ -174,6 +212,23 @@ describe('https', () => {
 		assert.match(first, /TLS session ticket:/, first);
 		const second = sClient(sport, ['-tls1_2', '-sess_in', sess]);
 		assert.match(second, /^Reused, TLSv1\.2/m, second);
+	});
+
+	test('TLS 1.3 tickets resume sessions, without 0-RTT', () => {
+		const sess = path.join(dir, 'session13.pem');
+		const first = sGet(sport, ['-tls1_3', '-sess_out', sess]);
+		assert.equal(session(first), 'New, TLSv1.3', first);
+		const ticket = sClient(sport, ['-tls1_3', '-sess_in', sess]);
+		assert.equal(session(ticket), 'Reused, TLSv1.3', ticket);
+		// The ticket allows no early data, and 0-RTT is not taken.
+		const data = path.join(dir, 'early.txt');
+		fs.writeFileSync(data, 'GET /healthz HTTP/1.0\r\n\r\n');
+		const early = sClient(sport, ['-tls1_3', '-sess_in', sess,
+		    '-early_data', data]);
+		assert.match(early, /Max Early Data: 0\b/, early);
+		assert.match(early, /Early data was (not sent|rejected)/, early);
+		assert.doesNotMatch(early, /Early data was accepted/, early);
+		assert.equal(session(early), 'Reused, TLSv1.3', early);
 	});
 
 	test('pages answer over HTTPS as over HTTP, with HSTS', async () => {
@@ -353,9 +408,14 @@ describe('https', () => {
 			const good = await hup(/reload: certificate[^\n]*$/m);
 			assert.match(good, /loaded/);
 			const h = await handshake(sport, { ca: rsa.pem,
-			    rejectUnauthorized: true });
+			    rejectUnauthorized: true, maxVersion: 'TLSv1.2' });
 			assert.equal(h.fingerprint, rsa.fingerprint);
 			assert.match(h.cipher, /^TLS_ECDHE_RSA_WITH_/);
+			// TLS 1.3 signs with RSA-PSS.
+			const h13 = await handshake(sport, { ca: rsa.pem,
+			    rejectUnauthorized: true });
+			assert.equal(h13.protocol, 'TLSv1.3');
+			assert.equal(h13.fingerprint, rsa.fingerprint);
 			// CBC, and RSA key exchange (which an EC pair could
 			// never negotiate, so it is tested here).
 			const cbc = sClient(sport, ['-tls1_2', '-cipher',
@@ -473,5 +533,127 @@ describe('https per-address limit', () => {
 		}
 		await waitFor(async () => (await handshake(sport)).protocol,
 		    5000, 'a handshake once the others closed');
+	});
+});
+
+describe('https resumption across reloads, instances and key rotation', () => {
+	const DBNAME = 'blogd_tls_resume';
+	let dir, ec, a, b, aport, bport;
+
+	/* Tickets from `port`, one file per version: { v12, v13 }. */
+	const tickets = (port, tag) => {
+		const files = {};
+		for (const v of ['2', '3']) {
+			const f = path.join(dir, `${tag}-1${v}.pem`);
+			const out = sGet(port, [`-tls1_${v}`, '-sess_out', f]);
+			assert.equal(session(out), `New, TLSv1.${v}`, out);
+			files[`v1${v}`] = f;
+		}
+		return files;
+	};
+	/* What a handshake with each ticket of t against `port` was. */
+	const resume = (port, t) => ({
+		v12: session(sClient(port, ['-tls1_2', '-sess_in', t.v12])),
+		v13: session(sClient(port, ['-tls1_3', '-sess_in', t.v13])),
+	});
+	const reused = { v12: 'Reused, TLSv1.2', v13: 'Reused, TLSv1.3' };
+	const fresh = { v12: 'New, TLSv1.2', v13: 'New, TLSv1.3' };
+	const keyLines = (srv) => (srv.stderr().match(
+	    /session tickets use the shared key of period \d+/g) ?? []).length;
+
+	/* SIGHUP; resolves once the ticket thread logged a new key (when
+	 * `newKey`) or the reload finished. */
+	async function hup(srv, newKey) {
+		const keys = keyLines(srv);
+		const reloads = (srv.stderr().match(/reload: templates/g) ??
+		    []).length;
+		srv.child.kill('SIGHUP');
+		await waitFor(() => newKey ? keyLines(srv) > keys :
+		    (srv.stderr().match(/reload: templates/g) ?? []).length >
+		    reloads, 5000, newKey ? 'a new ticket key' : 'the reload');
+	}
+
+	before(async () => {
+		dir = tempDir('tlsresume');
+		ec = makeCert(dir, 'ec', 'ec');
+		aport = await freePort();
+		bport = await freePort();
+		const tlsKeys = { certificate: ec.crt, key: ec.key };
+		const cfgA = await setupSite(DBNAME, {
+			server: { https_listen: `127.0.0.1:${aport}` },
+			tls: tlsKeys,
+		});
+		const cfgB = await writeConfig({
+			server: { https_listen: `127.0.0.1:${bport}` },
+			tls: tlsKeys, database: { name: DBNAME },
+		});
+		a = await startBlogd(cfgA);
+		b = await startBlogd(cfgB);
+	});
+
+	after(async () => {
+		if (a)
+			await a.stop();
+		if (b)
+			await b.stop();
+	});
+
+	test('both instances share one key, made once', () => {
+		assert.equal(keyLines(a), 1, a.stderr());
+		assert.equal(keyLines(b), 1, b.stderr());
+		assert.equal(sql('SELECT COUNT(*) FROM tls_ticket_keys',
+		    DBNAME)[0][0], '1');
+	});
+
+	test('a ticket from one instance resumes on the other', () => {
+		const fromA = tickets(aport, 'a');
+		assert.deepEqual(resume(aport, fromA), reused);
+		assert.deepEqual(resume(bport, fromA), reused);
+		const fromB = tickets(bport, 'b');
+		assert.deepEqual(resume(aport, fromB), reused);
+	});
+
+	test('tickets resume after SIGHUP', async () => {
+		const t = tickets(aport, 'hup');
+		await hup(a, false);
+		assert.deepEqual(resume(aport, t), reused);
+		await hup(b, false);
+		assert.deepEqual(resume(bport, t), reused);
+	});
+
+	test('rotation: the previous key still resumes, the one before not',
+	    async () => {
+		const old = tickets(aport, 'old');
+		// As if a period had passed: the current key becomes the
+		// previous one, and the instances make and take a new one.
+		sql('UPDATE tls_ticket_keys SET period = period - 1', DBNAME);
+		await hup(a, true);
+		await hup(b, true);
+		assert.equal(sql('SELECT COUNT(*) FROM tls_ticket_keys',
+		    DBNAME)[0][0], '2');
+		assert.deepEqual(resume(aport, old), reused, 'previous key, a');
+		assert.deepEqual(resume(bport, old), reused, 'previous key, b');
+		const mid = tickets(bport, 'mid');
+		assert.deepEqual(resume(aport, mid), reused, 'current key');
+		// Another period: `old`'s key is two periods old and gone,
+		// from the database as well.
+		sql('UPDATE tls_ticket_keys SET period = period - 1', DBNAME);
+		await hup(a, true);
+		await hup(b, true);
+		assert.equal(sql('SELECT COUNT(*) FROM tls_ticket_keys',
+		    DBNAME)[0][0], '2');
+		assert.deepEqual(resume(aport, old), fresh, 'expired key, a');
+		assert.deepEqual(resume(bport, old), fresh, 'expired key, b');
+		assert.deepEqual(resume(aport, mid), reused, 'previous key');
+		assert.deepEqual(resume(bport, mid), reused, 'previous key');
+	});
+
+	test('the log never shows a key', () => {
+		for (const srv of [a, b]) {
+			const log = srv.stderr() + srv.stdout();
+			for (const [hex] of sql('SELECT HEX(secret) FROM ' +
+			    'tls_ticket_keys', DBNAME))
+				assert.ok(!log.toUpperCase().includes(hex));
+		}
 	});
 });
