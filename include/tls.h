@@ -52,8 +52,7 @@ void tls_tickets_free(struct tls_tickets *t);
  * NULL) or cur are accepted. Cheap when nothing changed. 0, or -1 with err
  * set (the keys in service stay). */
 int tls_tickets_set(struct tls_tickets *t, const struct tls_ticket_key *prev,
-                    const struct tls_ticket_key *cur, char *err,
-                    size_t errlen);
+                    const struct tls_ticket_key *cur, char *err, size_t errlen);
 
 /*
  * Loads certificate (chain) and key from PEM files, checks that they match,

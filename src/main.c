@@ -595,8 +595,7 @@ main(int argc, char **argv)
 	} else if (admin) {
 		rc = cmd_admin(&cl);
 	} else if (strcmp(cmd, "version") == 0) {
-		printf("blogd %s\n%s\n", BLOGD_VERSION,
-		       tls_library_version());
+		printf("blogd %s\n%s\n", BLOGD_VERSION, tls_library_version());
 		rc = 0;
 	} else if (strcmp(cmd, "help") == 0) {
 		fputs(usage_text, stdout);

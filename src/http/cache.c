@@ -89,11 +89,13 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t filled; /* a placeholder was replaced or dropped */
 	struct pc_entry *buckets[PC_BUCKETS];
-	struct pc_entry lru; /* sentinel */
 	size_t used;
 	atomic_llong version; /* last read from the database; -1 unknown */
 	atomic_ullong checked_us;
 	uLong crc_op_token; /* crc32_combine_gen(CSRF_HEX_LEN) */
+	/* Last: its key[] is empty, and only the end of a struct may hold a
+	 * struct with a flexible array (clang refuses it elsewhere). */
+	struct pc_entry lru; /* sentinel */
 } pc;
 
 static uint64_t

@@ -77,12 +77,12 @@ ticket_key_offer(struct db_conn *conn, long long period_s)
 		log_err("tls ticket keys: no randomness");
 		return -1;
 	}
-	rc = db_exec(conn, NULL, NULL,
-	             "INSERT IGNORE INTO tls_ticket_keys (period, name, secret) "
-	             "VALUES (UNIX_TIMESTAMP() DIV ?, ?, ?)",
-	             "ibb", period_s, fresh, (size_t)MODEL_TICKET_NAME_LEN,
-	             fresh + MODEL_TICKET_NAME_LEN,
-	             (size_t)MODEL_TICKET_KEY_LEN);
+	rc = db_exec(
+	    conn, NULL, NULL,
+	    "INSERT IGNORE INTO tls_ticket_keys (period, name, secret) "
+	    "VALUES (UNIX_TIMESTAMP() DIV ?, ?, ?)",
+	    "ibb", period_s, fresh, (size_t)MODEL_TICKET_NAME_LEN,
+	    fresh + MODEL_TICKET_NAME_LEN, (size_t)MODEL_TICKET_KEY_LEN);
 	explicit_bzero(fresh, sizeof(fresh));
 	return rc;
 }
@@ -115,7 +115,8 @@ model_ticket_keys(struct db_conn *conn, long long period_s,
 		keys[i].period = db_cell_int(&rows, i, 0);
 		memcpy(keys[i].name, rows.cells[i * 3 + 1],
 		       MODEL_TICKET_NAME_LEN);
-		memcpy(keys[i].key, rows.cells[i * 3 + 2], MODEL_TICKET_KEY_LEN);
+		memcpy(keys[i].key, rows.cells[i * 3 + 2],
+		       MODEL_TICKET_KEY_LEN);
 	}
 	*n = rows.nrows;
 	rc = *n > 0 ? 0 : -1;

@@ -33,10 +33,9 @@
 #include "crypto.h"
 #include "xalloc.h"
 
-#define TLS_PEM_MAX     (1024 * 1024) /* certificate chains are a few KB */
-#define TLS_TICKETS_PER_HANDSHAKE 1   /* TLS 1.3 NewSessionTicket messages */
-#define TLS_IN_BUF      4096          /* small reads are batched through this */
-#define TLS_OUT_KEEP    (32 * 1024)   /* larger ones are freed when idle */
+#define TLS_PEM_MAX  (1024 * 1024) /* certificate chains are a few KB */
+#define TLS_IN_BUF   4096          /* small reads are batched through this */
+#define TLS_OUT_KEEP (32 * 1024)   /* larger ones are freed when idle */
 
 /* Server cipher order: ChaCha20 first, it is the fastest AEAD in this
  * mbedtls. TLS 1.3's suites (always ECDHE, always AEAD), then 1.2's: only
@@ -108,7 +107,7 @@ struct tls_server {
 	mbedtls_entropy_context entropy; /* locked by mbedtls (THREADING_C) */
 	struct tls_tickets *tickets;     /* not owned: outlives the server */
 	mbedtls_x509_crt chain;          /* read-only once loaded */
-	unsigned ninit;         /* slots initialised, for the error path */
+	unsigned ninit; /* slots initialised, for the error path */
 	struct tls_slot slots[];
 };
 
@@ -204,7 +203,8 @@ static int
 tls_kernel_random(void *unused, unsigned char *buf, size_t len)
 {
 	(void)unused;
-	return crypto_random(buf, len) == 0 ? 0 : MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+	return crypto_random(buf, len) == 0 ? 0
+	                                    : MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
 }
 
 /* TLS 1.3 in mbedtls 3.x runs its key exchange and key schedule through
@@ -272,9 +272,9 @@ tls_tickets_free(struct tls_tickets *t)
 static int
 tls_tickets_push(struct tls_tickets *t, const struct tls_ticket_key *k)
 {
-	int rc = mbedtls_ssl_ticket_rotate(&t->ctx, k->name, sizeof(k->name),
-	                                   k->key, sizeof(k->key),
-	                                   TLS_TICKET_LIFETIME);
+	int rc =
+	    mbedtls_ssl_ticket_rotate(&t->ctx, k->name, sizeof(k->name), k->key,
+	                              sizeof(k->key), TLS_TICKET_LIFETIME);
 
 	if (rc == 0) {
 		memcpy(t->other, t->active, sizeof(t->other));
@@ -565,9 +565,8 @@ tls_slot_init(struct tls_server *srv, struct tls_slot *s,
 	}
 	mbedtls_ssl_conf_session_tickets_cb(&s->conf, tls_ticket_write,
 	                                    tls_ticket_parse, srv->tickets);
-	/* One ticket per 1.3 handshake: a client keeps one per server. */
-	mbedtls_ssl_conf_new_session_tickets(&s->conf,
-	                                     TLS_TICKETS_PER_HANDSHAKE);
+	/* One NewSessionTicket per 1.3 handshake: a client uses one. */
+	mbedtls_ssl_conf_new_session_tickets(&s->conf, 1);
 	if ((rc = mbedtls_ssl_conf_own_cert(&s->conf, &srv->chain, &s->key)) !=
 	    0) {
 		tls_mbed_error(err, errlen, "tls.key", key_path, rc);
@@ -799,8 +798,7 @@ tls_conn_handshake(struct tls_conn *c)
 	         ++tries < 4);
 	if (rc == 0)
 		return st == TLS_ERROR ? TLS_ERROR : TLS_OK;
-	if (rc == MBEDTLS_ERR_SSL_WANT_READ ||
-	    rc == MBEDTLS_ERR_SSL_WANT_WRITE)
+	if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE)
 		return st == TLS_OK ? TLS_WANT_READ : st;
 	c->err = rc;
 	return TLS_ERROR;
