@@ -195,7 +195,8 @@ tickets_refresh(struct tickets *tk)
 	struct model_ticket_key mk[2];
 	struct tls_ticket_key k[2];
 	size_t n = 0;
-	char err[512] = "the database did not answer";
+	char err[512] = "no answer from the database, or no table "
+	                "tls_ticket_keys (has 'blogd migrate' run?)";
 	int rc = -1;
 
 	struct db_conn *conn = db_acquire(tk->app->db);
@@ -263,17 +264,25 @@ tickets_start(struct tickets *tk, struct app *app, struct tls_front *front)
 	tk->app = app;
 	tk->front = front;
 	(void)tickets_refresh(tk);
-	if ((rc = pthread_condattr_init(&attr)) != 0 ||
-	    (rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)) != 0 ||
-	    (rc = pthread_cond_init(&tk->cond, &attr)) != 0 ||
-	    (rc = pthread_create(&tk->tid, NULL, tickets_main, tk)) != 0) {
-		log_err("cannot start the session ticket thread: %s",
-		        strerror(rc));
-		return -1;
-	}
+	/* Its waits are timed on the monotonic clock: a wall clock set
+	 * back must not stop the refreshes. */
+	if ((rc = pthread_condattr_init(&attr)) != 0)
+		goto fail;
+	rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (rc == 0)
+		rc = pthread_cond_init(&tk->cond, &attr);
 	pthread_condattr_destroy(&attr);
+	if (rc != 0)
+		goto fail;
+	if ((rc = pthread_create(&tk->tid, NULL, tickets_main, tk)) != 0) {
+		pthread_cond_destroy(&tk->cond);
+		goto fail;
+	}
 	tk->started = true;
 	return 0;
+fail:
+	log_err("cannot start the session ticket thread: %s", strerror(rc));
+	return -1;
 }
 
 static void
