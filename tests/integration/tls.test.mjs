@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 
 import {
 	addPost, addUser, assertSecurityHeaders, expectStatus, freePort,
-	makeCert, rawExchange, request, runBlogd, setupSite, sleep, sql,
+	makeCert, rawExchange, request, runBlogd, setupSite, sleep, sql, SRC,
 	startBlogd, tempDir, waitFor, writeConfig,
 } from './lib.mjs';
 
@@ -487,6 +487,25 @@ describe('https', () => {
 		assert.match(r.stderr, new RegExp(`tls\\.key ${broken}`));
 		const ok = await runBlogd(['check', '-c', cfg.file]);
 		assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+	});
+
+	test('testssl.sh finds nothing but the test certificate', (t) => {
+		// tests/tls/testssl.sh fails on any finding of severity MEDIUM
+		// or worse; TESTSSL_IGNORE_CERT spares the self-signed one.
+		const json = path.join(dir, 'testssl.json');
+		const r = spawnSync(path.join(SRC, 'tests', 'tls', 'testssl.sh'),
+		    [`https://127.0.0.1:${sport}`, json], { encoding: 'utf8',
+		    env: { ...process.env, TESTSSL_IGNORE_CERT: '1' },
+		    timeout: 240000 });
+		assert.equal(r.status, 0, `testssl.sh: ${r.status}\n` +
+		    `${r.stdout}\n${r.stderr}`);
+		t.diagnostic(r.stdout.trim());
+		const all = JSON.parse(fs.readFileSync(json, 'utf8'));
+		const finding = (id) => all.find((f) => f.id === id)?.finding;
+		assert.match(finding('TLS1_3') ?? '', /^offered/, 'TLS 1.3');
+		assert.match(finding('TLS1_2') ?? '', /^offered/, 'TLS 1.2');
+		for (const id of ['SSLv2', 'SSLv3', 'TLS1', 'TLS1_1'])
+			assert.match(finding(id) ?? '', /not offered/, id);
 	});
 
 	test('blogd still serves after all that', async () => {
