@@ -6,15 +6,18 @@
 # ECDSA P-256 certificate, and measures, each time with the server's CPU
 # time per request or connection:
 #   - keep-alive GET / and GET /static/style.css over plain HTTP (blogd with
-#     HTTPS off, so they are not redirects) and over HTTPS (wrk -t2 -c64);
-#     / runs queries and templates, style.css shows the TLS front's cost;
-#   - new connections with full handshakes (ab -c16 without keep-alive, and
-#     openssl s_time -new) and with resumed sessions (s_time -reuse): with
-#     GET /, with GET /static/style.css (the front's share without page
-#     rendering) and with no request at all (the handshake alone);
-# and the same against nginx (Debian nginx-light, TLS 1.2 only, the same
-# AEAD suites, certificate and bytes: blogd's / saved as a static file,
-# style.css copied).
+#     HTTPS off, so they are not redirects) and over HTTPS (wrk -t2 -c64,
+#     which takes TLS 1.3); / runs queries and templates, style.css shows
+#     the TLS front's cost;
+#   - for TLS 1.2 and for TLS 1.3: new connections with full handshakes (ab
+#     -c16 without keep-alive, and openssl s_time -new) and with resumed
+#     sessions (s_time -reuse, session tickets): with GET /, with GET
+#     /static/style.css (the front's share without page rendering), and on
+#     1.2 also with no request at all (the handshake alone; a 1.3 ticket
+#     comes after the handshake, so s_time needs the request to get one);
+# and the same against nginx (Debian nginx-light, TLS 1.2 and 1.3, the
+# same 1.2 AEAD suites, certificate and bytes: blogd's / saved as a static
+# file, style.css copied).
 # Prints ratios. Stops everything it started.
 #
 # Environment: BENCH_DURATION (seconds, 10), BENCH_CONNECTIONS (64),
@@ -86,22 +89,43 @@ wrk_run() { # URL
 	     END { printf "%d %.0f\n", n, r }' <<<"$out"
 }
 
-ab_run() { # URL: a new TLS 1.2 connection (full handshake) per request
+ab_run() { # URL 1.2|1.3: a new connection (full handshake) per request
 	local out
-	out=$(ab -q -n "$handshakes" -c 16 -f TLS1.2 "$1" 2>&1)
+	out=$(ab -q -n "$handshakes" -c 16 -f "TLS$2" "$1" 2>&1)
 	awk '/^Complete requests:/ { n = $3 } /^Failed requests:/ { f = $3 }
 	     /^Requests per second:/ { r = $4 }
 	     END { if (f > 0) printf "bench: %d failed\n", f > "/dev/stderr"
 		   printf "%d %.0f\n", n, r }' <<<"$out"
 }
 
-s_time_run() { # PORT -new|-reuse [PATH]: PATH "" sends no request
-	local out www=(-www "${3-/}")
-	[ -n "${3-/}" ] || www=()
-	out=$(openssl s_time -connect "127.0.0.1:$1" "$2" -tls1_2 \
+# PORT -new|-reuse 1_2|1_3 [PATH]: PATH "" sends no request. s_time
+# prints "r" for each connection that resumed and "*" for each that did
+# not: with -reuse a "*" is reported, as it measured full handshakes.
+s_time_run() {
+	local out www=(-www "${4-/}")
+	[ -n "${4-/}" ] || www=()
+	out=$(openssl s_time -connect "127.0.0.1:$1" "$2" "-tls$3" \
 		-time "$secs" "${www[@]}" 2>&1)
+	if [ "$2" = -reuse ] && grep -qE '^[r*]*[*]' <<<"$out"; then
+		echo "bench: s_time -reuse -tls$3: $(grep -oE '^[r*]+$' \
+			<<<"$out" | tr -d r | tr -d '\n' | wc -c) connections" \
+			"did not resume" >&2
+	fi
 	awk '/connections in .* real seconds/ { n = $1; t = $4 }
 	     END { printf "%d %.0f\n", n, (t > 0 ? n / t : 0) }' <<<"$out"
+}
+
+# handshakes NAME PORT URL: the handshake rows for one server.
+handshakes() {
+	local v
+	for v in 1.2 1.3; do
+		measure "$1 full $v (ab)" ab_run "$3" "$v"
+		measure "$1 full $v (s_time)" s_time_run "$2" -new "${v/./_}"
+		measure "$1 resumed $v" s_time_run "$2" -reuse "${v/./_}"
+		measure "$1 resumed $v css" s_time_run "$2" -reuse "${v/./_}" \
+			/static/style.css
+	done
+	measure "$1 resumed 1.2, no request" s_time_run "$2" -reuse 1_2 ""
 }
 
 conf_plain=$work/plain.conf
@@ -128,11 +152,7 @@ curl -fsk -o /dev/null "https://127.0.0.1:$sport/"
 wrk -t2 -c"$conns" -d2s "https://127.0.0.1:$sport/" >/dev/null
 measure "blogd https keep-alive" wrk_run "https://127.0.0.1:$sport/"
 measure "blogd https css" wrk_run "https://127.0.0.1:$sport/static/style.css"
-measure "blogd full handshakes (ab)" ab_run "https://127.0.0.1:$sport/"
-measure "blogd full (s_time -new)" s_time_run "$sport" -new
-measure "blogd resumed (s_time)" s_time_run "$sport" -reuse
-measure "blogd resumed css" s_time_run "$sport" -reuse /static/style.css
-measure "blogd resumed, no request" s_time_run "$sport" -reuse ""
+handshakes blogd "$sport" "https://127.0.0.1:$sport/"
 bench_stop_all
 
 echo "bench: nginx, HTTPS" >&2
@@ -157,7 +177,7 @@ http {
 		root $work/nginx/html;
 		ssl_certificate $work/cert.pem;
 		ssl_certificate_key $work/key.pem;
-		ssl_protocols TLSv1.2;
+		ssl_protocols TLSv1.2 TLSv1.3;
 		ssl_ciphers ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384;
 		ssl_prefer_server_ciphers on;
 		ssl_ecdh_curve X25519:prime256v1:secp384r1;
@@ -171,21 +191,19 @@ server_pid=$bench_nginx_pid
 wrk -t2 -c"$conns" -d2s "https://127.0.0.1:$nport/" >/dev/null
 measure "nginx https keep-alive" wrk_run "https://127.0.0.1:$nport/"
 measure "nginx https css" wrk_run "https://127.0.0.1:$nport/static/style.css"
-measure "nginx full handshakes (ab)" ab_run "https://127.0.0.1:$nport/"
-measure "nginx full (s_time -new)" s_time_run "$nport" -new
-measure "nginx resumed (s_time)" s_time_run "$nport" -reuse
-measure "nginx resumed css" s_time_run "$nport" -reuse /static/style.css
-measure "nginx resumed, no request" s_time_run "$nport" -reuse ""
+handshakes nginx "$nport" "https://127.0.0.1:$nport/"
 bench_stop_all
 
 printf '\n/ is %d bytes; %d cores shared by clients and servers; ' \
 	"$(wc -c <"$work/nginx/html/index.html")" "$(nproc)"
 printf 'wrk -t2 -c%s -d%ss, ab -n%s -c16\n' "$conns" "$secs" "$handshakes"
-printf '%-22s %10s %10s %8s %12s %12s\n' "" "blogd/s" "nginx/s" ratio \
+printf '%-24s %10s %10s %8s %12s %12s\n' "" "blogd/s" "nginx/s" ratio \
 	"blogd µs" "nginx µs"
-for k in "https keep-alive" "https css" "full handshakes (ab)" "full (s_time -new)" \
-	"resumed (s_time)" "resumed css" "resumed, no request"; do
-	printf '%-22s %10s %10s %8s %12s %12s\n' "$k" "${rate[blogd $k]}" \
+for k in "https keep-alive" "https css" \
+	"full 1.2 (ab)" "full 1.2 (s_time)" "resumed 1.2" "resumed 1.2 css" \
+	"full 1.3 (ab)" "full 1.3 (s_time)" "resumed 1.3" "resumed 1.3 css" \
+	"resumed 1.2, no request"; do
+	printf '%-24s %10s %10s %8s %12s %12s\n' "$k" "${rate[blogd $k]}" \
 		"${rate[nginx $k]}" "$(bench_ratio "${rate[blogd $k]}" "${rate[nginx $k]}")" \
 		"${cpu[blogd $k]}" "${cpu[nginx $k]}"
 done
