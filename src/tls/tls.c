@@ -40,7 +40,8 @@
 /* Server cipher order: ChaCha20 first, it is the fastest AEAD in this
  * mbedtls. TLS 1.3's suites (always ECDHE, always AEAD), then 1.2's: only
  * ECDHE key exchange, only AEAD. One list serves both versions; each
- * takes the suites of its own. */
+ * takes the suites of its own. mbedtls 3.6 follows this order on 1.2
+ * only: on 1.3 it takes the client's first suite that is here. */
 static const int tls_suites[] = {
     MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,
     MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
@@ -778,7 +779,6 @@ enum tls_status
 tls_conn_handshake(struct tls_conn *c)
 {
 	enum tls_status st;
-
 	int rc, tries = 0;
 
 	if (tls_conn_unsent(c) > 0 && (st = tls_conn_flush(c)) != TLS_OK)
