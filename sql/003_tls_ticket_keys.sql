@@ -14,7 +14,7 @@
 -- deleted: an old ticket key in a backup must not decrypt old sessions.
 -- name is the key's label inside each ticket (random, not secret).
 
-CREATE TABLE tls_ticket_keys (
+CREATE TABLE IF NOT EXISTS tls_ticket_keys (
 	period INT UNSIGNED NOT NULL PRIMARY KEY,
 	name BINARY(4) NOT NULL,
 	secret BINARY(32) NOT NULL
