@@ -4,9 +4,10 @@
  * socket. Only src/tls/tls.c includes the mbedtls TLS headers.
  *
  * Policy: TLS 1.3 and 1.2, nothing older. 1.3 with its standard suites
- * (AES-GCM, ChaCha20-Poly1305), 1.2 with ECDHE and those AEADs only;
- * server cipher order, groups x25519, P-256, P-384, no renegotiation, no
- * 0-RTT, ALPN "http/1.1". Session tickets on both versions, encrypted
+ * (AES-GCM, ChaCha20-Poly1305), 1.2 with ECDHE and those AEADs only, in
+ * the server's order (1.2 only: mbedtls 3.6 takes the client's on 1.3);
+ * groups x25519, P-256, P-384; no renegotiation, no 0-RTT, ALPN
+ * "http/1.1". Session tickets on both versions, encrypted
  * with keys the caller supplies (tls_tickets_set), so that every
  * instance on one database resumes the others' sessions.
  *

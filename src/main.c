@@ -174,6 +174,11 @@ notify(const char *state)
  */
 #define TICKETS_REFRESH_S 60
 
+/* tickets_refresh copies the model's keys into the front's. */
+_Static_assert(MODEL_TICKET_NAME_LEN == TLS_TICKET_NAME_LEN &&
+                   MODEL_TICKET_KEY_LEN == TLS_TICKET_KEY_LEN,
+               "ticket keys differ in size between model and tls");
+
 struct tickets {
 	struct app *app;
 	struct tls_front *front;
