@@ -831,11 +831,11 @@ tls_conn_read(struct tls_conn *c, void *buf, size_t len, size_t *n)
 		    rc == MBEDTLS_ERR_SSL_CONN_EOF)
 			return TLS_CLOSED;
 		/* mbedtls also says WANT_READ after a record without data
-		 * (a warning alert, a refused renegotiation, a TLS 1.3
-		 * post-handshake message): only an empty socket means
-		 * waiting. The two "received" codes are for clients and for
-		 * 0-RTT, which this server never gets, and ask for another
-		 * call as well. */
+		 * (a warning alert, a refused renegotiation): only an empty
+		 * socket means waiting. The two "received" codes are for
+		 * clients and for 0-RTT, which this server never gets, and
+		 * ask for another call as well. A TLS 1.3 KeyUpdate from the
+		 * client is an error: mbedtls 3.6 does not implement it. */
 		if (rc == MBEDTLS_ERR_SSL_WANT_READ && c->would_block)
 			return TLS_WANT_READ;
 		if (rc != MBEDTLS_ERR_SSL_WANT_READ &&
