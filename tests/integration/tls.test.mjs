@@ -184,6 +184,14 @@ describe('https', () => {
 		}
 	});
 
+	test('renegotiation is refused', () => {
+		// s_client renegotiates on a line "R"; blogd says no.
+		const out = sClient(sport, ['-tls1_2'], 'R\n');
+		assert.equal(session(out), 'New, TLSv1.2', out);
+		assert.match(out, /RENEGOTIATING/, out);
+		assert.match(out, /no renegotiation/, out);
+	});
+
 	test('non-AEAD suites are refused', () => {
 		// Non-ECDHE (RSA key exchange) needs the RSA pair: see SIGHUP.
 		for (const c of ['ECDHE-ECDSA-AES128-SHA',
