@@ -12,8 +12,8 @@ import { after, before, describe, test } from 'node:test';
 
 import {
 	addPost, addUser, assertSecurityHeaders, expectStatus, freePort,
-	makeCert, rawExchange, request, runBlogd, setupSite, sleep, sql, SRC,
-	startBlogd, tempDir, waitFor, writeConfig,
+	assertExit, cli, makeCert, rawExchange, request, runBlogd, setupSite,
+	sleep, sql, SRC, startBlogd, tempDir, waitFor, writeConfig,
 } from './lib.mjs';
 
 const MAX_BODY = 256 * 1024;
@@ -688,5 +688,48 @@ describe('https resumption across reloads, instances and key rotation', () => {
 			    'tls_ticket_keys', DBNAME))
 				assert.ok(!log.toUpperCase().includes(hex));
 		}
+	});
+});
+
+describe('https before sql/003 is applied', () => {
+	const DBNAME = 'blogd_tls_upgrade';
+	let dir, ec, cfg, srv, sport;
+
+	before(async () => {
+		dir = tempDir('tlsupgrade');
+		ec = makeCert(dir, 'ec', 'ec');
+		sport = await freePort();
+		cfg = await setupSite(DBNAME, {
+			server: { https_listen: `127.0.0.1:${sport}` },
+			tls: { certificate: ec.crt, key: ec.key },
+		});
+		// The schema of the release before: no ticket keys yet.
+		sql('DROP TABLE tls_ticket_keys; DELETE FROM schema_migrations ' +
+		    "WHERE name = '003_tls_ticket_keys.sql'", DBNAME);
+		srv = await startBlogd(cfg);
+	});
+
+	after(async () => {
+		if (srv)
+			await srv.stop();
+	});
+
+	test('serves with tickets of its own, takes the shared keys later',
+	    async () => {
+		assert.match(srv.stderr(), /cannot read the session ticket keys/);
+		const sess = path.join(dir, 'own.pem');
+		const out = sGet(sport, ['-tls1_3', '-sess_out', sess]);
+		assert.equal(session(out), 'New, TLSv1.3', out);
+		assert.equal(session(sClient(sport, ['-tls1_3', '-sess_in',
+		    sess])), 'Reused, TLSv1.3');
+		assertExit(await cli(cfg, ['migrate']), 0, 'blogd migrate');
+		srv.child.kill('SIGHUP');
+		await waitFor(() => /session tickets use the shared key/
+		    .test(srv.stderr()), 5000, 'the shared key');
+		// The instance's own key still opens its tickets.
+		assert.equal(session(sClient(sport, ['-tls1_3', '-sess_in',
+		    sess])), 'Reused, TLSv1.3');
+		assert.equal(sql('SELECT COUNT(*) FROM tls_ticket_keys',
+		    DBNAME)[0][0], '1');
 	});
 });
