@@ -6,6 +6,7 @@
 #ifndef BLOGD_APP_H
 #define BLOGD_APP_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "crypto.h"
@@ -24,8 +25,13 @@ struct app {
 	 * through the database (table site_secret, made by the first
 	 * migration). Set once at start-up, cleared at exit. */
 	struct crypto_hmac_key csrf_key;
-	bool https_enabled; /* an HTTPS listener runs: HTTP redirects */
+	bool https_enabled; /* an HTTPS listener runs */
 	unsigned https_port;
+	/* The one field that changes while serving: HTTPS has a certificate,
+	 * so plain HTTP redirects to it. True from the start with [tls]
+	 * files; with [acme] the ACME thread sets it once the first
+	 * certificate is in service (until then plain HTTP serves pages). */
+	atomic_bool https_ready;
 };
 
 #endif

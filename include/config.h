@@ -41,6 +41,16 @@ struct config {
 		char *key;
 	} tls;
 	struct {
+		/* Comma list of DNS names; "" = certificates come from [tls]
+		 * files. Set: blogd gets them itself (src/acme/). */
+		char *domains;
+		char *email;     /* account contact, may be "" */
+		char *directory; /* the ACME server's directory URL */
+		char *ca_bundle; /* extra CA file for that server, or "" */
+		unsigned renew_before; /* days before expiry */
+		unsigned retry_min;    /* seconds before the first retry */
+	} acme;
+	struct {
 		char *host;
 		unsigned port;
 		char *socket;

@@ -20,6 +20,9 @@ void handle_home(struct http_request *req);
 void handle_post(struct http_request *req);
 /* POST /posts/{slug}/comments */
 void handle_comment_create(struct http_request *req);
+/* GET /.well-known/acme-challenge/{token} (acme.c): blogd's own ACME
+ * answers from the database, else the webroot */
+void handle_acme_challenge(struct http_request *req);
 /* GET /healthz */
 void handle_healthz(struct http_request *req);
 /* GET /tags/{tag}, GET /authors/{name}, GET /search?q= (discover.c) */

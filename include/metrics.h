@@ -37,6 +37,15 @@ void metrics_record(const struct route *route, unsigned method, int status,
  */
 bool metrics_client_allowed(const char *client_ip, const char *allow);
 
+/*
+ * The certificate in service (Unix time it expires) and the ACME thread's
+ * orders: when this instance last tried, how it went, when it tries next.
+ * Called by src/acme/; any thread.
+ */
+void metrics_tls_certificate(long long not_after);
+void metrics_acme_attempt(bool ok, long long when, long long next);
+void metrics_acme_next_attempt(long long next);
+
 struct app;
 struct buf;
 /* Appends the whole exposition: the request counters and histogram, and

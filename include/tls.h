@@ -64,6 +64,11 @@ int tls_tickets_set(struct tls_tickets *t, const struct tls_ticket_key *prev,
 int tls_server_new(struct tls_server **srv, const char *cert_path,
                    const char *key_path, unsigned nslots,
                    struct tls_tickets *tickets, char *err, size_t errlen);
+/* The same from PEM text in memory (the certificate ACME got, from the
+ * database); errors name it "(ACME certificate)" / "(ACME key)". */
+int tls_server_new_pem(struct tls_server **srv, const char *cert_pem,
+                       const char *key_pem, unsigned nslots,
+                       struct tls_tickets *tickets, char *err, size_t errlen);
 /* References are atomic: any thread may take or drop one. */
 void tls_server_ref(struct tls_server *srv);
 void tls_server_unref(struct tls_server *srv);

@@ -44,6 +44,11 @@ int tls_front_run(struct tls_front *front, char *err, size_t errlen);
 /* SIGHUP: re-reads certificate and key. On error the old pair stays in
  * service and err says why. New connections get the new pair. */
 int tls_front_reload(struct tls_front *front, char *err, size_t errlen);
+/* [acme]: puts a certificate chain and key (PEM text) in service, as a
+ * reload does; any thread. Until the first one, HTTPS closes connections
+ * as they come. On error the pair in service stays and err says why. */
+int tls_front_install(struct tls_front *front, const char *cert_pem,
+                      const char *key_pem, char *err, size_t errlen);
 /* SIGTERM, first step: stops accepting new connections but keeps relaying
  * the open ones, so requests in flight still get their answers while the
  * HTTP layer drains. A handshake that completes later is closed: once this

@@ -19,10 +19,11 @@ SUDO=""
 build_pkgs=(build-essential cmake pkg-config
 	libmariadb-dev libctemplate-dev
 	libcmark-dev libargon2-dev zlib1g-dev
+	libcurl4-openssl-dev libjansson-dev
 	mariadb-server mariadb-client openssl)
 test_pkgs=(libcmocka-dev curl chromium wrk apache2-utils nghttp2-client
 	testssl.sh sslscan nginx-light clang libclang-rt-14-dev
-	systemd libxml2-utils)
+	systemd libxml2-utils pebble)
 
 want=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && want+=("${test_pkgs[@]}")

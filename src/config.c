@@ -86,6 +86,14 @@ static const struct config_key config_keys[] = {
      0, 0, "loopback|any"},
     {"tls", "certificate", CT_STR, OFF(tls.certificate), "", 0, 0, NULL},
     {"tls", "key", CT_STR, OFF(tls.key), "", 0, 0, NULL},
+    {"acme", "domains", CT_STR, OFF(acme.domains), "", 0, 0, NULL},
+    {"acme", "email", CT_STR, OFF(acme.email), "", 0, 0, NULL},
+    {"acme", "directory", CT_STR, OFF(acme.directory),
+     "https://acme-v02.api.letsencrypt.org/directory", 0, 0, NULL},
+    {"acme", "ca_bundle", CT_STR, OFF(acme.ca_bundle), "", 0, 0, NULL},
+    {"acme", "renew_before", CT_UINT, OFF(acme.renew_before), "30", 1, 365,
+     NULL},
+    {"acme", "retry_min", CT_UINT, OFF(acme.retry_min), "60", 1, 86400, NULL},
     {"database", "host", CT_STR, OFF(database.host), "127.0.0.1", 0, 0, NULL},
     {"database", "port", CT_UINT, OFF(database.port), "3306", 1, 65535, NULL},
     {"database", "socket", CT_STR, OFF(database.socket), "", 0, 0, NULL},
@@ -127,7 +135,7 @@ static const struct config_key config_keys[] = {
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
 static const char *const config_sections[] = {
-    "server", "tls", "database", "paths", "site", "log", "cache",
+    "server", "tls", "acme", "database", "paths", "site", "log", "cache",
 };
 
 #define NSECTIONS (sizeof(config_sections) / sizeof(config_sections[0]))
@@ -599,6 +607,65 @@ online_cores(void)
 	return n > 0 ? (unsigned)n : 1;
 }
 
+/* One name of acme.domains: a DNS name of letters, digits, '-' and '.'
+ * (HTTP-01 cannot prove a wildcard). */
+static bool
+acme_domain_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > 253 || s[0] == '.' || s[0] == '-' || s[n - 1] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '.')
+			return false;
+	return true;
+}
+
+/* With acme.domains set, the certificate comes from ACME: no files, and
+ * an HTTPS listener to serve it on. */
+static int
+validate_acme(const struct config *cfg, char *err, size_t errlen)
+{
+	const char *p = cfg->acme.domains;
+
+	if (cfg->tls.certificate[0] != '\0' || cfg->tls.key[0] != '\0') {
+		snprintf(err, errlen,
+		         "acme.domains is set: tls.certificate and tls.key "
+		         "must be empty (the certificate comes from ACME)");
+		return -1;
+	}
+	if (cfg->server.https_listen[0] == '\0') {
+		snprintf(
+		    err, errlen,
+		    "acme.domains is set: server.https_listen is required");
+		return -1;
+	}
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		size_t lead = 0;
+		while (lead < n && p[lead] == ' ')
+			lead++;
+		size_t len = n - lead;
+		while (len > 0 && p[lead + len - 1] == ' ')
+			len--;
+		if (!acme_domain_ok(p + lead, len)) {
+			snprintf(err, errlen,
+			         "acme.domains: '%.*s' is not a DNS name "
+			         "(letters, digits, '-', '.'; no wildcard)",
+			         (int)(n > 80 ? 80 : n), p);
+			return -1;
+		}
+		if (p[n] == '\0')
+			break;
+		p += n + 1;
+	}
+	if (strncmp(cfg->acme.directory, "https://", 8) != 0 &&
+	    strncmp(cfg->acme.directory, "http://", 7) != 0) {
+		snprintf(err, errlen, "acme.directory: expected a URL");
+		return -1;
+	}
+	return 0;
+}
+
 /* Checks that involve more than one key, and normalisation. */
 static int
 validate(struct config *cfg, char *err, size_t errlen)
@@ -612,8 +679,12 @@ validate(struct config *cfg, char *err, size_t errlen)
 	if (cfg->database.pool_size == 0)
 		cfg->database.pool_size = cfg->server.workers;
 
-	if (cfg->server.https_listen[0] != '\0' &&
-	    (cfg->tls.certificate[0] == '\0' || cfg->tls.key[0] == '\0')) {
+	if (cfg->acme.domains[0] != '\0') {
+		if (validate_acme(cfg, err, errlen) == -1)
+			return -1;
+	} else if (cfg->server.https_listen[0] != '\0' &&
+	           (cfg->tls.certificate[0] == '\0' ||
+	            cfg->tls.key[0] == '\0')) {
 		snprintf(err, errlen,
 		         "server.https_listen needs tls.certificate and "
 		         "tls.key");

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acme.h"
 #include "app.h"
 #include "cli.h"
 #include "clock.h"
@@ -316,7 +317,8 @@ tickets_stop(struct tickets *tk)
 }
 
 static void
-reload(struct tls_front *front, struct tickets *tk, const char *status)
+reload(struct tls_front *front, struct tickets *tk, struct acme *acme,
+       const char *status)
 {
 	char err[512], msg[128];
 
@@ -324,7 +326,11 @@ reload(struct tls_front *front, struct tickets *tk, const char *status)
 	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
 	         clock_now_us());
 	notify(msg);
-	if (front != NULL) {
+	if (acme != NULL) {
+		/* The certificate is the database's: read it again. */
+		acme_reload(acme);
+		tickets_signal(tk, false);
+	} else if (front != NULL) {
 		if (tls_front_reload(front, err, sizeof(err)) == -1)
 			log_err("reload: %s; the old certificate stays in "
 			        "service",
@@ -351,7 +357,7 @@ reload(struct tls_front *front, struct tickets *tk, const char *status)
  */
 static void
 signal_loop(const sigset_t *sigs, struct tls_front *front, struct tickets *tk,
-            const char *status)
+            struct acme *acme, const char *status)
 {
 	uint64_t wd_usec = 0;
 	bool watchdog = notify_watchdog(&wd_usec);
@@ -373,7 +379,7 @@ signal_loop(const sigset_t *sigs, struct tls_front *front, struct tickets *tk,
 		if (watchdog)
 			notify("WATCHDOG=1");
 		if (sig == SIGHUP) {
-			reload(front, tk, status);
+			reload(front, tk, acme, status);
 		} else if (sig != -1) {
 			log_info("%s: shutting down", strsignal(sig));
 			return;
@@ -408,6 +414,7 @@ cmd_serve(const char *path)
 	struct config cfg;
 	struct app app;
 	struct tls_front *front = NULL;
+	struct acme *acme = NULL;
 	struct tickets tk = {.lock = PTHREAD_MUTEX_INITIALIZER};
 	char err[512], status[600], host[256];
 	sigset_t sigs;
@@ -455,6 +462,8 @@ cmd_serve(const char *path)
 			goto out;
 		}
 		app.https_enabled = true;
+		/* With [acme], once the first certificate is in service. */
+		atomic_store(&app.https_ready, cfg.acme.domains[0] == '\0');
 	}
 	if ((app.https_enabled &&
 	     tls_front_open(&front, &app, err, sizeof(err)) == -1) ||
@@ -464,7 +473,9 @@ cmd_serve(const char *path)
 	}
 	if (front != NULL && tickets_start(&tk, &app, front) == -1)
 		goto out;
-	if (front != NULL && tls_front_run(front, err, sizeof(err)) == -1) {
+	if ((front != NULL && tls_front_run(front, err, sizeof(err)) == -1) ||
+	    (cfg.acme.domains[0] != '\0' &&
+	     acme_start(&acme, &app, front, err, sizeof(err)) == -1)) {
 		log_err("%s", err);
 		goto out;
 	}
@@ -479,13 +490,14 @@ cmd_serve(const char *path)
 	         "READY=1\nSTATUS=serving http on %s, https on %s", http_on,
 	         https_on);
 	notify(status);
-	signal_loop(&sigs, front, &tk, status);
+	signal_loop(&sigs, front, &tk, acme, status);
 	notify("STOPPING=1");
 	rc = 0;
 out:
 	/* Stop taking connections on both listeners, let requests in flight
 	 * finish (bounded by shutdown_timeout), then close what is left. */
 	tls_front_quiesce(front);
+	acme_stop(acme);   /* it uses the front and the pool */
 	tickets_stop(&tk); /* it uses the front and the pool */
 	if (app.http != NULL)
 		http_server_drain(app.http);
@@ -556,7 +568,8 @@ cmd_check(const char *path)
 		log_err("%s", err);
 		goto out;
 	}
-	if (cfg.server.https_listen[0] != '\0' &&
+	/* With [acme] the certificate is in the database, not in files. */
+	if (cfg.server.https_listen[0] != '\0' && cfg.acme.domains[0] == '\0' &&
 	    tls_check_files(&cfg, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		goto out;

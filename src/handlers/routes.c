@@ -12,8 +12,9 @@ const struct route app_routes[] = {
     {HTTP_POST, "/posts/{slug}/comments", handle_comment_create, "comment",
      false, false},
     {HTTP_GET, "/static/*", static_serve, "static", false, true},
-    {HTTP_GET, "/.well-known/acme-challenge/{token}", static_acme, "acme",
-     false, true},
+    /* Not quick: blogd's own answers come from the database. */
+    {HTTP_GET, "/.well-known/acme-challenge/{token}", handle_acme_challenge,
+     "acme", false, false},
     {HTTP_GET, "/healthz", handle_healthz, "healthz", false, false},
     {HTTP_GET, "/metrics", metrics_handle, "metrics", false, true},
     {HTTP_GET | HTTP_POST, "/admin/login", handle_admin_login, "admin_login",

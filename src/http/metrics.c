@@ -291,6 +291,70 @@ metrics_render_tls(struct buf *out)
 	              "TLS connections open now.", st.connections_open);
 }
 
+/* Set by the ACME thread (src/acme/), read here: independent values,
+ * relaxed like the counters. */
+static atomic_llong metrics_cert_not_after;
+static atomic_ullong metrics_acme_ok, metrics_acme_failed;
+static atomic_llong metrics_acme_last, metrics_acme_next;
+static atomic_bool metrics_acme_last_ok;
+
+void
+metrics_tls_certificate(long long not_after)
+{
+	atomic_store_explicit(&metrics_cert_not_after, not_after,
+	                      memory_order_relaxed);
+}
+
+void
+metrics_acme_attempt(bool ok, long long when, long long next)
+{
+	atomic_fetch_add_explicit(ok ? &metrics_acme_ok : &metrics_acme_failed,
+	                          1, memory_order_relaxed);
+	atomic_store_explicit(&metrics_acme_last_ok, ok, memory_order_relaxed);
+	atomic_store_explicit(&metrics_acme_last, when, memory_order_relaxed);
+	metrics_acme_next_attempt(next);
+}
+
+void
+metrics_acme_next_attempt(long long next)
+{
+	atomic_store_explicit(&metrics_acme_next, next, memory_order_relaxed);
+}
+
+/* The certificate's expiry whenever one is known; the ACME lines only
+ * when [acme] is on. */
+static void
+metrics_render_acme(struct buf *out, const struct app *app)
+{
+	static const char name[] = "blogd_acme_renewals_total";
+	long long na = atomic_load(&metrics_cert_not_after);
+
+	if (na > 0)
+		metrics_gauge(out, "blogd_tls_certificate_expiry_seconds",
+		              "gauge",
+		              "When the certificate in service expires (Unix "
+		              "time).",
+		              (unsigned long long)na);
+	if (app->cfg == NULL || app->cfg->acme.domains[0] == '\0')
+		return;
+	metrics_family(out, name, "counter",
+	               "ACME certificate orders by result.");
+	buf_printf(out,
+	           "%s{result=\"success\"} %llu\n"
+	           "%s{result=\"failure\"} %llu\n",
+	           name, metrics_load(&metrics_acme_ok), name,
+	           metrics_load(&metrics_acme_failed));
+	metrics_gauge(out, "blogd_acme_last_renewal_success", "gauge",
+	              "1 when the last ACME order of this instance succeeded.",
+	              atomic_load(&metrics_acme_last_ok) ? 1 : 0);
+	metrics_gauge(out, "blogd_acme_last_renewal_timestamp_seconds", "gauge",
+	              "When this instance last ordered (Unix time, 0: never).",
+	              (unsigned long long)atomic_load(&metrics_acme_last));
+	metrics_gauge(out, "blogd_acme_next_renewal_timestamp_seconds", "gauge",
+	              "When this instance orders next (Unix time).",
+	              (unsigned long long)atomic_load(&metrics_acme_next));
+}
+
 /* Reads a small /proc file into buf; -1 when it cannot. */
 static int
 metrics_read_proc(const char *path, char *buf, size_t len)
@@ -374,6 +438,7 @@ metrics_render(struct buf *out, struct app *app)
 	if (app->db != NULL)
 		metrics_render_db(out, app->db);
 	metrics_render_tls(out);
+	metrics_render_acme(out, app);
 	metrics_render_process(out);
 }
 

@@ -328,7 +328,7 @@ http_dispatch(struct http_request *req)
 		http_error(req, 400);
 		return false;
 	}
-	if (!req->https && req->app->https_enabled &&
+	if (!req->https && atomic_load(&req->app->https_ready) &&
 	    !http_redirect_exempt(req->path)) {
 		http_to_https(req);
 		return false;

@@ -635,8 +635,15 @@ front_conn_new(struct front_thread *t, int fd,
 	atomic_fetch_add(&front_open, 1);
 	pthread_mutex_lock(&f->lock);
 	struct tls_server *srv = f->current;
-	tls_server_ref(srv);
+	if (srv != NULL)
+		tls_server_ref(srv);
 	pthread_mutex_unlock(&f->lock);
+	if (srv == NULL) {
+		/* [acme] before its first certificate: nothing to offer. */
+		log_debug("https: %s: no certificate yet",
+		          front_peer(c, addr, sizeof(addr)));
+		goto fail;
+	}
 	c->tls = tls_conn_new(srv, t->slot, fd); /* takes its own reference */
 	tls_server_unref(srv);
 	if (c->tls == NULL) {
@@ -911,9 +918,11 @@ tls_front_open(struct tls_front **out, struct app *app, char *err,
 	}
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_mutex_init(&f->ip_lock, NULL);
+	/* With [acme] the certificate comes later (tls_front_install). */
 	if (tls_tickets_new(&f->tickets, err, errlen) == -1 ||
-	    tls_server_new(&f->current, cfg->tls.certificate, cfg->tls.key,
-	                   f->nthreads, f->tickets, err, errlen) == -1)
+	    (cfg->acme.domains[0] == '\0' &&
+	     tls_server_new(&f->current, cfg->tls.certificate, cfg->tls.key,
+	                    f->nthreads, f->tickets, err, errlen) == -1))
 		goto fail;
 	if ((f->listen_fd =
 	         http_listen_socket("https_listen", cfg->server.https_listen,
@@ -956,6 +965,24 @@ tls_front_reload(struct tls_front *f, char *err, size_t errlen)
 	f->current = srv;
 	pthread_mutex_unlock(&f->lock);
 	/* Open connections hold their own references to the old one. */
+	tls_server_unref(old);
+	return 0;
+}
+
+int
+tls_front_install(struct tls_front *f, const char *cert_pem,
+                  const char *key_pem, char *err, size_t errlen)
+{
+	struct tls_server *srv, *old;
+
+	if (tls_server_new_pem(&srv, cert_pem, key_pem, f->nthreads, f->tickets,
+	                       err, errlen) == -1)
+		return -1;
+	pthread_mutex_lock(&f->lock);
+	old = f->current;
+	f->current = srv;
+	pthread_mutex_unlock(&f->lock);
+	/* As on reload: open connections keep the old one until they end. */
 	tls_server_unref(old);
 	return 0;
 }

@@ -368,15 +368,25 @@ tls_key_usable(const mbedtls_pk_context *key, const char *path, char *err,
 	return -1;
 }
 
+/* A PEM held in memory (ACME), copied as tls_read_file would read it. */
+static void
+tls_copy_pem(const char *pem, unsigned char **data, size_t *len)
+{
+	*len = strlen(pem) + 1;
+	*data = (unsigned char *)xstrdup(pem);
+}
+
 /*
  * Parses the chain and one copy of the key and checks that they belong
  * together. *key_pem keeps the key file for further copies; the caller
- * frees it with tls_free_file.
+ * frees it with tls_free_file. pem, when not NULL, holds certificate and
+ * key themselves, and the paths only name them in errors.
  */
 static int
 tls_load_pair(const char *cert_path, const char *key_path,
-              mbedtls_x509_crt *chain, unsigned char **key_pem, size_t *key_len,
-              char *err, size_t errlen)
+              const char *const *pem, mbedtls_x509_crt *chain,
+              unsigned char **key_pem, size_t *key_len, char *err,
+              size_t errlen)
 {
 	unsigned char *cert_pem = NULL;
 	size_t cert_len = 0;
@@ -386,11 +396,15 @@ tls_load_pair(const char *cert_path, const char *key_path,
 	*key_pem = NULL;
 	*key_len = 0;
 	mbedtls_pk_init(&key);
-	if (tls_read_file("tls.certificate", cert_path, &cert_pem, &cert_len,
-	                  err, errlen) == -1 ||
-	    tls_read_file("tls.key", key_path, key_pem, key_len, err, errlen) ==
-	        -1)
+	if (pem != NULL) {
+		tls_copy_pem(pem[0], &cert_pem, &cert_len);
+		tls_copy_pem(pem[1], key_pem, key_len);
+	} else if (tls_read_file("tls.certificate", cert_path, &cert_pem,
+	                         &cert_len, err, errlen) == -1 ||
+	           tls_read_file("tls.key", key_path, key_pem, key_len, err,
+	                         errlen) == -1) {
 		goto out;
+	}
 	int r = mbedtls_x509_crt_parse(chain, cert_pem, cert_len);
 	if (r < 0) {
 		tls_mbed_error(err, errlen, "tls.certificate", cert_path, r);
@@ -435,8 +449,8 @@ tls_check_pair(const char *cert_path, const char *key_path, char *err,
 	int rc = -1;
 
 	mbedtls_x509_crt_init(&chain);
-	if (tls_load_pair(cert_path, key_path, &chain, &key_pem, &key_len, err,
-	                  errlen) == -1)
+	if (tls_load_pair(cert_path, key_path, NULL, &chain, &key_pem, &key_len,
+	                  err, errlen) == -1)
 		goto out;
 	tls_free_file(key_pem, key_len);
 	const mbedtls_x509_time *t = &chain.valid_to;
@@ -589,10 +603,10 @@ tls_server_free(struct tls_server *srv)
 	free(srv);
 }
 
-int
-tls_server_new(struct tls_server **out, const char *cert_path,
-               const char *key_path, unsigned nslots,
-               struct tls_tickets *tickets, char *err, size_t errlen)
+static int
+tls_server_make(struct tls_server **out, const char *cert_path,
+                const char *key_path, const char *const *pem, unsigned nslots,
+                struct tls_tickets *tickets, char *err, size_t errlen)
 {
 	struct tls_server *srv;
 	unsigned char *key_pem = NULL;
@@ -605,8 +619,8 @@ tls_server_new(struct tls_server **out, const char *cert_path,
 	srv->tickets = tickets;
 	mbedtls_entropy_init(&srv->entropy);
 	mbedtls_x509_crt_init(&srv->chain);
-	if (tls_load_pair(cert_path, key_path, &srv->chain, &key_pem, &key_len,
-	                  err, errlen) == -1)
+	if (tls_load_pair(cert_path, key_path, pem, &srv->chain, &key_pem,
+	                  &key_len, err, errlen) == -1)
 		goto fail;
 	for (; srv->ninit < nslots; srv->ninit++) {
 		struct tls_slot *s = &srv->slots[srv->ninit];
@@ -626,6 +640,26 @@ fail:
 	tls_free_file(key_pem, key_len);
 	tls_server_free(srv);
 	return -1;
+}
+
+int
+tls_server_new(struct tls_server **out, const char *cert_path,
+               const char *key_path, unsigned nslots,
+               struct tls_tickets *tickets, char *err, size_t errlen)
+{
+	return tls_server_make(out, cert_path, key_path, NULL, nslots, tickets,
+	                       err, errlen);
+}
+
+int
+tls_server_new_pem(struct tls_server **out, const char *cert_pem,
+                   const char *key_pem, unsigned nslots,
+                   struct tls_tickets *tickets, char *err, size_t errlen)
+{
+	const char *pem[2] = {cert_pem, key_pem};
+
+	return tls_server_make(out, "(ACME certificate)", "(ACME key)", pem,
+	                       nslots, tickets, err, errlen);
 }
 
 void
