@@ -4,7 +4,8 @@
  * Every request but the directory and newNonce is a JWS (flattened JSON,
  * ES256) with a fresh nonce; the server hands one out with each answer,
  * so newNonce is asked only when none is left. A "badNonce" error is
- * retried with the nonce that came with it (RFC 8555 6.5), a few times.
+ * retried with the nonce that came with it (RFC 8555 6.5), up to
+ * ACME_NONCE_RETRIES times in all.
  * Polling (authorizations, the order) waits what Retry-After says, or
  * 1, 2, 4... seconds (at most ACME_POLL_MAX_MS), for at most
  * ACME_POLL_TOTAL_MS in all.
@@ -27,7 +28,7 @@
 #define ACME_CONNECT_TIMEOUT 10L /* seconds */
 #define ACME_TIMEOUT         60L /* seconds for one request */
 #define ACME_BODY_MAX        (1 << 20)
-#define ACME_NONCE_RETRIES   3
+#define ACME_NONCE_RETRIES   6
 #define ACME_POLL_MAX_MS     10000
 #define ACME_POLL_TOTAL_MS   300000
 #define ACME_RETRY_AFTER_MAX 86400 /* seconds: ignore anything longer */

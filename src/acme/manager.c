@@ -214,6 +214,7 @@ acme_install(struct acme *a, struct model_acme_cert *row)
 	a->cert_domains = xstrdup(row->domains);
 	atomic_store(&a->app->https_ready, true);
 	metrics_tls_certificate(info.not_after);
+	metrics_acme_next_attempt(acme_due(a));
 	acme_utc(info.not_after, until, sizeof(until));
 	acme_utc(acme_due(a), due, sizeof(due));
 	log_info("acme: serving certificate serial %s for %s from \"%s\", "
@@ -510,6 +511,9 @@ acme_maybe_order(struct acme *a)
 			acme_drop_lease(a);
 			return;
 		}
+		/* The CA may have forgotten the account (a test CA
+		 * restarted, a deactivation): register again next time. */
+		a->registered = false;
 		acme_outcome(a, false, err, st.failures + 1);
 		return;
 	}

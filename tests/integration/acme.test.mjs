@@ -361,7 +361,8 @@ describe('ACME server down at start', () => {
 	let ca, srv, cfg;
 	before(async () => {
 		const httpPort = await freePort();
-		ca = await startCa({ httpPort });
+		// Half the nonces are refused: blogd retries them.
+		ca = await startCa({ httpPort, nonceReject: '50' });
 		// pebble is not started yet: nothing listens on its port.
 		cfg = await acmeSite('blogd_acme_down', { httpPort,
 		    extra: { directory: ca.directory, ca_bundle: ca.certs.ca } });
@@ -400,6 +401,8 @@ describe('ACME server down at start', () => {
 		    '0');
 		assert.equal(sqlValue('SELECT last_result FROM acme_state',
 		    cfg.db), 'ok');
+		assert.match(srv.stderr(), /refused the nonce; retrying/,
+		    'badNonce answers were retried');
 	});
 });
 
