@@ -379,8 +379,15 @@ acme_jws(struct acme_client *c, const char *url, const char *payload)
 	if (c->kid != NULL) {
 		json_object_set_new(prot, "kid", json_string(c->kid));
 	} else {
-		jwk = acme_key_jwk(c->key);
-		json_object_set_new(prot, "jwk", json_loads(jwk, 0, NULL));
+		json_t *j = (jwk = acme_key_jwk(c->key)) != NULL
+		                ? json_loads(jwk, 0, NULL)
+		                : NULL;
+		if (j == NULL) {
+			free(jwk);
+			json_decref(prot);
+			return NULL;
+		}
+		json_object_set_new(prot, "jwk", j);
 	}
 	char *prot_s = json_dumps(prot, JSON_COMPACT);
 	char *prot_b = prot_s ? acme_b64url(prot_s, strlen(prot_s)) : NULL;

@@ -178,7 +178,7 @@ acme_due(const struct acme *a)
 static const char *
 acme_need(const struct acme *a, long long now)
 {
-	if (a->version == 0)
+	if (a->version == 0 || a->not_after == 0)
 		return "there is none yet";
 	if (a->cert_domains == NULL ||
 	    strcmp(a->cert_domains, a->domains_key) != 0)
