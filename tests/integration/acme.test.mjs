@@ -178,6 +178,13 @@ async function acmeSite(name, { httpPort, extra = {}, db } = {}) {
 	return cfg;
 }
 
+/* blogd's log next to its config (kept with BLOGD_TEST_KEEP=1). */
+function keepLog(srv) {
+	if (srv)
+		fs.writeFileSync(path.join(srv.cfg.dir, 'blogd.log'),
+		    srv.stderr() + srv.stdout());
+}
+
 function issued(srv) {
 	return [...srv.stderr().matchAll(ISSUED)].map((m) => ({
 		serial: m[1], domains: m[2], issuer: m[3], until: m[4] }));
@@ -212,7 +219,11 @@ function metricsTls(port) {
 		});
 		let data = '';
 		sock.on('data', (d) => { data += d; });
-		sock.on('end', () => resolve(acmeSamples(data)));
+		sock.on('end', () => {
+			fs.writeFileSync(path.join(tempDir('metrics'), 'metrics'),
+			    data);
+			resolve(acmeSamples(data));
+		});
 		sock.on('error', reject);
 		sock.setTimeout(10000, () => sock.destroy(new Error('timeout')));
 	});
@@ -278,6 +289,7 @@ describe('first issuance', () => {
 		srv = await startBlogd(cfg);
 	});
 	after(async () => {
+		keepLog(srv);
 		await srv?.stop();
 		ca?.stop();
 	});
@@ -369,6 +381,7 @@ describe('ACME server down at start', () => {
 		srv = await startBlogd(cfg);
 	});
 	after(async () => {
+		keepLog(srv);
 		await srv?.stop();
 		ca?.stop();
 	});
@@ -418,6 +431,7 @@ describe('a failing challenge', () => {
 		srv = await startBlogd(cfg);
 	});
 	after(async () => {
+		keepLog(srv);
 		await srv?.stop();
 		ca?.stop();
 	});
@@ -455,6 +469,7 @@ describe('renewal', () => {
 		srv = await startBlogd(cfg);
 	});
 	after(async () => {
+		keepLog(srv);
 		await srv?.stop();
 		ca?.stop();
 	});
@@ -527,6 +542,8 @@ describe('two instances on one database', () => {
 		[a, b] = await Promise.all([startBlogd(cfgA), startBlogd(cfgB)]);
 	});
 	after(async () => {
+		keepLog(a);
+		keepLog(b);
 		await a?.stop();
 		await b?.stop();
 		ca?.stop();
