@@ -71,6 +71,7 @@ struct acme {
 	long long version; /* of the certificate in service, 0: none */
 	long long not_before, not_after;
 	char *cert_domains;  /* what the certificate in service was made for */
+	long long wake_at;   /* the next try, when sooner than a poll */
 	bool waiting_logged; /* "next try at" said once per wait */
 	bool db_down_logged;
 	struct acme_client client;
@@ -433,6 +434,7 @@ acme_outcome(struct acme *a, bool ok, const char *why, unsigned failures)
 		db_release(conn);
 	}
 	metrics_acme_attempt(ok, now, next);
+	a->wake_at = next;
 	if (!ok)
 		acme_log_failure(a, why, next, now);
 }
@@ -450,6 +452,7 @@ acme_take_turn(struct acme *a, struct model_acme_state *st)
 		long long now = (long long)time(NULL);
 		if (st->next_attempt > now) {
 			metrics_acme_next_attempt(st->next_attempt);
+			a->wake_at = st->next_attempt;
 			if (!a->waiting_logged)
 				log_info("acme: waiting until the next try "
 				         "(in %lld s) before ordering again",
@@ -524,6 +527,19 @@ acme_maybe_order(struct acme *a)
 	acme_sync(a);
 }
 
+/* Until the next poll, or the next try when that comes sooner (so that
+ * "next try at" in the log holds to the second). */
+static unsigned
+acme_sleep_ms(const struct acme *a)
+{
+	long long now = (long long)time(NULL);
+
+	/* Half a second past it: time() counts whole seconds. */
+	if (a->wake_at >= now && (a->wake_at - now) * 1000 + 500 < ACME_POLL_MS)
+		return (unsigned)((a->wake_at - now) * 1000 + 500);
+	return ACME_POLL_MS;
+}
+
 static void *
 acme_main(void *arg)
 {
@@ -533,7 +549,7 @@ acme_main(void *arg)
 		acme_sync(a);
 		if (!atomic_load(&a->stopping))
 			acme_maybe_order(a);
-	} while (acme_wait(a, ACME_POLL_MS));
+	} while (acme_wait(a, acme_sleep_ms(a)));
 	return NULL;
 }
 
