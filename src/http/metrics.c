@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -329,12 +330,18 @@ metrics_render_acme(struct buf *out, const struct app *app)
 	static const char name[] = "blogd_acme_renewals_total";
 	long long na = atomic_load(&metrics_cert_not_after);
 
-	if (na > 0)
+	if (na > 0) {
 		metrics_gauge(out, "blogd_tls_certificate_expiry_seconds",
 		              "gauge",
 		              "When the certificate in service expires (Unix "
 		              "time).",
 		              (unsigned long long)na);
+		metrics_family(
+		    out, "blogd_tls_certificate_days_left", "gauge",
+		    "Days until the certificate in service expires.");
+		buf_printf(out, "blogd_tls_certificate_days_left %.3f\n",
+		           (double)(na - (long long)time(NULL)) / 86400.0);
+	}
 	if (app->cfg == NULL || app->cfg->acme.domains[0] == '\0')
 		return;
 	metrics_family(out, name, "counter",

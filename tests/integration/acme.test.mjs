@@ -194,7 +194,7 @@ function issued(srv) {
 function acmeSamples(text) {
 	const out = {};
 	for (const line of text.split('\n')) {
-		const m = /^(blogd_(?:tls_certificate|acme)_\S+) (\d+)$/.exec(line);
+		const m = /^(blogd_(?:tls_certificate|acme)_\S+) (-?[\d.]+)$/.exec(line);
 		if (m)
 			out[m[1]] = Number(m[2]);
 	}
@@ -336,6 +336,9 @@ describe('first issuance', () => {
 		assert.equal(m[SUCCESS], 1);
 		assert.equal(m[FAILURE], 0);
 		assert.equal(m.blogd_acme_last_renewal_success, 1);
+		const days = (expiry - Date.now() / 1000) / 86400;
+		assert.ok(Math.abs(m.blogd_tls_certificate_days_left - days) < 0.01,
+		    `days left ${m.blogd_tls_certificate_days_left} vs ${days}`);
 	});
 
 	test('the challenge URL answers from the database, else webroot',
