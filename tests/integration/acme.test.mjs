@@ -528,6 +528,25 @@ describe('renewal', () => {
 		assert.notEqual(chain[0].serialNumber, oldSerial,
 		    'new connections get the new certificate');
 	});
+
+	test('a failed renewal keeps the certificate in service; a retry ' +
+	    'succeeds', async () => {
+		const failed = /acme: ordering a certificate for \S+ failed: HTTP-01 challenge for (www\.)?blog\.test failed: .*; the certificate in service \(valid until [^)]+\) stays; next try at .* \(in \d+ s\)/;
+		assert.doesNotMatch(srv.stderr(), failed);
+		await ca.resolveTo('127.0.0.2');
+		await waitFor(() => failed.test(srv.stderr()), 90000,
+		    'a failed renewal logged');
+		const version = dbCert(cfg.db).version;
+		assert.match(sqlValue('SELECT last_result FROM acme_state',
+		    cfg.db), /HTTP-01 challenge/);
+		expectStatus(await request(cfg.port, 'GET', '/healthz'), 200,
+		    'still serving');
+		await ca.resolveTo('127.0.0.1');
+		await waitFor(() => dbCert(cfg.db).version > version, 90000,
+		    'renewed on a later try');
+		await waitFor(() => sqlValue('SELECT failures FROM acme_state',
+		    cfg.db) === '0', 10000, 'the failure count reset');
+	});
 });
 
 describe('two instances on one database', () => {
