@@ -17,6 +17,7 @@
 
 struct acme;
 struct app;
+struct config;
 struct tls_front;
 
 /* Starts the thread; app->cfg->acme.domains must be set and front open.
@@ -28,5 +29,10 @@ void acme_reload(struct acme *acme);
 /* Stops the thread (an order in progress is abandoned; the next start or
  * another instance takes it up again) and frees acme. NULL is fine. */
 void acme_stop(struct acme *acme);
+
+/* blogd check with [acme]: the certificate the database holds, if any,
+ * must parse and match its key (logged: domains, expiry). 0, or -1 with
+ * err. */
+int acme_check(const struct config *cfg, char *err, size_t errlen);
 
 #endif

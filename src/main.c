@@ -569,6 +569,11 @@ cmd_check(const char *path)
 		goto out;
 	}
 	/* With [acme] the certificate is in the database, not in files. */
+	if (cfg.acme.domains[0] != '\0' &&
+	    acme_check(&cfg, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		goto out;
+	}
 	if (cfg.server.https_listen[0] != '\0' && cfg.acme.domains[0] == '\0' &&
 	    tls_check_files(&cfg, err, sizeof(err)) == -1) {
 		log_err("%s", err);

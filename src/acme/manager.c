@@ -675,3 +675,45 @@ acme_stop(struct acme *a)
 	curl_global_cleanup();
 	acme_free(a);
 }
+
+int
+acme_check(const struct config *cfg, char *err, size_t errlen)
+{
+	struct db_pool *pool;
+	struct model_acme_cert row;
+	struct acme_cert_info info;
+	char until[40];
+	int rc = -1;
+
+	if (db_pool_open(&pool, cfg, err, errlen) == -1)
+		return -1;
+	struct db_conn *conn = db_acquire(pool);
+	if (conn == NULL) {
+		db_pool_last_error(pool, err, errlen);
+		db_pool_close(pool);
+		return -1;
+	}
+	int got = model_acme_cert_get(conn, &row);
+	db_release(conn);
+	if (got == MODEL_NOT_FOUND) {
+		log_info("acme: no certificate in the database yet; blogd "
+		         "serve orders one for %s",
+		         cfg->acme.domains);
+		rc = 0;
+	} else if (got != MODEL_OK) {
+		snprintf(err, errlen,
+		         "acme: cannot read the certificate (has 'blogd "
+		         "migrate' run?)");
+	} else if (acme_cert_check(row.chain_pem, row.key_pem, &info, err,
+	                           errlen) == 0) {
+		acme_utc(info.not_after, until, sizeof(until));
+		log_info("acme: the database's certificate for %s is valid "
+		         "until %s",
+		         row.domains, until);
+		rc = 0;
+	}
+	if (got == MODEL_OK)
+		model_acme_cert_free(&row);
+	db_pool_close(pool);
+	return rc;
+}

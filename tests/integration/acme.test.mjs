@@ -318,6 +318,13 @@ describe('first issuance', () => {
 		assert.doesNotMatch(srv.stderr() + srv.stdout(), /PRIVATE KEY/);
 	});
 
+	test('blogd check reads the certificate from the database', async () => {
+		const r = await cli(cfg, ['check']);
+		assert.equal(r.code, 0, r.stderr);
+		assert.match(r.stderr, /acme: the database's certificate for blog\.test,www\.blog\.test is valid until \d{4}-/);
+		assert.match(r.stdout, /^ok$/m);
+	});
+
 	test('plain HTTP redirects once HTTPS has a certificate', async () => {
 		const res = await request(cfg.port, 'GET', '/metrics',
 		    { headers: { Connection: 'close' } });
