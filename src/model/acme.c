@@ -142,6 +142,13 @@ int
 model_acme_challenge_put(struct db_conn *conn, const char *token,
                          const char *key_auth)
 {
+	/* Answers an order left behind (a crash mid-order) go first: a
+	 * token is never asked for again after a day. */
+	if (db_exec(conn, NULL, NULL,
+	            "DELETE FROM acme_challenges "
+	            "WHERE created_at < UNIX_TIMESTAMP() - 86400",
+	            "") != 0)
+		return MODEL_ERR;
 	return model_rc(db_exec(conn, NULL, NULL,
 	                        "REPLACE INTO acme_challenges (token, "
 	                        "key_authorization, created_at) "
