@@ -33,6 +33,9 @@ void handle_search(struct http_request *req);
 void handle_feed(struct http_request *req);
 void handle_sitemap(struct http_request *req);
 void handle_robots(struct http_request *req);
+/* A GET no route matched: 301 for an imported old URL, else 404
+ * (redirects.c). */
+void handle_not_found(struct http_request *req);
 
 /* Parses plain digits without a leading zero, 1..max: the number, or 0
  * when s is NULL, malformed or over max. */

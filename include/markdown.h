@@ -18,4 +18,8 @@
 void markdown_render(const char *md, size_t len, bool unsafe_html,
                      size_t excerpt_chars, char **html, char **excerpt);
 
+/* The plain text of an HTML body (tags, script and style dropped, common
+ * entities decoded), cut like markdown_render's excerpt. Caller frees. */
+char *markdown_html_excerpt(const char *html, size_t excerpt_chars);
+
 #endif

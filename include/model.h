@@ -98,6 +98,9 @@ struct model_post_input {
 	const char *tags;    /* comma-separated; NULL or "" for none */
 	bool published;      /* first publish sets published_at */
 	bool raw_html;       /* site.allow_raw_html: keep HTML in Markdown */
+	/* body_md is HTML, stored and served as it is (posts imported from
+	 * an HTML body; model_post_update keeps what the post was). */
+	bool html;
 };
 
 struct model_post_list {

@@ -1,7 +1,8 @@
 /*
  * Password hashing: argon2id (libargon2) for everything new; Django's
- * "pbkdf2_sha256$iterations$salt$hash" verifies too, for imported accounts,
- * and reports that it needs rehashing.
+ * "pbkdf2_sha256$iterations$salt$hash" and "argon2$argon2id$..." (or
+ * argon2i) verify too, for imported accounts, and report that they need
+ * rehashing. Anything else (Django's unusable "!..." included) is -1.
  */
 #ifndef BLOGD_PASSWORD_H
 #define BLOGD_PASSWORD_H

@@ -47,5 +47,8 @@ void router_allow_header(unsigned methods, char *out, size_t outlen);
 /* The application's routes (handlers/routes.c). */
 extern const struct route app_routes[];
 extern const size_t app_routes_count;
+/* The route of a GET that no pattern matches (one of app_routes): old URLs
+ * kept by an import answer 301, the rest 404. */
+extern const struct route *const app_not_found_route;
 
 #endif

@@ -46,6 +46,9 @@ static const char usage_text[] =
     "  user del NAME\n"
     "  post add --title T --author NAME [--slug S] [--tags a,b] [--draft]\n"
     "                             publish Markdown from standard input\n"
+    "  import django mysql://USER@HOST[:PORT]/DB [--map FILE]\n"
+    "         [--old-urls PATTERN] [--dry-run] [--password-stdin]\n"
+    "                             copy a Django blog (docs/IMPORT.md)\n"
     "  version                    print the version\n"
     "  help                       print this text\n"
     "\n"
@@ -74,11 +77,21 @@ usage_error(const char *fmt, ...)
 	fputs("; see blogd --help\n", stderr);
 }
 
-/* user and post take their own arguments. */
+/* user, post and import take their own arguments. */
 static bool
 is_admin(const char *command)
 {
-	return strcmp(command, "user") == 0 || strcmp(command, "post") == 0;
+	return strcmp(command, "user") == 0 || strcmp(command, "post") == 0 ||
+	       strcmp(command, "import") == 0;
+}
+
+static int
+cli_import(const struct config *cfg, int argc, char **argv)
+{
+	if (strcmp(argv[0], "django") == 0)
+		return cli_import_django(cfg, argc, argv);
+	fprintf(stderr, "blogd: import needs 'django'\n");
+	return 1;
 }
 
 /*
@@ -597,9 +610,13 @@ cmd_admin(const struct cmdline *cl)
 	}
 	if (load_config(&cfg, cl->config) == -1)
 		return 1;
-	int rc = strcmp(cl->command, "user") == 0
-	             ? cli_user(&cfg, cl->argc, cl->argv)
-	             : cli_post(&cfg, cl->argc, cl->argv);
+	int rc;
+	if (strcmp(cl->command, "user") == 0)
+		rc = cli_user(&cfg, cl->argc, cl->argv);
+	else if (strcmp(cl->command, "post") == 0)
+		rc = cli_post(&cfg, cl->argc, cl->argv);
+	else
+		rc = cli_import(&cfg, cl->argc, cl->argv);
 	config_free(&cfg);
 	return rc;
 }

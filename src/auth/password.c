@@ -107,6 +107,33 @@ verify_django(const char *password, size_t len, const char *encoded,
 	return crypto_equal(got, want, sizeof(got)) ? 1 : 0;
 }
 
+/* Django's Argon2PasswordHasher: "argon2" in front of the encoding
+ * libargon2 reads ("argon2$argon2id$v=19$m=...,t=...,p=...$salt$hash");
+ * argon2i for hashes made before Django 3.2. */
+static int
+verify_django_argon2(const char *password, size_t len, const char *encoded,
+                     bool *needs_rehash)
+{
+	const char *enc = encoded + strlen("argon2");
+	argon2_type type;
+
+	*needs_rehash = true;
+	if (strncmp(enc, "$argon2id$", 10) == 0)
+		type = Argon2_id;
+	else if (strncmp(enc, "$argon2i$", 9) == 0)
+		type = Argon2_i;
+	else
+		return -1;
+	switch (argon2_verify(enc, password, len, type)) {
+	case ARGON2_OK:
+		return 1;
+	case ARGON2_VERIFY_MISMATCH:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 int
 password_verify(const char *password, const char *encoded, bool *needs_rehash)
 {
@@ -120,5 +147,8 @@ password_verify(const char *password, const char *encoded, bool *needs_rehash)
 		return verify_argon2id(password, len, encoded, needs_rehash);
 	if (strncmp(encoded, "pbkdf2_sha256$", 14) == 0)
 		return verify_django(password, len, encoded, needs_rehash);
+	if (strncmp(encoded, "argon2$", 7) == 0)
+		return verify_django_argon2(password, len, encoded,
+		                            needs_rehash);
 	return -1;
 }

@@ -2,6 +2,9 @@
 #ifndef BLOGD_CLI_COMMON_H
 #define BLOGD_CLI_COMMON_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 struct config;
 struct db_conn;
 struct db_pool;
@@ -11,5 +14,13 @@ struct db_pool;
 int cli_db_open(const struct config *cfg, struct db_pool **pool,
                 struct db_conn **conn);
 void cli_db_close(struct db_pool *pool, struct db_conn *conn);
+
+/* Reads one line (at most size - 2 bytes, line break dropped) from f into
+ * buf; what names f in the error printed. 0 or -1. */
+int cli_read_password(FILE *f, char *buf, size_t size, const char *what,
+                      bool allow_empty);
+/* Prints text on tty and reads a line with echo off. 0 or -1. */
+int cli_prompt_password(FILE *tty, const char *text, char *buf, size_t size,
+                        bool allow_empty);
 
 #endif

@@ -40,9 +40,9 @@ cli_db_close(struct db_pool *pool, struct db_conn *conn)
 	db_pool_close(pool);
 }
 
-/* Reads one line of at most PASSWORD_MAX_LEN bytes from f into buf. */
-static int
-read_line(FILE *f, char *buf, size_t size, const char *what)
+int
+cli_read_password(FILE *f, char *buf, size_t size, const char *what,
+                  bool allow_empty)
 {
 	size_t len;
 
@@ -60,15 +60,16 @@ read_line(FILE *f, char *buf, size_t size, const char *what)
 	}
 	if (len > 0 && buf[len - 1] == '\r')
 		buf[--len] = '\0';
-	if (len == 0) {
+	if (len == 0 && !allow_empty) {
 		fprintf(stderr, "blogd: empty password\n");
 		return -1;
 	}
 	return 0;
 }
 
-static int
-prompt(FILE *tty, const char *text, char *buf, size_t size)
+int
+cli_prompt_password(FILE *tty, const char *text, char *buf, size_t size,
+                    bool allow_empty)
 {
 	struct termios old, quiet;
 	int fd = fileno(tty), rc;
@@ -86,7 +87,7 @@ prompt(FILE *tty, const char *text, char *buf, size_t size)
 		fprintf(stderr, "blogd: /dev/tty: %s\n", strerror(errno));
 		return -1;
 	}
-	rc = read_line(tty, buf, size, "the terminal");
+	rc = cli_read_password(tty, buf, size, "the terminal", allow_empty);
 	tcsetattr(fd, TCSAFLUSH, &old);
 	return rc;
 }
@@ -100,16 +101,18 @@ get_password(bool from_stdin, char *pw, size_t size)
 	int rc;
 
 	if (from_stdin)
-		return read_line(stdin, pw, size, "standard input");
+		return cli_read_password(stdin, pw, size, "standard input",
+		                         false);
 	if ((tty = fopen("/dev/tty", "r+")) == NULL) {
 		fprintf(stderr,
 		        "blogd: no terminal to ask for the password; use "
 		        "--password-stdin\n");
 		return -1;
 	}
-	rc = prompt(tty, "Password: ", pw, size);
+	rc = cli_prompt_password(tty, "Password: ", pw, size, false);
 	if (rc == 0)
-		rc = prompt(tty, "Repeat password: ", again, sizeof(again));
+		rc = cli_prompt_password(tty, "Repeat password: ", again,
+		                         sizeof(again), false);
 	if (rc == 0 && strcmp(pw, again) != 0) {
 		fprintf(stderr, "blogd: passwords do not match\n");
 		rc = -1;

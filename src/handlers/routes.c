@@ -44,6 +44,11 @@ const struct route app_routes[] = {
     {HTTP_GET, "/feed.xml", handle_feed, "feed", true, false},
     {HTTP_GET, "/sitemap.xml", handle_sitemap, "sitemap", true, false},
     {HTTP_GET, "/robots.txt", handle_robots, "robots", true, false},
+    /* Last, and matched by no path (patterns start with '/'): a GET no
+     * other route takes, which may be an old URL kept by an import. */
+    {HTTP_GET, "", handle_not_found, "not_found", false, false},
 };
 
 const size_t app_routes_count = sizeof(app_routes) / sizeof(app_routes[0]);
+const struct route *const app_not_found_route =
+    &app_routes[sizeof(app_routes) / sizeof(app_routes[0]) - 1];

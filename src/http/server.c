@@ -341,6 +341,9 @@ http_dispatch(struct http_request *req)
 		http_method_not_allowed(req, allowed);
 		return false;
 	}
+	if (route == NULL && allowed == 0 &&
+	    (req->method & (HTTP_GET | HTTP_HEAD)) != 0)
+		route = app_not_found_route;
 	if (route == NULL) {
 		if (allowed != 0)
 			http_method_not_allowed(req, allowed);

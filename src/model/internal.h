@@ -17,6 +17,10 @@ model_rc(int db_rc)
 {
 	return db_rc == 0 ? MODEL_OK : MODEL_ERR;
 }
+/* The n-th slug to try (n from 1): base, then base-2, base-3 ..., cut so
+ * the whole stays within SLUG_MAX and never ends in '-' before the
+ * suffix. Caller frees. */
+char *model_slug_candidate(const char *base, int n);
 /* Frees the n strings of v and v itself. */
 void model_strv_free(char **v, size_t n);
 /* Runs sql, a literal "SELECT 1 ... WHERE id = ?": MODEL_OK when it finds

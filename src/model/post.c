@@ -106,18 +106,22 @@ prepare_values(const struct model_post_input *in, struct post_values *v)
 	}
 	if (parse_tags(in->tags, v) != MODEL_OK)
 		goto invalid;
-	markdown_render(in->body_md, body_len, in->raw_html, MODEL_EXCERPT_LEN,
-	                &v->html, &v->excerpt);
+	if (in->html) {
+		v->html = xstrdup(in->body_md);
+		v->excerpt =
+		    markdown_html_excerpt(in->body_md, MODEL_EXCERPT_LEN);
+	} else {
+		markdown_render(in->body_md, body_len, in->raw_html,
+		                MODEL_EXCERPT_LEN, &v->html, &v->excerpt);
+	}
 	return MODEL_OK;
 invalid:
 	values_free(v);
 	return MODEL_INVALID;
 }
 
-/* The n-th candidate: base, then base-2, base-3 ..., cut so the whole
- * stays within SLUG_MAX and never ends in '-' before the suffix. */
-static char *
-slug_candidate(const char *base, int n)
+char *
+model_slug_candidate(const char *base, int n)
 {
 	char suffix[16];
 	size_t keep;
@@ -183,7 +187,7 @@ write_with_slug(struct db_conn *conn, const struct model_post_input *in,
 	int n, rc;
 
 	for (n = 1; n <= SLUG_TRIES; n++) {
-		slug = slug_candidate(v->slug, n);
+		slug = model_slug_candidate(v->slug, n);
 		if (id == 0)
 			rc = db_exec(conn, NULL, insert_id,
 			             "INSERT INTO posts (slug, title, body_md, "
@@ -276,9 +280,19 @@ int
 model_post_update(struct db_conn *conn, long long id,
                   const struct model_post_input *in, char **slug_out)
 {
+	struct model_post_input stored = *in;
+	struct db_rows rows;
+
 	if (id <= 0)
 		return MODEL_NOT_FOUND;
-	return save(conn, id, 0, in, NULL, slug_out);
+	/* A post imported as HTML stays HTML whatever the form sends. */
+	if (db_query(conn, &rows, "SELECT body_format FROM posts WHERE id = ?",
+	             "i", id) != 0)
+		return MODEL_ERR;
+	stored.html =
+	    rows.nrows == 1 && strcmp(db_cell(&rows, 0, 0), "html") == 0;
+	db_rows_free(&rows);
+	return save(conn, id, 0, &stored, NULL, slug_out);
 }
 
 int

@@ -2,6 +2,7 @@
 #include "markdown.h"
 
 #include <stdbool.h>
+#include <string.h>
 
 #include <cmark.h>
 
@@ -75,17 +76,15 @@ plain_text(cmark_node *doc, struct buf *out)
 	cmark_iter_free(it);
 }
 
-/* The plain text of doc cut to max_chars code points (markdown.h). */
+/* text (white space folded) cut to max_chars code points; consumes it. */
 static char *
-excerpt_of(cmark_node *doc, size_t max_chars)
+cut_text(struct buf *textp, size_t max_chars)
 {
-	struct buf text = BUF_INIT;
+	struct buf text = *textp;
 	size_t i, chars = 0, cut = 0, space = 0;
 	bool over = false;
 	const char *s;
 
-	if (doc != NULL)
-		plain_text(doc, &text);
 	s = buf_cstr(&text);
 	/* Find the byte offset after max_chars code points, and the last
 	 * space before it. */
@@ -115,6 +114,105 @@ excerpt_of(cmark_node *doc, size_t max_chars)
 	text.data[cut] = '\0';
 	buf_puts(&text, "\xe2\x80\xa6"); /* U+2026 HORIZONTAL ELLIPSIS */
 	return buf_detach(&text);
+}
+
+/* The plain text of doc cut to max_chars code points (markdown.h). */
+static char *
+excerpt_of(cmark_node *doc, size_t max_chars)
+{
+	struct buf text = BUF_INIT;
+
+	if (doc != NULL)
+		plain_text(doc, &text);
+	return cut_text(&text, max_chars);
+}
+
+/* Length of the tag name at s ("script" in "script>"), lower-cased into
+ * name (room for 8). */
+static void
+tag_name(const char *s, char name[8])
+{
+	size_t n = 0;
+
+	if (*s == '/')
+		s++;
+	for (; n < 7 && ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'));
+	     s++)
+		name[n++] = (char)(*s | 0x20);
+	name[n] = '\0';
+}
+
+/* Skips the tag at s ('<'); for <script> and <style> their content too,
+ * which is not text a reader sees. Returns where the text goes on. */
+static const char *
+skip_tag(const char *s)
+{
+	char name[8];
+	const char *end;
+
+	tag_name(s + 1, name);
+	if (s[1] != '/' &&
+	    (strcmp(name, "script") == 0 || strcmp(name, "style") == 0)) {
+		end = strstr(s, name[1] == 'c' ? "</script" : "</style");
+		if (end == NULL)
+			return s + strlen(s);
+		s = end;
+	}
+	end = strchr(s, '>');
+	return end != NULL ? end + 1 : s + strlen(s);
+}
+
+/* The few entities that turn up in text; the others are kept verbatim. */
+static const char *
+put_entity(struct buf *b, const char *s)
+{
+	static const struct {
+		const char *name, *text;
+	} ents[] = {{"&amp;", "&"},
+	            {"&lt;", "<"},
+	            {"&gt;", ">"},
+	            {"&quot;", "\""},
+	            {"&#39;", "'"},
+	            {"&nbsp;", " "},
+	            {"&rsquo;", "\xe2\x80\x99"},
+	            {"&hellip;", "\xe2\x80\xa6"}};
+
+	for (size_t i = 0; i < sizeof(ents) / sizeof(ents[0]); i++) {
+		size_t n = strlen(ents[i].name);
+		if (strncmp(s, ents[i].name, n) == 0) {
+			put_text(b, ents[i].text);
+			return s + n;
+		}
+	}
+	buf_putc(b, '&');
+	return s + 1;
+}
+
+char *
+markdown_html_excerpt(const char *html, size_t excerpt_chars)
+{
+	struct buf text = BUF_INIT;
+	const char *s = html;
+	char c[2] = {0, 0};
+
+	while (*s != '\0') {
+		if (*s == '<') {
+			s = skip_tag(s);
+			/* Tags separate words ("<p>a</p><p>b</p>"). */
+			put_text(&text, " ");
+		} else if (*s == '&') {
+			s = put_entity(&text, s);
+		} else {
+			c[0] = *s++;
+			put_text(&text, c);
+		}
+	}
+	/* Like the Markdown excerpt: no leading space. */
+	if (text.len > 0 && text.data[0] == ' ') {
+		memmove(text.data, text.data + 1, text.len);
+		text.len--;
+	}
+	return cut_text(&text, excerpt_chars);
 }
 
 void

@@ -1,0 +1,84 @@
+/*
+ * Importing a blog from elsewhere (blogd import django, blogd import
+ * markdown): the rows an importer hands to the model, and the statements
+ * that store them so that a second run updates instead of duplicating
+ * (src/model/import.c), and the old URLs kept as redirects
+ * (src/model/redirect.c).
+ *
+ * Each call takes a borrowed connection; the caller owns the transaction
+ * (and the content_version bump, once per batch). Strings are borrowed.
+ * Dates are "YYYY-MM-DD HH:MM:SS" in UTC.
+ */
+#ifndef BLOGD_IMPORT_H
+#define BLOGD_IMPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct db_conn;
+
+/* What a call did to the blogd row. */
+enum import_outcome {
+	IMPORT_ADDED,
+	IMPORT_UPDATED,
+	IMPORT_UNCHANGED,
+	IMPORT_KEPT, /* a user made in blogd itself: left as it is */
+	IMPORT_OUTCOMES
+};
+
+struct import_user {
+	const char *name; /* model_user_name_valid */
+	const char *hash; /* argon2id, pbkdf2_sha256$, argon2$ (Django) */
+	bool is_admin;
+	bool active; /* false: stored as "!" + hash, which never verifies */
+	const char *joined;
+};
+
+struct import_post {
+	const char *key;  /* the source row, e.g. "blog_post:17" */
+	const char *slug; /* text_is_slug; a taken one gets "-2", ... */
+	const char *title;
+	const char *body; /* Markdown, or HTML when html */
+	bool html;
+	bool raw_html; /* [site] allow_raw_html for Markdown bodies */
+	long long author_id;
+	bool published;
+	const char *published_at, *created_at, *updated_at;
+	char *const *tags; /* names as in the source; lower-cased here */
+	size_t ntags;
+};
+
+struct import_comment {
+	const char *key; /* e.g. "blog_comment:5" */
+	long long post_id;
+	const char *name;
+	const char *body;
+	const char *created_at;
+	bool approved;
+};
+
+/* Insert or update by name. *id gets the blogd id. 0 or MODEL_ERR. A user
+ * made in blogd (never imported) is IMPORT_KEPT and not changed. */
+int model_import_user(struct db_conn *conn, const struct import_user *u,
+                      long long *id, enum import_outcome *out);
+/* Insert or update by key. MODEL_INVALID for a bad title, body or tag.
+ * *id gets the post's id. */
+int model_import_post(struct db_conn *conn, const struct import_post *p,
+                      long long *id, enum import_outcome *out);
+/* Insert or update by key. MODEL_INVALID for a bad name or body. */
+int model_import_comment(struct db_conn *conn, const struct import_comment *c,
+                         enum import_outcome *out);
+/* Answers path (as requested, percent-encoded, at most 500 bytes) with
+ * the post's page. Insert or update by path. */
+int model_import_redirect(struct db_conn *conn, const char *path,
+                          long long post_id, enum import_outcome *out);
+
+/* The end of a batch: marks visible content as changed, so every
+ * instance's page cache drops what it holds. 0 or -1. */
+int model_import_done(struct db_conn *conn);
+
+/* The slug of the post an old path points to: 0 and *slug (caller
+ * frees), MODEL_NOT_FOUND or MODEL_ERR. */
+int model_redirect_find(struct db_conn *conn, const char *path, char **slug);
+
+#endif

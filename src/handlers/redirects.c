@@ -1,0 +1,37 @@
+/*
+ * The last stop of a GET that no route takes: an old URL kept by an import
+ * (blogd import django --old-urls) answers 301 to its post; anything else
+ * is the 404 it would have been.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "db.h"
+#include "handlers.h"
+#include "import.h"
+#include "model.h"
+
+void
+handle_not_found(struct http_request *req)
+{
+	struct db_conn *conn;
+	char *slug = NULL, location[128];
+	int rc;
+
+	if ((conn = handlers_db(req)) == NULL)
+		return;
+	rc = model_redirect_find(conn, req->path, &slug);
+	db_release(conn);
+	if (rc == MODEL_ERR) {
+		http_error(req, 503);
+		return;
+	}
+	if (rc != MODEL_OK) {
+		http_error(req, 404);
+		return;
+	}
+	/* Slugs are a-z, 0-9 and '-' (text_is_slug): nothing to encode. */
+	snprintf(location, sizeof(location), "/posts/%s", slug);
+	free(slug);
+	http_redirect(req, 301, location);
+}

@@ -1,0 +1,38 @@
+/* Old URLs kept by an import (include/import.h). */
+#include "import.h"
+
+#include <string.h>
+
+#include "db.h"
+#include "internal.h"
+#include "model.h"
+
+int
+model_redirect_find(struct db_conn *conn, const char *path, char **slug)
+{
+	struct db_rows rows;
+	int rc = MODEL_NOT_FOUND;
+
+	*slug = NULL;
+	/* Only printable ASCII up to 500 bytes can be in the table (ascii,
+	 * VARCHAR(500)); anything else is not sent to a server that would
+	 * have to convert it. */
+	size_t n = 0;
+	for (; path[n] != '\0'; n++)
+		if ((unsigned char)path[n] <= ' ' ||
+		    (unsigned char)path[n] >= 0x7f)
+			return MODEL_NOT_FOUND;
+	if (n > 500)
+		return MODEL_NOT_FOUND;
+	if (db_query(conn, &rows,
+	             "SELECT p.slug FROM redirects r JOIN posts p "
+	             "ON p.id = r.post_id WHERE r.path = ?",
+	             "s", path) != 0)
+		return MODEL_ERR;
+	if (rows.nrows == 1) {
+		*slug = model_cell_dup(&rows, 0, 0);
+		rc = MODEL_OK;
+	}
+	db_rows_free(&rows);
+	return rc;
+}

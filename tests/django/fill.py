@@ -1,0 +1,105 @@
+#!/usr/bin/python3
+"""
+Fills the Django database through Django's own ORM, so password hashes,
+dates and time zones are what a real Django site stores.
+
+    fill.py initial   users, blog posts, comments, tags, journal entries
+    fill.py change    edits made in Django after a first import
+"""
+import datetime
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'djsite.settings')
+
+import django  # noqa: E402
+
+django.setup()
+
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from django.contrib.auth.models import User  # noqa: E402
+
+from blog.models import Comment, Post  # noqa: E402
+from journal.models import Entry, Remark  # noqa: E402
+
+PARIS = ZoneInfo('Europe/Paris')
+
+
+def paris(*args):
+    return datetime.datetime(*args, tzinfo=PARIS)
+
+
+def initial():
+    alice = User.objects.create_superuser('alice', 'alice@example.org',
+                                          'alice old password')
+    bob = User.objects.create_user('bob', 'bob@example.org',
+                                   'bob old password')
+    User.objects.create_user('carol', 'carol@example.org',
+                             'carol old password', is_staff=True,
+                             is_active=False)
+    User.objects.create_user('dan@home', 'dan@example.org',
+                             'dan old password', is_staff=True)
+
+    # 00:30 in Paris on 6 March is 23:30 UTC on 5 March: Django's URL
+    # (get_absolute_url) and its database both say the 5th.
+    hello = Post.objects.create(
+        title='Hello from Django', slug='hello-django', author=alice,
+        body='# Hello\n\nSome *Markdown* from Django.\n',
+        publish=paris(2023, 3, 6, 0, 30), status='published')
+    hello.tags.add('Python', 'django')
+    html = Post.objects.create(
+        title='An HTML post', slug='html-post', author=bob,
+        body='<p>Rich <strong>text</strong> from an editor.</p>\n\n'
+             '<p>Second paragraph &amp; more.</p>',
+        publish=paris(2023, 4, 1, 12, 0), status='published')
+    html.tags.add('python')
+    Post.objects.create(
+        title='A secret draft', slug='secret-draft', author=alice,
+        body='Not for readers yet.', publish=paris(2023, 5, 2, 9, 0),
+        status='draft')
+    Post.objects.create(
+        title='Old style slug', slug='Old_Style_Slug', author=bob,
+        body='Django slugs may hold capitals and underscores.',
+        publish=paris(2022, 12, 31, 23, 59), status='published')
+
+    Comment.objects.create(post=hello, name='Reader One',
+                           email='one@example.org', body='First!')
+    Comment.objects.create(post=hello, name='Reader Two',
+                           email='two@example.org',
+                           body='Nice post.\nTwo lines.')
+    Comment.objects.create(post=hello, name='Spammer',
+                           email='spam@example.org', body='Buy pills',
+                           active=False)
+
+    entry = Entry.objects.create(
+        headline='Journal entry one', permalink='journal-one', writer=bob,
+        content='From the *journal* app.', pub_date=paris(2021, 7, 14, 8, 0),
+        is_public=True)
+    Entry.objects.create(
+        headline='Hidden journal entry', permalink='journal-hidden',
+        writer=bob, content='Private.', pub_date=paris(2021, 7, 15, 8, 0),
+        is_public=False)
+    Remark.objects.create(entry=entry, author_name='Journal Reader',
+                          text='A remark.', posted=paris(2021, 7, 16, 9, 0),
+                          visible=True)
+
+
+def change():
+    hello = Post.objects.get(slug='hello-django')
+    hello.title = 'Hello from Django, edited'
+    hello.save()
+    hello.tags.add('news')
+    draft = Post.objects.get(slug='secret-draft')
+    draft.status = 'published'
+    draft.save()
+    Comment.objects.create(post=hello, name='Reader Three',
+                           email='three@example.org', body='Late comment.')
+    bob = User.objects.get(username='bob')
+    bob.set_password('bob new password')
+    bob.save()
+
+
+if __name__ == '__main__':
+    {'initial': initial, 'change': change}[sys.argv[1]]()
