@@ -23,7 +23,8 @@ build_pkgs=(build-essential cmake pkg-config
 	mariadb-server mariadb-client openssl)
 test_pkgs=(libcmocka-dev curl chromium wrk apache2-utils nghttp2-client
 	testssl.sh sslscan nginx-light clang libclang-rt-14-dev
-	systemd libxml2-utils pebble)
+	systemd libxml2-utils pebble
+	python3-django python3-django-taggit python3-mysqldb)
 
 want=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && want+=("${test_pkgs[@]}")

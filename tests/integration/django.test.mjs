@@ -1,0 +1,305 @@
+// blogd import django against a real Django 3.2 blog (tests/django/):
+// migrated into a second database on the private MariaDB and filled
+// through Django's ORM, so hashes, dates and time zones are Django's own;
+// then imported through the binary (as a SELECT-only account) and checked
+// through SQL and HTTP.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import {
+	CookieJar, DB, SRC, assertExit, assertOneLine, cli, createDatabase,
+	csrfFrom, expectBody, expectNoBody, expectStatus, setupSite, sql,
+	sqlValue, startBlogd, tempDir, waitFor,
+} from './lib.mjs';
+
+const DJ = 'blogd_django';
+const SITE = 'blogd_import';
+const READER = 'djread';
+const READER_PW = 'read-only pw 7';
+const URL = `mysql://${READER}@127.0.0.1:${DB.port}/${DJ}`;
+const OLD_URLS = '/blog/{yyyy}/{m}/{d}/{slug}/';
+const DATE = "'%Y-%m-%d %H:%i:%s'";
+
+let cfg;
+let srv;
+const dir = tempDir('django');
+
+/* Runs tests/django/<script> with Debian's python (where Django is). */
+function django(...args) {
+	execFileSync('/usr/bin/python3', [path.join(SRC, 'tests/django',
+	    args[0]), ...args.slice(1)], {
+		env: { ...process.env, DJ_DB_NAME: DJ, DJ_DB_USER: DB.user,
+		    DJ_DB_PASSWORD: DB.password, DJ_DB_HOST: DB.host,
+		    DJ_DB_PORT: DB.port },
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+}
+
+function importDjango(args = [], { password = READER_PW, url = URL } = {}) {
+	return cli(cfg, ['import', 'django', url, '--password-stdin', ...args],
+	    { stdin: `${password}\n`, timeout: 120000 });
+}
+
+function mapFile(name, text) {
+	const file = path.join(dir, name);
+	fs.writeFileSync(file, text);
+	return file;
+}
+
+const count = (table) => Number(sqlValue(`SELECT COUNT(*) FROM ${table}`,
+    SITE));
+const hashOf = (name) => sqlValue('SELECT password_hash FROM users ' +
+    `WHERE name = '${name}'`, SITE);
+const djangoHash = (name) => sqlValue('SELECT password FROM auth_user ' +
+    `WHERE username = '${name}'`, DJ);
+
+async function signIn(username, password) {
+	const jar = new CookieJar();
+	const form = await srv.get('/admin/login', { jar });
+	expectStatus(form, 200, 'GET /admin/login');
+	return srv.request('POST', '/admin/login', { jar,
+	    body: { username, password, csrf_token: csrfFrom(form.body) } });
+}
+
+before(async () => {
+	createDatabase(DJ);
+	// The import reads with an account that can do nothing else.
+	for (const host of ['127.0.0.1', 'localhost'])
+		sql(`CREATE USER IF NOT EXISTS '${READER}'@'${host}' ` +
+		    `IDENTIFIED BY '${READER_PW}'; ` +
+		    `GRANT SELECT ON \`${DJ}\`.* TO '${READER}'@'${host}'`);
+	django('manage.py', 'migrate', '-v0');
+	django('fill.py', 'initial');
+	cfg = await setupSite(SITE);
+});
+
+after(async () => {
+	if (srv)
+		await srv.stop();
+});
+
+test('bad input is one line naming the cause, and nothing is written',
+    async () => {
+	const cases = [
+		[{ password: 'wrong' }, [], /djread.*Access denied/],
+		[{ url: 'http://example.org/blog' }, [],
+			/bad URL: it must start with mysql:\/\//],
+		[{ url: `mysql://${READER}:pw@127.0.0.1/${DJ}` }, [],
+			/password in the URL/],
+		[{}, ['--map', mapFile('table.ini', '[posts]\ntable = blog_entries\n')],
+			/database 'blogd_django' has no table 'blog_entries' \(\[posts\] table\)/],
+		[{}, ['--map', mapFile('column.ini', '[comments]\nactive = approved\n')],
+			/table 'blog_comment' has no column 'approved' \(\[comments\] active\)/],
+		[{}, ['--map', mapFile('key.ini', '[posts]\ntitel = title\n')],
+			/key\.ini:2: unknown key 'titel' in \[posts\]/],
+		[{}, ['--old-urls', '/blog/{year}/{slug}/'],
+			/unknown placeholder '\{year\}'/],
+	];
+	for (const [opts, args, re] of cases) {
+		const r = await importDjango(args, opts);
+		assertExit(r, 1, `import ${JSON.stringify([opts, args])}`);
+		assert.match(assertOneLine(r, `${re}`), re);
+	}
+	for (const t of ['users', 'posts', 'comments', 'redirects'])
+		assert.equal(count(t), 0, `${t} after failed imports`);
+});
+
+test('--dry-run prints the summary and writes nothing', async () => {
+	const r = await importDjango(['--dry-run', '--old-urls', OLD_URLS]);
+	assertExit(r, 0, 'import --dry-run');
+	assert.match(r.stdout, /^dry run: nothing was written/);
+	assert.match(r.stdout, /^users +4 added,/m);
+	assert.match(r.stdout, /^posts +4 added,/m);
+	assert.match(r.stdout, /^comments +3 added,/m);
+	for (const t of ['users', 'posts', 'comments', 'redirects', 'tags'])
+		assert.equal(count(t), 0, `${t} after a dry run`);
+});
+
+test('import copies users with their hashes, posts, comments, tags',
+    async () => {
+	const r = await importDjango(['--old-urls', OLD_URLS]);
+	assertExit(r, 0, 'import');
+	assert.match(r.stdout, /^users +4 added, 0 updated, 0 unchanged/m);
+	assert.match(r.stdout, /^posts +4 added, 0 updated, 0 unchanged, 0 skipped/m);
+	assert.match(r.stdout, /^comments +3 added, 0 updated, 0 unchanged, 0 skipped/m);
+	assert.match(r.stdout, /^redirects +4 added/m);
+	// Progress and notes go to stderr.
+	assert.match(r.stderr, /4\/4 posts/);
+	assert.match(r.stderr, /user 'dan@home' is 'dan_home' in blogd/);
+
+	assert.match(hashOf('alice'), /^pbkdf2_sha256\$/);
+	assert.equal(hashOf('alice'), djangoHash('alice'));
+	const admin = (n) => sqlValue(`SELECT is_admin FROM users WHERE name = '${n}'`, SITE);
+	assert.equal(admin('alice'), '1', 'superuser');
+	assert.equal(admin('dan_home'), '1', 'staff');
+	assert.equal(admin('bob'), '0', 'neither');
+	assert.equal(hashOf('carol'), `!${djangoHash('carol')}`, 'inactive');
+
+	// Dates as Django stored them (UTC), not shifted by its TIME_ZONE.
+	const post = (slug, col) => sqlValue(`SELECT ${col} FROM posts ` +
+	    `WHERE slug = '${slug}'`, SITE);
+	assert.equal(post('hello-django', 'published_at'), '2023-03-05 23:30:00');
+	assert.equal(post('hello-django', 'created_at'), sqlValue(
+	    `SELECT DATE_FORMAT(created, ${DATE}) FROM blog_post ` +
+	    "WHERE slug = 'hello-django'", DJ));
+	assert.equal(post('hello-django', 'status'), 'published');
+	assert.equal(post('secret-draft', 'status'), 'draft');
+	assert.equal(post('html-post', 'body_format'), 'html');
+	assert.equal(post('hello-django', 'body_format'), 'markdown');
+	assert.equal(post('old-style-slug', 'title'), 'Old style slug');
+	assert.equal(sqlValue("SELECT u.name FROM posts p JOIN users u ON " +
+	    "u.id = p.author_id WHERE p.slug = 'html-post'", SITE), 'bob');
+	assert.deepEqual(sql("SELECT name, status FROM comments ORDER BY id",
+	    SITE), [['Reader One', 'approved'], ['Reader Two', 'approved'],
+	    ['Spammer', 'pending']]);
+	assert.deepEqual(sql('SELECT created_at FROM comments ORDER BY id',
+	    SITE), sql(`SELECT DATE_FORMAT(created, ${DATE}) FROM ` +
+	    'blog_comment ORDER BY id', DJ), 'comment dates');
+	assert.deepEqual(sql("SELECT t.name FROM tags t JOIN post_tags pt ON " +
+	    "pt.tag_id = t.id JOIN posts p ON p.id = pt.post_id WHERE " +
+	    "p.slug = 'hello-django' ORDER BY t.name", SITE),
+	    [['django'], ['python']]);
+	srv = await startBlogd(cfg);
+});
+
+test('pages: posts, drafts hidden, dates, comments, tags, HTML bodies',
+    async () => {
+	const hello = await srv.get('/posts/hello-django');
+	expectStatus(hello, 200, 'imported post');
+	expectBody(hello, /Hello from Django/);
+	expectBody(hello, /<em>Markdown<\/em>/, 'Markdown rendered');
+	expectBody(hello, /datetime="2023-03-05T23:30:00Z">5 March 2023</);
+	expectBody(hello, /Reader One/);
+	expectBody(hello, /Nice post\.\s+Two lines\./);
+	expectNoBody(hello, /Buy pills/, 'an inactive comment is pending');
+	expectStatus(await srv.get('/posts/secret-draft'), 404, 'draft');
+	const html = await srv.get('/posts/html-post');
+	expectStatus(html, 200, 'HTML post');
+	expectBody(html, /<p>Rich <strong>text<\/strong> from an editor\.<\/p>/);
+	const home = await srv.get('/');
+	for (const slug of ['hello-django', 'html-post', 'old-style-slug'])
+		expectBody(home, new RegExp(`/posts/${slug}"`), `home: ${slug}`);
+	expectNoBody(home, /secret-draft/, 'home: draft');
+	expectBody(home, /Second paragraph &amp; more\./, 'HTML excerpt');
+	const python = await srv.get('/tags/python');
+	expectBody(python, /\/posts\/hello-django"/);
+	expectBody(python, /\/posts\/html-post"/);
+	expectNoBody(await srv.get('/tags/django'), /html-post/);
+});
+
+test('old URLs answer 301 to the post; other unknown paths 404', async () => {
+	const cases = [
+		['/blog/2023/3/5/hello-django/', '/posts/hello-django'],
+		['/blog/2022/12/31/Old_Style_Slug/', '/posts/old-style-slug'],
+	];
+	for (const [from, to] of cases) {
+		for (const method of ['GET', 'HEAD']) {
+			const r = await srv.request(method, from);
+			expectStatus(r, 301, `${method} ${from}`);
+			assert.equal(r.headers.location, to);
+		}
+	}
+	expectStatus(await srv.get('/blog/2023/3/6/hello-django/'), 404,
+	    'another date');
+	expectStatus(await srv.get('/no/such/page'), 404, 'unknown');
+	expectStatus(await srv.request('POST', '/blog/2023/3/5/hello-django/',
+	    { body: 'x=1' }), 404, 'POST to an old URL');
+});
+
+test('the old Django password signs in once and becomes argon2id', async () => {
+	const r = await signIn('alice', 'alice old password');
+	expectStatus(r, 303, 'alice with her Django password');
+	assert.match(hashOf('alice'), /^\$argon2id\$/);
+	expectStatus(await signIn('alice', 'alice old password'), 303,
+	    'alice again, against the argon2id hash');
+	expectStatus(await signIn('alice', 'wrong'), 401, 'a wrong password');
+	expectStatus(await signIn('dan_home', 'dan old password'), 303,
+	    'a renamed staff user');
+	expectStatus(await signIn('carol', 'carol old password'), 401,
+	    'an inactive user');
+	sql('DELETE FROM login_failures', SITE);
+});
+
+test('re-import after a change in Django updates, duplicates nothing',
+    async () => {
+	django('fill.py', 'change');
+	const r = await importDjango(['--old-urls', OLD_URLS]);
+	assertExit(r, 0, 'second import');
+	assert.match(r.stdout, /^users +0 added, 1 updated, 3 unchanged/m);
+	assert.match(r.stdout, /^posts +0 added, 2 updated, 2 unchanged, 0 skipped/m);
+	assert.match(r.stdout, /^comments +1 added, 0 updated, 3 unchanged/m);
+	assert.match(r.stdout, /^redirects +0 added, 0 updated, 4 unchanged/m);
+	assert.equal(count('posts'), 4);
+	assert.equal(count('comments'), 4);
+	assert.equal(count('users'), 4);
+	// bob never signed in here: his hash follows Django's. alice did:
+	// hers stays the argon2id one blogd made.
+	assert.equal(hashOf('bob'), djangoHash('bob'));
+	assert.match(hashOf('alice'), /^\$argon2id\$/);
+
+	// Each instance's page cache notices within a second or so.
+	await waitFor(async () => {
+		const p = await srv.get('/posts/hello-django');
+		return /Hello from Django, edited/.test(p.body) ? p : null;
+	}, 5000, 'the edited title');
+	const hello = await srv.get('/posts/hello-django');
+	expectBody(hello, /Reader Three/);
+	expectStatus(await srv.get('/posts/secret-draft'), 200, 'now published');
+	expectBody(await srv.get('/tags/news'), /\/posts\/hello-django"/);
+});
+
+test('--map imports a second schema', async () => {
+	const map = mapFile('journal.ini', `# The journal app of tests/django
+[posts]
+table = journal_entries
+title = headline
+slug = permalink
+author = writer_id
+body = content
+publish = pub_date
+created =
+updated =
+status = is_public
+published = 1
+
+[comments]
+table = journal_remark
+post = entry_id
+name = author_name
+body = text
+created = posted
+active = visible
+
+[tags]
+table =
+`);
+	const r = await importDjango(['--map', map, '--old-urls',
+	    '/journal/{id}/']);
+	assertExit(r, 0, 'import --map');
+	assert.match(r.stdout, /^posts +2 added, 0 updated, 0 unchanged/m);
+	assert.match(r.stdout, /^comments +1 added/m);
+	assert.equal(sqlValue("SELECT published_at FROM posts WHERE slug = " +
+	    "'journal-one'", SITE), '2021-07-14 06:00:00');
+	await waitFor(async () => {
+		const p = await srv.get('/posts/journal-one');
+		return p.status === 200 ? p : null;
+	}, 5000, 'the journal post');
+	const one = await srv.get('/posts/journal-one');
+	expectBody(one, /<em>journal<\/em>/);
+	expectBody(one, /Journal Reader/);
+	expectStatus(await srv.get('/posts/journal-hidden'), 404, 'not public');
+	const id = sqlValue("SELECT id FROM journal_entries WHERE permalink = " +
+	    "'journal-one'", DJ);
+	const old = await srv.get(`/journal/${id}/`);
+	expectStatus(old, 301, 'journal old URL');
+	assert.equal(old.headers.location, '/posts/journal-one');
+
+	const again = await importDjango(['--map', map]);
+	assertExit(again, 0, 'import --map again');
+	assert.match(again.stdout, /^posts +0 added, 0 updated, 2 unchanged/m);
+	assert.equal(count('posts'), 6);
+});
