@@ -17,4 +17,10 @@ int cli_post(const struct config *cfg, int argc, char **argv);
  * [--password-stdin] (argv[0] is "django") */
 int cli_import_django(const struct config *cfg, int argc, char **argv);
 
+/* blogd import markdown DIR [--dry-run] (argv[0] is "markdown"): reads
+ * back what blogd export wrote. */
+int cli_import_markdown(const struct config *cfg, int argc, char **argv);
+/* blogd export DIR (argv[0] is DIR) */
+int cli_export(const struct config *cfg, int argc, char **argv);
+
 #endif

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 struct db_conn;
+struct db_rows;
 
 /* What a call did to the blogd row. */
 enum import_outcome {
@@ -35,7 +36,9 @@ struct import_user {
 };
 
 struct import_post {
-	const char *key;  /* the source row, e.g. "blog_post:17" */
+	/* The source row, e.g. "blog_post:17"; NULL: the slug is the key
+	 * (blogd import markdown), and is kept exactly. */
+	const char *key;
 	const char *slug; /* text_is_slug; a taken one gets "-2", ... */
 	const char *title;
 	const char *body; /* Markdown, or HTML when html */
@@ -76,6 +79,28 @@ int model_import_redirect(struct db_conn *conn, const char *path,
 /* The end of a batch: marks visible content as changed, so every
  * instance's page cache drops what it holds. 0 or -1. */
 int model_import_done(struct db_conn *conn);
+
+/* The id of the post with slug: 0 and *id, MODEL_NOT_FOUND, MODEL_ERR. */
+int model_import_post_id(struct db_conn *conn, const char *slug, long long *id);
+
+/*
+ * blogd export: every row a blog is made of, as db_rows the caller frees
+ * (db_rows_free), in an order that depends on the data only (not on ids),
+ * so exporting what an export imported gives the same files. Columns:
+ *   users:     name, is_admin, created_at, password_hash (by name)
+ *   posts:     id, slug, title, author name, status, body_format,
+ *              published_at, created_at, updated_at, body_md (by slug)
+ *   tags:      post id, tag name (by post slug, tag name)
+ *   comments:  post slug, status, created_at, name, body (by post slug,
+ *              date, id)
+ *   redirects: path, post slug (by path)
+ * 0 or MODEL_ERR.
+ */
+int model_export_users(struct db_conn *conn, struct db_rows *rows);
+int model_export_posts(struct db_conn *conn, struct db_rows *rows);
+int model_export_tags(struct db_conn *conn, struct db_rows *rows);
+int model_export_comments(struct db_conn *conn, struct db_rows *rows);
+int model_export_redirects(struct db_conn *conn, struct db_rows *rows);
 
 /* The slug of the post an old path points to: 0 and *slug (caller
  * frees), MODEL_NOT_FOUND or MODEL_ERR. */

@@ -49,6 +49,10 @@ static const char usage_text[] =
     "  import django mysql://USER@HOST[:PORT]/DB [--map FILE]\n"
     "         [--old-urls PATTERN] [--dry-run] [--password-stdin]\n"
     "                             copy a Django blog (docs/IMPORT.md)\n"
+    "  export DIR                 every post, user, comment and redirect\n"
+    "                             as plain files\n"
+    "  import markdown DIR [--dry-run]\n"
+    "                             read back what export wrote\n"
     "  version                    print the version\n"
     "  help                       print this text\n"
     "\n"
@@ -82,7 +86,7 @@ static bool
 is_admin(const char *command)
 {
 	return strcmp(command, "user") == 0 || strcmp(command, "post") == 0 ||
-	       strcmp(command, "import") == 0;
+	       strcmp(command, "import") == 0 || strcmp(command, "export") == 0;
 }
 
 static int
@@ -90,7 +94,9 @@ cli_import(const struct config *cfg, int argc, char **argv)
 {
 	if (strcmp(argv[0], "django") == 0)
 		return cli_import_django(cfg, argc, argv);
-	fprintf(stderr, "blogd: import needs 'django'\n");
+	if (strcmp(argv[0], "markdown") == 0)
+		return cli_import_markdown(cfg, argc, argv);
+	fprintf(stderr, "blogd: import needs 'django' or 'markdown'\n");
 	return 1;
 }
 
@@ -615,8 +621,10 @@ cmd_admin(const struct cmdline *cl)
 		rc = cli_user(&cfg, cl->argc, cl->argv);
 	else if (strcmp(cl->command, "post") == 0)
 		rc = cli_post(&cfg, cl->argc, cl->argv);
-	else
+	else if (strcmp(cl->command, "import") == 0)
 		rc = cli_import(&cfg, cl->argc, cl->argv);
+	else
+		rc = cli_export(&cfg, cl->argc, cl->argv);
 	config_free(&cfg);
 	return rc;
 }

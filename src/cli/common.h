@@ -23,4 +23,24 @@ int cli_read_password(FILE *f, char *buf, size_t size, const char *what,
 int cli_prompt_password(FILE *tty, const char *text, char *buf, size_t size,
                         bool allow_empty);
 
+/* ---- blogd export and the importers (src/cli/import_common.c) ---- */
+
+struct buf;
+
+/* Appends s with '\\', newline, CR and tab written as \\ \n \r \t:
+ * one line, one TSV field. */
+void cli_escape(struct buf *b, const char *s);
+/* Undoes cli_escape in place; -1 for a stray backslash. */
+int cli_unescape(char *s);
+
+/* Counts of an import for its summary, one row per kind. */
+struct cli_import_counts {
+	const char *kind;
+	unsigned long added, updated, unchanged, kept, skipped;
+	bool has_kept; /* users: rows made in blogd, left alone */
+};
+/* Prints the summary on stdout, prefixed by a note for a dry run. */
+void cli_import_summary(const struct cli_import_counts *c, size_t n,
+                        bool dry_run);
+
 #endif

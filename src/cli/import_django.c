@@ -53,8 +53,7 @@ struct import_run {
 	long long *post_ids; /* blogd id per posts row, 0 when skipped */
 	struct db_conn *conn;
 	bool in_txn;
-	unsigned long counts[K_KINDS][IMPORT_OUTCOMES];
-	unsigned long skipped[K_KINDS];
+	struct cli_import_counts counts[K_KINDS];
 };
 
 static int
@@ -137,7 +136,16 @@ batch_end(struct import_run *r)
 static void
 count(struct import_run *r, enum kind k, enum import_outcome o)
 {
-	r->counts[k][o]++;
+	struct cli_import_counts *c = &r->counts[k];
+
+	if (o == IMPORT_ADDED)
+		c->added++;
+	else if (o == IMPORT_UPDATED)
+		c->updated++;
+	else if (o == IMPORT_UNCHANGED)
+		c->unchanged++;
+	else
+		c->kept++;
 }
 
 /* A Django user name as a blogd one: characters blogd does not take
@@ -175,7 +183,7 @@ import_user(struct import_run *r, size_t i)
 		        "blogd: import django: user '%s' is '%s' in blogd\n",
 		        db_cell(u, i, 1), name);
 	if (in.hash == NULL || *name == '\0') {
-		r->skipped[K_USERS]++;
+		r->counts[K_USERS].skipped++;
 	} else if ((rc = model_import_user(r->conn, &in, &r->user_ids[i],
 	                                   &o)) == MODEL_OK) {
 		count(r, K_USERS, o);
@@ -301,14 +309,14 @@ import_post(struct import_run *r, size_t i)
 		        "blogd: import django: skipped post %s ('%s'): %s\n",
 		        db_cell(p, i, 0), slug,
 		        in.author_id == 0 ? "no such author" : "no date");
-		r->skipped[K_POSTS]++;
+		r->counts[K_POSTS].skipped++;
 	} else if ((rc = model_import_post(r->conn, &in, &r->post_ids[i],
 	                                   &o)) == MODEL_INVALID) {
 		fprintf(stderr,
 		        "blogd: import django: skipped post %s ('%s'): bad "
 		        "title, body or tag\n",
 		        db_cell(p, i, 0), slug);
-		r->skipped[K_POSTS]++;
+		r->counts[K_POSTS].skipped++;
 		rc = MODEL_OK;
 	} else if (rc == MODEL_OK) {
 		count(r, K_POSTS, o);
@@ -381,7 +389,7 @@ import_redirect(struct import_run *r, size_t i, long long id)
 		        "blogd: import django: old URL %s is over 500 bytes; "
 		        "not kept\n",
 		        buf_cstr(&path));
-		r->skipped[K_REDIRECTS]++;
+		r->counts[K_REDIRECTS].skipped++;
 		rc = MODEL_OK;
 	}
 	buf_free(&path);
@@ -418,7 +426,7 @@ import_comment(struct import_run *r, size_t i)
 		        db_cell(c, i, 0),
 		        in.post_id == 0 ? "its post was not imported"
 		                        : "empty or too long name or body");
-		r->skipped[K_COMMENTS]++;
+		r->counts[K_COMMENTS].skipped++;
 		rc = MODEL_OK;
 	}
 	return rc == MODEL_OK ? 0 : -1;
@@ -467,30 +475,6 @@ import_posts(struct import_run *r)
 	return 0;
 }
 
-static void
-print_summary(const struct import_run *r)
-{
-	static const char *const what[IMPORT_OUTCOMES] = {
-	    "added", "updated", "unchanged", "kept (made in blogd)"};
-
-	printf("%s", r->args->dry_run
-	                 ? "dry run: nothing was written; a real run would "
-	                   "give:\n"
-	                 : "");
-	for (int k = 0; k < K_KINDS; k++) {
-		printf("%-9s", kind_names[k]);
-		for (int o = 0; o < IMPORT_OUTCOMES; o++)
-			if (o != IMPORT_KEPT || k == K_USERS)
-				printf(" %lu %s%s", r->counts[k][o], what[o],
-				       o + 1 < IMPORT_OUTCOMES &&
-				               (k == K_USERS ||
-				                o + 1 != IMPORT_KEPT)
-				           ? ","
-				           : "");
-		printf(", %lu skipped\n", r->skipped[k]);
-	}
-}
-
 /* Writes what was read into blogd's database. */
 static int
 import_write(struct import_run *r)
@@ -531,8 +515,11 @@ cli_import_django(const struct config *cfg, int argc, char **argv)
 	r.map = &map;
 	if (django_read(cfg, a.url, a.password_stdin, &map, &r.src) != 0)
 		goto out;
+	for (int k = 0; k < K_KINDS; k++)
+		r.counts[k].kind = kind_names[k];
+	r.counts[K_USERS].has_kept = true;
 	if (import_write(&r) == 0) {
-		print_summary(&r);
+		cli_import_summary(r.counts, K_KINDS, a.dry_run);
 		status = 0;
 	}
 	db_rows_free(&r.src.users);

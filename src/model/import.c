@@ -253,17 +253,26 @@ store_tags(struct db_conn *conn, long long id, const struct import_post *p)
 	return MODEL_OK;
 }
 
-/* The post row with key, if any: *id (0 when none) and *slug. */
+/* The post row with p's key (or slug), if any: *id (0 when none) and
+ * *slug. */
 static int
-find_post(struct db_conn *conn, const char *key, long long *id, char **slug)
+find_post(struct db_conn *conn, const struct import_post *p, long long *id,
+          char **slug)
 {
 	struct db_rows rows;
+	int rc;
 
 	*id = 0;
 	*slug = NULL;
-	if (db_query(conn, &rows,
-	             "SELECT id, slug FROM posts WHERE import_key = ?", "s",
-	             key) != 0)
+	if (p->key != NULL)
+		rc = db_query(conn, &rows,
+		              "SELECT id, slug FROM posts WHERE import_key = ?",
+		              "s", p->key);
+	else
+		rc = db_query(conn, &rows,
+		              "SELECT id, slug FROM posts WHERE slug = ?", "s",
+		              p->slug);
+	if (rc != 0)
 		return MODEL_ERR;
 	if (rows.nrows == 1) {
 		*id = db_cell_int(&rows, 0, 0);
@@ -304,7 +313,7 @@ model_import_post(struct db_conn *conn, const struct import_post *p,
 
 	if ((rc = render(p, &r)) != MODEL_OK)
 		return rc;
-	if ((rc = find_post(conn, p->key, id, &current)) != MODEL_OK)
+	if ((rc = find_post(conn, p, id, &current)) != MODEL_OK)
 		goto out;
 	bool existed = *id != 0;
 	if ((rc = write_with_slug(conn, p, &r, current, id, &affected)) !=
@@ -366,4 +375,21 @@ int
 model_import_done(struct db_conn *conn)
 {
 	return model_bump_version(conn);
+}
+
+int
+model_import_post_id(struct db_conn *conn, const char *slug, long long *id)
+{
+	struct db_rows rows;
+	int rc = MODEL_NOT_FOUND;
+
+	if (db_query(conn, &rows, "SELECT id FROM posts WHERE slug = ?", "s",
+	             slug) != 0)
+		return MODEL_ERR;
+	if (rows.nrows == 1) {
+		*id = db_cell_int(&rows, 0, 0);
+		rc = MODEL_OK;
+	}
+	db_rows_free(&rows);
+	return rc;
 }

@@ -303,3 +303,59 @@ table =
 	assert.match(again.stdout, /^posts +0 added, 0 updated, 2 unchanged/m);
 	assert.equal(count('posts'), 6);
 });
+
+/* Every file under root, relative path -> contents. */
+function readTree(root) {
+	const out = {};
+	for (const entry of fs.readdirSync(root, { recursive: true })) {
+		const file = path.join(root, entry);
+		if (fs.statSync(file).isFile())
+			out[entry] = fs.readFileSync(file, 'utf8');
+	}
+	return out;
+}
+
+test('export, import markdown into an empty database, export: same files',
+    async () => {
+	const first = path.join(dir, 'export-1');
+	const r = await cli(cfg, ['export', first]);
+	assertExit(r, 0, 'export');
+	const files = readTree(first);
+	assert.deepEqual(Object.keys(files).sort(), ['comments.tsv',
+	    'posts/hello-django.md', 'posts/html-post.md',
+	    'posts/journal-hidden.md', 'posts/journal-one.md',
+	    'posts/old-style-slug.md', 'posts/secret-draft.md',
+	    'redirects.tsv', 'users.tsv']);
+	const hello = files['posts/hello-django.md'];
+	assert.match(hello, /^---\nslug: hello-django\ntitle: Hello from Django, edited\nauthor: alice\nstatus: published\nformat: markdown\npublished: 2023-03-05 23:30:00\ncreated: [-0-9: ]+\nupdated: [-0-9: ]+\ntags: django, news, python\n---\n# Hello\n\nSome \*Markdown\* from Django\.\n$/);
+	assert.match(files['posts/html-post.md'], /\nformat: html\n/);
+	assert.match(files['users.tsv'], /^alice\t1\t[-0-9: ]+\t\$argon2id\$/m);
+	assert.match(files['comments.tsv'],
+	    /^hello-django\tapproved\t[-0-9: ]+\tReader Two\tNice post\.\\nTwo lines\.$/m);
+	assert.match(files['redirects.tsv'],
+	    /^\/blog\/2023\/3\/5\/hello-django\/\thello-django$/m);
+	const again = await cli(cfg, ['export', first]);
+	assertExit(again, 1, 'export into a directory that is not empty');
+	assert.match(assertOneLine(again, 'export again'), /not empty/);
+
+	const copy = await setupSite('blogd_roundtrip');
+	const dry = await cli(copy, ['import', 'markdown', first, '--dry-run']);
+	assertExit(dry, 0, 'import markdown --dry-run');
+	assert.match(dry.stdout, /^posts +6 added/m);
+	assert.equal(sqlValue('SELECT COUNT(*) FROM posts', 'blogd_roundtrip'),
+	    '0');
+	const imp = await cli(copy, ['import', 'markdown', first]);
+	assertExit(imp, 0, 'import markdown');
+	assert.match(imp.stdout, /^users +4 added/m);
+	assert.match(imp.stdout, /^posts +6 added/m);
+	assert.match(imp.stdout, /^comments +5 added/m);
+	assert.match(imp.stdout, /^redirects +6 added/m);
+	const second = path.join(dir, 'export-2');
+	assertExit(await cli(copy, ['export', second]), 0, 'second export');
+	assert.deepEqual(readTree(second), files);
+	// Importing the same files again changes nothing.
+	const rerun = await cli(copy, ['import', 'markdown', first]);
+	assertExit(rerun, 0, 'import markdown again');
+	assert.match(rerun.stdout, /^posts +0 added, 0 updated, 6 unchanged/m);
+	assert.match(rerun.stdout, /^comments +0 added, 0 updated, 5 unchanged/m);
+});

@@ -1,0 +1,65 @@
+/* What blogd export and both importers share (common.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "common.h"
+
+void
+cli_escape(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '\\':
+			buf_puts(b, "\\\\");
+			break;
+		case '\n':
+			buf_puts(b, "\\n");
+			break;
+		case '\r':
+			buf_puts(b, "\\r");
+			break;
+		case '\t':
+			buf_puts(b, "\\t");
+			break;
+		default:
+			buf_putc(b, *s);
+		}
+	}
+}
+
+int
+cli_unescape(char *s)
+{
+	static const char from[] = "\\nrt", to[] = "\\\n\r\t";
+	char *o = s;
+
+	for (; *s != '\0'; s++) {
+		if (*s != '\\') {
+			*o++ = *s;
+			continue;
+		}
+		const char *k = s[1] != '\0' ? strchr(from, s[1]) : NULL;
+		if (k == NULL)
+			return -1;
+		*o++ = to[k - from];
+		s++;
+	}
+	*o = '\0';
+	return 0;
+}
+
+void
+cli_import_summary(const struct cli_import_counts *c, size_t n, bool dry_run)
+{
+	if (dry_run)
+		printf(
+		    "dry run: nothing was written; a real run would give:\n");
+	for (size_t i = 0; i < n; i++) {
+		printf("%-9s %lu added, %lu updated, %lu unchanged, ",
+		       c[i].kind, c[i].added, c[i].updated, c[i].unchanged);
+		if (c[i].has_kept)
+			printf("%lu kept (made in blogd), ", c[i].kept);
+		printf("%lu skipped\n", c[i].skipped);
+	}
+}
