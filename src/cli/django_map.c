@@ -1,7 +1,8 @@
 /*
  * The --map file of blogd import django (django.h): an INI file in the
- * shape of blogd.conf ("#" or ";" comments, [section], key = value) whose
- * keys override the defaults below. docs/IMPORT.md has an example.
+ * shape of blogd.conf ("#" or ";" comment lines, [section], key = value,
+ * "# ..." after a value) whose keys override the defaults below.
+ * docs/IMPORT.md has an example.
  */
 #include "django.h"
 
@@ -162,6 +163,12 @@ map_line(struct django_map *m, const char *path, unsigned lineno, char *line,
 		return -1;
 	}
 	*eq = '\0';
+	/* A comment may follow a value after white space. */
+	for (char *c = eq + 1; *c != '\0'; c++)
+		if (*c == '#' && (c[-1] == ' ' || c[-1] == '\t')) {
+			*c = '\0';
+			break;
+		}
 	key = text_trim(line);
 	value = text_trim(eq + 1);
 	int k = find_key(section, key);

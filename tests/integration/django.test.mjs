@@ -264,7 +264,7 @@ publish = pub_date
 created =
 updated =
 status = is_public
-published = 1
+published = 1          # is_public is a boolean
 
 [comments]
 table = journal_remark
