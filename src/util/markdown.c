@@ -127,8 +127,8 @@ excerpt_of(cmark_node *doc, size_t max_chars)
 	return cut_text(&text, max_chars);
 }
 
-/* Length of the tag name at s ("script" in "script>"), lower-cased into
- * name (room for 8). */
+/* The tag name at s ("script" in "script>" or "/script>"), lower-cased
+ * into name (room for 8; longer names are cut). */
 static void
 tag_name(const char *s, char name[8])
 {
@@ -142,15 +142,31 @@ tag_name(const char *s, char name[8])
 	name[n] = '\0';
 }
 
+/* Inline elements run on inside a word ("<b>bold</b>."); others end it. */
+static bool
+is_inline(const char *name)
+{
+	static const char *const inl[] = {
+	    "a", "abbr",  "b",    "code",   "em",  "i",   "mark",
+	    "s", "small", "span", "strong", "sub", "sup", "u"};
+
+	for (size_t i = 0; i < sizeof(inl) / sizeof(inl[0]); i++)
+		if (strcmp(name, inl[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Skips the tag at s ('<'); for <script> and <style> their content too,
- * which is not text a reader sees. Returns where the text goes on. */
+ * which is not text a reader sees. Returns where the text goes on;
+ * *space tells whether the tag separates words. */
 static const char *
-skip_tag(const char *s)
+skip_tag(const char *s, bool *space)
 {
 	char name[8];
 	const char *end;
 
 	tag_name(s + 1, name);
+	*space = !is_inline(name);
 	if (s[1] != '/' &&
 	    (strcmp(name, "script") == 0 || strcmp(name, "style") == 0)) {
 		end = strstr(s, name[1] == 'c' ? "</script" : "</style");
@@ -194,12 +210,14 @@ markdown_html_excerpt(const char *html, size_t excerpt_chars)
 	struct buf text = BUF_INIT;
 	const char *s = html;
 	char c[2] = {0, 0};
+	bool space;
 
 	while (*s != '\0') {
 		if (*s == '<') {
-			s = skip_tag(s);
-			/* Tags separate words ("<p>a</p><p>b</p>"). */
-			put_text(&text, " ");
+			s = skip_tag(s, &space);
+			/* "<p>a</p><p>b</p>" is two words. */
+			if (space)
+				put_text(&text, " ");
 		} else if (*s == '&') {
 			s = put_entity(&text, s);
 		} else {

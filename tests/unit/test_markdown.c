@@ -134,6 +134,36 @@ test_excerpt_utf8_intact(void **state)
 	excerpt_is("ééééééééé", 4, "éééé…");
 }
 
+static void
+html_excerpt_is(const char *html, size_t chars, const char *want)
+{
+	char *got = markdown_html_excerpt(html, chars);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+test_html_excerpt(void **state)
+{
+	(void)state;
+	/* Block tags separate words, inline ones do not; script and style
+	 * content is not text. */
+	html_excerpt_is("<p>Rich <strong>text</strong>.</p><p>Next</p>", 300,
+	                "Rich text. Next");
+	html_excerpt_is("<style>p{}</style><p>a &amp; b &lt;c&gt;</p>"
+	                "<script>alert(1)</script>",
+	                300, "a & b <c>");
+	html_excerpt_is("\n  <div>one two three</div>", 7,
+	                "one two\xe2\x80\xa6");
+	/* Unknown entities and stray ampersands stay as they are. */
+	html_excerpt_is("<p>AT&T &copy; x</p>", 300, "AT&T &copy; x");
+	/* An unclosed tag or script ends the text. */
+	html_excerpt_is("text <b", 300, "text");
+	html_excerpt_is("a <script>never closed", 300, "a");
+	html_excerpt_is("", 300, "");
+}
+
 int
 main(void)
 {
@@ -146,6 +176,7 @@ main(void)
 	    cmocka_unit_test(test_excerpt_short),
 	    cmocka_unit_test(test_excerpt_word_boundary),
 	    cmocka_unit_test(test_excerpt_utf8_intact),
+	    cmocka_unit_test(test_html_excerpt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

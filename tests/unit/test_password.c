@@ -85,6 +85,48 @@ test_django(void **state)
 	                 0);
 }
 
+/* Django's Argon2PasswordHasher format ("argon2" + libargon2's encoding),
+ * made with libargon2 (m=1024 to keep the test fast): argon2id, as Django
+ * 3.2 makes, and argon2i, as older Django did. */
+static const char django_argon2id[] =
+    "argon2$argon2id$v=19$m=1024,t=2,p=2$ZGphbmdvc2FsdDEyMzQ1Ng$"
+    "yO3a2mG25Li+ONR4Ebas/u1c0si/s85BvxZgRBATTLg";
+static const char django_argon2i[] =
+    "argon2$argon2i$v=19$m=1024,t=2,p=1$ZGphbmdvc2FsdDEyMzQ1Ng$"
+    "ZeUg1jIPcBVx3OEofZZpn4Dch+64rbrVpu+fVraWQxc";
+
+static void
+test_django_argon2(void **state)
+{
+	bool rehash = false;
+
+	(void)state;
+	assert_int_equal(
+	    password_verify("secret-pass", django_argon2id, &rehash), 1);
+	assert_true(rehash);
+	assert_int_equal(
+	    password_verify("secret-pasS", django_argon2id, &rehash), 0);
+	rehash = false;
+	assert_int_equal(
+	    password_verify("secret-pass", django_argon2i, &rehash), 1);
+	assert_true(rehash);
+	assert_int_equal(password_verify("x", django_argon2i, &rehash), 0);
+	/* Django's own prefix, not libargon2's, says what it is. */
+	assert_int_equal(
+	    password_verify("secret-pass", django_argon2id + 6, &rehash), 1);
+	assert_int_equal(password_verify("secret-pass",
+	                                 "argon2$argon2d$v=19$m=1024,t=2,"
+	                                 "p=1$ZGphbmdvc2FsdDEyMzQ1Ng$"
+	                                 "ZeUg1jIPcBVx3OEofZZpn4Dch+64rbrVpu+"
+	                                 "fVraWQxc",
+	                                 &rehash),
+	                 -1);
+	/* An imported inactive account ("!" + hash) never signs in. */
+	char inactive[sizeof(django_hash) + 1] = "!";
+	strcat(inactive, django_hash);
+	assert_int_equal(password_verify("secret-pass", inactive, &rehash), -1);
+}
+
 static void
 test_malformed(void **state)
 {
@@ -126,6 +168,7 @@ main(void)
 	    cmocka_unit_test(test_argon2id_old_params_need_rehash),
 	    cmocka_unit_test(test_refuses),
 	    cmocka_unit_test(test_django),
+	    cmocka_unit_test(test_django_argon2),
 	    cmocka_unit_test(test_malformed),
 	};
 
