@@ -57,8 +57,7 @@ const hashOf = (name) => sqlValue('SELECT password_hash FROM users ' +
 const djangoHash = (name) => sqlValue('SELECT password FROM auth_user ' +
     `WHERE username = '${name}'`, DJ);
 
-async function signIn(username, password) {
-	const jar = new CookieJar();
+async function signIn(username, password, jar = new CookieJar()) {
 	const form = await srv.get('/admin/login', { jar });
 	expectStatus(form, 200, 'GET /admin/login');
 	return srv.request('POST', '/admin/login', { jar,
@@ -115,6 +114,11 @@ test('--dry-run prints the summary and writes nothing', async () => {
 	assert.match(r.stdout, /^users +4 added,/m);
 	assert.match(r.stdout, /^posts +4 added,/m);
 	assert.match(r.stdout, /^comments +3 added,/m);
+	// The same over the server's socket.
+	const sock = await importDjango(['--dry-run'], { url:
+	    `mysql://${READER}@/${DJ}?socket=${encodeURIComponent(DB.socket)}` });
+	assertExit(sock, 0, 'import --dry-run over the socket');
+	assert.match(sock.stdout, /^posts +4 added,/m);
 	for (const t of ['users', 'posts', 'comments', 'redirects', 'tags'])
 		assert.equal(count(t), 0, `${t} after a dry run`);
 });
@@ -302,6 +306,31 @@ table =
 	assertExit(again, 0, 'import --map again');
 	assert.match(again.stdout, /^posts +0 added, 0 updated, 2 unchanged/m);
 	assert.equal(count('posts'), 6);
+});
+
+test('the admin edits an imported HTML post as HTML', async () => {
+	const jar = new CookieJar();
+	expectStatus(await signIn('alice', 'alice old password', jar), 303,
+	    'sign-in');
+	const id = sqlValue("SELECT id FROM posts WHERE slug = 'html-post'",
+	    SITE);
+	const form = await srv.get(`/admin/posts/${id}/edit`, { jar });
+	expectStatus(form, 200, 'edit form');
+	expectBody(form, /&lt;p&gt;Rich &lt;strong&gt;text&lt;\/strong&gt;/,
+	    'the HTML in the body box');
+	const r = await srv.request('POST', `/admin/posts/${id}/edit`, { jar,
+	    body: { title: 'An HTML post', slug: 'html-post', tags: 'python',
+		body: '<p>Edited <em>in</em> the admin.</p>', published: '1',
+		csrf_token: csrfFrom(form.body) } });
+	expectStatus(r, 303, 'save');
+	assert.equal(sqlValue("SELECT body_format FROM posts WHERE id = " +
+	    `${id}`, SITE), 'html');
+	// As Markdown with raw HTML off, the tags would have been dropped.
+	const page = await waitFor(async () => {
+		const p = await srv.get('/posts/html-post');
+		return /Edited/.test(p.body) ? p : null;
+	}, 5000, 'the edited post');
+	expectBody(page, /<p>Edited <em>in<\/em> the admin\.<\/p>/);
 });
 
 /* Every file under root, relative path -> contents. */
