@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "app.h"
 #include "db.h"
 #include "handlers.h"
 #include "import.h"
@@ -18,14 +19,14 @@ handle_not_found(struct http_request *req)
 	char *slug = NULL, location[128];
 	int rc;
 
-	if ((conn = handlers_db(req)) == NULL)
-		return;
-	rc = model_redirect_find(conn, req->path, &slug);
-	db_release(conn);
-	if (rc == MODEL_ERR) {
-		http_error(req, 503);
+	/* Without the database the page is still not found: a 404 needs
+	 * none, and only an old URL (which the next visit finds) misses. */
+	if ((conn = db_acquire(req->app->db)) == NULL) {
+		http_error(req, 404);
 		return;
 	}
+	rc = model_redirect_find(conn, req->path, &slug);
+	db_release(conn);
 	if (rc != MODEL_OK) {
 		http_error(req, 404);
 		return;
