@@ -47,7 +47,7 @@ struct import_post {
 	long long author_id;
 	bool published;
 	const char *published_at, *created_at, *updated_at;
-	char *const *tags; /* names as in the source; lower-cased here */
+	const char *const *tags; /* names as in the source; lower-cased */
 	size_t ntags;
 };
 

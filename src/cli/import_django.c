@@ -25,7 +25,6 @@
 #include "django.h"
 #include "import.h"
 #include "model.h"
-#include "password.h"
 #include "text.h"
 #include "xalloc.h"
 
@@ -209,8 +208,8 @@ import_users(struct import_run *r)
 	return batch_end(r);
 }
 
-/* The source's tags of post id: rows [*first, *end) of src.tags, whose
- * names import_post hands on. */
+/* The source's tags of post id: rows [*first, *end) of src.tags (ordered
+ * by post id). */
 static void
 tag_range(const struct db_rows *tags, long long id, size_t *first, size_t *end)
 {
@@ -277,7 +276,8 @@ import_post(struct import_run *r, size_t i)
 	long long author = row_of(&r->src.users, db_cell_int(p, i, 3));
 	char *slug = post_slug(db_cell(p, i, 2), db_cell(p, i, 1));
 	char *title = post_title(db_cell(p, i, 1));
-	char key[96], **tags = NULL;
+	char key[96];
+	const char **tags;
 	size_t first = 0, end = 0;
 	enum import_outcome o;
 	int rc = MODEL_OK;
@@ -288,7 +288,7 @@ import_post(struct import_run *r, size_t i)
 		tag_range(&r->src.tags, db_cell_int(p, i, 0), &first, &end);
 	tags = xcalloc(end - first + 1, sizeof(*tags));
 	for (size_t t = first; t < end; t++)
-		tags[t - first] = r->src.tags.cells[t * 2 + 1];
+		tags[t - first] = db_cell(&r->src.tags, t, 1);
 	struct import_post in = {
 	    .key = key,
 	    .slug = slug,
@@ -432,8 +432,9 @@ import_comment(struct import_run *r, size_t i)
 	return rc == MODEL_OK ? 0 : -1;
 }
 
-/* The comments of posts rows [first, end): comments are ordered by post
- * id as posts are by id, so they are one run of src.comments. */
+/* The comments of the posts before row end_post, from *next on: comments
+ * are ordered by post id as posts are by id, so a batch's comments are one
+ * run of src.comments. */
 static int
 import_comments(struct import_run *r, size_t *next, size_t end_post)
 {

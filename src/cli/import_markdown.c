@@ -379,7 +379,7 @@ write_post(struct md_import *m, const struct md_post *p)
 		        *p->f[F_PUBLISHED] != '\0' ? p->f[F_PUBLISHED] : NULL,
 		    .created_at = p->f[F_CREATED],
 		    .updated_at = p->f[F_UPDATED],
-		    .tags = p->tags,
+		    .tags = (const char *const *)p->tags,
 		    .ntags = p->ntags,
 		};
 		rc = model_import_post(m->conn, &in, &id, &o);

@@ -5,6 +5,7 @@ dates and time zones are what a real Django site stores.
 
     fill.py initial   users, blog posts, comments, tags, journal entries
     fill.py change    edits made in Django after a first import
+    fill.py bench N M N posts and M comments (bench/import.sh)
 """
 import datetime
 import os
@@ -101,5 +102,35 @@ def change():
     bob.save()
 
 
+def bench(posts, comments):
+    """posts published posts with 3 tags each, comments spread over them
+    (bench/import.sh); bulk inserts, so the hashes are Django's but the
+    filling takes seconds."""
+    from django.contrib.contenttypes.models import ContentType
+    from taggit.models import Tag, TaggedItem
+    author = User.objects.create_user('bench', 'b@example.org', 'bench pw')
+    start = paris(2020, 1, 1, 12, 0)
+    Post.objects.bulk_create(
+        [Post(title='Bench post %d' % i, slug='bench-%05d' % i,
+              author=author, status='published',
+              publish=start + datetime.timedelta(hours=i),
+              body='# Post %d\n\nSome *Markdown* text, ' % i + 'words ' * 150)
+         for i in range(posts)], batch_size=1000)
+    ids = list(Post.objects.order_by('id').values_list('id', flat=True))
+    tags = Tag.objects.bulk_create(
+        [Tag(name='tag%d' % i, slug='tag%d' % i) for i in range(20)])
+    ct = ContentType.objects.get_for_model(Post)
+    TaggedItem.objects.bulk_create(
+        [TaggedItem(tag=tags[(n + k) % 20], content_type=ct, object_id=pid)
+         for n, pid in enumerate(ids) for k in range(3)], batch_size=5000)
+    Comment.objects.bulk_create(
+        [Comment(post_id=ids[i % len(ids)], name='Reader %d' % i,
+                 email='r@example.org', body='Comment %d, ' % i + 'text ' * 20)
+         for i in range(comments)], batch_size=5000)
+
+
 if __name__ == '__main__':
-    {'initial': initial, 'change': change}[sys.argv[1]]()
+    if sys.argv[1] == 'bench':
+        bench(int(sys.argv[2]), int(sys.argv[3]))
+    else:
+        {'initial': initial, 'change': change}[sys.argv[1]]()
