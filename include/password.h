@@ -1,8 +1,9 @@
 /*
  * Password hashing: argon2id (libargon2) for everything new; Django's
- * "pbkdf2_sha256$iterations$salt$hash" and "argon2$argon2id$..." (or
- * argon2i) verify too, for imported accounts, and report that they need
- * rehashing. Anything else (Django's unusable "!..." included) is -1.
+ * "pbkdf2_sha256$iterations$salt$hash", "argon2$argon2id$..." (or
+ * argon2i) and "bcrypt_sha256$$2b$..." verify too, for imported accounts,
+ * and report that they need rehashing. Anything else (Django's unusable
+ * "!..." included) is -1.
  */
 #ifndef BLOGD_PASSWORD_H
 #define BLOGD_PASSWORD_H

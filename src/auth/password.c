@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <argon2.h>
+#include <crypt.h>
 
 #include "crypto.h"
 
@@ -26,6 +27,9 @@
  * hash made to burn our CPU, not a real one. */
 #define PBKDF2_MAX_ITERATIONS 10000000UL
 #define PBKDF2_HASHLEN        32
+/* bcrypt's cost is a power of two: Django's default is 12; 2^16 rounds
+ * take seconds, more is a hash made to burn our CPU. */
+#define BCRYPT_MAX_COST 16
 
 int
 password_hash(const char *password, char *out, size_t outlen)
@@ -134,6 +138,49 @@ verify_django_argon2(const char *password, size_t len, const char *encoded,
 	}
 }
 
+/* "$2b$NN$" and 53 characters of salt and hash, NN within bounds. */
+static bool
+bcrypt_setting_ok(const char *s)
+{
+	if ((strncmp(s, "$2b$", 4) != 0 && strncmp(s, "$2a$", 4) != 0) ||
+	    s[4] < '0' || s[4] > '9' || s[5] < '0' || s[5] > '9' ||
+	    s[6] != '$' || strlen(s) != 60)
+		return false;
+	return (s[4] - '0') * 10 + (s[5] - '0') <= BCRYPT_MAX_COST;
+}
+
+/* Django's BCryptSHA256PasswordHasher: "bcrypt_sha256$" and bcrypt (from
+ * libcrypt) of the lower-case hex SHA-256 of the password. */
+static int
+verify_django_bcrypt(const char *password, size_t len, const char *encoded,
+                     bool *needs_rehash)
+{
+	const char *setting = encoded + strlen("bcrypt_sha256$");
+	unsigned char digest[32];
+	char hex[65];
+	const char *out;
+	int rc = 0;
+
+	*needs_rehash = true;
+	if (!bcrypt_setting_ok(setting))
+		return -1;
+	crypto_sha256(password, len, digest);
+	crypto_hex(digest, sizeof(digest), hex);
+	/* crypt_data is about 32 KiB: too big for a worker's stack. */
+	struct crypt_data *cd = calloc(1, sizeof(*cd));
+	if (cd == NULL)
+		return -1;
+	out = crypt_r(hex, setting, cd);
+	if (out == NULL || out[0] == '*' || strlen(out) != 60)
+		rc = -1;
+	else if (crypto_equal(out, setting, 60))
+		rc = 1;
+	explicit_bzero(hex, sizeof(hex));
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return rc;
+}
+
 int
 password_verify(const char *password, const char *encoded, bool *needs_rehash)
 {
@@ -149,6 +196,9 @@ password_verify(const char *password, const char *encoded, bool *needs_rehash)
 		return verify_django(password, len, encoded, needs_rehash);
 	if (strncmp(encoded, "argon2$", 7) == 0)
 		return verify_django_argon2(password, len, encoded,
+		                            needs_rehash);
+	if (strncmp(encoded, "bcrypt_sha256$", 14) == 0)
+		return verify_django_bcrypt(password, len, encoded,
 		                            needs_rehash);
 	return -1;
 }

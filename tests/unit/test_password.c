@@ -127,6 +127,35 @@ test_django_argon2(void **state)
 	assert_int_equal(password_verify("secret-pass", inactive, &rehash), -1);
 }
 
+/* Django's BCryptSHA256PasswordHasher (cost 5 to keep the test fast),
+ * made with Python's crypt over libxcrypt: bcrypt of the hex SHA-256. */
+static const char django_bcrypt[] =
+    "bcrypt_sha256$$2b$05$abcdefghijklmnopqrstuuqnDjcKK1M3znqg5bPiCsM4QZ6f"
+    "kx8li";
+
+static void
+test_django_bcrypt(void **state)
+{
+	bool rehash = false;
+
+	(void)state;
+	assert_int_equal(password_verify("secret-pass", django_bcrypt, &rehash),
+	                 1);
+	assert_true(rehash);
+	assert_int_equal(password_verify("secret-pasS", django_bcrypt, &rehash),
+	                 0);
+	/* A cost that would take minutes is refused, not computed. */
+	assert_int_equal(
+	    password_verify("secret-pass",
+	                    "bcrypt_sha256$$2b$31$abcdefghijklmnopqrstuuqnDjc"
+	                    "KK1M3znqg5bPiCsM4QZ6fkx8li",
+	                    &rehash),
+	    -1);
+	assert_int_equal(
+	    password_verify("secret-pass", "bcrypt_sha256$$2b$05$x", &rehash),
+	    -1);
+}
+
 static void
 test_malformed(void **state)
 {
@@ -169,6 +198,7 @@ main(void)
 	    cmocka_unit_test(test_refuses),
 	    cmocka_unit_test(test_django),
 	    cmocka_unit_test(test_django_argon2),
+	    cmocka_unit_test(test_django_bcrypt),
 	    cmocka_unit_test(test_malformed),
 	};
 
