@@ -7,6 +7,7 @@
  *   DIR/comments.tsv    post slug, status, created, name, body
  *   DIR/redirects.tsv   old path, post slug
  *
+ * DIR and everything in it are for the owner only (mode 0700/0600).
  * Values are escaped with cli_escape (one line each); rows come in an
  * order that depends on the data only, so export, import into an empty
  * database and export again give the same files.
@@ -14,6 +15,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,16 +27,20 @@
 #include "import.h"
 #include "model.h"
 
-/* Writes b to dir/name; prints the error. */
+/* Writes b to dir/name, a new file that only its owner reads (users.tsv
+ * holds password hashes, posts/ the drafts); prints the error. */
 static int
 write_file(const char *dir, const char *name, const struct buf *b)
 {
 	char path[4096];
-	FILE *f;
-	int rc = 0;
+	FILE *f = NULL;
+	int fd, rc = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "wx")) == NULL) {
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0 && (f = fdopen(fd, "w")) == NULL)
+		close(fd);
+	if (f == NULL) {
 		fprintf(stderr, "blogd: export: %s: %s\n", path,
 		        strerror(errno));
 		return -1;
@@ -105,7 +111,7 @@ export_posts(struct db_conn *conn, const char *dir)
 	int rc = -1;
 
 	snprintf(sub, sizeof(sub), "%s/posts", dir);
-	if (mkdir(sub, 0755) != 0) {
+	if (mkdir(sub, 0700) != 0) {
 		fprintf(stderr, "blogd: export: %s: %s\n", sub,
 		        strerror(errno));
 		return -1;
@@ -157,8 +163,8 @@ export_tsv(struct db_conn *conn, const char *dir, const char *name,
 static int
 make_dir(const char *dir)
 {
-	if (mkdir(dir, 0755) == 0 ||
-	    (errno == EEXIST && rmdir(dir) == 0 && mkdir(dir, 0755) == 0))
+	if (mkdir(dir, 0700) == 0 ||
+	    (errno == EEXIST && rmdir(dir) == 0 && mkdir(dir, 0700) == 0))
 		return 0;
 	fprintf(stderr, "blogd: export: %s: %s\n", dir,
 	        errno == ENOTEMPTY || errno == EEXIST

@@ -350,6 +350,10 @@ test('export, import markdown into an empty database, export: same files',
 	const r = await cli(cfg, ['export', first]);
 	assertExit(r, 0, 'export');
 	const files = readTree(first);
+	// Password hashes and drafts: for the owner only.
+	assert.equal(fs.statSync(first).mode & 0o777, 0o700);
+	assert.equal(fs.statSync(path.join(first, 'users.tsv')).mode & 0o777,
+	    0o600);
 	assert.deepEqual(Object.keys(files).sort(), ['comments.tsv',
 	    'posts/hello-django.md', 'posts/html-post.md',
 	    'posts/journal-hidden.md', 'posts/journal-one.md',
