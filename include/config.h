@@ -82,6 +82,9 @@ struct config {
 	struct {
 		bool enabled;    /* rendered-page cache for anonymous GETs */
 		size_t max_size; /* bytes of cached pages, the bound */
+		/* Seconds after the database last answered that pages may
+		 * still be served stale while it does not. */
+		unsigned stale_if_error;
 	} cache;
 };
 

@@ -17,6 +17,7 @@
 #ifndef BLOGD_DB_H
 #define BLOGD_DB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,13 +48,28 @@ struct db_stats {
 	unsigned long long wait_us; /* total time spent waiting */
 	unsigned long long errors;  /* failed statements */
 	unsigned long long reconnects;
+	bool available;             /* false in an outage (db_pool_watch) */
+	unsigned long long refused; /* acquires refused in an outage */
+	unsigned long long outages;
 };
 
 /* Opens the pool (connections are made lazily, so a DB that is down at start
  * only makes requests fail until it is back). err gets a one-line message. */
 int db_pool_open(struct db_pool **pool, const struct config *cfg, char *err,
                  size_t errlen);
+/* Closes every connection; ends the probe thread first (db_pool_watch). */
 void db_pool_close(struct db_pool *pool);
+/*
+ * For the server (main thread, once, after db_pool_open): outages become
+ * known. A failed connect, or a statement without an answer within
+ * read_timeout, makes the pool unavailable: db_acquire then returns NULL
+ * at once, so requests answer 503 without waiting out a timeout each. A
+ * thread of the pool's probes the server every half second and makes it
+ * available again once it answers. 0, or -1 (logged) without the thread.
+ */
+int db_pool_watch(struct db_pool *pool);
+/* False during an outage of a watched pool; any thread, never blocks. */
+bool db_pool_available(struct db_pool *pool);
 void db_pool_stats(struct db_pool *pool, struct db_stats *out);
 
 /* Borrows a connected connection, waiting up to the connect timeout for a

@@ -6,6 +6,8 @@
 #ifndef BLOGD_LOG_H
 #define BLOGD_LOG_H
 
+#include <stdbool.h>
+
 enum log_level { LOG_ERR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 /* Returns -1 for an unknown level name (error, warn, info, debug). */
@@ -19,7 +21,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 #define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 
-/* One access line: combined log format plus the duration in microseconds. */
+/* One access line: combined log format plus the duration in microseconds,
+ * and the word "stale" after it for a page answered from a stale copy. */
 struct access_entry {
 	const char *client_ip;
 	const char *method;
@@ -31,6 +34,7 @@ struct access_entry {
 	int status;
 	unsigned long long bytes;
 	unsigned long long duration_us;
+	bool stale;
 };
 /* Access lines are buffered (at most 32 KiB, written within 100 ms, and at
  * exit); log_flush writes what is waiting now. Any thread. */

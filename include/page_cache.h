@@ -7,12 +7,19 @@
  * blogd_session cookie (admins), or has a query other than page=N.
  *
  * Freshness: every entry remembers the content version (model.h) it was
- * rendered under. The first request after a second has passed reads the
- * version from the database; a change makes every older entry stale, so a
- * change through any instance shows on every instance within about a
- * second. When that read fails the cache is bypassed until one succeeds.
- * A stale or missing page is rendered once: other requests for it get the
- * old copy meanwhile, or wait for the new one when there is none.
+ * rendered under. A thread of the cache reads the version from the
+ * database once a second, off the request path; a change makes every
+ * older entry out of date, so a change through any instance shows on
+ * every instance within about a second, and a POST answered here reads it
+ * at once. An out-of-date or missing page is rendered once: other requests
+ * for it get the old copy meanwhile, or wait for the new one when there
+ * is none.
+ *
+ * Stale if error: while the database does not answer (the version read
+ * fails or hangs, the pool knows it is down, or a render fails), the pages
+ * held are answered as they are, counted as stale in /metrics and the
+ * access log, for up to [cache] stale_if_error after the database last
+ * answered. Pages never cached then get the 503 of their handler.
  *
  * Post pages carry a per-visitor CSRF token: they are kept as the bytes
  * before and after the token (and as two deflate streams), and every
@@ -30,9 +37,14 @@
 
 struct config;
 
-/* Before the server threads start / after they stopped (main thread). */
-void page_cache_init(const struct config *cfg);
+struct db_pool;
+
+/* Before the server threads start / after they stopped (main thread).
+ * init starts the version poller on db (kept, not owned); free ends it. */
+void page_cache_init(const struct config *cfg, struct db_pool *db);
 void page_cache_free(void);
+/* Answers given from a stale copy so far; any thread. */
+unsigned long long page_cache_stale_total(void);
 /* Drops every page (templates reloaded); any thread. */
 void page_cache_flush(void);
 

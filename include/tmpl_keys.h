@@ -99,6 +99,7 @@
 	X(error, "error.tpl")                                                  \
 	X(index, "index.tpl")                                                  \
 	X(post, "post.tpl")                                                    \
+	X(comment_retry, "comment_retry.tpl")                                  \
 	X(admin_nav, "admin_nav.tpl")                                          \
 	X(admin_login, "admin_login.tpl")                                      \
 	X(admin_index, "admin_index.tpl")                                      \

@@ -130,6 +130,8 @@ static const struct config_key config_keys[] = {
     {"cache", "enabled", CT_BOOL, OFF(cache.enabled), "true", 0, 0, NULL},
     {"cache", "max_size", CT_SIZE, OFF(cache.max_size), "32M", 64 * KIB,
      4096 * MIB, NULL},
+    {"cache", "stale_if_error", CT_UINT, OFF(cache.stale_if_error), "3600", 0,
+     604800, NULL},
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))

@@ -356,6 +356,8 @@ log_access(const struct access_entry *e)
 	line_quoted(&l, e->user_agent, 512);
 	line_put(&l, " ", 1);
 	line_ull(&l, e->duration_us);
+	if (e->stale)
+		line_puts(&l, " stale");
 	buf[l.len++] = '\n';
 	access_put(buf, l.len);
 }

@@ -467,6 +467,8 @@ cmd_serve(const char *path)
 		log_err("%s", err);
 		goto out;
 	}
+	if (db_pool_watch(app.db) == -1)
+		goto out;
 	if (load_secret(&app) == -1)
 		goto out;
 	if (tmpl_init(cfg.paths.templates, err, sizeof(err)) == -1) {

@@ -9,6 +9,15 @@
  * recorded (db_pool_last_error), since the caller (start-up, a CLI command)
  * reports it as its one-line error and exits. Once the pool has been up, a
  * failure is logged at the start of each outage and the recovery once.
+ *
+ * Outages (db_pool_watch, for the server): a failed connect or a statement
+ * that ran into read_timeout marks the pool unavailable, so that every
+ * later db_acquire fails at once instead of holding its request for
+ * another timeout. The probe thread, which the pool owns (started by
+ * db_pool_watch, joined by db_pool_close), then opens a connection of its
+ * own every DB_PROBE_MS until the server answers, and marks the pool
+ * available again. Requests that already hold a connection are left to
+ * their own timeouts.
  */
 #include "db.h"
 
@@ -34,6 +43,7 @@
 #include "xalloc.h"
 
 #define DB_MAX_PARAMS 32
+#define DB_PROBE_MS   500 /* between two probes of a server found down */
 
 struct db_pool {
 	struct db_params params;
@@ -49,6 +59,19 @@ struct db_pool {
 	unsigned long long wait_us;
 	atomic_ullong errors;
 	atomic_ullong reconnects;
+	/* Outages: set by db_pool_watch, read-only afterwards. */
+	bool watched;
+	pthread_t prober;
+	/* Unavailable: acquires fail at once until the probe succeeds. */
+	atomic_bool unavailable;
+	atomic_ullong refused; /* acquires refused while unavailable */
+	atomic_ullong outages;
+	atomic_ullong down_since_us; /* when the last outage began */
+	/* probe_mu guards stopping; probe_cv wakes the probe (an outage
+	 * began, or the pool closes). */
+	pthread_mutex_t probe_mu;
+	pthread_cond_t probe_cv;
+	bool stopping;
 };
 
 /* One decoded parameter: kept apart from the va_list so a retry can bind
@@ -241,6 +264,151 @@ db_pool_open(struct db_pool **poolp, const struct config *cfg, char *err,
 	return 0;
 }
 
+/* Whether acquires must fail at once: a watched pool in an outage. */
+static bool
+pool_unavailable(struct db_pool *pool)
+{
+	return pool != NULL && pool->watched && atomic_load(&pool->unavailable);
+}
+
+/* Starts an outage (watched pools only): the first mark logs it and wakes
+ * the probe; later ones, from requests that were already waiting, do
+ * nothing. */
+static void
+pool_mark_down(struct db_pool *pool, const char *why)
+{
+	bool was = false;
+
+	if (pool == NULL || !pool->watched ||
+	    !atomic_compare_exchange_strong(&pool->unavailable, &was, true))
+		return;
+	atomic_fetch_add(&pool->outages, 1);
+	atomic_store(&pool->down_since_us, clock_now_us());
+	log_err("database: unavailable (%s); database routes answer 503 at "
+	        "once until it responds",
+	        why);
+	pthread_mutex_lock(&pool->probe_mu);
+	pthread_cond_signal(&pool->probe_cv);
+	pthread_mutex_unlock(&pool->probe_mu);
+}
+
+/* One probe: a connection of the probe's own and a round trip over it. */
+static bool
+probe_once(struct db_pool *pool)
+{
+	struct db_conn c;
+	char err[512];
+	bool ok;
+
+	memset(&c, 0, sizeof(c));
+	c.params = &pool->params;
+	if (db_conn_connect(&c, err, sizeof(err)) != 0) {
+		log_debug("database probe: %s", err);
+		return false;
+	}
+	ok = mysql_query(c.mysql, "SELECT 1") == 0;
+	if (ok) {
+		MYSQL_RES *r = mysql_store_result(c.mysql);
+
+		ok = r != NULL;
+		mysql_free_result(r);
+	}
+	db_conn_disconnect(&c);
+	return ok;
+}
+
+/* Under probe_mu: sleeps DB_PROBE_MS unless the pool closes first. */
+static void
+probe_pause(struct db_pool *pool)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_nsec += DB_PROBE_MS * 1000000L;
+	t.tv_sec += t.tv_nsec / 1000000000L;
+	t.tv_nsec %= 1000000000L;
+	while (!pool->stopping &&
+	       pthread_cond_timedwait(&pool->probe_cv, &pool->probe_mu, &t) !=
+	           ETIMEDOUT)
+		;
+}
+
+/* The probe thread: sleeps until an outage begins, then probes until the
+ * server answers (or the pool closes). */
+static void *
+probe_main(void *arg)
+{
+	struct db_pool *pool = arg;
+	unsigned long long since;
+	bool ok;
+
+	pthread_mutex_lock(&pool->probe_mu);
+	while (!pool->stopping) {
+		if (!atomic_load(&pool->unavailable)) {
+			pthread_cond_wait(&pool->probe_cv, &pool->probe_mu);
+			continue;
+		}
+		pthread_mutex_unlock(&pool->probe_mu);
+		ok = probe_once(pool);
+		pthread_mutex_lock(&pool->probe_mu);
+		if (!ok) {
+			probe_pause(pool);
+			continue;
+		}
+		since = atomic_load(&pool->down_since_us);
+		atomic_store(&pool->unavailable, false);
+		log_info("database: answering again after %.1f s",
+		         (double)(clock_now_us() - since) / 1e6);
+	}
+	pthread_mutex_unlock(&pool->probe_mu);
+	return NULL;
+}
+
+int
+db_pool_watch(struct db_pool *pool)
+{
+	pthread_condattr_t ca;
+	int rc;
+
+	pthread_mutex_init(&pool->probe_mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&pool->probe_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if ((rc = pthread_create(&pool->prober, NULL, probe_main, pool)) != 0) {
+		log_err("database: cannot start the probe thread: %s",
+		        strerror(rc));
+		pthread_cond_destroy(&pool->probe_cv);
+		pthread_mutex_destroy(&pool->probe_mu);
+		return -1;
+	}
+	pool->watched = true;
+	return 0;
+}
+
+bool
+db_pool_available(struct db_pool *pool)
+{
+	return !pool_unavailable(pool);
+}
+
+/* Ends the probe thread; waits for a probe under way (at most the connect
+ * and read timeouts). */
+static void
+probe_stop(struct db_pool *pool)
+{
+	if (!pool->watched)
+		return;
+	pthread_mutex_lock(&pool->probe_mu);
+	pool->stopping = true;
+	pthread_cond_signal(&pool->probe_cv);
+	pthread_mutex_unlock(&pool->probe_mu);
+	pthread_join(pool->prober, NULL);
+	pthread_cond_destroy(&pool->probe_cv);
+	pthread_mutex_destroy(&pool->probe_mu);
+	pool->watched = false;
+}
+
 void
 db_pool_close(struct db_pool *pool)
 {
@@ -248,6 +416,7 @@ db_pool_close(struct db_pool *pool)
 
 	if (pool == NULL)
 		return;
+	probe_stop(pool);
 	for (i = 0; i < pool->size; i++)
 		db_conn_disconnect(&pool->conns[i]);
 	free(pool->conns);
@@ -269,6 +438,9 @@ db_pool_stats(struct db_pool *pool, struct db_stats *out)
 	pthread_mutex_unlock(&pool->mu);
 	out->errors = atomic_load(&pool->errors);
 	out->reconnects = atomic_load(&pool->reconnects);
+	out->available = !pool_unavailable(pool);
+	out->refused = atomic_load(&pool->refused);
+	out->outages = atomic_load(&pool->outages);
 }
 
 const char *
@@ -323,6 +495,9 @@ conn_ensure(struct db_conn *c)
 		return 0;
 	if (c->mysql != NULL)
 		conn_drop(c);
+	/* In an outage a connect would only wait out connect_timeout. */
+	if (pool_unavailable(pool))
+		return -1;
 	rc = db_conn_connect(c, err, sizeof(err));
 	if (pool == NULL) {
 		if (rc != 0)
@@ -340,8 +515,10 @@ conn_ensure(struct db_conn *c)
 	pool->up = pool->up || rc == 0;
 	pool->down = rc != 0;
 	pthread_mutex_unlock(&pool->mu);
-	if (rc != 0)
+	if (rc != 0) {
 		atomic_fetch_add(&pool->errors, 1);
+		pool_mark_down(pool, "cannot connect");
+	}
 	return rc;
 }
 
@@ -372,6 +549,10 @@ db_acquire(struct db_pool *pool)
 	bool waited = false;
 	int rc = 0;
 
+	if (pool_unavailable(pool)) {
+		atomic_fetch_add(&pool->refused, 1);
+		return NULL;
+	}
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += pool->params.connect_timeout;
 	pthread_mutex_lock(&pool->mu);
@@ -727,6 +908,16 @@ out:
 	return rc;
 }
 
+/* A connection error that came after read_timeout (most of it: the
+ * client's clock and ours differ) is the server hanging, not a restart. */
+static bool
+timed_out(const struct db_conn *c, unsigned long long t0)
+{
+	unsigned long long limit = c->params->read_timeout * 900000ULL;
+
+	return clock_now_us() - t0 >= limit;
+}
+
 /*
  * Runs one statement: prepare (cached), bind, execute, and for a query
  * buffer the rows. A lost connection is reopened and the statement retried
@@ -741,6 +932,7 @@ run(struct db_conn *c, struct db_rows *rows, uint64_t *affected,
 	MYSQL_STMT *st;
 	size_t n;
 	unsigned e;
+	unsigned long long t0;
 	int attempt;
 
 	if (rows != NULL)
@@ -750,6 +942,7 @@ run(struct db_conn *c, struct db_rows *rows, uint64_t *affected,
 		return -1;
 	}
 	for (attempt = 0; attempt < 2; attempt++) {
+		t0 = clock_now_us();
 		if (c->mysql == NULL) {
 			if (c->in_txn || conn_ensure(c) != 0)
 				return -1;
@@ -791,6 +984,8 @@ run(struct db_conn *c, struct db_rows *rows, uint64_t *affected,
 	fail:
 		if (!is_conn_error(e))
 			return -1;
+		if (timed_out(c, t0))
+			pool_mark_down(c->pool, "no answer within read_timeout");
 		/* The transaction died with the connection: no retry. */
 		if (c->in_txn) {
 			db_conn_disconnect(c);
@@ -897,12 +1092,18 @@ int
 db_ping(struct db_pool *pool)
 {
 	struct db_conn *c;
+	unsigned long long t0;
 	int rc;
 
 	if ((c = db_acquire(pool)) == NULL)
 		return -1;
+	t0 = clock_now_us();
 	rc = mysql_ping(c->mysql);
-	if (rc != 0) {
+	if (rc != 0 && timed_out(c, t0)) {
+		/* Hanging, not gone: a reconnect would hang as long. */
+		conn_drop(c);
+		pool_mark_down(pool, "no answer within read_timeout");
+	} else if (rc != 0) {
 		/* Reopen once: the acquire-time check can miss a server
 		 * that went away a moment ago. */
 		conn_drop(c);

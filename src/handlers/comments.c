@@ -10,6 +10,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "model.h"
+#include "page.h"
 #include "post_page.h"
 #include "text.h"
 #include "xalloc.h"
@@ -76,6 +77,38 @@ comment_field_read(struct http_request *req, const struct comment_rule *rule,
 		f->error = rule->too_long;
 }
 
+#define COMMENT_RETRY                                                          \
+	"The database is unavailable for a moment, so your comment was not "   \
+	"saved. Please send it again in a moment: your text is kept below."
+
+/* 503 with the form and the text as sent: the post page needs the
+ * database, so this is a page of its own. */
+static void
+comment_retry(struct http_request *req)
+{
+	char token[CSRF_HEX_LEN + 1];
+	struct tmpl_dict *root, *content;
+	const char *error = NULL;
+	char *name, *body;
+
+	if (csrf_token_for(req, token) != 0) {
+		http_error(req, 503);
+		return;
+	}
+	name = handlers_form_text(req, "name", false, &error);
+	body = handlers_form_text(req, "body", false, &error);
+	root = page_new(req, "Comment not saved yet", TF_comment_retry,
+	                &content);
+	tmpl_set(content, TK_SLUG, req->params[0]);
+	tmpl_set(content, TK_CSRF_TOKEN, token);
+	tmpl_set(content, TK_FORM_NAME, name);
+	tmpl_set(content, TK_FORM_BODY, body);
+	tmpl_set(content, TK_ERROR_TEXT, COMMENT_RETRY);
+	page_render(req, 503, root);
+	free(name);
+	free(body);
+}
+
 /* 400: the post page again with the errors and the typed text. */
 static void
 comment_reject(struct http_request *req, struct db_conn *conn,
@@ -90,7 +123,7 @@ comment_reject(struct http_request *req, struct db_conn *conn,
 	rc = model_comment_list_approved(conn, post->id, &comments);
 	db_release(conn);
 	if (rc != MODEL_OK)
-		http_error(req, 503);
+		comment_retry(req);
 	else
 		post_page_render(req, 400, post, &comments, &form, NULL);
 	model_comment_list_free(&comments);
@@ -110,7 +143,7 @@ comment_store(struct http_request *req, struct db_conn *conn,
 	                          req->client_ip, approved, NULL);
 	db_release(conn);
 	if (rc != MODEL_OK) {
-		http_error(req, 503);
+		comment_retry(req);
 		return;
 	}
 	/* The slug passed text_is_slug: safe to paste into a URL. */
@@ -141,13 +174,29 @@ handle_comment_create(struct http_request *req)
 {
 	struct model_post post = {0};
 	struct db_conn *conn;
+	int rc;
 
 	if (!csrf_check(req)) {
 		http_error(req, 403);
 		return;
 	}
-	if (post_page_find(req, &conn, &post) == -1)
+	/* post_page_find, but a database failure keeps the text. */
+	if (!text_is_slug(req->params[0])) {
+		http_error(req, 404);
 		return;
-	comment_handle(req, conn, &post); /* releases conn */
+	}
+	if ((conn = db_acquire(req->app->db)) == NULL) {
+		comment_retry(req);
+		return;
+	}
+	if ((rc = model_post_get_published(conn, req->params[0], &post)) !=
+	    MODEL_OK) {
+		db_release(conn);
+		if (rc == MODEL_NOT_FOUND)
+			http_error(req, 404);
+		else
+			comment_retry(req);
+	} else
+		comment_handle(req, conn, &post); /* releases conn */
 	model_post_free(&post);
 }

@@ -1,4 +1,5 @@
-/* GET /healthz: one ping, for a load balancer's frequent checks. */
+/* GET /healthz: one ping, for a load balancer's frequent checks; none in
+ * an outage the pool already knows of (it answers at once then). */
 #include "app.h"
 #include "db.h"
 #include "handlers.h"
@@ -6,9 +7,9 @@
 void
 handle_healthz(struct http_request *req)
 {
-	static const char ok[] = "ok\n", down[] = "unavailable\n";
+	static const char ok[] = "ok\n", down[] = "database unavailable\n";
 
-	if (db_ping(req->app->db) == 0)
+	if (db_pool_available(req->app->db) && db_ping(req->app->db) == 0)
 		http_respond_static(req, 200, "text/plain; charset=utf-8", ok,
 		                    sizeof(ok) - 1);
 	else

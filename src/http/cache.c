@@ -16,6 +16,15 @@
  * no reference beyond it), a stored block for the token, and a separate
  * raw deflate stream of the suffix that ends the data, wrapped in a gzip
  * header and a trailer whose CRC comes from crc32_combine().
+ *
+ * Freshness is read off the request path: the poller thread, which this
+ * file owns (started by page_cache_init, joined by page_cache_free), reads
+ * the content version once a second (every PC_RETRY_US while that fails)
+ * into pc.version and notes when the database last answered in
+ * pc.fresh_us; requests only compare numbers. When the database has not
+ * answered for PC_FRESH_US, or is known down (db_pool_available), or a
+ * render fails, a page we hold is answered anyway, counted as stale, for
+ * up to [cache] stale_if_error after the database last answered.
  */
 #include <errno.h>
 #include <microhttpd.h>
@@ -43,7 +52,11 @@
 #include "xalloc.h"
 
 #define PC_BUCKETS       4096
-#define PC_POLL_US       1000000ULL /* content version read at most this often */
+#define PC_POLL_US       1000000ULL /* content version read this often */
+#define PC_RETRY_US      100000ULL  /* ... and this often while it fails */
+/* Without an answer for this long the version is unknown (stale). */
+#define PC_FRESH_US      2500000ULL
+#define PC_RETRY_AFTER   "2" /* seconds, on 503s: the probe's pace */
 #define PC_WAIT_SEC      2   /* longest wait for another thread's render */
 #define PC_OVERHEAD      256 /* bytes counted per entry besides its data */
 #define PC_GZIP_MIN      256 /* smaller bodies are sent as they are */
@@ -90,9 +103,18 @@ static struct {
 	pthread_cond_t filled; /* a placeholder was replaced or dropped */
 	struct pc_entry *buckets[PC_BUCKETS];
 	size_t used;
-	atomic_llong version; /* last read from the database; -1 unknown */
-	atomic_ullong checked_us;
+	atomic_llong version; /* last read from the database; -1 never */
+	atomic_ullong fresh_us; /* when the database last answered it */
+	unsigned long long stale_max_us; /* [cache] stale_if_error */
+	atomic_ullong stale;             /* stale answers, for /metrics */
 	uLong crc_op_token; /* crc32_combine_gen(CSRF_HEX_LEN) */
+	struct db_pool *db;
+	/* The poller: poll_mu guards stopping; poll_cv ends its sleep. */
+	pthread_t poller;
+	bool polling; /* the thread runs */
+	pthread_mutex_t poll_mu;
+	pthread_cond_t poll_cv;
+	bool stopping;
 	/* Last: its key[] is empty, and only the end of a struct may hold a
 	 * struct with a flexible array (clang refuses it elsewhere). */
 	struct pc_entry lru; /* sentinel */
@@ -112,23 +134,100 @@ pc_fnv(const void *data, size_t n, uint64_t h)
 
 #define PC_FNV_INIT 14695981039346656037ULL
 
-void
-page_cache_init(const struct config *cfg)
+/* Reads the content version; false when the database did not answer.
+ * The poller's, and a worker's after a POST: the version only grows, so
+ * the larger of two racing reads wins. */
+static bool
+pc_read_version(void)
+{
+	struct db_conn *conn;
+	long long v = -1, cur;
+
+	if ((conn = db_acquire(pc.db)) != NULL) {
+		v = model_content_version(conn);
+		db_release(conn);
+	}
+	if (v < 0)
+		return false;
+	cur = atomic_load(&pc.version);
+	while (v > cur && !atomic_compare_exchange_weak(&pc.version, &cur, v))
+		;
+	atomic_store(&pc.fresh_us, clock_now_us());
+	return true;
+}
+
+/* The poller thread: a read, then a sleep that page_cache_free cuts. */
+static void *
+pc_poller(void *arg)
+{
+	struct timespec t;
+	unsigned long long pause;
+
+	(void)arg;
+	pthread_mutex_lock(&pc.poll_mu);
+	while (!pc.stopping) {
+		pthread_mutex_unlock(&pc.poll_mu);
+		pause = pc_read_version() ? PC_POLL_US : PC_RETRY_US;
+		pthread_mutex_lock(&pc.poll_mu);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		t.tv_sec += (time_t)(pause / 1000000ULL);
+		t.tv_nsec += (long)(pause % 1000000ULL) * 1000L;
+		t.tv_sec += t.tv_nsec / 1000000000L;
+		t.tv_nsec %= 1000000000L;
+		while (!pc.stopping &&
+		       pthread_cond_timedwait(&pc.poll_cv, &pc.poll_mu, &t) !=
+		           ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&pc.poll_mu);
+	return NULL;
+}
+
+static void
+pc_cond_init_monotonic(pthread_cond_t *cv)
 {
 	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(cv, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
+void
+page_cache_init(const struct config *cfg, struct db_pool *db)
+{
+	int rc;
 
 	memset(&pc, 0, sizeof(pc));
 	pc.enabled = cfg->cache.enabled;
 	pc.max = cfg->cache.max_size;
+	pc.stale_max_us = cfg->cache.stale_if_error * 1000000ULL;
+	pc.db = db;
 	pthread_mutex_init(&pc.lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&pc.filled, &ca);
-	pthread_condattr_destroy(&ca);
+	pc_cond_init_monotonic(&pc.filled);
+	pthread_mutex_init(&pc.poll_mu, NULL);
+	pc_cond_init_monotonic(&pc.poll_cv);
 	pc.lru.next = pc.lru.prev = &pc.lru;
 	atomic_init(&pc.version, -1);
-	atomic_init(&pc.checked_us, 0);
+	atomic_init(&pc.fresh_us, 0);
+	atomic_init(&pc.stale, 0);
 	pc.crc_op_token = crc32_combine_gen(CSRF_HEX_LEN);
+	if (!pc.enabled || db == NULL)
+		return;
+	/* Without it no version is ever known: pages are not cached. */
+	if ((rc = pthread_create(&pc.poller, NULL, pc_poller, NULL)) != 0)
+		log_err("cache: cannot start the version poller, pages will "
+		        "not be cached: %s",
+		        strerror(rc));
+	else
+		pc.polling = true;
+}
+
+unsigned long long
+page_cache_stale_total(void)
+{
+	return atomic_load(&pc.stale);
 }
 
 static void
@@ -153,9 +252,24 @@ pc_unref(void *arg)
 		pc_entry_free(e);
 }
 
+/* Ends the poller; waits for a read under way (at most read_timeout). */
+static void
+pc_poller_stop(void)
+{
+	if (!pc.polling)
+		return;
+	pthread_mutex_lock(&pc.poll_mu);
+	pc.stopping = true;
+	pthread_cond_signal(&pc.poll_cv);
+	pthread_mutex_unlock(&pc.poll_mu);
+	pthread_join(pc.poller, NULL);
+	pc.polling = false;
+}
+
 void
 page_cache_free(void)
 {
+	pc_poller_stop();
 	for (size_t i = 0; i < PC_BUCKETS; i++) {
 		struct pc_entry *e = pc.buckets[i], *next;
 
@@ -169,6 +283,8 @@ page_cache_free(void)
 	pc.used = 0;
 	pthread_cond_destroy(&pc.filled);
 	pthread_mutex_destroy(&pc.lock);
+	pthread_cond_destroy(&pc.poll_cv);
+	pthread_mutex_destroy(&pc.poll_mu);
 }
 
 /* ---- table (callers hold pc.lock) ---- */
@@ -719,41 +835,43 @@ pc_finish(struct http_request *req, const char *key, uint64_t hash,
 		pc_answer(req, e);
 }
 
-/* True when last (pc.checked_us, loaded by the caller before this reads
- * the clock, so that now is never older) is PC_POLL_US old; *now = the
- * time. */
-static bool
-pc_poll_due(unsigned long long last, unsigned long long *now)
-{
-	*now = clock_now_us();
-	return *now - last >= PC_POLL_US;
-}
-
-/* The first request after PC_POLL_US reads the content version. */
-static long long
-pc_poll(struct http_request *req)
-{
-	unsigned long long last = atomic_load(&pc.checked_us), now;
-	struct db_conn *conn;
-	long long v = -1;
-
-	if (!pc_poll_due(last, &now) ||
-	    !atomic_compare_exchange_strong(&pc.checked_us, &last, now))
-		return atomic_load(&pc.version);
-	if ((conn = db_acquire(req->app->db)) != NULL) {
-		v = model_content_version(conn);
-		db_release(conn);
-	}
-	atomic_store(&pc.version, v);
-	return v;
-}
-
 /* Under pc.lock: e may answer a request made under version (a newer
  * render under way: the old copy meanwhile). */
 static bool
 pc_current(const struct pc_entry *e, long long version)
 {
 	return e->complete && (e->version >= version || e->filling);
+}
+
+/*
+ * Under pc.lock: whether e may answer now, *stale when only as a stale
+ * copy: the version has gone unread for PC_FRESH_US, or e is out of date
+ * and the database cannot render it again; either for no longer than
+ * stale_if_error after the database last answered.
+ */
+static bool
+pc_usable(const struct pc_entry *e, long long version, bool *stale)
+{
+	unsigned long long age = clock_now_us() - atomic_load(&pc.fresh_us);
+	bool current = pc_current(e, version);
+
+	*stale = false;
+	if (!e->complete)
+		return false;
+	if (current && age <= PC_FRESH_US)
+		return true;
+	if (age > pc.stale_max_us)
+		return false;
+	*stale = current || age > PC_FRESH_US || !db_pool_available(pc.db);
+	return *stale;
+}
+
+/* Counts req's answer as stale (here and in its access line). */
+static void
+pc_mark_stale(struct http_request *req)
+{
+	atomic_fetch_add_explicit(&pc.stale, 1, memory_order_relaxed);
+	http_priv(req)->stale = true;
 }
 
 /* Under pc.lock: takes a reference for the request e answers. */
@@ -770,7 +888,8 @@ pc_hit(struct pc_entry *e)
  * entry now marked filling) or just for itself (waited too long).
  */
 static struct pc_entry *
-pc_lookup(const char *key, uint64_t hash, long long version, bool *fill)
+pc_lookup(const char *key, uint64_t hash, long long version, bool *fill,
+          bool *stale)
 {
 	struct timespec deadline;
 	struct pc_entry *e;
@@ -784,7 +903,7 @@ pc_lookup(const char *key, uint64_t hash, long long version, bool *fill)
 			*fill = true;
 			return NULL;
 		}
-		if (pc_current(e, version)) {
+		if (pc_usable(e, version, stale)) {
 			pc_hit(e);
 			return e;
 		}
@@ -807,37 +926,70 @@ page_cache_answer(struct http_request *req, const struct route *route)
 	struct buf key = BUF_INIT;
 	struct pc_entry *e;
 	long long version = atomic_load(&pc.version);
-	unsigned long long now;
 	uint64_t hash;
+	bool stale = false;
 
-	if (!pc_eligible(req, route) || version < 0 ||
-	    pc_poll_due(atomic_load(&pc.checked_us), &now))
+	if (!pc_eligible(req, route) || version < 0)
 		return false;
 	pc_key(req, &key);
 	hash = pc_fnv(key.data, key.len, PC_FNV_INIT);
 	pthread_mutex_lock(&pc.lock);
 	e = pc_find(key.data, hash);
-	if (e != NULL && pc_current(e, version))
+	if (e != NULL && pc_usable(e, version, &stale))
 		pc_hit(e);
 	else
 		e = NULL;
 	pthread_mutex_unlock(&pc.lock);
 	buf_free(&key);
-	if (e != NULL)
-		pc_answer(req, e);
-	return e != NULL;
+	if (e == NULL)
+		return false;
+	if (stale)
+		pc_mark_stale(req);
+	pc_answer(req, e);
+	return true;
 }
 
-/* After a handler ran: a change made here shows here at once, and a 503
- * (the database is in trouble) stops the cache answering until the
- * version can be read again, as pages would not be either. */
+/*
+ * Stale if error: the render failed (the database is down or too slow),
+ * so the copy held for key answers instead, replacing the error page,
+ * when the database answered within stale_if_error.
+ */
+static void
+pc_fall_back(struct http_request *req, const char *key, uint64_t hash)
+{
+	unsigned long long age = clock_now_us() - atomic_load(&pc.fresh_us);
+	struct pc_entry *e;
+
+	if (age > pc.stale_max_us)
+		return;
+	pthread_mutex_lock(&pc.lock);
+	e = pc_find(key, hash);
+	if (e != NULL && e->complete)
+		pc_hit(e);
+	else
+		e = NULL;
+	pthread_mutex_unlock(&pc.lock);
+	if (e == NULL)
+		return;
+	/* The error page's body and headers must not reach this answer. */
+	http_response_clear(req);
+	req->answered = false;
+	req->content_type = NULL;
+	pc_mark_stale(req);
+	pc_answer(req, e);
+}
+
+/* After a handler ran: a 503 says when to come back; a change made here
+ * shows here at once (the version is read now rather than within the
+ * poller's second), unless the database is known down. */
 static void
 pc_after(struct http_request *req)
 {
-	if (req->status == 503)
-		atomic_store(&pc.version, -1);
-	if (req->method == HTTP_POST || req->status == 503)
-		atomic_store(&pc.checked_us, 0);
+	if (req->status == 503 && http_priv(req)->shared == NULL)
+		http_add_header(req, "Retry-After", PC_RETRY_AFTER);
+	if (pc.polling && req->method == HTTP_POST && req->status < 400 &&
+	    db_pool_available(pc.db))
+		(void)pc_read_version();
 }
 
 void
@@ -845,16 +997,11 @@ page_cache_handle(struct http_request *req, const struct route *route)
 {
 	struct buf key = BUF_INIT;
 	struct pc_entry *e;
-	long long version;
+	long long version = atomic_load(&pc.version);
 	uint64_t hash;
-	bool fill = false;
+	bool fill = false, stale = false;
 
-	if (!pc_eligible(req, route)) {
-		route->handler(req);
-		pc_after(req);
-		return;
-	}
-	if ((version = pc_poll(req)) < 0) {
+	if (!pc_eligible(req, route) || version < 0) {
 		route->handler(req); /* freshness unknown: no cache */
 		pc_after(req);
 		return;
@@ -862,15 +1009,19 @@ page_cache_handle(struct http_request *req, const struct route *route)
 	pc_key(req, &key);
 	hash = pc_fnv(key.data, key.len, PC_FNV_INIT);
 	pthread_mutex_lock(&pc.lock);
-	e = pc_lookup(key.data, hash, version, &fill);
+	e = pc_lookup(key.data, hash, version, &fill, &stale);
 	pthread_mutex_unlock(&pc.lock);
-	if (e != NULL)
+	if (e != NULL) {
+		if (stale)
+			pc_mark_stale(req);
 		pc_answer(req, e);
-	else {
+	} else {
 		route->handler(req);
-		pc_after(req);
 		if (fill)
 			pc_finish(req, key.data, hash, version);
+		if (req->status >= 500)
+			pc_fall_back(req, key.data, hash);
+		pc_after(req);
 	}
 	buf_free(&key);
 }

@@ -23,6 +23,7 @@ struct http_req_priv {
 	bool too_large;  /* body over server.max_body: 413 */
 	bool queued;     /* a response went to MHD */
 	bool handed_off; /* route submitted (workers.c): queue its answer */
+	bool stale;      /* answered from a stale page (cache.c) */
 	char method[16]; /* copy for the access line, may be truncated */
 	unsigned long long dropped; /* body bytes thrown away after 413 */
 	unsigned long long resp_bytes;

@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "config.h"
 #include "db.h"
+#include "page_cache.h"
 #include "router.h"
 #include "tls_front.h"
 
@@ -272,6 +273,15 @@ metrics_render_db(struct buf *out, struct db_pool *pool)
 	metrics_gauge(out, "blogd_db_reconnects_total", "counter",
 	              "Connections found dead and opened again.",
 	              st.reconnects);
+	metrics_gauge(out, "blogd_db_up", "gauge",
+	              "0 during an outage (503 at once), else 1.",
+	              st.available ? 1 : 0);
+	metrics_gauge(out, "blogd_db_outages_total", "counter",
+	              "Outages: a failed connect or a read_timeout.",
+	              st.outages);
+	metrics_gauge(out, "blogd_db_refused_total", "counter",
+	              "Connections refused at once during an outage.",
+	              st.refused);
 }
 
 static void
@@ -444,6 +454,9 @@ metrics_render(struct buf *out, struct app *app)
 	}
 	if (app->db != NULL)
 		metrics_render_db(out, app->db);
+	metrics_gauge(out, "blogd_cache_stale_total", "counter",
+	              "Pages answered from a stale copy (stale_if_error).",
+	              page_cache_stale_total());
 	metrics_render_tls(out);
 	metrics_render_acme(out, app);
 	metrics_render_process(out);

@@ -508,6 +508,7 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 	e.bytes = rp->resp_bytes;
 	e.duration_us = clock_now_us() - req->start_us;
+	e.stale = rp->stale;
 	log_access(&e);
 	metrics_record(req->route, req->method, e.status, e.duration_us);
 
@@ -678,7 +679,7 @@ http_server_start(struct http_server **out, struct app *app, char *err,
 	srv->plain_l = (struct http_listener){srv, false, -1};
 	atomic_init(&srv->in_flight, 0);
 	static_open(cfg);
-	page_cache_init(cfg);
+	page_cache_init(cfg, app->db);
 	if (http_workers_start(&srv->workers, cfg->server.workers,
 	                       http_run_route) != 0) {
 		snprintf(err, errlen, "server: cannot start %u workers",
