@@ -57,6 +57,8 @@
 /* Without an answer for this long the version is unknown (stale). */
 #define PC_FRESH_US      2500000ULL
 #define PC_RETRY_AFTER   "2" /* seconds, on 503s: the probe's pace */
+/* Longest wait for a refresh before the old copy answers. */
+#define PC_REFRESH_WAIT_MS 300
 #define PC_WAIT_SEC      2   /* longest wait for another thread's render */
 #define PC_OVERHEAD      256 /* bytes counted per entry besides its data */
 #define PC_GZIP_MIN      256 /* smaller bodies are sent as they are */
@@ -66,6 +68,17 @@
 #define PC_ETAG_TOKEN    8 /* token digits in a split page's ETag */
 
 static const char pc_token_mark[] = "name=\"csrf_token\" value=\"";
+
+/* A refresh for the refresher thread: a request of the cache's own for
+ * an out-of-date page (pc_request_copy), and the entry's key. Owned by the
+ * queue, then by the refresher, which frees it. */
+struct pc_job {
+	struct pc_job *next;
+	struct http_req_priv *rp;
+	uint64_t hash;
+	long long version;
+	char key[];
+};
 
 /* One page: the answer of a cacheable route for one key (pc_key). */
 struct pc_entry {
@@ -109,11 +122,14 @@ static struct {
 	atomic_ullong stale;             /* stale answers, for /metrics */
 	uLong crc_op_token; /* crc32_combine_gen(CSRF_HEX_LEN) */
 	struct db_pool *db;
-	/* The poller: poll_mu guards stopping; poll_cv ends its sleep. */
-	pthread_t poller;
-	bool polling; /* the thread runs */
+	/* The poller and the refresher: poll_mu guards stopping and the
+	 * job queue; poll_cv ends the poller's sleep, job_cv wakes the
+	 * refresher. */
+	pthread_t poller, refresher;
+	bool polling, refreshing; /* the threads run */
 	pthread_mutex_t poll_mu;
-	pthread_cond_t poll_cv;
+	pthread_cond_t poll_cv, job_cv;
+	struct pc_job *jobs, *jobs_tail;
 	bool stopping;
 	/* Last: its key[] is empty, and only the end of a struct may hold a
 	 * struct with a flexible array (clang refuses it elsewhere). */
@@ -183,6 +199,8 @@ pc_poller(void *arg)
 	return NULL;
 }
 
+static void *pc_refresher(void *arg);
+
 static void
 pc_cond_init_monotonic(pthread_cond_t *cv)
 {
@@ -208,6 +226,7 @@ page_cache_init(const struct config *cfg, struct db_pool *db)
 	pc_cond_init_monotonic(&pc.filled);
 	pthread_mutex_init(&pc.poll_mu, NULL);
 	pc_cond_init_monotonic(&pc.poll_cv);
+	pc_cond_init_monotonic(&pc.job_cv);
 	pc.lru.next = pc.lru.prev = &pc.lru;
 	atomic_init(&pc.version, -1);
 	atomic_init(&pc.fresh_us, 0);
@@ -216,12 +235,24 @@ page_cache_init(const struct config *cfg, struct db_pool *db)
 	if (!pc.enabled || db == NULL)
 		return;
 	/* Without it no version is ever known: pages are not cached. */
-	if ((rc = pthread_create(&pc.poller, NULL, pc_poller, NULL)) != 0)
+	if ((rc = pthread_create(&pc.poller, NULL, pc_poller, NULL)) != 0) {
 		log_err("cache: cannot start the version poller, pages will "
 		        "not be cached: %s",
 		        strerror(rc));
+		return;
+	}
+	pc.polling = true;
+	/* Its requests carry no headers: only pages that take their links
+	 * from base_url, not from the Host, can be made there. Without it
+	 * the request that finds a page out of date renders it. */
+	if (cfg->site.base_url[0] == '\0')
+		return;
+	if ((rc = pthread_create(&pc.refresher, NULL, pc_refresher, NULL)) !=
+	    0)
+		log_warn("cache: no refresher thread, requests render: %s",
+		         strerror(rc));
 	else
-		pc.polling = true;
+		pc.refreshing = true;
 }
 
 unsigned long long
@@ -252,24 +283,27 @@ pc_unref(void *arg)
 		pc_entry_free(e);
 }
 
-/* Ends the poller; waits for a read under way (at most read_timeout). */
+/* Ends the poller and the refresher; waits for a read or a render under
+ * way (each at most read_timeout). No worker runs any more. */
 static void
-pc_poller_stop(void)
+pc_threads_stop(void)
 {
-	if (!pc.polling)
-		return;
 	pthread_mutex_lock(&pc.poll_mu);
 	pc.stopping = true;
 	pthread_cond_signal(&pc.poll_cv);
+	pthread_cond_signal(&pc.job_cv);
 	pthread_mutex_unlock(&pc.poll_mu);
-	pthread_join(pc.poller, NULL);
-	pc.polling = false;
+	if (pc.polling)
+		pthread_join(pc.poller, NULL);
+	if (pc.refreshing)
+		pthread_join(pc.refresher, NULL);
+	pc.polling = pc.refreshing = false;
 }
 
 void
 page_cache_free(void)
 {
-	pc_poller_stop();
+	pc_threads_stop();
 	for (size_t i = 0; i < PC_BUCKETS; i++) {
 		struct pc_entry *e = pc.buckets[i], *next;
 
@@ -284,6 +318,7 @@ page_cache_free(void)
 	pthread_cond_destroy(&pc.filled);
 	pthread_mutex_destroy(&pc.lock);
 	pthread_cond_destroy(&pc.poll_cv);
+	pthread_cond_destroy(&pc.job_cv);
 	pthread_mutex_destroy(&pc.poll_mu);
 }
 
@@ -806,12 +841,12 @@ pc_build(struct http_request *req, const char *key, uint64_t hash,
 	return e;
 }
 
-/* After a render under the cache's watch: keeps it and ends the fill. */
-static void
-pc_finish(struct http_request *req, const char *key, uint64_t hash,
-          long long version)
+/* After a render under the cache's watch: keeps it (returned with a
+ * reference for req, token set for a split page) and ends the fill. */
+static struct pc_entry *
+pc_store(struct http_request *req, const char *key, uint64_t hash,
+         long long version, char token[CSRF_HEX_LEN + 1])
 {
-	char token[CSRF_HEX_LEN + 1];
 	struct pc_entry *e = pc_build(req, key, hash, version, token), *old;
 
 	pthread_mutex_lock(&pc.lock);
@@ -826,6 +861,17 @@ pc_finish(struct http_request *req, const char *key, uint64_t hash,
 	}
 	pthread_cond_broadcast(&pc.filled);
 	pthread_mutex_unlock(&pc.lock);
+	return e;
+}
+
+/* pc_store, then answers req from what it kept. */
+static void
+pc_finish(struct http_request *req, const char *key, uint64_t hash,
+          long long version)
+{
+	char token[CSRF_HEX_LEN + 1];
+	struct pc_entry *e = pc_store(req, key, hash, version, token);
+
 	if (e == NULL)
 		return;
 	if (e->split) {
@@ -833,45 +879,6 @@ pc_finish(struct http_request *req, const char *key, uint64_t hash,
 		pc_unref(e);
 	} else
 		pc_answer(req, e);
-}
-
-/* Under pc.lock: e may answer a request made under version (a newer
- * render under way: the old copy meanwhile). */
-static bool
-pc_current(const struct pc_entry *e, long long version)
-{
-	return e->complete && (e->version >= version || e->filling);
-}
-
-/*
- * Under pc.lock: whether e may answer now, *stale when only as a stale
- * copy: the version has gone unread for PC_FRESH_US, or e is out of date
- * and the database cannot render it again; either for no longer than
- * stale_if_error after the database last answered.
- */
-static bool
-pc_usable(const struct pc_entry *e, long long version, bool *stale)
-{
-	unsigned long long age = clock_now_us() - atomic_load(&pc.fresh_us);
-	bool current = pc_current(e, version);
-
-	*stale = false;
-	if (!e->complete)
-		return false;
-	if (current && age <= PC_FRESH_US)
-		return true;
-	if (age > pc.stale_max_us)
-		return false;
-	*stale = current || age > PC_FRESH_US || !db_pool_available(pc.db);
-	return *stale;
-}
-
-/* Counts req's answer as stale (here and in its access line). */
-static void
-pc_mark_stale(struct http_request *req)
-{
-	atomic_fetch_add_explicit(&pc.stale, 1, memory_order_relaxed);
-	http_priv(req)->stale = true;
 }
 
 /* Under pc.lock: takes a reference for the request e answers. */
@@ -882,14 +889,210 @@ pc_hit(struct pc_entry *e)
 	pc_lru_front(e);
 }
 
+/* ---- refreshes: out-of-date pages rendered off the request ---- */
+
+/* What a cacheable route reads of req (target, route and parameters,
+ * scheme, client address), as a request of the cache's own: no
+ * connection, so no headers and no cookies. */
+static struct http_req_priv *
+pc_request_copy(const struct http_request *req)
+{
+	size_t tlen = strlen(req->target), plen = strlen(req->path);
+	struct http_req_priv *rp = xcalloc(1, sizeof(*rp) + tlen + plen + 2);
+	struct http_request *r = &rp->req;
+
+	memcpy(rp->text, req->target, tlen + 1);
+	memcpy(rp->text + tlen + 1, req->path, plen + 1);
+	r->app = req->app;
+	r->method = HTTP_GET;
+	r->method_name = "GET";
+	memcpy(r->version, req->version, sizeof(r->version));
+	r->target = rp->text;
+	r->path = rp->text + tlen + 1;
+	for (size_t i = 0; i < req->nparams; i++)
+		r->params[i] = xstrdup(req->params[i]);
+	r->nparams = req->nparams;
+	r->route = req->route;
+	r->https = req->https;
+	memcpy(r->client_ip, req->client_ip, sizeof(r->client_ip));
+	r->resp_fd = -1;
+	r->start_us = clock_now_us();
+	buf_init(&r->body);
+	buf_init(&r->resp_body);
+	rp->started = true;
+	rp->wake = -1;
+	return rp;
+}
+
+/* Frees a copy as server.c's completion callback frees a request. */
+static void
+pc_request_free(struct http_req_priv *rp)
+{
+	struct http_request *r = &rp->req;
+
+	for (size_t i = 0; i < r->nparams; i++)
+		free(r->params[i]);
+	form_free(r->query);
+	form_free(r->form);
+	form_free(r->cookies);
+	buf_free(&r->body);
+	http_response_clear(r);
+	if (rp->shared_done != NULL)
+		rp->shared_done(rp->shared_arg);
+	if (r->handler_state != NULL && r->handler_state_free != NULL)
+		r->handler_state_free(r->handler_state);
+	free(rp);
+}
+
+/* Under pc.lock: queues a refresh of key for the refresher. */
+static void
+pc_refresh_queue(const struct http_request *req, const char *key,
+                 uint64_t hash, long long version)
+{
+	size_t klen = strlen(key);
+	struct pc_job *j = xcalloc(1, sizeof(*j) + klen + 1);
+
+	memcpy(j->key, key, klen + 1);
+	j->hash = hash;
+	j->version = version;
+	j->rp = pc_request_copy(req);
+	pthread_mutex_lock(&pc.poll_mu);
+	if (pc.jobs_tail != NULL)
+		pc.jobs_tail->next = j;
+	else
+		pc.jobs = j;
+	pc.jobs_tail = j;
+	pthread_cond_signal(&pc.job_cv);
+	pthread_mutex_unlock(&pc.poll_mu);
+}
+
+/* Renders j's page, keeps it (or ends the fill), frees j. */
+static void
+pc_refresh_run(struct pc_job *j, bool render)
+{
+	char token[CSRF_HEX_LEN + 1];
+	struct http_request *r = &j->rp->req;
+	struct pc_entry *e;
+
+	if (render) {
+		r->route->handler(r);
+		if ((e = pc_store(r, j->key, j->hash, j->version, token)) !=
+		    NULL)
+			pc_unref(e);
+	}
+	pc_request_free(j->rp);
+	free(j);
+}
+
+/* The refresher thread: one render at a time, in queue order; when the
+ * cache stops, what is left is dropped. */
+static void *
+pc_refresher(void *arg)
+{
+	struct pc_job *j;
+
+	(void)arg;
+	pthread_mutex_lock(&pc.poll_mu);
+	for (;;) {
+		while (!pc.stopping && pc.jobs == NULL)
+			pthread_cond_wait(&pc.job_cv, &pc.poll_mu);
+		if ((j = pc.jobs) == NULL)
+			break;
+		pc.jobs = j->next;
+		if (pc.jobs == NULL)
+			pc.jobs_tail = NULL;
+		pthread_mutex_unlock(&pc.poll_mu);
+		pc_refresh_run(j, !pc.stopping);
+		pthread_mutex_lock(&pc.poll_mu);
+	}
+	pthread_mutex_unlock(&pc.poll_mu);
+	return NULL;
+}
+
+/*
+ * Under pc.lock, for a worker's request that found e (complete) out of
+ * date or unusable: has the refresher render it (unless it already does)
+ * and waits up to PC_REFRESH_WAIT_MS for the new copy. Then answers from
+ * what the table holds: the new copy, or the old one as a stale answer
+ * within stale_if_error; NULL (referenced otherwise) when neither.
+ */
+static struct pc_entry *
+pc_refresh_wait(struct http_request *req, struct pc_entry *e,
+                const char *key, uint64_t hash, long long version,
+                bool *stale)
+{
+	struct timespec t;
+	struct pc_entry *n;
+	unsigned long long age;
+
+	if (!e->filling) {
+		e->filling = true;
+		pc_refresh_queue(req, key, hash, version);
+	}
+	/* Held, so that its address cannot come back as another entry's. */
+	atomic_fetch_add(&e->refs, 1);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_nsec += PC_REFRESH_WAIT_MS * 1000000L;
+	t.tv_sec += t.tv_nsec / 1000000000L;
+	t.tv_nsec %= 1000000000L;
+	while (pc_find(key, hash) == e && e->filling)
+		if (pthread_cond_timedwait(&pc.filled, &pc.lock, &t) ==
+		    ETIMEDOUT)
+			break;
+	pc_unref(e);
+	if ((n = pc_find(key, hash)) == NULL || !n->complete)
+		return NULL;
+	age = clock_now_us() - atomic_load(&pc.fresh_us);
+	*stale = n->version < version || age > PC_FRESH_US;
+	if (*stale && age > pc.stale_max_us)
+		return NULL;
+	pc_hit(n);
+	return n;
+}
+
+
+/*
+ * Under pc.lock: whether e may answer now; *stale when it is older than
+ * the version, or the version has gone unread for PC_FRESH_US. An old
+ * copy answers while a render of the page is under way, or when the
+ * database cannot make one; no stale copy once the database has not
+ * answered for stale_if_error.
+ */
+static bool
+pc_usable(const struct pc_entry *e, long long version, bool *stale)
+{
+	unsigned long long age = clock_now_us() - atomic_load(&pc.fresh_us);
+	bool uptodate = e->version >= version;
+
+	*stale = false;
+	if (!e->complete)
+		return false;
+	*stale = !uptodate || age > PC_FRESH_US;
+	if (!*stale)
+		return true;
+	if (age > pc.stale_max_us)
+		return false;
+	return uptodate || e->filling || age > PC_FRESH_US ||
+	       !db_pool_available(pc.db);
+}
+
+/* Counts req's answer as stale (here and in its access line). */
+static void
+pc_mark_stale(struct http_request *req)
+{
+	atomic_fetch_add_explicit(&pc.stale, 1, memory_order_relaxed);
+	http_priv(req)->stale = true;
+}
+
+
 /*
  * Under pc.lock: a hit (referenced, returned), or NULL with *fill telling
  * whether this request renders for the cache (a placeholder or a stale
  * entry now marked filling) or just for itself (waited too long).
  */
 static struct pc_entry *
-pc_lookup(const char *key, uint64_t hash, long long version, bool *fill,
-          bool *stale)
+pc_lookup(struct http_request *req, const char *key, uint64_t hash,
+          long long version, bool *fill, bool *stale)
 {
 	struct timespec deadline;
 	struct pc_entry *e;
@@ -907,6 +1110,9 @@ pc_lookup(const char *key, uint64_t hash, long long version, bool *fill,
 			pc_hit(e);
 			return e;
 		}
+		if (e->complete && pc.refreshing)
+			return pc_refresh_wait(req, e, key, hash, version,
+			                       stale);
 		if (e->complete) {
 			e->filling = true;
 			*fill = true;
@@ -1009,7 +1215,7 @@ page_cache_handle(struct http_request *req, const struct route *route)
 	pc_key(req, &key);
 	hash = pc_fnv(key.data, key.len, PC_FNV_INIT);
 	pthread_mutex_lock(&pc.lock);
-	e = pc_lookup(key.data, hash, version, &fill, &stale);
+	e = pc_lookup(req, key.data, hash, version, &fill, &stale);
 	pthread_mutex_unlock(&pc.lock);
 	if (e != NULL) {
 		if (stale)
