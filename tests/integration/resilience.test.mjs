@@ -7,8 +7,9 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 
 import {
-	CookieJar, DB, addPost, addUser, csrfFrom, expectStatus, rawExchange,
-	rawStatus, setupSite, sleep, sqlValue, startBlogd, waitFor, writeConfig,
+	CookieJar, DB, addPost, addUser, csrfFrom, expectBody, expectStatus,
+	rawExchange, rawStatus, setupSite, sleep, sqlValue, startBlogd, waitFor,
+	writeConfig,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_resilience';
@@ -73,10 +74,17 @@ test('healthz and pages follow the database down and back up',
 	    { timeout: 10000 })).status === 503, 10000, 'healthz 503');
 	assert.ok(srv.alive(), 'blogd died when the DB stopped');
 
-	for (const target of ['/', `/posts/${slug}`]) {
+	// Pages seen before are answered from the cache (stale if error);
+	// the others say when to come back.
+	for (const target of ['/', `/posts/${slug}`])
+		expectStatus(await srv.get(target, { timeout: 15000 }), 200,
+		    `${target}, cached, with the DB down`);
+	for (const target of ['/tags/never-seen', '/search?q=thick']) {
 		const t1 = Date.now();
 		const r = await srv.get(target, { timeout: 15000 });
 		expectStatus(r, 503, `${target} with the DB down`);
+		assert.ok(Number(r.headers['retry-after']) > 0,
+		    `${target}: Retry-After ${r.headers['retry-after']}`);
 		assert.ok(Date.now() - t1 < 8000, `${target} took ` +
 		    `${Date.now() - t1} ms with the DB down`);
 	}
@@ -89,6 +97,8 @@ test('healthz and pages follow the database down and back up',
 	    { jar: early.jar, body: { name, body: 'into the void',
 	    csrf_token: early.token }, timeout: 15000 });
 	expectStatus(lost, 503, 'comment with the DB down');
+	expectBody(lost, /try again|send it again/i, 'comment with the DB down');
+	expectBody(lost, /into the void/, 'the text of the refused comment');
 	assert.ok(srv.alive(), 'blogd died while the DB was down');
 	assert.ok(Date.now() - t0 < 40000, 'outage handling took too long');
 
