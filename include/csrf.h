@@ -39,6 +39,9 @@ bool csrf_anon_check(const struct crypto_hmac_key *key, const char *cookie,
  * (session.h: hex of the token hash) is binding (constant time). */
 bool csrf_session_check(const struct crypto_hmac_key *key, const char *binding,
                         const char *token);
+/* Pure: the token of the session whose CSRF binding is binding. */
+void csrf_session_token(const struct crypto_hmac_key *key, const char *binding,
+                        char out[CSRF_HEX_LEN + 1]);
 
 /*
  * The token for a form on the page being answered: bound to the session

@@ -92,6 +92,15 @@ int db_exec(struct db_conn *conn, uint64_t *affected, uint64_t *insert_id,
 /* Error number of the last failed call on conn (e.g. 1062 duplicate key). */
 unsigned db_errno(struct db_conn *conn);
 
+/*
+ * After a COMMIT without an answer, which may or may not have applied a
+ * write the caller now reports as failed: runs sql (one 'i' placeholder,
+ * bound to id; a literal) on conn at once, or, when the server cannot be
+ * reached, marks an outage and leaves it to the probe, which runs it
+ * before the pool is available again (lost if blogd exits first).
+ */
+void db_undo(struct db_conn *conn, const char *sql, long long id);
+
 int db_begin(struct db_conn *conn);
 int db_commit(struct db_conn *conn);
 int db_rollback(struct db_conn *conn);

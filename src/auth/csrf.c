@@ -91,6 +91,13 @@ csrf_token_for(struct http_request *req, char out[CSRF_HEX_LEN + 1])
 	return 0;
 }
 
+void
+csrf_session_token(const struct crypto_hmac_key *key, const char *binding,
+                   char out[CSRF_HEX_LEN + 1])
+{
+	csrf_derive(key, CSRF_SCOPE_SESS, binding, out);
+}
+
 bool
 csrf_session_check(const struct crypto_hmac_key *key, const char *binding,
                    const char *token)

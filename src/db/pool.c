@@ -72,6 +72,16 @@ struct db_pool {
 	pthread_mutex_t probe_mu;
 	pthread_cond_t probe_cv;
 	bool stopping;
+	/* Undo statements the probe runs before the pool is available
+	 * again (db_undo); guarded by mu. */
+	struct db_undo *undo;
+};
+
+/* One write to take back: sql with the one integer parameter id. */
+struct db_undo {
+	struct db_undo *next;
+	const char *sql;
+	long long id;
 };
 
 /* One decoded parameter: kept apart from the va_list so a retry can bind
@@ -292,7 +302,36 @@ pool_mark_down(struct db_pool *pool, const char *why)
 	pthread_mutex_unlock(&pool->probe_mu);
 }
 
-/* One probe: a connection of the probe's own and a round trip over it. */
+/* Runs the queued undo statements on c (the probe's); false when one
+ * failed (it stays queued, with those after it). */
+static bool
+undo_run(struct db_pool *pool, struct db_conn *c)
+{
+	struct db_undo *u;
+
+	for (;;) {
+		pthread_mutex_lock(&pool->mu);
+		if ((u = pool->undo) != NULL)
+			pool->undo = u->next;
+		pthread_mutex_unlock(&pool->mu);
+		if (u == NULL)
+			return true;
+		if (db_exec(c, NULL, NULL, u->sql, "i", u->id) != 0) {
+			pthread_mutex_lock(&pool->mu);
+			u->next = pool->undo;
+			pool->undo = u;
+			pthread_mutex_unlock(&pool->mu);
+			return false;
+		}
+		log_info("database: took back a write answered as failed "
+		         "(%.40s %lld)",
+		         u->sql, u->id);
+		free(u);
+	}
+}
+
+/* One probe: a connection of the probe's own and a round trip over it,
+ * then the undo statements queued during the outage. */
 static bool
 probe_once(struct db_pool *pool)
 {
@@ -313,6 +352,7 @@ probe_once(struct db_pool *pool)
 		ok = r != NULL;
 		mysql_free_result(r);
 	}
+	ok = ok && undo_run(pool, &c);
 	db_conn_disconnect(&c);
 	return ok;
 }
@@ -417,6 +457,13 @@ db_pool_close(struct db_pool *pool)
 	if (pool == NULL)
 		return;
 	probe_stop(pool);
+	for (struct db_undo *u = pool->undo, *next; u != NULL; u = next) {
+		next = u->next;
+		log_err("database: exiting with a write not taken back: "
+		        "%.40s %lld",
+		        u->sql, u->id);
+		free(u);
+	}
 	for (i = 0; i < pool->size; i++)
 		db_conn_disconnect(&pool->conns[i]);
 	free(pool->conns);
@@ -1022,6 +1069,31 @@ db_exec(struct db_conn *c, uint64_t *affected, uint64_t *insert_id,
 	rc = run(c, NULL, affected, insert_id, sql, types, ap);
 	va_end(ap);
 	return rc;
+}
+
+void
+db_undo(struct db_conn *c, const char *sql, long long id)
+{
+	struct db_pool *pool = c->pool;
+	struct db_undo *u;
+
+	if (db_exec(c, NULL, NULL, sql, "i", id) == 0)
+		return;
+	if (pool == NULL || !pool->watched) {
+		log_err("database: cannot take back a write answered as "
+		        "failed: %.40s %lld",
+		        sql, id);
+		return;
+	}
+	u = xcalloc(1, sizeof(*u));
+	u->sql = sql;
+	u->id = id;
+	pthread_mutex_lock(&pool->mu);
+	u->next = pool->undo;
+	pool->undo = u;
+	pthread_mutex_unlock(&pool->mu);
+	/* The probe runs it once the server answers. */
+	pool_mark_down(pool, "a write to take back");
 }
 
 int

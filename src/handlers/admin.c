@@ -57,9 +57,9 @@ admin_page_new(struct http_request *req, const struct session_user *user,
 
 	root = page_new(req, title, file, content);
 	nav = tmpl_add_include(*content, TK_ADMIN_NAV, TF_admin_nav);
-	/* With a session the token is derived, never random: no failure. */
-	if (csrf_token_for(req, token) != 0)
-		token[0] = '\0';
+	/* From user's binding, not csrf_token_for: that asks the database
+	 * for the session, which a form shown again in an outage cannot. */
+	csrf_session_token(&req->app->csrf_key, user->binding, token);
 	tmpl_set(nav, TK_CSRF_TOKEN, token);
 	tmpl_set(nav, TK_USER_NAME, user->name);
 	tmpl_set(*content, TK_CSRF_TOKEN, token);

@@ -23,6 +23,9 @@
 #define POST_SLUG_BAD                                                          \
 	"Use at most " POST_SLUG_MAX_S " lower-case letters, digits and "      \
 	"single hyphens, or leave it empty."
+#define POST_RETRY                                                             \
+	"The database is unavailable for a moment, so the post was not "       \
+	"saved. Please save again in a moment: your text is kept below."
 
 /* The post form as typed (or as stored), with a message per field. Every
  * text is valid UTF-8, owned by the struct. */
@@ -156,8 +159,10 @@ post_save(struct http_request *req, const struct session_user *user,
 	struct db_conn *conn;
 	int rc;
 
-	if ((conn = handlers_db(req)) == NULL)
+	if ((conn = db_acquire(req->app->db)) == NULL) {
+		post_form_render(req, user, 503, action, f, NULL, POST_RETRY);
 		return;
+	}
 	if (id == 0)
 		rc = model_post_create(conn, user->id, &in, NULL, NULL);
 	else
@@ -170,22 +175,68 @@ post_save(struct http_request *req, const struct session_user *user,
 		    req, user, 400, action, f, NULL,
 		    "The post was not saved: the title or a tag is "
 		    "too long.");
+	else if (rc == MODEL_NOT_FOUND)
+		http_error(req, 404);
 	else
-		http_error(req, rc == MODEL_NOT_FOUND ? 404 : 503);
+		post_form_render(req, user, 503, action, f, NULL, POST_RETRY);
 }
 
-/* POST of the form (id 0: a new post): shows it again with the errors or
- * saves it. */
-static void
-post_submit(struct http_request *req, const struct session_user *user,
-            long long id, const char *action)
+/*
+ * The user a post form's POST comes from: admin_require_post's answer,
+ * but while the database cannot say who is signed in, a form whose CSRF
+ * token belongs to the request's session cookie was made for this
+ * browser's session: *offline, and standin (no id, never saved under)
+ * lets it come back with its text instead of an error page that loses it.
+ */
+static const struct session_user *
+post_form_user(struct http_request *req, struct session_user *standin,
+               bool *offline)
 {
-	struct post_form f;
+	const struct session_user *user;
+	const char *cookie = http_cookie(req, SESSION_COOKIE);
+	unsigned char hash[MODEL_SESSION_HASH_LEN];
 
-	if (post_form_read(req, &f))
-		post_save(req, user, id, action, &f);
-	else
+	*offline = false;
+	if (session_get(req, &user) == 0 || !session_token_valid(cookie))
+		return admin_require_post(req);
+	memset(standin, 0, sizeof(*standin));
+	session_token_hash(cookie, hash);
+	crypto_hex(hash, sizeof(hash), standin->binding);
+	if (!csrf_session_check(&req->app->csrf_key, standin->binding,
+	                        http_form(req, CSRF_FIELD)))
+		return admin_require_post(req);
+	http_add_header(req, "Cache-Control", "no-store");
+	*offline = true;
+	return standin;
+}
+
+/* POST of the form (idparam NULL: a new post, else the route's {id}):
+ * shows it again with the errors or saves it; offline (post_form_user),
+ * shows it again with POST_RETRY. */
+static void
+post_submit(struct http_request *req, const char *idparam)
+{
+	struct session_user standin;
+	const struct session_user *user;
+	struct post_form f;
+	char action[64] = "/admin/posts/new";
+	long long id = 0;
+	bool offline;
+
+	if ((user = post_form_user(req, &standin, &offline)) == NULL)
+		return;
+	if (idparam != NULL && (id = admin_id(idparam)) == 0) {
+		http_error(req, 404);
+		return;
+	}
+	if (id != 0)
+		snprintf(action, sizeof(action), "/admin/posts/%lld/edit", id);
+	if (!post_form_read(req, &f))
 		post_form_render(req, user, 400, action, &f, NULL, NULL);
+	else if (offline)
+		post_form_render(req, user, 503, action, &f, NULL, POST_RETRY);
+	else
+		post_save(req, user, id, action, &f);
 	post_form_free(&f);
 }
 
@@ -196,8 +247,7 @@ handle_admin_post_new(struct http_request *req)
 	struct post_form f = {0};
 
 	if (req->method == HTTP_POST) {
-		if ((user = admin_require_post(req)) != NULL)
-			post_submit(req, user, 0, "/admin/posts/new");
+		post_submit(req, NULL);
 		return;
 	}
 	if ((user = admin_require(req)) == NULL)
@@ -246,19 +296,18 @@ handle_admin_post_edit(struct http_request *req)
 	long long id;
 	char action[64];
 
-	user = req->method == HTTP_POST ? admin_require_post(req)
-	                                : admin_require(req);
-	if (user == NULL)
+	if (req->method == HTTP_POST) {
+		post_submit(req, req->params[0]);
+		return;
+	}
+	if ((user = admin_require(req)) == NULL)
 		return;
 	if ((id = admin_id(req->params[0])) == 0) {
 		http_error(req, 404);
 		return;
 	}
 	snprintf(action, sizeof(action), "/admin/posts/%lld/edit", id);
-	if (req->method == HTTP_POST)
-		post_submit(req, user, id, action);
-	else
-		post_edit_show(req, user, id, action);
+	post_edit_show(req, user, id, action);
 }
 
 void

@@ -22,17 +22,28 @@ model_comment_create(struct db_conn *conn, long long post_id, const char *name,
 	    !text_utf8_valid(name, nlen) || !text_utf8_valid(body, blen) ||
 	    text_utf8_len(name) > MODEL_COMMENT_NAME_MAX)
 		return MODEL_INVALID;
+	/* One transaction: a comment answered as failed must not be kept,
+	 * nor one shown without the version moving. */
+	if (db_begin(conn) != 0)
+		return MODEL_ERR;
 	if (db_exec(conn, NULL, &insert_id,
 	            "INSERT INTO comments (post_id, name, body, status, "
 	            "created_at, client_ip) "
 	            "VALUES (?, ?, ?, ?, UTC_TIMESTAMP(), ?)",
 	            "issss", post_id, name, body,
-	            approved ? "approved" : "pending", client_ip) != 0)
+	            approved ? "approved" : "pending", client_ip) != 0 ||
+	    (approved && model_bump_version(conn) != 0)) {
+		(void)db_rollback(conn);
 		return MODEL_ERR;
+	}
+	if (db_commit(conn) != 0) {
+		/* The COMMIT may have reached the server: take it back. */
+		db_undo(conn, "DELETE FROM comments WHERE id = ?",
+		        (long long)insert_id);
+		return MODEL_ERR;
+	}
 	if (id != NULL)
 		*id = (long long)insert_id;
-	if (approved && model_bump_version(conn) != 0)
-		return MODEL_ERR;
 	return MODEL_OK;
 }
 
