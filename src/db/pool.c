@@ -1032,7 +1032,8 @@ run(struct db_conn *c, struct db_rows *rows, uint64_t *affected,
 		if (!is_conn_error(e))
 			return -1;
 		if (timed_out(c, t0))
-			pool_mark_down(c->pool, "no answer within read_timeout");
+			pool_mark_down(c->pool,
+			               "no answer within read_timeout");
 		/* The transaction died with the connection: no retry. */
 		if (c->in_txn) {
 			db_conn_disconnect(c);

@@ -97,8 +97,8 @@ comment_retry(struct http_request *req)
 	}
 	name = handlers_form_text(req, "name", false, &error);
 	body = handlers_form_text(req, "body", false, &error);
-	root = page_new(req, "Comment not saved yet", TF_comment_retry,
-	                &content);
+	root =
+	    page_new(req, "Comment not saved yet", TF_comment_retry, &content);
 	tmpl_set(content, TK_SLUG, req->params[0]);
 	tmpl_set(content, TK_CSRF_TOKEN, token);
 	tmpl_set(content, TK_FORM_NAME, name);

@@ -53,12 +53,6 @@
 
 #define PC_BUCKETS       4096
 #define PC_POLL_US       1000000ULL /* content version read this often */
-#define PC_RETRY_US      100000ULL  /* ... and this often while it fails */
-/* Without an answer for this long the version is unknown (stale). */
-#define PC_FRESH_US      2500000ULL
-#define PC_RETRY_AFTER   "2" /* seconds, on 503s: the probe's pace */
-/* Longest wait for a refresh before the old copy answers. */
-#define PC_REFRESH_WAIT_MS 300
 #define PC_WAIT_SEC      2   /* longest wait for another thread's render */
 #define PC_OVERHEAD      256 /* bytes counted per entry besides its data */
 #define PC_GZIP_MIN      256 /* smaller bodies are sent as they are */
@@ -66,6 +60,12 @@
 #define PC_GZIP_TRAILER  8
 #define PC_STORED_HEADER 5 /* stored block: type byte, LEN, NLEN */
 #define PC_ETAG_TOKEN    8 /* token digits in a split page's ETag */
+
+/* Reading the version while the database fails, and stale answers. */
+#define PC_RETRY_US    100000ULL  /* the poll's pace while it fails */
+#define PC_FRESH_US    2500000ULL /* unread this long: version unknown */
+#define PC_REFRESH_MS  300        /* longest wait for a refresh */
+#define PC_RETRY_AFTER "2"        /* seconds, on 503s: the probe's pace */
 
 static const char pc_token_mark[] = "name=\"csrf_token\" value=\"";
 
@@ -116,11 +116,11 @@ static struct {
 	pthread_cond_t filled; /* a placeholder was replaced or dropped */
 	struct pc_entry *buckets[PC_BUCKETS];
 	size_t used;
-	atomic_llong version; /* last read from the database; -1 never */
+	atomic_llong version;   /* last read from the database; -1 never */
 	atomic_ullong fresh_us; /* when the database last answered it */
 	unsigned long long stale_max_us; /* [cache] stale_if_error */
 	atomic_ullong stale;             /* stale answers, for /metrics */
-	uLong crc_op_token; /* crc32_combine_gen(CSRF_HEX_LEN) */
+	uLong crc_op_token;              /* crc32_combine_gen(CSRF_HEX_LEN) */
 	struct db_pool *db;
 	/* The poller and the refresher: poll_mu guards stopping and the
 	 * job queue; poll_cv ends the poller's sleep, job_cv wakes the
@@ -247,8 +247,7 @@ page_cache_init(const struct config *cfg, struct db_pool *db)
 	 * the request that finds a page out of date renders it. */
 	if (cfg->site.base_url[0] == '\0')
 		return;
-	if ((rc = pthread_create(&pc.refresher, NULL, pc_refresher, NULL)) !=
-	    0)
+	if ((rc = pthread_create(&pc.refresher, NULL, pc_refresher, NULL)) != 0)
 		log_warn("cache: no refresher thread, requests render: %s",
 		         strerror(rc));
 	else
@@ -946,8 +945,8 @@ pc_request_free(struct http_req_priv *rp)
 
 /* Under pc.lock: queues a refresh of key for the refresher. */
 static void
-pc_refresh_queue(const struct http_request *req, const char *key,
-                 uint64_t hash, long long version)
+pc_refresh_queue(const struct http_request *req, const char *key, uint64_t hash,
+                 long long version)
 {
 	size_t klen = strlen(key);
 	struct pc_job *j = xcalloc(1, sizeof(*j) + klen + 1);
@@ -1012,14 +1011,13 @@ pc_refresher(void *arg)
 /*
  * Under pc.lock, for a worker's request that found e (complete) out of
  * date or unusable: has the refresher render it (unless it already does)
- * and waits up to PC_REFRESH_WAIT_MS for the new copy. Then answers from
+ * and waits up to PC_REFRESH_MS for the new copy. Then answers from
  * what the table holds: the new copy, or the old one as a stale answer
  * within stale_if_error; NULL (referenced otherwise) when neither.
  */
 static struct pc_entry *
-pc_refresh_wait(struct http_request *req, struct pc_entry *e,
-                const char *key, uint64_t hash, long long version,
-                bool *stale)
+pc_refresh_wait(struct http_request *req, struct pc_entry *e, const char *key,
+                uint64_t hash, long long version, bool *stale)
 {
 	struct timespec t;
 	struct pc_entry *n;
@@ -1032,7 +1030,7 @@ pc_refresh_wait(struct http_request *req, struct pc_entry *e,
 	/* Held, so that its address cannot come back as another entry's. */
 	atomic_fetch_add(&e->refs, 1);
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	t.tv_nsec += PC_REFRESH_WAIT_MS * 1000000L;
+	t.tv_nsec += PC_REFRESH_MS * 1000000L;
 	t.tv_sec += t.tv_nsec / 1000000000L;
 	t.tv_nsec %= 1000000000L;
 	while (pc_find(key, hash) == e && e->filling)
@@ -1049,7 +1047,6 @@ pc_refresh_wait(struct http_request *req, struct pc_entry *e,
 	pc_hit(n);
 	return n;
 }
-
 
 /*
  * Under pc.lock: whether e may answer now; *stale when it is older than
@@ -1083,7 +1080,6 @@ pc_mark_stale(struct http_request *req)
 	atomic_fetch_add_explicit(&pc.stale, 1, memory_order_relaxed);
 	http_priv(req)->stale = true;
 }
-
 
 /*
  * Under pc.lock: a hit (referenced, returned), or NULL with *fill telling
