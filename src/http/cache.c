@@ -841,16 +841,19 @@ pc_build(struct http_request *req, const char *key, uint64_t hash,
 }
 
 /* After a render under the cache's watch: keeps it (returned with a
- * reference for req, token set for a split page) and ends the fill. */
+ * reference for req, token set for a split page) and ends the fill. An
+ * answer that is not kept drops the old copy too, unless it is a 5xx:
+ * a page gone (404) must not come back as a stale copy. */
 static struct pc_entry *
 pc_store(struct http_request *req, const char *key, uint64_t hash,
          long long version, char token[CSRF_HEX_LEN + 1])
 {
 	struct pc_entry *e = pc_build(req, key, hash, version, token), *old;
+	bool failed = req->status >= 500;
 
 	pthread_mutex_lock(&pc.lock);
 	old = pc_find(key, hash);
-	if (old != NULL && (e != NULL || !old->complete))
+	if (old != NULL && (e != NULL || !old->complete || !failed))
 		pc_remove(old);
 	else if (old != NULL)
 		old->filling = false;
