@@ -13,7 +13,9 @@
  * every instance within about a second, and a POST answered here reads it
  * at once. An out-of-date or missing page is rendered once: other requests
  * for it get the old copy meanwhile, or wait for the new one when there
- * is none.
+ * is none. With site.base_url set, the cache's refresher thread renders
+ * an out-of-date page, and the request that found it waits 300 ms at most
+ * before it gets the old copy (a database that hangs holds no reader).
  *
  * Stale if error: while the database does not answer (the version read
  * fails or hangs, the pool knows it is down, or a render fails), the pages
