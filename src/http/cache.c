@@ -1085,9 +1085,11 @@ pc_mark_stale(struct http_request *req)
 }
 
 /*
- * Under pc.lock: a hit (referenced, returned), or NULL with *fill telling
- * whether this request renders for the cache (a placeholder or a stale
- * entry now marked filling) or just for itself (waited too long).
+ * Under pc.lock: a hit (referenced, returned; *stale as pc_usable says),
+ * or NULL with *fill telling whether this request renders for the cache
+ * (a placeholder, or an out-of-date entry now marked filling when there is
+ * no refresher) or just for itself (waited too long, or the refresher
+ * left nothing usable).
  */
 static struct pc_entry *
 pc_lookup(struct http_request *req, const char *key, uint64_t hash,
