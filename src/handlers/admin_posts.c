@@ -25,7 +25,7 @@
 	"single hyphens, or leave it empty."
 #define POST_RETRY                                                             \
 	"The database is unavailable for a moment, so the post was not "       \
-	"saved. Please save again in a moment: your text is kept below."
+	"saved. Please try again in a moment: your text is kept below."
 
 /* The post form as typed (or as stored), with a message per field. Every
  * text is valid UTF-8, owned by the struct. */

@@ -79,7 +79,7 @@ comment_field_read(struct http_request *req, const struct comment_rule *rule,
 
 #define COMMENT_RETRY                                                          \
 	"The database is unavailable for a moment, so your comment was not "   \
-	"saved. Please send it again in a moment: your text is kept below."
+	"saved. Please try again in a moment: your text is kept below."
 
 /* 503 with the form and the text as sent: the post page needs the
  * database, so this is a page of its own. */

@@ -209,7 +209,7 @@ async function outage(begin, end) {
 	assert.equal(acked.length + refused.length, log.comments.length,
 	    `comments neither 303 nor 503: ${shown(log.comments)}`);
 	assert.ok(acked.length > 0 && refused.length > 0, shown(log.comments));
-	expectBody(refused[0], /send it again in a moment/, 'refused comment');
+	expectBody(refused[0], /try again in a moment/, 'refused comment');
 	expectBody(refused[0], new RegExp(`steady ${refused[0].name}`),
 	    'refused comment keeps its text');
 	const stored = new Set(sql(`SELECT name FROM comments WHERE name ` +
@@ -279,7 +279,7 @@ test('an admin form sent in an outage comes back with its text',
 		    body: 'Kept *safe*.\n', tags: 'kept', published: '1',
 		    csrf_token: token } });
 		expectStatus(r, 503, 'new post in an outage');
-		expectBody(r, /save again in a moment/);
+		expectBody(r, /try again in a moment/);
 		expectBody(r, /Unsaved Thoughts/);
 		expectBody(r, /Kept \*safe\*\./);
 		// Its token still works once the database is back.
