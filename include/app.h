@@ -12,6 +12,7 @@
 #include "crypto.h"
 
 struct config;
+struct conns;
 struct db_pool;
 struct http_server;
 
@@ -21,6 +22,9 @@ struct app {
 	const struct config *cfg;
 	struct db_pool *db;
 	struct http_server *http;
+	/* Open client connections, plain and TLS ([server]
+	 * max_connections, per_ip_connections); thread-safe. */
+	struct conns *conns;
 	/* HMAC key for CSRF tokens, from the secret every instance shares
 	 * through the database (table site_secret, made by the first
 	 * migration). Set once at start-up, cleared at exit. */

@@ -30,6 +30,9 @@ struct config {
 		size_t max_body;   /* bytes of request body */
 		size_t max_header; /* bytes of request line + headers */
 		unsigned per_ip_connections;
+		/* Open client connections, plain and TLS together; 0 in the
+		 * file: from the open-file limit (resolved by serve). */
+		unsigned max_connections;
 		unsigned idle_timeout;      /* seconds */
 		unsigned handshake_timeout; /* seconds, TLS */
 		unsigned shutdown_timeout;  /* seconds to finish in-flight */

@@ -26,6 +26,11 @@ void text_crlf_to_lf(char *s);
  * characters, into out (room for 3 * n bytes; no NUL written): a path
  * segment or a query value. Returns the length written. */
 size_t text_url_encode(char *out, const char *in, size_t n);
+/* Percent-encodes the n bytes of a URI (reference) in, only where RFC 3986
+ * allows no byte as is: controls, space, non-ASCII and "<>\"\\^`{|}";
+ * '/', '?', '%' and the rest stay. For a Location made from a request
+ * target. out as for text_url_encode. */
+size_t text_uri_escape(char *out, const char *in, size_t n);
 
 /* Size of a model date in RFC 3339 with its NUL: "2026-11-25T22:17:01Z". */
 #define TEXT_RFC3339_SIZE 21

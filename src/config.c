@@ -76,6 +76,8 @@ static const struct config_key config_keys[] = {
      1 * MIB, NULL},
     {"server", "per_ip_connections", CT_UINT, OFF(server.per_ip_connections),
      "64", 1, 1000000, NULL},
+    {"server", "max_connections", CT_UINT, OFF(server.max_connections), "0",
+     0, 10000000, NULL},
     {"server", "idle_timeout", CT_UINT, OFF(server.idle_timeout), "60", 1,
      86400, NULL},
     {"server", "handshake_timeout", CT_UINT, OFF(server.handshake_timeout),

@@ -97,11 +97,44 @@ write_all(int fd, const char *p, size_t len)
 	}
 }
 
+/*
+ * Messages quote request bytes (paths, header values): from byte from on,
+ * control and non-ASCII bytes become \xHH, in place, cut to fit; so one
+ * message is one line, and no escape sequence reaches a terminal. Returns
+ * the new length, at most sizeof(line) - 2 (room for the newline).
+ */
+static size_t
+log_escape_tail(char *line, size_t n, size_t from)
+{
+	static const char hex[] = "0123456789abcdef";
+	char raw[LINE_MAX_BYTES];
+	size_t m = from, cap = LINE_MAX_BYTES - 2;
+
+	memcpy(raw, line + from, n - from);
+	for (size_t i = 0; i < n - from; i++) {
+		unsigned char c = (unsigned char)raw[i];
+
+		if (c >= 0x20 && c < 0x7f) {
+			if (m + 1 > cap)
+				break;
+			line[m++] = (char)c;
+			continue;
+		}
+		if (m + 4 > cap)
+			break;
+		line[m++] = '\\';
+		line[m++] = 'x';
+		line[m++] = hex[c >> 4];
+		line[m++] = hex[c & 0xf];
+	}
+	return m;
+}
+
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {
 	char line[LINE_MAX_BYTES];
-	size_t n;
+	size_t n, head;
 	va_list ap;
 
 	if (!log_enabled(level))
@@ -121,6 +154,7 @@ log_msg(enum log_level level, const char *fmt, ...)
 		                      ".%03ldZ blogd: %s: ",
 		                      ts.tv_nsec / 1000000, level_names[level]);
 	}
+	head = n;
 	va_start(ap, fmt);
 	int m = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);
@@ -129,11 +163,7 @@ log_msg(enum log_level level, const char *fmt, ...)
 	n += (size_t)m;
 	if (n > sizeof(line) - 2)
 		n = sizeof(line) - 2;
-	/* One line per message: a value with a newline in it cannot forge a
-	 * second entry. */
-	for (size_t i = 0; i < n; i++)
-		if (line[i] == '\n' || line[i] == '\r')
-			line[i] = ' ';
+	n = log_escape_tail(line, n, head);
 	line[n++] = '\n';
 	write_all(STDERR_FILENO, line, n);
 }
@@ -161,7 +191,8 @@ line_puts(struct line *l, const char *s)
 
 /*
  * Field text as nginx writes it inside quotes: '"' and '\' escaped, control
- * bytes as \xHH, at most max output bytes; "-" when absent.
+ * and non-ASCII bytes as \xHH (a terminal or log viewer interprets none of
+ * them), at most max output bytes; "-" when absent.
  */
 static void
 line_escaped(struct line *l, const char *s, size_t max)
@@ -178,7 +209,7 @@ line_escaped(struct line *l, const char *s, size_t max)
 		if (c == '"' || c == '\\') {
 			out[k++] = '\\';
 			out[k++] = (char)c;
-		} else if (c < 0x20 || c == 0x7f) {
+		} else if (c < 0x20 || c >= 0x7f) {
 			out[k++] = '\\';
 			out[k++] = 'x';
 			out[k++] = hex[c >> 4];

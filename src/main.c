@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "config.h"
+#include "conns.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
@@ -426,6 +428,50 @@ load_secret(struct app *app)
 	return 0;
 }
 
+/*
+ * Every client connection holds a descriptor, a TLS one three (its socket
+ * and both ends of the socketpair to MHD). The soft open-file limit goes up
+ * to the hard one (systemd's LimitNOFILE=), and max_connections 0 becomes
+ * what fits in it after a reserve for the database pool, listeners, epoll
+ * and eventfds, files being sent and the like. Returns the limit.
+ */
+static unsigned
+serve_fd_budget(struct config *cfg)
+{
+	struct rlimit rl;
+	unsigned limit, reserve, per_conn;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		log_warn("getrlimit(RLIMIT_NOFILE): %s", strerror(errno));
+		rl.rlim_cur = rl.rlim_max = 1024;
+	} else if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t want = rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			log_warn("cannot raise the open-file limit: %s",
+			         strerror(errno));
+			rl.rlim_cur = want;
+		}
+	}
+	limit = rl.rlim_cur > 4000000 ? 4000000 : (unsigned)rl.rlim_cur;
+	reserve = 64 + 2 * cfg->database.pool_size + 4 * cfg->server.threads +
+	          4 * cfg->server.tls_threads;
+	per_conn = cfg->server.https_listen[0] != '\0' ? 3 : 1;
+	if (cfg->server.max_connections == 0)
+		cfg->server.max_connections =
+		    limit > reserve + 16 * per_conn
+		        ? (limit - reserve) / per_conn
+		        : 16;
+	else if ((unsigned long long)cfg->server.max_connections * per_conn +
+	             reserve >
+	         limit)
+		log_warn("server.max_connections %u may not fit in the open-file "
+		         "limit %u",
+		         cfg->server.max_connections, limit);
+	return limit;
+}
+
 /* Resources are stopped in reverse order of start, whichever step failed. */
 static int
 cmd_serve(const char *path)
@@ -438,6 +484,7 @@ cmd_serve(const char *path)
 	char err[512], status[600], host[256];
 	sigset_t sigs;
 	long cores;
+	unsigned fd_limit;
 	int rc = 1;
 
 	if (load_config(&cfg, path) == -1)
@@ -463,6 +510,13 @@ cmd_serve(const char *path)
 		goto out;
 	}
 
+	fd_limit = serve_fd_budget(&cfg);
+	app.conns = conns_new(cfg.server.max_connections,
+	                      cfg.server.per_ip_connections, fd_limit);
+	if (app.conns == NULL) {
+		log_err("cannot set up the connection budget");
+		goto out;
+	}
 	if (db_pool_open(&app.db, &cfg, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		goto out;
@@ -506,7 +560,8 @@ cmd_serve(const char *path)
 	                          : "(off)";
 	const char *https_on =
 	    app.https_enabled ? cfg.server.https_listen : "(off)";
-	log_info("serving http on %s, https on %s", http_on, https_on);
+	log_info("serving http on %s, https on %s (max_connections %u)",
+	         http_on, https_on, cfg.server.max_connections);
 	snprintf(status, sizeof(status),
 	         "READY=1\nSTATUS=serving http on %s, https on %s", http_on,
 	         https_on);
@@ -528,6 +583,7 @@ out:
 		http_server_stop(app.http);
 	if (app.db != NULL)
 		db_pool_close(app.db);
+	conns_free(app.conns);
 	crypto_hmac_key_clear(&app.csrf_key);
 	config_free(&cfg);
 	return rc;

@@ -24,6 +24,8 @@ struct http_req_priv {
 	bool queued;     /* a response went to MHD */
 	bool handed_off; /* route submitted (workers.c): queue its answer */
 	bool stale;      /* answered from a stale page (cache.c) */
+	bool refused;    /* its connection is over the budget: 503 */
+	int reject; /* status to answer at once and close with, or 0 */
 	char method[16]; /* copy for the access line, may be truncated */
 	unsigned long long dropped; /* body bytes thrown away after 413 */
 	unsigned long long resp_bytes;
@@ -35,7 +37,11 @@ struct http_req_priv {
 	void *shared_arg;
 	struct http_req_priv *next_job; /* workers' queue */
 	int wake;    /* written after a resume: its TLS thread's, or -1 */
-	char text[]; /* target '\0' path '\0' */
+	struct conn_slot *slot; /* its connection's (conns.h), or NULL */
+	const char *raw_target; /* as sent, for the access line */
+	const char *authority;  /* of an absolute target, or NULL */
+	/* raw target, origin form (req->target), path, authority */
+	char text[];
 };
 
 static inline struct http_req_priv *

@@ -99,7 +99,10 @@ http_host_check(const char *s, size_t len)
 const char *
 http_request_host(struct http_request *req, size_t *hostlen)
 {
-	const char *h = http_header(req, "Host");
+	/* RFC 9112 3.2.2: an absolute target's authority wins over Host. */
+	const char *h = http_priv(req)->authority != NULL
+	                    ? http_priv(req)->authority
+	                    : http_header(req, "Host");
 	size_t n = h != NULL ? http_host_check(h, strlen(h)) : 0;
 
 	if (n == 0)

@@ -32,6 +32,7 @@
 #include "app.h"
 #include "clock.h"
 #include "config.h"
+#include "conns.h"
 #include "form.h"
 #include "http.h"
 #include "http_internal.h"
@@ -40,6 +41,7 @@
 #include "page_cache.h"
 #include "router.h"
 #include "static.h"
+#include "text.h"
 #include "xalloc.h"
 
 /* What the callbacks of one daemon get as their closure. */
@@ -118,82 +120,251 @@ http_copy_cut(char *dst, const char *src, size_t size)
 }
 
 /*
- * The client address as text, made once per connection (MHD's socket
- * context: allocated when the connection starts, freed when it closes,
- * both on the connection's thread) and copied into each request.
+ * MHD's socket context: made when a connection starts and freed when it
+ * closes, both on the connection's thread. The client address as text is
+ * copied into each request.
  */
-static void
-http_connection_notify(void *cls, struct MHD_Connection *conn,
-                       void **socket_context,
-                       enum MHD_ConnectionNotificationCode code)
-{
-	const union MHD_ConnectionInfo *ci;
-	const struct sockaddr *sa;
-	const void *addr = NULL;
-	char *ip;
+struct http_conn {
+	/* Its place in the connection budget (include/conns.h). Plain HTTP
+	 * admits it here; a TLS connection's was admitted by the front and
+	 * bound to the socketpair end MHD got. NULL: not counted, and for
+	 * plain HTTP refused. */
+	struct conn_slot *slot;
+	bool https;
+	char ip[HTTP_CLIENT_IP_LEN];
+};
 
-	(void)cls;
-	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-		free(*socket_context);
-		*socket_context = NULL;
-		return;
-	}
-	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	sa = ci != NULL ? ci->client_addr : NULL;
+static void
+http_conn_ip(struct http_conn *hc, const struct sockaddr *sa)
+{
+	const void *addr = NULL;
+
 	if (sa != NULL && sa->sa_family == AF_INET)
 		addr =
 		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
 	else if (sa != NULL && sa->sa_family == AF_INET6)
 		addr =
 		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-	ip = xmalloc(HTTP_CLIENT_IP_LEN);
 	if (addr == NULL ||
-	    inet_ntop(sa->sa_family, addr, ip, HTTP_CLIENT_IP_LEN) == NULL)
-		memcpy(ip, "-", 2);
-	*socket_context = ip;
+	    inet_ntop(sa->sa_family, addr, hc->ip, sizeof(hc->ip)) == NULL)
+		memcpy(hc->ip, "-", 2);
+}
+
+/* Plain HTTP: counts the connection, or shuts its socket so that MHD
+ * closes it at once (MHD has accepted it already; it cannot be refused
+ * sooner without taking accept() away from MHD). */
+static void
+http_conn_admit(struct http_conn *hc, struct conns *cs, int fd,
+                const struct sockaddr *sa)
+{
+	hc->slot = conns_admit(cs, fd, sa);
+	if (hc->slot == NULL) {
+		log_debug("http: %s: connection refused (budget)", hc->ip);
+		if (shutdown(fd, SHUT_RDWR) != 0)
+			log_debug("http: shutdown: %s", strerror(errno));
+	}
 }
 
 static void
-http_client_ip(struct http_request *req, struct MHD_Connection *conn)
+http_connection_notify(void *cls, struct MHD_Connection *conn,
+                       void **socket_context,
+                       enum MHD_ConnectionNotificationCode code)
+{
+	struct http_listener *l = cls;
+	struct conns *cs = l->srv->app->conns;
+	struct http_conn *hc = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		/* MHD closes the socket right after: uncount it first. */
+		if (hc != NULL && hc->slot != NULL)
+			(hc->https ? conns_put : conns_close)(cs, hc->slot);
+		free(hc);
+		*socket_context = NULL;
+		return;
+	}
+	hc = xcalloc(1, sizeof(*hc));
+	hc->https = l->https;
+	/* Each answer of MHD_get_connection_info overwrites the last. */
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	sa = ci != NULL ? ci->client_addr : NULL;
+	http_conn_ip(hc, sa);
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (cs != NULL && ci != NULL) {
+		if (l->https)
+			hc->slot = conns_take(cs, ci->connect_fd);
+		else
+			http_conn_admit(hc, cs, ci->connect_fd, sa);
+	}
+	*socket_context = hc;
+}
+
+static struct http_conn *
+http_conn_of(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	const char *ip =
-	    ci != NULL && ci->socket_context != NULL ? ci->socket_context : "-";
 
-	http_copy_cut(req->client_ip, ip, sizeof(req->client_ip));
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* RFC 9112 3.2.2: a target "http://host[:port]/path?query" names the
+ * host itself. Returns the length of its scheme and "://", or 0. */
+static size_t
+http_absolute_prefix(const char *t)
+{
+	if (strncasecmp(t, "http://", 7) == 0)
+		return 7;
+	if (strncasecmp(t, "https://", 8) == 0)
+		return 8;
+	return 0;
+}
+
+/* Copies n bytes of s and a NUL to p; returns the byte after the NUL. */
+static char *
+http_put(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p + n + 1;
 }
 
 /*
  * MHD calls this with the raw request target before it splits off the
  * query, which is the only place the raw target is visible; the request is
- * allocated here and MHD hands it to every later callback.
+ * allocated here and MHD hands it to every later callback. An absolute
+ * target is split into its authority and the origin form ("/path?query")
+ * that the rest of blogd sees; the access line keeps the raw one.
  */
 static void *
 http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	struct http_listener *l = cls;
-	size_t tlen = strlen(uri), plen = strcspn(uri, "?");
+	struct http_conn *hc = http_conn_of(conn);
+	size_t tlen = strlen(uri), skip = http_absolute_prefix(uri), alen = 0;
+	const char *origin = uri;
 	struct http_req_priv *rp;
 	struct http_request *req;
+	char *p;
 
-	rp = xcalloc(1, sizeof(*rp) + tlen + 1 + plen + 1);
-	memcpy(rp->text, uri, tlen);
-	memcpy(rp->text + tlen + 1, uri, plen);
+	if (skip != 0) {
+		alen = strcspn(uri + skip, "/?");
+		origin = uri + skip + alen;
+	}
+	/* raw, origin form (maybe with a '/' added), path, authority */
+	rp = xcalloc(1, sizeof(*rp) + 4 * (tlen + 2));
 	req = &rp->req;
+	rp->raw_target = rp->text;
+	p = http_put(rp->text, uri, tlen);
+	req->target = p;
+	if (origin[0] != '/' && skip != 0)
+		*p++ = '/';
+	p = http_put(p, origin, strlen(origin));
+	req->path = p;
+	p = http_put(p, req->target, strcspn(req->target, "?"));
+	if (skip != 0) {
+		rp->authority = p;
+		http_put(p, uri + skip, alen);
+	}
 	req->app = l->srv->app;
 	req->https = l->https;
 	rp->wake = l->wake;
-	req->target = rp->text;
-	req->path = rp->text + tlen + 1;
 	req->method_name = rp->method;
 	req->resp_fd = -1;
 	req->start_us = clock_now_us();
-	http_client_ip(req, conn);
+	http_copy_cut(req->client_ip, hc != NULL ? hc->ip : "-",
+	              sizeof(req->client_ip));
+	if (hc != NULL && hc->slot != NULL) {
+		rp->slot = hc->slot;
+		conns_busy(req->app->conns, rp->slot);
+	}
+	rp->refused = hc != NULL && hc->slot == NULL && !hc->https &&
+	              req->app->conns != NULL;
 	buf_init(&req->body);
 	buf_init(&req->resp_body);
 	atomic_fetch_add(&l->srv->in_flight, 1);
 	return rp;
+}
+
+/* What one header line adds to the framing checks of http_begin. */
+struct http_scan {
+	unsigned host, length, coding;
+	bool bad; /* a control byte in a name or value */
+};
+
+/* RFC 9110 5.5: no control bytes but HTAB in a field; MHD itself only
+ * refuses NUL, CR and LF. */
+static bool
+http_field_ok(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static enum MHD_Result
+http_scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                 size_t key_size, const char *value, size_t value_size)
+{
+	struct http_scan *sc = cls;
+
+	(void)kind;
+	if (!http_field_ok(key, key_size) ||
+	    (value != NULL && !http_field_ok(value, value_size)))
+		sc->bad = true;
+	if (strcasecmp(key, "Host") == 0)
+		sc->host++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		sc->length++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		sc->coding++;
+	return MHD_YES;
+}
+
+/* RFC 9112 3.2: visible ASCII only (so nothing raw reaches a log or a
+ * Location), and no fragment. */
+static bool
+http_target_ok(const char *t)
+{
+	for (const unsigned char *p = (const unsigned char *)t; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f || *p == '#')
+			return false;
+	return true;
+}
+
+/*
+ * What MHD leaves to blogd of RFC 9112's framing rules (MHD 1.0 at
+ * discipline level 1 refuses obs-fold, NUL, bare CR or LF, Content-Length
+ * with Transfer-Encoding, a coding other than "chunked", a malformed
+ * length): a repeated Content-Length or Transfer-Encoding (MHD reads the
+ * first and ignores the rest, where a proxy in front may read another),
+ * other control bytes, a bad target, and Host: exactly one in HTTP/1.1, at
+ * most one in 1.0, and for an absolute target a usable authority. Returns
+ * 0 or the status to answer and close with.
+ */
+static int
+http_request_status(struct http_request *req)
+{
+	struct http_req_priv *rp = http_priv(req);
+	struct http_scan sc = {0, 0, 0, false};
+	bool v10 = strcmp(req->version, MHD_HTTP_VERSION_1_0) == 0;
+
+	MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND,
+	                            http_scan_header, &sc);
+	if (sc.bad || sc.length > 1 || sc.coding > 1 || sc.host > 1 ||
+	    (sc.host == 0 && !v10))
+		return 400;
+	if (!http_target_ok(rp->raw_target) || req->path[0] != '/')
+		return 400;
+	if (rp->authority != NULL &&
+	    http_host_check(rp->authority, strlen(rp->authority)) == 0)
+		return 400;
+	return 0;
 }
 
 /* First call: the request line and headers are in. */
@@ -209,10 +380,16 @@ http_begin(struct http_request *req, struct MHD_Connection *conn,
 	http_copy_cut(rp->method, method, sizeof(rp->method));
 	http_copy_cut(req->version, version, sizeof(req->version));
 	req->method = http_parse_method(method);
+	if (rp->refused) {
+		rp->reject = 503;
+		return;
+	}
+	if ((rp->reject = http_request_status(req)) != 0)
+		return;
 	cl = http_header(req, "Content-Length");
 	if (cl != NULL &&
 	    strtoull(cl, NULL, 10) > req->app->cfg->server.max_body)
-		rp->too_large = true;
+		rp->reject = 413;
 }
 
 /* The paths SPEC.md keeps on plain HTTP: certbot's webroot challenge
@@ -233,8 +410,8 @@ static void
 http_to_https(struct http_request *req)
 {
 	const char *host, *base;
-	char port[16] = "", *loc;
-	size_t hlen = 0;
+	char port[16] = "", *loc, *target;
+	size_t hlen = 0, tlen;
 
 	if ((host = http_request_host(req, &hlen)) == NULL &&
 	    (base = strstr(req->app->cfg->site.base_url, "://")) != NULL) {
@@ -247,13 +424,20 @@ http_to_https(struct http_request *req)
 	}
 	if (req->app->https_port != 443)
 		snprintf(port, sizeof(port), ":%u", req->app->https_port);
+	/* The target was checked (http_target_ok); encoding it anyway keeps
+	 * the Location well-formed should that check ever loosen. */
+	tlen = strlen(req->target);
+	target = xmalloc(3 * tlen + 1);
+	target[text_uri_escape(target, req->target, tlen)] = '\0';
 	if (asprintf(&loc, "https://%.*s%s%s", (int)hlen, host, port,
-	             req->target) < 0) {
+	             target) < 0) {
+		free(target);
 		http_error(req, 500);
 		return;
 	}
 	http_redirect(req, 301, loc);
 	free(loc);
+	free(target);
 }
 
 /* 405 for every method the path does not take, including ones blogd has
@@ -266,36 +450,6 @@ http_method_not_allowed(struct http_request *req, unsigned allowed)
 	router_allow_header(allowed, allow, sizeof(allow));
 	http_add_header(req, "Allow", allow);
 	http_error(req, 405);
-}
-
-static enum MHD_Result
-http_count_host(void *cls, enum MHD_ValueKind kind, const char *key,
-                const char *value)
-{
-	unsigned *n = cls;
-
-	(void)kind;
-	(void)value;
-	if (strcasecmp(key, "Host") == 0)
-		(*n)++;
-	return MHD_YES;
-}
-
-/*
- * RFC 9112 3.2: an HTTP/1.1 request without a Host header, or any request
- * with more than one, is a 400; MHD 0.9.75 checks neither. HTTP/1.0 may
- * leave it out.
- */
-static bool
-http_host_ok(struct http_request *req)
-{
-	unsigned n = 0;
-
-	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, http_count_host,
-	                          &n);
-	if (n > 1)
-		return false;
-	return n == 1 || strcmp(req->version, MHD_HTTP_VERSION_1_0) == 0;
 }
 
 /* Runs the route of req and makes sure there is an answer. */
@@ -322,10 +476,6 @@ http_dispatch(struct http_request *req)
 
 	if (http_priv(req)->too_large) {
 		http_error(req, 413);
-		return false;
-	}
-	if (!http_host_ok(req) || req->path[0] != '/') {
-		http_error(req, 400);
 		return false;
 	}
 	if (!req->https && atomic_load(&req->app->https_ready) &&
@@ -426,6 +576,25 @@ http_queue(struct http_request *req)
 	return ret;
 }
 
+/*
+ * MHD's timeout is between reads, so a body sent a byte at a time would
+ * hold its connection forever. As Apache's mod_reqtimeout: the body gets
+ * idle_timeout seconds, plus one for each KiB that has come; a client
+ * slower than that loses the connection (the bytes cannot be answered
+ * mid-body).
+ */
+static bool
+http_body_too_slow(struct http_request *req, unsigned long long got)
+{
+	unsigned long long allowed_s =
+	    req->app->cfg->server.idle_timeout + got / 1024;
+
+	if (clock_now_us() - req->start_us <= allowed_s * 1000000ULL)
+		return false;
+	log_info("http: %s: request body too slow, closing", req->client_ip);
+	return true;
+}
+
 static enum MHD_Result
 http_access(void *cls, struct MHD_Connection *conn, const char *url,
             const char *method, const char *version, const char *upload_data,
@@ -441,9 +610,12 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	if (!rp->started) {
 		http_begin(req, conn, method, version);
 		/* Answering now would cost keep-alive (NOTES.md), except for
-		 * a body announced too large: that connection should close. */
-		if (rp->too_large) {
-			http_error(req, 413);
+		 * a request that must not be read on: a body announced too
+		 * large, or framing that a proxy in front might read
+		 * differently. Its connection closes after this answer. */
+		if (rp->reject != 0) {
+			http_error(req, rp->reject);
+			http_add_header(req, "Connection", "close");
 			return http_queue(req);
 		}
 		return MHD_YES;
@@ -455,6 +627,8 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		 * the end (only chunked bodies get here; Content-Length is
 		 * checked on the first call). A client that keeps sending
 		 * long after that loses the connection without an answer. */
+		if (http_body_too_slow(req, req->body.len + rp->dropped))
+			return MHD_NO;
 		if (!rp->too_large && req->body.len + *upload_data_size > max)
 			rp->too_large = true;
 		if (!rp->too_large)
@@ -493,7 +667,7 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	memset(&e, 0, sizeof(e));
 	e.client_ip = req->client_ip; /* "-" when unknown */
 	e.method = rp->method[0] != '\0' ? rp->method : "-";
-	e.target = req->target;
+	e.target = rp->raw_target;
 	e.protocol = req->version;
 	e.referer = http_header(req, "Referer");
 	e.user_agent = http_header(req, "User-Agent");
@@ -521,6 +695,8 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	http_response_clear(req);
 	if (req->handler_state != NULL && req->handler_state_free != NULL)
 		req->handler_state_free(req->handler_state);
+	if (rp->slot != NULL)
+		conns_idle(req->app->conns, rp->slot);
 	free(rp);
 	atomic_fetch_sub(&l->srv->in_flight, 1);
 }
@@ -582,7 +758,7 @@ http_daemon(struct http_server *srv, struct http_listener *l, int listen_fd)
 	 * 431. MHD zeroes the pool on every request and every connection
 	 * keeps one, so its size is both time and resident memory. */
 	size_t mem = cfg->server.max_header + 4096;
-	struct MHD_OptionItem ops[13];
+	struct MHD_OptionItem ops[14];
 	size_t n = 0;
 
 	/* MHD's messages are mostly about clients going away; and the
@@ -601,16 +777,28 @@ http_daemon(struct http_server *srv, struct http_listener *l, int listen_fd)
 	ops[n++] =
 	    (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,
 	                            (intptr_t)cfg->server.idle_timeout, NULL};
+	/* The budget (conns.h) counts and refuses connections, exactly and
+	 * across plain and TLS; MHD's own limit only backs it up. Connections
+	 * closed to make room, or refused, stay with MHD until its thread
+	 * next runs, hence twice the budget. MHD's per-address count is
+	 * left off: it lags behind connections the client has closed. */
 	ops[n++] = (struct MHD_OptionItem){
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (intptr_t)cfg->server.per_ip_connections, NULL};
+	    MHD_OPTION_CONNECTION_LIMIT,
+	    (intptr_t)(2 * cfg->server.max_connections + 16), NULL};
+	/* Level 1, upstream's choice "for highly loaded public servers":
+	 * within RFC 9112 it refuses what it may (obs-fold, bare CR/LF, NUL,
+	 * whitespace in the target or before a colon, Content-Length with
+	 * Transfer-Encoding) and still takes what clients may send (one
+	 * empty line before a request). Level 2 would refuse that too,
+	 * which the RFC forbids a server to do. */
+	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CLIENT_DISCIPLINE_LVL, 1,
+	                                   NULL};
 	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	                                   (intptr_t)mem, NULL};
 	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED,
 	                                   (intptr_t)http_completed, l};
-	ops[n++] =
-	    (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION,
-	                            (intptr_t)http_connection_notify, NULL};
+	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION,
+	                                   (intptr_t)http_connection_notify, l};
 	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK,
 	                                   (intptr_t)http_uri_log, l};
 	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_UNESCAPE_CALLBACK,

@@ -9,7 +9,7 @@
  * connection, its timer and its two sockets are owned by that thread alone
  * and touched by no other. Shared between threads: the current TLS server
  * context (front->lock), the session-ticket context (it locks itself), the
- * per-address connection counts (front->ip_lock) and the counters
+ * connection budget (app->conns, with its own lock) and the counters
  * (atomics).
  *
  * A connection goes: accept → TLS handshake (deadline handshake_timeout) →
@@ -43,6 +43,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "config.h"
+#include "conns.h"
 #include "http.h"
 #include "log.h"
 #include "tls.h"
@@ -52,7 +53,6 @@
 #define FRONT_CHUNK           (64 * 1024) /* bytes moved per read */
 #define FRONT_ACCEPT_PAUSE_MS 100         /* after EMFILE and friends */
 #define FRONT_LINGER_MS       2000        /* reading after our close_notify */
-#define FRONT_IP_BUCKETS      1024
 
 /* epoll data: a connection pointer with the socket in its low bit (they
  * are at least 8-aligned), or one of these, which no pointer can be. */
@@ -96,7 +96,7 @@ struct front_conn {
 	size_t up_off;
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
-	unsigned char ip[16]; /* key of the per-address count */
+	struct conn_slot *slot; /* in the budget (conns.h), until closed */
 	struct timer_list *timer;
 	struct front_conn *prev, *next; /* in timer */
 	uint64_t deadline;
@@ -124,25 +124,16 @@ struct front_thread {
 	unsigned char scratch[FRONT_CHUNK];
 };
 
-struct ip_entry {
-	struct ip_entry *next;
-	unsigned char ip[16];
-	unsigned n;
-};
-
 struct tls_front {
 	struct app *app;
 	int listen_fd;
 	int stop_fd;           /* eventfd, readable once stopping */
 	atomic_bool quiescing; /* listener shut down: take no new connections */
-	unsigned per_ip;
 	pthread_mutex_t lock; /* guards current */
 	struct tls_server *current;
 	/* Owned; outlives every server context, which all use it: a reload
 	 * keeps the ticket keys. */
 	struct tls_tickets *tickets;
-	pthread_mutex_t ip_lock; /* guards ip_table */
-	struct ip_entry *ip_table[FRONT_IP_BUCKETS];
 	unsigned nthreads;
 	struct front_thread *threads; /* nthreads */
 };
@@ -186,66 +177,6 @@ timer_push(struct timer_list *l, struct front_conn *c, uint64_t now)
 	l->tail = c;
 }
 
-/* IPv4 as v4-mapped IPv6, so one key format serves both. */
-static void
-front_ip_key(const struct sockaddr_storage *ss, unsigned char key[16])
-{
-	memset(key, 0, 16);
-	if (ss->ss_family == AF_INET6) {
-		memcpy(key, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
-	} else if (ss->ss_family == AF_INET) {
-		key[10] = key[11] = 0xff;
-		memcpy(key + 12, &((const struct sockaddr_in *)ss)->sin_addr,
-		       4);
-	}
-}
-
-static struct ip_entry **
-front_ip_slot(struct tls_front *f, const unsigned char key[16])
-{
-	uint32_t h = 2166136261u;
-
-	for (int i = 0; i < 16; i++)
-		h = (h ^ key[i]) * 16777619u;
-	struct ip_entry **pp = &f->ip_table[h % FRONT_IP_BUCKETS];
-	while (*pp != NULL && memcmp((*pp)->ip, key, 16) != 0)
-		pp = &(*pp)->next;
-	return pp;
-}
-
-/* Counts one more connection from key; false when it has too many. */
-static bool
-front_ip_acquire(struct tls_front *f, const unsigned char key[16])
-{
-	bool ok = true;
-
-	pthread_mutex_lock(&f->ip_lock);
-	struct ip_entry **pp = front_ip_slot(f, key);
-	if (*pp == NULL) {
-		*pp = xcalloc(1, sizeof(**pp));
-		memcpy((*pp)->ip, key, 16);
-	}
-	if ((*pp)->n >= f->per_ip)
-		ok = false;
-	else
-		(*pp)->n++;
-	pthread_mutex_unlock(&f->ip_lock);
-	return ok;
-}
-
-static void
-front_ip_release(struct tls_front *f, const unsigned char key[16])
-{
-	pthread_mutex_lock(&f->ip_lock);
-	struct ip_entry **pp = front_ip_slot(f, key);
-	struct ip_entry *e = *pp;
-	if (e != NULL && --e->n == 0) {
-		*pp = e->next;
-		free(e);
-	}
-	pthread_mutex_unlock(&f->ip_lock);
-}
-
 static const char *
 front_peer(const struct front_conn *c, char *buf, size_t len)
 {
@@ -270,6 +201,9 @@ conn_close(struct front_conn *c)
 		return;
 	c->dead = true;
 	timer_remove(c);
+	/* Before the close: another thread may shutdown() c->tcp to make
+	 * room (conns.h) until the budget lets go of it. */
+	conns_close(c->t->front->app->conns, c->slot);
 	close(c->tcp);
 	if (c->pair != -1)
 		close(c->pair);
@@ -284,7 +218,6 @@ conn_free(struct front_conn *c)
 {
 	tls_conn_free(c->tls);
 	buf_free(&c->up);
-	front_ip_release(c->t->front, c->ip);
 	atomic_fetch_sub(&front_open, 1);
 	free(c);
 }
@@ -549,9 +482,13 @@ conn_handoff(struct front_conn *c)
 	if (atomic_load(&t->front->quiescing)) {
 		close(fd);
 	} else { /* takes fd, also when it fails */
+		/* MHD's side counts requests against c's slot (busy/idle). */
+		conns_bind(t->front->app->conns, fd, c->slot);
 		rc = http_server_add_tls_connection(
 		    t->front->app->http, t->slot, fd,
 		    (struct sockaddr *)&c->peer, c->peerlen);
+		if (rc == -1)
+			conns_unbind(t->front->app->conns, fd, c->slot);
 		t->mhd_due = true;
 	}
 	pthread_mutex_unlock(&t->handoff);
@@ -624,9 +561,9 @@ front_conn_new(struct front_thread *t, int fd,
 	c->peer = *peer;
 	c->peerlen = peerlen;
 	buf_init(&c->up);
-	front_ip_key(peer, c->ip);
-	if (!front_ip_acquire(f, c->ip)) {
-		log_debug("https: %s: over per_ip_connections",
+	c->slot = conns_admit(f->app->conns, fd, (const struct sockaddr *)peer);
+	if (c->slot == NULL) {
+		log_debug("https: %s: over the connection budget",
 		          front_peer(c, addr, sizeof(addr)));
 		close(fd);
 		free(c);
@@ -665,6 +602,7 @@ front_conn_new(struct front_thread *t, int fd,
 	conn_handshake(c, now);
 	return;
 fail:
+	conns_close(f->app->conns, c->slot);
 	close(fd);
 	conn_free(c);
 }
@@ -908,7 +846,6 @@ tls_front_open(struct tls_front **out, struct app *app, char *err,
 	struct tls_front *f = xcalloc(1, sizeof(*f));
 
 	f->app = app;
-	f->per_ip = cfg->server.per_ip_connections;
 	f->listen_fd = f->stop_fd = -1;
 	f->nthreads = cfg->server.tls_threads; /* config_load resolved 0 */
 	f->threads = xcalloc(f->nthreads, sizeof(f->threads[0]));
@@ -917,7 +854,6 @@ tls_front_open(struct tls_front **out, struct app *app, char *err,
 		pthread_mutex_init(&f->threads[i].handoff, NULL);
 	}
 	pthread_mutex_init(&f->lock, NULL);
-	pthread_mutex_init(&f->ip_lock, NULL);
 	/* With [acme] the certificate comes later (tls_front_install). */
 	if (tls_tickets_new(&f->tickets, err, errlen) == -1 ||
 	    (cfg->acme.domains[0] == '\0' &&
@@ -1030,14 +966,7 @@ tls_front_stop(struct tls_front *f)
 	 * reference, and the tickets' last user goes with it. */
 	tls_server_unref(f->current);
 	tls_tickets_free(f->tickets);
-	for (size_t i = 0; i < FRONT_IP_BUCKETS; i++)
-		while (f->ip_table[i] != NULL) {
-			struct ip_entry *e = f->ip_table[i];
-			f->ip_table[i] = e->next;
-			free(e);
-		}
 	pthread_mutex_destroy(&f->lock);
-	pthread_mutex_destroy(&f->ip_lock);
 	free(f->threads);
 	free(f);
 }

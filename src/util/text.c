@@ -127,6 +127,26 @@ text_url_encode(char *out, const char *in, size_t n)
 	return k;
 }
 
+size_t
+text_uri_escape(char *out, const char *in, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (c > 0x20 && c < 0x7f && strchr("<>\"\\^`{|}", c) == NULL) {
+			out[k++] = (char)c;
+		} else {
+			out[k++] = '%';
+			out[k++] = hex[c >> 4];
+			out[k++] = hex[c & 15];
+		}
+	}
+	return k;
+}
+
 /* ASCII for U+00C0..U+00FF; NULL for × and ÷, which separate words. */
 static const char *const latin1[64] = {
     "a", "a", "a", "a",  "a",  "a",  "ae", "c", "e", "e", "e",  "e", "i",
