@@ -922,7 +922,6 @@ pc_request_copy(const struct http_request *req)
 	buf_init(&r->body);
 	buf_init(&r->resp_body);
 	rp->started = true;
-	rp->wake = -1;
 	return rp;
 }
 

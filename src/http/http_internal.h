@@ -36,7 +36,6 @@ struct http_req_priv {
 	void (*shared_done)(void *);
 	void *shared_arg;
 	struct http_req_priv *next_job; /* workers' queue */
-	int wake;    /* written after a resume: its TLS thread's, or -1 */
 	struct conn_slot *slot; /* its connection's (conns.h), or NULL */
 	const char *raw_target; /* as sent, for the access line */
 	const char *authority;  /* of an absolute target, or NULL */

@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -48,15 +47,15 @@
 struct http_listener {
 	struct http_server *srv;
 	bool https;
-	int wake; /* eventfd to write after a resume (TLS slots), or -1 */
 };
 
 /*
  * One per TLS front thread: its daemon, run by that thread alone
  * (tls/front.c) and with no MHD thread of its own, so that an HTTPS
- * request does not cross threads between TLS and HTTP. MHD 0.9.75 keeps no
- * wake-up channel for a daemon without a thread, so a worker that resumes
- * one of its connections writes l.wake, which the front thread watches.
+ * request does not cross threads between TLS and HTTP. A worker that
+ * resumes one of its connections wakes that thread through the daemon's
+ * epoll fd: MHD 1.0 puts its inter-thread channel in it (0.9.75 did not,
+ * and needed an eventfd of blogd's own).
  */
 struct http_tls_slot {
 	struct http_listener l;
@@ -269,7 +268,6 @@ http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 	}
 	req->app = l->srv->app;
 	req->https = l->https;
-	rp->wake = l->wake;
 	req->method_name = rp->method;
 	req->resp_fd = -1;
 	req->start_us = clock_now_us();
@@ -810,18 +808,11 @@ http_daemon(struct http_server *srv, struct http_listener *l, int listen_fd)
 	                        MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
 }
 
-/* Opens slot's wake eventfd and daemon. On failure what was opened stays
- * for http_tls_slot_close, which takes a slot in any state this leaves. */
 static int
 http_tls_slot_open(struct http_server *srv, struct http_tls_slot *slot,
                    char *err, size_t errlen)
 {
-	slot->l = (struct http_listener){srv, true, -1};
-	if ((slot->l.wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "server: HTTPS: eventfd: %s",
-		         strerror(errno));
-		return -1;
-	}
+	slot->l = (struct http_listener){srv, true};
 	if ((slot->d = http_daemon(srv, &slot->l, -1)) == NULL) {
 		snprintf(err, errlen, "server: cannot start HTTPS: %s",
 		         strerror(errno));
@@ -830,21 +821,13 @@ http_tls_slot_open(struct http_server *srv, struct http_tls_slot *slot,
 	return 0;
 }
 
-static void
-http_tls_slot_close(struct http_tls_slot *slot)
-{
-	if (slot->d != NULL)
-		MHD_stop_daemon(slot->d);
-	if (slot->l.wake != -1)
-		close(slot->l.wake);
-}
-
 /* The TLS daemons (their front threads have ended), then the rest. */
 static void
 http_server_free(struct http_server *srv)
 {
 	for (unsigned i = 0; i < srv->ntls; i++)
-		http_tls_slot_close(&srv->tls[i]);
+		if (srv->tls[i].d != NULL)
+			MHD_stop_daemon(srv->tls[i].d);
 	free(srv->tls);
 	http_workers_free(&srv->workers);
 	static_close();
@@ -864,7 +847,7 @@ http_server_start(struct http_server **out, struct app *app, char *err,
 	int fd;
 
 	srv->app = app;
-	srv->plain_l = (struct http_listener){srv, false, -1};
+	srv->plain_l = (struct http_listener){srv, false};
 	atomic_init(&srv->in_flight, 0);
 	static_open(cfg);
 	page_cache_init(cfg, app->db);
@@ -947,12 +930,9 @@ http_server_stop(struct http_server *srv)
 void
 http_resume(struct http_req_priv *rp)
 {
-	/* rp may be gone once resumed: its connection's thread answers. */
-	int wake = rp->wake;
-
+	/* rp may be gone once resumed: its connection's thread answers. For
+	 * a TLS slot, MHD's channel wakes the front thread (tls_fd). */
 	MHD_resume_connection(rp->req.conn);
-	if (wake != -1 && eventfd_write(wake, 1) == -1)
-		log_err("http: cannot wake a TLS thread: %s", strerror(errno));
 }
 
 int
@@ -979,12 +959,6 @@ http_server_tls_fd(struct http_server *srv, unsigned slot)
 	                                MHD_DAEMON_INFO_EPOLL_FD)) == NULL)
 		return -1;
 	return info->epoll_fd;
-}
-
-int
-http_server_tls_wake_fd(struct http_server *srv, unsigned slot)
-{
-	return slot < srv->ntls ? srv->tls[slot].l.wake : -1;
 }
 
 int

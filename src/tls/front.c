@@ -19,8 +19,8 @@
  *
  * The MHD side is this thread's too: each thread runs its own daemon
  * (http_server_tls_run) after every batch of events that gave it input,
- * when the daemon's epoll fd or the slot's wake eventfd (a worker resumed
- * a connection) turns readable, and for its timeouts. So a request's
+ * when the daemon's epoll fd turns readable (MHD 1.0 also signals a
+ * worker's resume there), and for its timeouts. So a request's
  * bytes are decrypted, parsed, answered and encrypted by one thread.
  */
 #include "tls_front.h"
@@ -60,8 +60,7 @@
 #define EV_PAIR   1u
 #define EV_LISTEN 2u
 #define EV_STOP   4u
-#define EV_MHD    8u  /* this thread's HTTP daemon has work */
-#define EV_WAKE   16u /* a worker gave one of its connections back */
+#define EV_MHD    8u /* this thread's HTTP daemon has work */
 
 static atomic_ullong front_full, front_resumed, front_failed, front_open;
 
@@ -114,7 +113,6 @@ struct front_thread {
 	int epfd;
 	/* The HTTP daemon of this slot (http_server_tls_run): due when it
 	 * was given work or has some, and at mhd_at for its timeouts. */
-	int wake_fd; /* the slot's, not owned */
 	bool mhd_due;
 	uint64_t mhd_at;
 	bool accepting; /* the listener is in this epoll */
@@ -758,10 +756,6 @@ front_thread_main(void *arg)
 				stop = true;
 			} else if (d == EV_MHD) {
 				t->mhd_due = true;
-			} else if (d == EV_WAKE) {
-				eventfd_t one;
-				(void)eventfd_read(t->wake_fd, &one);
-				t->mhd_due = true;
 			} else if (d == EV_LISTEN) {
 				front_accept(t);
 			} else {
@@ -805,18 +799,16 @@ front_thread_start(struct tls_front *f, unsigned i, char *err, size_t errlen)
 	struct front_thread *t = &f->threads[i];
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = EV_STOP};
 	struct epoll_event http = {.events = EPOLLIN, .data.u64 = EV_MHD};
-	struct epoll_event wake = {.events = EPOLLIN, .data.u64 = EV_WAKE};
 	int rc, http_fd = http_server_tls_fd(f->app->http, i);
 
 	t->front = f;
 	t->slot = i;
 	t->mhd_at = UINT64_MAX;
-	t->wake_fd = http_server_tls_wake_fd(f->app->http, i);
 	t->handshake.ms =
 	    (uint64_t)f->app->cfg->server.handshake_timeout * 1000;
 	t->idle.ms = (uint64_t)f->app->cfg->server.idle_timeout * 1000;
 	t->linger.ms = FRONT_LINGER_MS;
-	if (http_fd == -1 || t->wake_fd == -1) {
+	if (http_fd == -1) {
 		snprintf(err, errlen, "https: no HTTP daemon for thread %u", i);
 		return -1;
 	}
@@ -824,7 +816,6 @@ front_thread_start(struct tls_front *f, unsigned i, char *err, size_t errlen)
 	if (t->epfd == -1 ||
 	    epoll_ctl(t->epfd, EPOLL_CTL_ADD, f->stop_fd, &ev) == -1 ||
 	    epoll_ctl(t->epfd, EPOLL_CTL_ADD, http_fd, &http) == -1 ||
-	    epoll_ctl(t->epfd, EPOLL_CTL_ADD, t->wake_fd, &wake) == -1 ||
 	    front_watch_listener(t) == -1) {
 		snprintf(err, errlen, "https: epoll: %s", strerror(errno));
 		return -1;
