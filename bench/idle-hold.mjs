@@ -36,7 +36,7 @@ function hold(sock, useTls) {
 		    () => sock.write(REQ));
 		sock.on('data', (c) => {
 			data += c;
-			if (!answered && data.endsWith('ok'))
+			if (!answered && /\r\n\r\nok\n?$/.test(data))
 				done(true);
 		});
 		sock.on('error', () => done(false));
@@ -74,7 +74,7 @@ function probe() {
 		    'Host: 127.0.0.1\r\nConnection: close\r\n\r\n'));
 		s.on('data', (c) => {
 			data += c;
-			if (/ 200 [\s\S]*ok$/.test(data)) {
+			if (/ 200 [\s\S]*\r\n\r\nok\n?$/.test(data)) {
 				clearTimeout(timer);
 				end(Number(process.hrtime.bigint() - t0) / 1e6);
 			}
