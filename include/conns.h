@@ -28,8 +28,7 @@ struct conn_slot;
 /* max_total and per_ip are at least 1. fd_limit sizes the table of
  * conns_bind (the process's open-file limit). NULL on allocation failure.
  */
-struct conns *conns_new(unsigned max_total, unsigned per_ip,
-                        unsigned fd_limit);
+struct conns *conns_new(unsigned max_total, unsigned per_ip, unsigned fd_limit);
 void conns_free(struct conns *cs);
 
 /* Counts the client connection on TCP socket fd, or returns NULL when it

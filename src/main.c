@@ -459,16 +459,16 @@ serve_fd_budget(struct config *cfg)
 	          4 * cfg->server.tls_threads;
 	per_conn = cfg->server.https_listen[0] != '\0' ? 3 : 1;
 	if (cfg->server.max_connections == 0)
-		cfg->server.max_connections =
-		    limit > reserve + 16 * per_conn
-		        ? (limit - reserve) / per_conn
-		        : 16;
+		cfg->server.max_connections = limit > reserve + 16 * per_conn
+		                                  ? (limit - reserve) / per_conn
+		                                  : 16;
 	else if ((unsigned long long)cfg->server.max_connections * per_conn +
 	             reserve >
 	         limit)
-		log_warn("server.max_connections %u may not fit in the open-file "
-		         "limit %u",
-		         cfg->server.max_connections, limit);
+		log_warn(
+		    "server.max_connections %u may not fit in the open-file "
+		    "limit %u",
+		    cfg->server.max_connections, limit);
 	return limit;
 }
 

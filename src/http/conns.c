@@ -103,15 +103,16 @@ conns_key(const struct sockaddr *sa, unsigned char key[16])
 	if (sa == NULL)
 		return;
 	if (sa->sa_family == AF_INET6) {
-		memcpy(key, &((const struct sockaddr_in6 *)(const void *)sa)
-		                 ->sin6_addr,
-		       16);
+		memcpy(
+		    key,
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+		    16);
 	} else if (sa->sa_family == AF_INET) {
 		key[10] = key[11] = 0xff;
-		memcpy(key + 12,
-		       &((const struct sockaddr_in *)(const void *)sa)
-		            ->sin_addr,
-		       4);
+		memcpy(
+		    key + 12,
+		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		    4);
 	}
 }
 

@@ -25,7 +25,7 @@ struct http_req_priv {
 	bool handed_off; /* route submitted (workers.c): queue its answer */
 	bool stale;      /* answered from a stale page (cache.c) */
 	bool refused;    /* its connection is over the budget: 503 */
-	int reject; /* status to answer at once and close with, or 0 */
+	int reject;      /* status to answer at once and close with, or 0 */
 	char method[16]; /* copy for the access line, may be truncated */
 	unsigned long long dropped; /* body bytes thrown away after 413 */
 	unsigned long long resp_bytes;

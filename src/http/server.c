@@ -427,8 +427,8 @@ http_to_https(struct http_request *req)
 	tlen = strlen(req->target);
 	target = xmalloc(3 * tlen + 1);
 	target[text_uri_escape(target, req->target, tlen)] = '\0';
-	if (asprintf(&loc, "https://%.*s%s%s", (int)hlen, host, port,
-	             target) < 0) {
+	if (asprintf(&loc, "https://%.*s%s%s", (int)hlen, host, port, target) <
+	    0) {
 		free(target);
 		http_error(req, 500);
 		return;
@@ -789,8 +789,8 @@ http_daemon(struct http_server *srv, struct http_listener *l, int listen_fd)
 	 * Transfer-Encoding) and still takes what clients may send (one
 	 * empty line before a request). Level 2 would refuse that too,
 	 * which the RFC forbids a server to do. */
-	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CLIENT_DISCIPLINE_LVL, 1,
-	                                   NULL};
+	ops[n++] =
+	    (struct MHD_OptionItem){MHD_OPTION_CLIENT_DISCIPLINE_LVL, 1, NULL};
 	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	                                   (intptr_t)mem, NULL};
 	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED,

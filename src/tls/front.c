@@ -127,7 +127,7 @@ struct tls_front {
 	int listen_fd;
 	int stop_fd;           /* eventfd, readable once stopping */
 	atomic_bool quiescing; /* listener shut down: take no new connections */
-	pthread_mutex_t lock; /* guards current */
+	pthread_mutex_t lock;  /* guards current */
 	struct tls_server *current;
 	/* Owned; outlives every server context, which all use it: a reload
 	 * keeps the ticket keys. */

@@ -216,6 +216,24 @@ test_url_encode(void **state)
 }
 
 static void
+test_uri_escape(void **state)
+{
+	/* A target's own syntax stays ('/', '?', '%', '=', '&', ':', '@');
+	 * what may not appear in a URI (controls, space, DEL, non-ASCII,
+	 * "<>\"\\^`{|}") becomes %XX: nothing can break a Location. */
+	static const char in[] = "/a/b?c=%41&d:e@f \x1b[\x7f\xff<>\"\\^`{|}";
+	char out[3 * sizeof(in)];
+	size_t n;
+
+	(void)state;
+	n = text_uri_escape(out, in, sizeof(in) - 1);
+	out[n] = '\0';
+	assert_string_equal(out, "/a/b?c=%41&d:e@f%20%1B[%7F%FF%3C%3E%22%5C%5E"
+	                         "%60%7B%7C%7D");
+	assert_int_equal(text_uri_escape(out, "", 0), 0);
+}
+
+static void
 test_trim(void **state)
 {
 	(void)state;
@@ -304,6 +322,7 @@ main(void)
 	    cmocka_unit_test(test_slugify),
 	    cmocka_unit_test(test_crlf_to_lf),
 	    cmocka_unit_test(test_url_encode),
+	    cmocka_unit_test(test_uri_escape),
 	    cmocka_unit_test(test_slugify_accents),
 	    cmocka_unit_test(test_slugify_empty),
 	    cmocka_unit_test(test_slugify_length),
