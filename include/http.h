@@ -147,9 +147,9 @@ void http_server_stop(struct http_server *srv);
  * thread ("slot", 0 to tls_threads - 1), which that thread alone runs.
  * add_tls_connection hands it one end of a socketpair that carries a TLS
  * connection's plaintext from the given peer (0 or -1; fd is taken either
- * way). tls_fd turns readable when the daemon has work, a worker's
- * resume of one of its connections included. tls_run does the work and returns
- * the milliseconds until the daemon must run again for a timeout, or -1 for
+ * way). tls_fd turns readable when the daemon has work, a worker's resume
+ * of one of its connections included. tls_run does the work and returns the
+ * milliseconds until the daemon must run again for a timeout, or -1 for
  * none.
  */
 int http_server_add_tls_connection(struct http_server *srv, unsigned slot,
