@@ -390,7 +390,7 @@ http_begin(struct http_request *req, struct MHD_Connection *conn,
 		rp->reject = 413;
 }
 
-/* The paths SPEC.md keeps on plain HTTP: certbot's webroot challenge
+/* The paths kept on plain HTTP when HTTPS is on: the ACME challenge
  * (the certificate may not exist yet) and the load balancer's health check.
  * /metrics is not one: with HTTPS on, a scraper asks over HTTPS. */
 static bool
@@ -607,10 +607,11 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	req = &rp->req;
 	if (!rp->started) {
 		http_begin(req, conn, method, version);
-		/* Answering now would cost keep-alive (NOTES.md), except for
-		 * a request that must not be read on: a body announced too
-		 * large, or framing that a proxy in front might read
-		 * differently. Its connection closes after this answer. */
+		/* Answering now would cost keep-alive
+		 * (docs/DEPENDENCIES.md), except for a request that must not
+		 * be read on: a body announced too large, or framing that a
+		 * proxy in front might read differently. Its connection
+		 * closes after this answer. */
 		if (rp->reject != 0) {
 			http_error(req, rp->reject);
 			http_add_header(req, "Connection", "close");
