@@ -76,6 +76,7 @@ struct config {
 	struct {
 		char *title;
 		char *base_url;
+		char *description; /* meta description of non-post pages */
 		bool moderate_comments;
 		bool markdown_unsafe_html; /* key "allow_raw_html" */
 	} site;

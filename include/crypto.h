@@ -7,7 +7,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-
 /* Fills buf from the kernel CSPRNG. 0 or -1. */
 int crypto_random(void *buf, size_t len);
 /* Lower-case hex of len bytes into out (2*len+1 bytes). */
@@ -44,8 +43,12 @@ int crypto_pbkdf2_sha256(const void *password, size_t passlen, const void *salt,
                          size_t outlen);
 /* Standard base64 (with padding) into out; 0, or -1 when in is not base64
  * or does not fit outmax. */
-int crypto_base64_decode(const char *in, size_t inlen, void *out,
-                         size_t outmax, size_t *outlen);
+int crypto_base64_decode(const char *in, size_t inlen, void *out, size_t outmax,
+                         size_t *outlen);
+/* Standard base64 (with padding) of in into out, NUL-terminated; 0, or -1
+ * when it does not fit outmax (4 * ceil(inlen / 3) + 1 bytes do). */
+int crypto_base64_encode(const void *in, size_t inlen, char *out,
+                         size_t outmax);
 /* Constant-time comparison of two equal-length buffers. */
 bool crypto_equal(const void *a, const void *b, size_t len);
 

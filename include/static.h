@@ -10,10 +10,11 @@
  * a quarter of [cache] max_size, 1 MiB at least), looked at again when a
  * second has passed or inotify saw a change in their directory; larger ones
  * are sent from their descriptor. A .gz sibling no older than its file is
- * sent to clients that accept gzip (scripts/gzip-static.sh makes them).
+ * sent to clients that accept gzip (scripts/gzip-static.sh makes them);
+ * without one, a text file is gzipped in memory when it is loaded.
  * Cache-Control: public, max-age=3600; a year and immutable for
  * fingerprinted names (app.0123abcd.css: 8+ hex digits between dots) and
- * URLs with ?v=.
+ * URLs whose ?v= is the hash of the file served (static_url makes them).
  */
 #ifndef BLOGD_STATIC_H
 #define BLOGD_STATIC_H
@@ -27,7 +28,17 @@ struct config;
 void static_open(const struct config *cfg);
 void static_close(void);
 
+/* The URL of the top-level static file name with its version (?v= and 16
+ * hex digits of its SHA-256 at start-up), served immutable; NULL when
+ * there was no such file. */
+const char *static_url(const char *name);
+/* The text of style.css to inline into pages (the CSP allows it by its
+ * hash), or NULL: link it then. */
+const char *static_inline_css(void);
+
 void static_serve(struct http_request *req);
+/* GET /favicon.ico: favicon.ico of the static directory. */
+void static_favicon(struct http_request *req);
 void static_acme(struct http_request *req);
 
 #endif

@@ -20,6 +20,16 @@
 	X(CONTENT)                                                             \
 	X(NOTICE)                                                              \
 	X(NOTICE_TEXT)                                                         \
+	X(PAGE_DESCRIPTION)                                                    \
+	X(NOINDEX)                                                             \
+	X(INLINE_STYLE)                                                        \
+	X(STYLE_CSS)                                                           \
+	X(STYLESHEET)                                                          \
+	X(STYLE_URL)                                                           \
+	X(ADMIN_STYLE)                                                         \
+	X(ADMIN_CSS_URL)                                                       \
+	X(ICON)                                                                \
+	X(ICON_URL)                                                            \
 	/* error.tpl */                                                        \
 	X(STATUS)                                                              \
 	X(REASON)                                                              \

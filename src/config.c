@@ -123,6 +123,7 @@ static const struct config_key config_keys[] = {
      "/usr/share/blogd/sql", 0, 0, NULL},
     {"site", "title", CT_STR, OFF(site.title), "blogd", 0, 0, NULL},
     {"site", "base_url", CT_STR, OFF(site.base_url), "", 0, 0, NULL},
+    {"site", "description", CT_STR, OFF(site.description), "", 0, 0, NULL},
     {"site", "moderate_comments", CT_BOOL, OFF(site.moderate_comments), "true",
      0, 0, NULL},
     {"site", "allow_raw_html", CT_BOOL, OFF(site.markdown_unsafe_html), "false",

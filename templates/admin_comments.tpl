@@ -8,7 +8,7 @@
 <p class="empty">Nothing to moderate.</p>
 {{/EMPTY}}
 {{#COMMENT}}
-<article class="admin-comment">
+<div class="admin-comment">
 <p class="meta"><strong>{{COMMENT_NAME}}</strong> on <a href="/posts/{{SLUG:x-path}}">{{TITLE}}</a>, <time datetime="{{DATE_ISO}}">{{DATE}}</time></p>
 <p class="comment-body">{{COMMENT_BODY:pre_escape}}</p>
 <div class="actions">
@@ -21,6 +21,6 @@
 <button type="submit" class="danger">Delete</button>
 </form>
 </div>
-</article>
+</div>
 {{/COMMENT}}
 </section>

@@ -1,5 +1,4 @@
 {{%AUTOESCAPE context="HTML"}}
-<link rel="stylesheet" href="/static/admin.css">
 <section class="admin admin-login">
 <h1>Sign in</h1>
 {{#FORM_ERROR}}

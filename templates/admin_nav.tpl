@@ -1,5 +1,4 @@
 {{%AUTOESCAPE context="HTML"}}
-<link rel="stylesheet" href="/static/admin.css">
 <nav class="admin-nav" aria-label="Admin">
 <a href="/admin">Posts</a>
 <a href="/admin/posts/new">New post</a>

@@ -16,7 +16,7 @@
 <author><name>{{AUTHOR}}</name></author>
 <link rel="alternate" type="text/html" href="{{BASE_URL}}/posts/{{SLUG:x-path}}"/>
 <summary type="text">{{EXCERPT}}</summary>
-<content type="html">{{BODY_HTML}}</content>
+<content type="html" xml:base="{{BASE_URL}}/posts/{{SLUG:x-path}}">{{BODY_HTML}}</content>
 </entry>
 {{/ENTRY}}
 </feed>

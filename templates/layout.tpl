@@ -5,10 +5,24 @@
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{PAGE_TITLE}} — {{SITE_TITLE}}</title>
-<link rel="stylesheet" href="/static/style.css">
+<meta name="description" content="{{PAGE_DESCRIPTION}}">
+{{#NOINDEX}}
+<meta name="robots" content="noindex">
+{{/NOINDEX}}
+{{#INLINE_STYLE}}
+<style>{{STYLE_CSS:none}}</style>
+{{/INLINE_STYLE}}
+{{#STYLESHEET}}
+<link rel="stylesheet" href="{{STYLE_URL}}">
+{{/STYLESHEET}}
+{{#ADMIN_STYLE}}
+<link rel="stylesheet" href="{{ADMIN_CSS_URL}}">
+{{/ADMIN_STYLE}}
+{{#ICON}}
+<link rel="icon" type="image/svg+xml" href="{{ICON_URL}}">
+{{/ICON}}
 <link rel="alternate" type="application/atom+xml" title="{{SITE_TITLE}}" href="/feed.xml">
 {{#META}}
-<meta name="description" content="{{DESCRIPTION}}">
 <link rel="canonical" href="{{URL}}">
 <meta property="og:type" content="article">
 <meta property="og:title" content="{{TITLE}}">
@@ -23,7 +37,7 @@
 <body>
 <header class="site-header">
 <a class="site-title" href="/">{{SITE_TITLE}}</a>
-<form class="site-search" method="get" action="/search" role="search">
+<form class="site-search" method="get" action="/search" role="search" aria-label="Site search">
 <input name="q" type="search" maxlength="200" placeholder="Search" aria-label="Search posts">
 <button type="submit">Search</button>
 </form>

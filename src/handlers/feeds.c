@@ -302,6 +302,8 @@ handlers_post_meta(struct http_request *req, struct tmpl_dict *root,
 	char base[BASE_URL_MAX];
 	struct text_datetime dt;
 
+	if (post->excerpt != NULL && post->excerpt[0] != '\0')
+		tmpl_set(root, TK_PAGE_DESCRIPTION, post->excerpt);
 	/* og:url and canonical must be absolute: without a base, none. */
 	if (handlers_base_url(req, base, sizeof(base)) != 0)
 		return;

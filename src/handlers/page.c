@@ -5,6 +5,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "static.h"
 #include "text.h"
 
 #define PAGE_RESERVE (16 * 1024 - 1)
@@ -13,10 +14,38 @@ struct tmpl_dict *
 page_new(struct http_request *req, const char *title, const char *file,
          struct tmpl_dict **content)
 {
+	const struct config *cfg = req->app->cfg;
 	struct tmpl_dict *root = tmpl_dict_new();
+	const char *css = static_inline_css(), *url;
+	bool admin = strncmp(req->path, "/admin", 6) == 0 &&
+	             (req->path[6] == '\0' || req->path[6] == '/');
 
-	tmpl_set(root, TK_SITE_TITLE, req->app->cfg->site.title);
+	tmpl_set(root, TK_SITE_TITLE, cfg->site.title);
 	tmpl_set(root, TK_PAGE_TITLE, title);
+	/* A post's excerpt replaces it (handlers_post_meta). */
+	tmpl_set(root, TK_PAGE_DESCRIPTION,
+	         cfg->site.description[0] != '\0' ? cfg->site.description
+	                                          : cfg->site.title);
+	if (css != NULL) {
+		tmpl_set(tmpl_add_section(root, TK_INLINE_STYLE), TK_STYLE_CSS,
+		         css);
+	} else {
+		url = static_url("style.css");
+		tmpl_set(tmpl_add_section(root, TK_STYLESHEET), TK_STYLE_URL,
+		         url != NULL ? url : "/static/style.css");
+	}
+	if ((url = static_url("favicon.svg")) != NULL)
+		tmpl_set(tmpl_add_section(root, TK_ICON), TK_ICON_URL, url);
+	if (admin) {
+		/* Only admins see these pages: one more request is fine. */
+		url = static_url("admin.css");
+		tmpl_set(tmpl_add_section(root, TK_ADMIN_STYLE),
+		         TK_ADMIN_CSS_URL,
+		         url != NULL ? url : "/static/admin.css");
+		/* robots.txt keeps crawlers out; this keeps a login page that
+		 * is linked from elsewhere out of the index. */
+		tmpl_show(root, TK_NOINDEX);
+	}
 	*content = tmpl_add_include(root, TK_CONTENT, file);
 	return root;
 }

@@ -168,7 +168,8 @@ handle_home(struct http_request *req)
 		else
 			snprintf(title, sizeof(title), "Posts, page %lld",
 			         q.page);
-		handlers_render_list(req, title, NULL, "No posts yet.", &list,
+		/* The page's one <h1>, as on the other lists. */
+		handlers_render_list(req, title, title, "No posts yet.", &list,
 		                     q.page, "/");
 	}
 	model_post_list_free(&list);

@@ -83,6 +83,10 @@ void http_resume(struct http_req_priv *rp);
 /* Frees what the response part of req owns (headers, body, fd). */
 void http_response_clear(struct http_request *req);
 
+/* server.c: lets the CSP allow the inline stylesheet whose SHA-256 is
+ * sha256_b64 (base64), or none (NULL). Before the threads start only. */
+void http_csp_allow_style(const char *sha256_b64);
+
 struct MHD_Response;
 /* server.c: the security headers, req->content_type and req->headers. */
 void http_add_common_headers(struct http_request *req, struct MHD_Response *r);

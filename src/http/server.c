@@ -72,9 +72,24 @@ struct http_server {
 	atomic_uint in_flight;
 };
 
-static const char http_csp[] =
-    "default-src 'self'; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+#define HTTP_CSP                                                               \
+	"default-src 'self'; object-src 'none'; "                              \
+	"base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+/* HTTP_CSP, and the hash of the stylesheet pages inline when there is one:
+ * set by static_open before the threads start, read-only while they run. */
+static char http_csp[256] = HTTP_CSP;
+
+void
+http_csp_allow_style(const char *sha256_b64)
+{
+	if (sha256_b64 == NULL)
+		snprintf(http_csp, sizeof(http_csp), "%s", HTTP_CSP);
+	else
+		snprintf(http_csp, sizeof(http_csp),
+		         "%s; style-src 'self' 'sha256-%s'", HTTP_CSP,
+		         sha256_b64);
+}
 
 /* The path must stay encoded: the router decodes segment by segment. */
 static size_t

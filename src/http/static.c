@@ -9,6 +9,7 @@
  */
 #include "static.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,10 +25,12 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "app.h"
 #include "clock.h"
 #include "config.h"
+#include "crypto.h"
 #include "form.h"
 #include "http_internal.h"
 #include "log.h"
@@ -38,9 +41,29 @@
 #define STATIC_BUCKETS   256
 #define STATIC_CHECK_US  1000000ULL /* a held file is stat()ed this often */
 #define STATIC_MEM_MIN   (1024 * 1024)
+#define STATIC_HASH_HEX  16  /* ?v= digits: 64 bits of SHA-256 */
+#define STATIC_GZIP_MIN  256 /* smaller files gain less than headers cost */
+#define STATIC_ASSETS    64  /* top-level files given a version */
+/* The largest stylesheet inlined into pages: every page carries it. */
+#define STATIC_INLINE_MAX (16 * 1024)
+#define STATIC_INLINE_CSS "style.css"
 
 /* Set before the server threads start, read-only while they run. */
 static int static_root = -1;
+
+/*
+ * The versioned URLs of the top-level files as they were at start-up
+ * (static_url), and the stylesheet the layout inlines. Made by static_open
+ * before the server threads start, read-only while they run.
+ */
+static struct {
+	struct static_asset {
+		char *name;
+		char *url; /* /static/NAME?v=HASH */
+	} v[STATIC_ASSETS];
+	size_t n;
+	char *inline_css;
+} assets;
 
 static const char *
 static_content_type(const char *name)
@@ -190,19 +213,52 @@ static_read_all(int fd, size_t size, struct buf *out)
 	return 0;
 }
 
+/* The first STATIC_HASH_HEX hex digits of the SHA-256 of data. */
+static void
+static_hash(const void *data, size_t len, char out[STATIC_HASH_HEX + 1])
+{
+	unsigned char md[32];
+
+	crypto_sha256(data, len, md);
+	crypto_hex(md, STATIC_HASH_HEX / 2, out);
+}
+
 /*
- * Fingerprinted names (style.3f9a1c2e.css: 8 or more lower-case hex digits
- * between two dots) and URLs with ?v= change whenever the content does, so
- * clients may keep them for a year without asking again.
+ * The ?v= of the request when it has the form static_url gives
+ * (STATIC_HASH_HEX lower-case hex digits) into out; false otherwise.
  */
 static bool
-static_immutable(const struct http_request *req)
+static_version_query(const struct http_request *req,
+                     char out[STATIC_HASH_HEX + 1])
 {
 	const char *q = strchr(req->target, '?');
-	const char *name = strrchr(req->path, '/') + 1;
+	const char *v;
 
-	if (q != NULL && (strncmp(q + 1, "v=", 2) == 0 || strstr(q, "&v=")))
-		return true;
+	if (q == NULL)
+		return false;
+	v = strncmp(q + 1, "v=", 2) == 0 ? q + 1 : strstr(q, "&v=");
+	if (v == NULL)
+		return false;
+	v += *v == '&' ? 3 : 2;
+	if (strspn(v, "0123456789abcdef") != STATIC_HASH_HEX ||
+	    (v[STATIC_HASH_HEX] != '\0' && v[STATIC_HASH_HEX] != '&'))
+		return false;
+	memcpy(out, v, STATIC_HASH_HEX);
+	out[STATIC_HASH_HEX] = '\0';
+	return true;
+}
+
+/*
+ * Fingerprinted names (style.3f9a1c2e.css: 8 or more lower-case hex digits
+ * between two dots) change whenever the content does, so clients may keep
+ * them for a year without asking again. A ?v= only earns that when it is
+ * the hash of what is served (static_serve_rest checks).
+ */
+static bool
+static_fingerprinted(const char *path)
+{
+	const char *name = strrchr(path, '/') + 1;
+
 	for (const char *d = strchr(name, '.'); d != NULL;
 	     d = strchr(d + 1, '.')) {
 		size_t n = strspn(d + 1, "0123456789abcdef");
@@ -265,6 +321,7 @@ struct static_entry {
 	size_t len[2];
 	struct stat st[2]; /* st[1].st_ino 0: no sibling */
 	struct static_meta meta;
+	char hash[STATIC_HASH_HEX + 1]; /* of the identity body */
 	unsigned long long checked_us;
 	unsigned gen;
 	size_t cost;
@@ -391,6 +448,38 @@ static_cache_clear(void)
 	pthread_mutex_unlock(&sc.lock);
 }
 
+/*
+ * gzip of in into out, 0 when it came out smaller. For text files without
+ * a .gz sibling (a development tree, a file changed after install): made
+ * once per change of the file, held with it.
+ */
+static int
+static_gzip(const struct buf *in, struct buf *out)
+{
+	z_stream z;
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	/* 15 + 16: a gzip wrapper, as Content-Encoding: gzip says. */
+	if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
+		return -1;
+	buf_reserve(out, deflateBound(&z, in->len));
+	z.next_in = (unsigned char *)in->data;
+	z.avail_in = (uInt)in->len;
+	z.next_out = (unsigned char *)out->data;
+	z.avail_out = (uInt)(out->cap - 1);
+	rc = deflate(&z, Z_FINISH);
+	out->len = z.total_out;
+	out->data[out->len] = '\0';
+	deflateEnd(&z);
+	if (rc != Z_STREAM_END || out->len >= in->len) {
+		buf_free(out);
+		return -1;
+	}
+	return 0;
+}
+
 static struct MHD_Response *
 static_response(struct http_request *req, const struct static_meta *m,
                 const char *type, struct buf *body, bool gzip, bool vary)
@@ -418,6 +507,7 @@ static_entry_new(struct http_request *req, const char *key, const char *type,
 {
 	struct buf body = BUF_INIT, gz = BUF_INIT;
 	struct static_entry *e;
+	bool has_gz;
 
 	if (static_read_all(fd, (size_t)st->st_size, &body) != 0 ||
 	    (gzfd >= 0 &&
@@ -427,8 +517,12 @@ static_entry_new(struct http_request *req, const char *key, const char *type,
 		buf_free(&gz);
 		return NULL;
 	}
+	has_gz = gzfd >= 0 ||
+	         (http_compressible(type) && body.len >= STATIC_GZIP_MIN &&
+	          static_gzip(&body, &gz) == 0);
 	e = xcalloc(1, sizeof(*e) + strlen(key) + 1);
 	strcpy(e->key, key);
+	static_hash(body.data, body.len, e->hash);
 	atomic_init(&e->refs, 1);
 	static_meta(st, immutable, &e->meta);
 	e->st[0] = *st;
@@ -437,14 +531,13 @@ static_entry_new(struct http_request *req, const char *key, const char *type,
 	e->len[0] = body.len;
 	e->len[1] = gz.len;
 	e->cost = sizeof(*e) + strlen(key) + body.len + gz.len;
-	e->resp[0] =
-	    static_response(req, &e->meta, type, &body, false, gzfd >= 0);
-	if (gzfd >= 0)
+	e->resp[0] = static_response(req, &e->meta, type, &body, false, has_gz);
+	if (has_gz)
 		e->resp[1] =
 		    static_response(req, &e->meta, type, &gz, true, true);
 	e->checked_us = clock_now_us();
 	e->gen = gen;
-	if (e->resp[0] == NULL || (gzfd >= 0 && e->resp[1] == NULL)) {
+	if (e->resp[0] == NULL || (has_gz && e->resp[1] == NULL)) {
 		static_unref(e);
 		return NULL;
 	}
@@ -529,9 +622,13 @@ static_send_fd(struct http_request *req, int fd, const struct stat *st,
 	http_respond_fd(req, 200, type, fd, (size_t)st->st_size);
 }
 
-/* The file is new, changed or due for a look: stat it and its sibling,
- * keep the entry when neither changed, else load them again. */
-static void
+/*
+ * The file is new, changed or due for a look: stat it and its sibling,
+ * keep the entry when neither changed, else load them again. Returns the
+ * entry with a reference for the caller, or NULL when the request is
+ * answered already (404, 500, or a large file sent from its descriptor).
+ */
+static struct static_entry *
 static_load(struct http_request *req, const char *rest, const char *key,
             bool immutable)
 {
@@ -546,19 +643,22 @@ static_load(struct http_request *req, const char *rest, const char *key,
 	fd = static_open_file(rest, &name);
 	if (fd < 0) {
 		http_error(req, 404);
-		return;
+		return NULL;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		free(name);
 		http_error(req, 404);
-		return;
+		return NULL;
 	}
 	type = static_content_type(name);
 	free(name);
 	if ((size_t)st.st_size >= STATIC_SMALL) {
-		static_send_fd(req, fd, &st, rest, type, immutable);
-		return;
+		/* Never hashed: only a fingerprinted name makes it immutable.
+		 */
+		static_send_fd(req, fd, &st, rest, type,
+		               immutable && static_fingerprinted(req->path));
+		return NULL;
 	}
 	memset(&gst, 0, sizeof(gst));
 	if (http_compressible(type))
@@ -585,7 +685,7 @@ static_load(struct http_request *req, const char *rest, const char *key,
 		close(gfd);
 	if (e == NULL) {
 		http_error(req, 500);
-		return;
+		return NULL;
 	}
 	if (fresh) { /* replaces the old entry; kept only if it fits */
 		pthread_mutex_lock(&sc.lock);
@@ -605,23 +705,22 @@ static_load(struct http_request *req, const char *rest, const char *key,
 		}
 		pthread_mutex_unlock(&sc.lock);
 	}
-	static_answer(req, e);
+	return e;
 }
 
-void
-static_serve(struct http_request *req)
+/*
+ * Answers for the file at the encoded relative path rest. want is the
+ * request's ?v= (NULL for none): the year-long Cache-Control goes only
+ * with the content it names, so a page that links an older version (a
+ * cached page, a proxy) still gets the current file, kept an hour.
+ */
+static void
+static_serve_rest(struct http_request *req, const char *rest, const char *want)
 {
-	static const char prefix[] = "/static/";
-	const char *rest = req->path + sizeof(prefix) - 1;
+	bool immutable = want != NULL || static_fingerprinted(req->path);
 	struct static_entry *e;
 	struct buf key = BUF_INIT;
-	bool immutable;
 
-	if (strncmp(req->path, prefix, sizeof(prefix) - 1) != 0) {
-		http_error(req, 404);
-		return;
-	}
-	immutable = static_immutable(req);
 	buf_printf(&key, "%c%c%s", req->https ? 's' : 'p',
 	           immutable ? 'i' : '-', rest);
 	static_changed();
@@ -633,11 +732,41 @@ static_serve(struct http_request *req)
 	else
 		e = NULL;
 	pthread_mutex_unlock(&sc.lock);
-	if (e != NULL)
-		static_answer(req, e);
-	else
-		static_load(req, rest, key.data, immutable);
+	if (e == NULL)
+		e = static_load(req, rest, key.data, immutable);
 	buf_free(&key);
+	if (e == NULL)
+		return;
+	if (want != NULL && strcmp(e->hash, want) != 0 &&
+	    !static_fingerprinted(req->path)) {
+		/* Not the version asked for: the plain entry answers. */
+		static_unref(e);
+		static_serve_rest(req, rest, NULL);
+		return;
+	}
+	static_answer(req, e);
+}
+
+void
+static_serve(struct http_request *req)
+{
+	static const char prefix[] = "/static/";
+	char want[STATIC_HASH_HEX + 1];
+
+	if (strncmp(req->path, prefix, sizeof(prefix) - 1) != 0) {
+		http_error(req, 404);
+		return;
+	}
+	static_serve_rest(req, req->path + sizeof(prefix) - 1,
+	                  static_version_query(req, want) ? want : NULL);
+}
+
+void
+static_favicon(struct http_request *req)
+{
+	/* Browsers ask for it on their own, on every site; the layout links
+	 * the versioned /static/ URL. */
+	static_serve_rest(req, "favicon.ico", NULL);
 }
 
 /* [A-Za-z0-9_-]{1,255}, the base64url alphabet ACME tokens use. */
@@ -683,6 +812,117 @@ static_acme(struct http_request *req)
 	http_respond(req, 200, "text/plain", &body);
 }
 
+/* Reads a small regular file of the static root whole; -1 otherwise. */
+static int
+static_read_asset(const char *name, struct buf *out)
+{
+	struct stat st;
+	int fd = openat(static_root, name,
+	                O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	int rc = -1;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (size_t)st.st_size < STATIC_SMALL)
+		rc = static_read_all(fd, (size_t)st.st_size, out);
+	close(fd);
+	return rc;
+}
+
+/*
+ * The stylesheet every page inlines, so that no request stands between
+ * the HTML and the first paint; the CSP allows it by its hash. Not when it
+ * is too large to repeat in every page, or holds "</" (it could end the
+ * <style> element): the layout links it then.
+ */
+static void
+static_inline_start(struct buf *css)
+{
+	unsigned char md[32];
+	char b64[48];
+
+	if (css->len == 0 || css->len > STATIC_INLINE_MAX ||
+	    strstr(css->data, "</") != NULL || strlen(css->data) != css->len) {
+		log_info("static: %s is not inlined (size %zu)",
+		         STATIC_INLINE_CSS, css->len);
+		return;
+	}
+	crypto_sha256(css->data, css->len, md);
+	if (crypto_base64_encode(md, sizeof(md), b64, sizeof(b64)) != 0)
+		return;
+	http_csp_allow_style(b64);
+	assets.inline_css = xstrdup(css->data);
+}
+
+/* Hashes the top-level files of the static directory for static_url. */
+static void
+static_assets_scan(void)
+{
+	int dfd = dup(static_root);
+	DIR *dir = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct dirent *de;
+
+	if (dir == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		log_warn("static: cannot list the directory: %s",
+		         strerror(errno));
+		return;
+	}
+	while ((de = readdir(dir)) != NULL && assets.n < STATIC_ASSETS) {
+		size_t len = strlen(de->d_name);
+		struct buf body = BUF_INIT;
+		char hash[STATIC_HASH_HEX + 1];
+		struct static_asset *a;
+
+		/* Hidden names are never served; .gz siblings are not linked.
+		 */
+		if (de->d_name[0] == '.' ||
+		    (len > 3 && strcmp(de->d_name + len - 3, ".gz") == 0) ||
+		    static_read_asset(de->d_name, &body) != 0) {
+			buf_free(&body);
+			continue;
+		}
+		static_hash(body.data, body.len, hash);
+		a = &assets.v[assets.n++];
+		a->name = xstrdup(de->d_name);
+		if (asprintf(&a->url, "/static/%s?v=%s", de->d_name, hash) < 0)
+			abort(); /* as xalloc does when memory runs out */
+		if (strcmp(de->d_name, STATIC_INLINE_CSS) == 0)
+			static_inline_start(&body);
+		buf_free(&body);
+	}
+	closedir(dir);
+}
+
+const char *
+static_url(const char *name)
+{
+	for (size_t i = 0; i < assets.n; i++)
+		if (strcmp(assets.v[i].name, name) == 0)
+			return assets.v[i].url;
+	return NULL;
+}
+
+const char *
+static_inline_css(void)
+{
+	return assets.inline_css;
+}
+
+static void
+static_assets_free(void)
+{
+	for (size_t i = 0; i < assets.n; i++) {
+		free(assets.v[i].name);
+		free(assets.v[i].url);
+	}
+	free(assets.inline_css);
+	memset(&assets, 0, sizeof(assets));
+	http_csp_allow_style(NULL);
+}
+
 void
 static_open(const struct config *cfg)
 {
@@ -700,6 +940,7 @@ static_open(const struct config *cfg)
 		         strerror(errno));
 		return;
 	}
+	static_assets_scan();
 	static_watch_start();
 }
 
@@ -708,6 +949,7 @@ static_close(void)
 {
 	static_watch_stop();
 	static_cache_clear();
+	static_assets_free();
 	if (static_root >= 0)
 		close(static_root);
 	static_root = -1;

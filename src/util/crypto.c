@@ -112,9 +112,8 @@ crypto_hmac_start(struct crypto_hmac *h, const struct crypto_hmac_key *k)
 
 	mbedtls_md_init(md);
 	h->md = md;
-	crypto_check(mbedtls_md_setup(md,
-	                              mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
-	                              1),
+	crypto_check(mbedtls_md_setup(
+	                 md, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), 1),
 	             "HMAC setup");
 	crypto_check(mbedtls_md_hmac_starts(md, k->key, k->len), "HMAC");
 }
@@ -163,6 +162,17 @@ crypto_base64_decode(const char *in, size_t inlen, void *out, size_t outmax,
 {
 	return mbedtls_base64_decode(out, outmax, outlen,
 	                             (const unsigned char *)in, inlen) == 0
+	           ? 0
+	           : -1;
+}
+
+int
+crypto_base64_encode(const void *in, size_t inlen, char *out, size_t outmax)
+{
+	size_t n;
+
+	return mbedtls_base64_encode((unsigned char *)out, outmax, &n, in,
+	                             inlen) == 0
 	           ? 0
 	           : -1;
 }

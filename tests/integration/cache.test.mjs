@@ -298,8 +298,13 @@ test('static: .gz sibling, Vary, immutable fingerprinted names', async () => {
 	const fp = await srv.get('/static/app.0123abcd.css');
 	expectStatus(fp, 200, 'fingerprinted');
 	assert.match(fp.headers['cache-control'], /max-age=31536000.*immutable/);
-	const v = await srv.get('/static/style.css?v=3');
+	// ?v= earns a year only when it is the hash of the file served.
+	const v = await srv.get('/static/site.css?v=' + crypto
+	    .createHash('sha256').update(css).digest('hex').slice(0, 16));
 	assert.match(v.headers['cache-control'], /immutable/, '?v=');
+	const stale = await srv.get('/static/site.css?v=0123456789abcdef');
+	assert.doesNotMatch(stale.headers['cache-control'], /immutable/,
+	    'a ?v= of other content');
 
 	// A file replaced by rename (a deploy) is picked up.
 	const tmp = path.join(cfg.static, 'site.css.new');

@@ -89,6 +89,7 @@ test_defaults(void **state)
 	assert_string_equal(cfg.paths.webroot, "/var/lib/blogd/webroot");
 	assert_string_equal(cfg.site.title, "blogd");
 	assert_string_equal(cfg.site.base_url, "");
+	assert_string_equal(cfg.site.description, "");
 	assert_true(cfg.site.moderate_comments);
 	assert_false(cfg.site.markdown_unsafe_html);
 	assert_string_equal(cfg.log.level, "info");
@@ -129,6 +130,7 @@ test_file(void **state)
 	                      "[site]\n"
 	                      "title = \"My blog\"\n"
 	                      "base_url = https://example.org/\n"
+	                      "description = Notes, mostly on C.\n"
 	                      "moderate_comments = off\n"
 	                      "allow_raw_html = 1\n"
 	                      "[log]\n"
@@ -155,6 +157,7 @@ test_file(void **state)
 	assert_string_equal(cfg.paths.migrations, "./sql");
 	assert_string_equal(cfg.site.title, "My blog");
 	assert_string_equal(cfg.site.base_url, "https://example.org");
+	assert_string_equal(cfg.site.description, "Notes, mostly on C.");
 	assert_false(cfg.site.moderate_comments);
 	assert_true(cfg.site.markdown_unsafe_html);
 	assert_string_equal(cfg.log.level, "debug");
