@@ -147,7 +147,8 @@ function feedEntries(xml) {
 			author: one(/<author><name>([^<]*)<\/name><\/author>/),
 			link: one(/<link rel="alternate" type="text\/html" href="([^"]*)"/),
 			summary: one(/<summary type="text">([^<]*)<\/summary>/),
-			content: one(/<content type="html">([^<]*)<\/content>/),
+			content: one(
+			    /<content type="html" xml:base="[^"]*">([^<]*)<\/content>/),
 		};
 	});
 }
