@@ -59,10 +59,9 @@ async function newPage(viewport = { width: 1100, height: 800 }) {
 		    !m.text().startsWith('Failed to load resource'))
 			problems.push(m.text());
 	});
-	// Every subresource must load; browsers ask for a favicon on their
-	// own and the site has none.
+	// Every subresource must load, the favicon included.
 	page.on('response', (r) => {
-		if (r.status() >= 400 && !r.url().endsWith('/favicon.ico'))
+		if (r.status() >= 400)
 			problems.push(`${r.status()} ${r.url()}`);
 	});
 	page.on('pageerror', (e) => problems.push(e.message));

@@ -1,0 +1,153 @@
+// Accessibility in a real browser: axe-core (npm) runs in Debian's Chromium
+// on every page type, public and admin, and any violation fails the test.
+// The same pages must load without a console error or a failed request
+// (the favicon included) and the inline stylesheet must apply, which only
+// happens when the CSP's hash matches it.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+import {
+	SRC, addPost, addUser, setupSite, sql, sqlValue, startBlogd,
+} from '../integration/lib.mjs';
+
+const DBNAME = 'blogd_e2e_a11y';
+const ADMIN = 'a11y-admin';
+const ADMIN_PW = 'an accessible password';
+const require = createRequire(import.meta.url);
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+let srv, browser, slug, postId;
+
+before(async () => {
+	const cfg = await setupSite(DBNAME,
+	    { paths: { static: path.join(SRC, 'static') },
+	        site: { description: 'A blog that axe reads.' } });
+	await addUser(cfg, ADMIN, ADMIN_PW, true);
+	slug = await addPost(cfg, { title: 'Readable Things', author: ADMIN,
+	    tags: 'a11y', body: 'Words with a [link](/posts/x) and `code`.\n\n' +
+	    '## A section\n\n- one\n- two\n' });
+	await addPost(cfg, { title: 'Another Readable Post', author: ADMIN,
+	    body: 'More words.\n' });
+	postId = sqlValue(`SELECT id FROM posts WHERE slug = '${slug}'`,
+	    DBNAME);
+	sql("INSERT INTO comments (post_id, name, body, status) VALUES " +
+	    `(${postId}, 'Ann', 'Approved words.', 'approved'), ` +
+	    `(${postId}, 'Bob', 'Pending words.', 'pending')`, DBNAME);
+	srv = await startBlogd(cfg);
+	browser = await chromium.launch({
+		executablePath: '/usr/bin/chromium',
+		args: ['--headless', '--no-sandbox', '--disable-gpu',
+		    '--disable-background-networking',
+		    '--disable-component-update', '--no-first-run'],
+	});
+});
+
+after(async () => {
+	if (browser)
+		await browser.close();
+	if (srv)
+		await srv.stop();
+});
+
+/* Loads target in page and returns axe's violations, one line each. */
+async function audit(page, problems, target) {
+	problems.length = 0;
+	const r = await page.goto(`http://127.0.0.1:${srv.port}${target}`);
+	assert.equal(r.status(), 200, target);
+	// Through the DevTools protocol, which the page's CSP does not
+	// govern (an injected <script> would be refused, rightly).
+	await page.evaluate(AXE);
+	const res = await page.evaluate(() => window.axe.run(document,
+	    { resultTypes: ['violations'] }));
+	// The inline stylesheet applied: the page background is the site's.
+	const bg = await page.evaluate(() =>
+	    getComputedStyle(document.body).backgroundColor);
+	assert.equal(bg, 'rgb(253, 253, 251)', `${target}: inline style`);
+	assert.deepEqual(problems, [], `${target}: console or network`);
+	return res.violations.map((v) => `${target}: ${v.id} (${v.impact}): ` +
+	    `${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+async function newPage(context) {
+	const page = await context.newPage();
+	page.setDefaultTimeout(10000);
+	const problems = [];
+	page.on('console', (m) => {
+		if (m.type() === 'error')
+			problems.push(m.text());
+	});
+	page.on('response', (r) => {
+		if (r.status() >= 400)
+			problems.push(`${r.status()} ${r.url()}`);
+	});
+	page.on('pageerror', (e) => problems.push(e.message));
+	return { page, problems };
+}
+
+test('axe finds no violation on public pages, phone and desktop',
+    async () => {
+	const found = [];
+	for (const viewport of [{ width: 390, height: 844 },
+	    { width: 1100, height: 800 }]) {
+		const context = await browser.newContext({ viewport });
+		const { page, problems } = await newPage(context);
+		for (const target of ['/', `/posts/${slug}`, '/tags/a11y',
+		    `/authors/${ADMIN}`, '/search', '/search?q=readable',
+		    '/admin/login'])
+			found.push(...await audit(page, problems, target));
+		await context.close();
+	}
+	assert.deepEqual(found, [], 'axe violations');
+});
+
+test('axe does report what main had: two unnamed search landmarks, no h1',
+    async () => {
+	const page = await browser.newPage();
+	await page.setContent('<!DOCTYPE html><html lang="en"><head><title>' +
+	    't</title></head><body><header><form role="search"><input ' +
+	    'aria-label="q"></form></header><main><form role="search">' +
+	    '<input aria-label="r"></form></main></body></html>');
+	await page.evaluate(AXE);
+	const res = await page.evaluate(() => window.axe.run(document,
+	    { resultTypes: ['violations'] }));
+	const ids = res.violations.map((v) => v.id).sort();
+	assert.ok(ids.includes('landmark-unique'), ids.join(' '));
+	assert.ok(ids.includes('page-has-heading-one'), ids.join(' '));
+	await page.close();
+});
+
+test('axe finds no violation on the admin pages', async () => {
+	const context = await browser.newContext(
+	    { viewport: { width: 1100, height: 800 } });
+	const { page, problems } = await newPage(context);
+	const base = `http://127.0.0.1:${srv.port}`;
+	await page.goto(`${base}/admin/login`);
+	await page.fill('#login-username', ADMIN);
+	await page.fill('#login-password', ADMIN_PW);
+	await Promise.all([page.waitForURL(`${base}/admin`),
+	    page.click('.admin-login button[type=submit]')]);
+	const found = [];
+	for (const target of ['/admin', '/admin/posts/new',
+	    `/admin/posts/${postId}/edit`, '/admin/comments'])
+		found.push(...await audit(page, problems, target));
+	// A form shown again with its errors.
+	await page.goto(`${base}/admin/posts/new`);
+	await page.fill('#post-title', 'Fine title');
+	await page.fill('#post-slug', 'not a slug!');
+	await Promise.all([page.waitForLoadState('load'),
+	    page.click('form.post-form button[type=submit]')]);
+	assert.ok(await page.isVisible('.form-error'), 'the form has errors');
+	await page.evaluate(AXE);
+	const again = await page.evaluate(() => window.axe.run(document,
+	    { resultTypes: ['violations'] }));
+	found.push(...again.violations.map((v) => `new post with errors: ` +
+	    `${v.id}: ${v.help}`));
+	assert.deepEqual(found, [], 'axe violations');
+	await context.close();
+});
