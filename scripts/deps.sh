@@ -23,7 +23,7 @@ build_pkgs=(build-essential cmake pkg-config
 	mariadb-server mariadb-client openssl)
 test_pkgs=(libcmocka-dev curl chromium wrk apache2-utils nghttp2-client
 	testssl.sh sslscan nginx-light clang libclang-rt-14-dev
-	systemd libxml2-utils pebble
+	systemd libxml2-utils pebble default-jre-headless
 	python3-django python3-django-taggit python3-mysqldb)
 
 want=("${build_pkgs[@]}")
@@ -140,7 +140,31 @@ if [ ${#from_source[@]} -gt 0 ]; then
 	done
 fi
 
-# Browser tests drive Debian's chromium with playwright-core from npm.
-if [ "${1:-build}" = test ] && [ ! -d tests/e2e/node_modules/playwright-core ]; then
+# e2e_current: tests/e2e/node_modules holds every package at the version
+# package-lock.json names (npm records what it installed in
+# node_modules/.package-lock.json) and on disk, so a pull that adds or
+# bumps one is noticed.
+e2e_current() {
+	(cd tests/e2e && node -e '
+		const fs = require("fs");
+		const want = JSON.parse(fs.readFileSync("package-lock.json")).packages;
+		let have;
+		try {
+			have = JSON.parse(fs.readFileSync(
+			    "node_modules/.package-lock.json")).packages;
+		} catch {
+			process.exit(1);
+		}
+		for (const [k, v] of Object.entries(want))
+			if (k !== "" && (have[k]?.version !== v.version ||
+			    !fs.existsSync(k + "/package.json")))
+				process.exit(1);
+	')
+}
+
+# Browser tests drive Debian's chromium with playwright-core and run
+# axe-core in it; the integration tests run the Nu HTML checker (vnu-jar,
+# on Java). All from npm, pinned by tests/e2e/package-lock.json.
+if [ "${1:-build}" = test ] && ! e2e_current; then
 	(cd tests/e2e && npm install --no-audit --no-fund --silent)
 fi
