@@ -15,6 +15,12 @@
  * Cache-Control: public, max-age=3600; a year and immutable for
  * fingerprinted names (app.0123abcd.css: 8+ hex digits between dots) and
  * URLs whose ?v= is the hash of the file served (static_url makes them).
+ *
+ * static_url's versions and the inlined stylesheet (with its hash in the
+ * CSP) are taken when the server starts: after a deploy changes them, a
+ * restart (as docs/DEPLOY.md's upgrade does) links the new files; until
+ * then pages link the old versions, which still get the current file,
+ * cached for an hour only.
  */
 #ifndef BLOGD_STATIC_H
 #define BLOGD_STATIC_H
