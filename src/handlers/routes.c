@@ -12,7 +12,7 @@ const struct route app_routes[] = {
     {HTTP_POST, "/posts/{slug}/comments", handle_comment_create, "comment",
      false, false},
     {HTTP_GET, "/static/*", static_serve, "static", false, true},
-    {HTTP_GET, "/favicon.ico", static_favicon, "static", false, true},
+    {HTTP_GET, "/favicon.ico", static_favicon, "favicon", false, true},
     /* Not quick: blogd's own answers come from the database. */
     {HTTP_GET, "/.well-known/acme-challenge/{token}", handle_acme_challenge,
      "acme", false, false},

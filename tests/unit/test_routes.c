@@ -43,7 +43,7 @@ test_quick_routes(void **state)
 {
 	/* Not acme: it reads blogd's own challenge answers from the
 	 * database. */
-	static const char *const quick[] = {"static", "metrics"};
+	static const char *const quick[] = {"static", "favicon", "metrics"};
 
 	(void)state;
 	for (size_t q = 0; q < sizeof(quick) / sizeof(quick[0]); q++) {
@@ -57,6 +57,19 @@ test_quick_routes(void **state)
 	}
 }
 
+/* /metrics labels its series with the name: two routes of one name would
+ * print the same series twice. */
+static void
+test_names_unique(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < app_routes_count; i++)
+		for (size_t j = i + 1; j < app_routes_count; j++)
+			if (strcmp(app_routes[i].name, app_routes[j].name) == 0)
+				fail_msg("two routes are named %s",
+				         app_routes[i].name);
+}
+
 int
 main(void)
 {
@@ -64,6 +77,7 @@ main(void)
 	    cmocka_unit_test(test_quick_is_not_cacheable),
 	    cmocka_unit_test(test_cacheable_is_get_only),
 	    cmocka_unit_test(test_quick_routes),
+	    cmocka_unit_test(test_names_unique),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
