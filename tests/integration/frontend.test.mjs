@@ -16,8 +16,8 @@ import { after, before, test } from 'node:test';
 import zlib from 'node:zlib';
 
 import {
-	CookieJar, SRC, addPost, addUser, csrfFrom, expectStatus, setupSite,
-	sql, sqlValue, startBlogd, tempDir,
+	CookieJar, SRC, addPost, addUser, csrfFrom, expectHeadLikeGet,
+	expectStatus, setupSite, sql, sqlValue, startBlogd, tempDir,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_frontend';
@@ -181,6 +181,7 @@ test('favicon: linked by version, and at /favicon.ico', async () => {
 	assert.equal(ico.headers['content-type'], 'image/x-icon');
 	assert.deepEqual(ico.raw,
 	    fs.readFileSync(path.join(STATIC, 'favicon.ico')));
+	await expectHeadLikeGet(srv, '/favicon.ico');
 });
 
 test('static text files are gzipped without a .gz sibling', async () => {
