@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "import.h"
+
 struct config;
 struct db_conn;
 struct db_pool;
@@ -39,6 +41,8 @@ struct cli_import_counts {
 	unsigned long added, updated, unchanged, kept, skipped;
 	bool has_kept; /* users: rows made in blogd, left alone */
 };
+/* Adds one row's outcome (include/import.h) to c. */
+void cli_import_count(struct cli_import_counts *c, enum import_outcome o);
 /* Prints the summary on stdout, prefixed by a note for a dry run. */
 void cli_import_summary(const struct cli_import_counts *c, size_t n,
                         bool dry_run);

@@ -50,6 +50,19 @@ cli_unescape(char *s)
 }
 
 void
+cli_import_count(struct cli_import_counts *c, enum import_outcome o)
+{
+	if (o == IMPORT_ADDED)
+		c->added++;
+	else if (o == IMPORT_UPDATED)
+		c->updated++;
+	else if (o == IMPORT_UNCHANGED)
+		c->unchanged++;
+	else
+		c->kept++;
+}
+
+void
 cli_import_summary(const struct cli_import_counts *c, size_t n, bool dry_run)
 {
 	if (dry_run)

@@ -132,21 +132,6 @@ batch_end(struct import_run *r)
 	return 0;
 }
 
-static void
-count(struct import_run *r, enum kind k, enum import_outcome o)
-{
-	struct cli_import_counts *c = &r->counts[k];
-
-	if (o == IMPORT_ADDED)
-		c->added++;
-	else if (o == IMPORT_UPDATED)
-		c->updated++;
-	else if (o == IMPORT_UNCHANGED)
-		c->unchanged++;
-	else
-		c->kept++;
-}
-
 /* A Django user name as a blogd one: characters blogd does not take
  * (Django allows @ and +) become '_', cut to MODEL_NAME_MAX. */
 static char *
@@ -185,7 +170,7 @@ import_user(struct import_run *r, size_t i)
 		r->counts[K_USERS].skipped++;
 	} else if ((rc = model_import_user(r->conn, &in, &r->user_ids[i],
 	                                   &o)) == MODEL_OK) {
-		count(r, K_USERS, o);
+		cli_import_count(&r->counts[K_USERS], o);
 	} else {
 		fprintf(stderr, "blogd: import django: user '%s': %s\n", name,
 		        rc == MODEL_INVALID ? "invalid" : "database error");
@@ -319,7 +304,7 @@ import_post(struct import_run *r, size_t i)
 		r->counts[K_POSTS].skipped++;
 		rc = MODEL_OK;
 	} else if (rc == MODEL_OK) {
-		count(r, K_POSTS, o);
+		cli_import_count(&r->counts[K_POSTS], o);
 		rc = import_redirect(r, i, r->post_ids[i]);
 	}
 	free(tags);
@@ -383,7 +368,7 @@ import_redirect(struct import_run *r, size_t i, long long id)
 	old_path(r, i, &path);
 	rc = model_import_redirect(r->conn, buf_cstr(&path), id, &o);
 	if (rc == MODEL_OK) {
-		count(r, K_REDIRECTS, o);
+		cli_import_count(&r->counts[K_REDIRECTS], o);
 	} else if (rc == MODEL_INVALID) {
 		fprintf(stderr,
 		        "blogd: import django: old URL %s is over 500 bytes; "
@@ -419,7 +404,7 @@ import_comment(struct import_run *r, size_t i)
 	    in.created_at != NULL)
 		rc = model_import_comment(r->conn, &in, &o);
 	if (rc == MODEL_OK) {
-		count(r, K_COMMENTS, o);
+		cli_import_count(&r->counts[K_COMMENTS], o);
 	} else if (rc == MODEL_INVALID) {
 		fprintf(stderr,
 		        "blogd: import django: skipped comment %s: %s\n",

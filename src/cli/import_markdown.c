@@ -288,19 +288,6 @@ read_posts(struct md_import *m)
 	return rc;
 }
 
-static void
-count(struct cli_import_counts *c, enum import_outcome o)
-{
-	if (o == IMPORT_ADDED)
-		c->added++;
-	else if (o == IMPORT_UPDATED)
-		c->updated++;
-	else if (o == IMPORT_UNCHANGED)
-		c->unchanged++;
-	else
-		c->kept++;
-}
-
 /* Starts a transaction unless one is open (a dry run keeps one). */
 static int
 batch(struct md_import *m, bool end)
@@ -326,7 +313,7 @@ outcome(struct md_import *m, int kind, int rc, enum import_outcome o,
         const char *what)
 {
 	if (rc == MODEL_OK) {
-		count(&m->counts[kind], o);
+		cli_import_count(&m->counts[kind], o);
 		return 0;
 	}
 	if (rc == MODEL_INVALID || rc == MODEL_NOT_FOUND) {
