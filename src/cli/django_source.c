@@ -19,6 +19,7 @@
 #include "common.h"
 #include "config.h"
 #include "db.h"
+#include "form.h"
 #include "password.h"
 #include "xalloc.h"
 
@@ -39,43 +40,6 @@ url_free(struct source_url *u)
 	free(u->socket);
 	free(u->name);
 	free(u->ssl_ca);
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decoded copy of n bytes of s; NULL when malformed or when it
- * would hold a NUL. */
-static char *
-decode(const char *s, size_t n)
-{
-	char *out = xmalloc(n + 1), *o = out;
-
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] != '%') {
-			*o++ = s[i];
-			continue;
-		}
-		if (i + 2 >= n || hexval(s[i + 1]) < 0 ||
-		    hexval(s[i + 2]) < 0 ||
-		    (hexval(s[i + 1]) == 0 && hexval(s[i + 2]) == 0)) {
-			free(out);
-			return NULL;
-		}
-		*o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-		i += 2;
-	}
-	*o = '\0';
-	return out;
 }
 
 /* "host", "host:port", "[v6]", "[v6]:port"; "" leaves host NULL. */
@@ -118,7 +82,7 @@ url_param(struct source_url *u, const char *s, size_t n)
 
 	if (eq == NULL)
 		return "query parameter without '='";
-	if ((v = decode(eq + 1, (size_t)(s + n - eq - 1))) == NULL)
+	if ((v = form_decode(eq + 1, (size_t)(s + n - eq - 1), false)) == NULL)
 		return "bad %-escape";
 	size_t klen = (size_t)(eq - s);
 	if (klen == 6 && strncmp(s, "socket", 6) == 0) {
@@ -170,7 +134,7 @@ url_parse(struct source_url *u, const char *url)
 	if (memchr(p, ':', (size_t)(at - p)) != NULL)
 		return "a password in the URL would show in ps; use "
 		       "--password-stdin";
-	if ((u->user = decode(p, (size_t)(at - p))) == NULL)
+	if ((u->user = form_decode(p, (size_t)(at - p), false)) == NULL)
 		return "bad %-escape";
 	if (slash == NULL || slash[1] == '\0' || slash[1] == '?')
 		return "no /DB";
@@ -178,8 +142,9 @@ url_parse(struct source_url *u, const char *url)
 	if (why != NULL)
 		return why;
 	q = strchr(slash + 1, '?');
-	u->name = decode(slash + 1, q != NULL ? (size_t)(q - slash - 1)
-	                                      : strlen(slash + 1));
+	u->name = form_decode(
+	    slash + 1, q != NULL ? (size_t)(q - slash - 1) : strlen(slash + 1),
+	    false);
 	if (u->name == NULL || strchr(u->name, '/') != NULL)
 		return "bad database name";
 	if (q != NULL && (why = url_query(u, q + 1)) != NULL)
