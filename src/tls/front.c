@@ -878,21 +878,30 @@ tls_front_run(struct tls_front *f, char *err, size_t errlen)
 	return 0;
 }
 
-int
-tls_front_reload(struct tls_front *f, char *err, size_t errlen)
+/* Makes srv the server new handshakes use (reload and install). */
+static void
+front_swap(struct tls_front *f, struct tls_server *srv)
 {
-	const struct config *cfg = f->app->cfg;
-	struct tls_server *srv, *old;
+	struct tls_server *old;
 
-	if (tls_server_new(&srv, cfg->tls.certificate, cfg->tls.key,
-	                   f->nthreads, f->tickets, err, errlen) == -1)
-		return -1;
 	pthread_mutex_lock(&f->lock);
 	old = f->current;
 	f->current = srv;
 	pthread_mutex_unlock(&f->lock);
 	/* Open connections hold their own references to the old one. */
 	tls_server_unref(old);
+}
+
+int
+tls_front_reload(struct tls_front *f, char *err, size_t errlen)
+{
+	const struct config *cfg = f->app->cfg;
+	struct tls_server *srv;
+
+	if (tls_server_new(&srv, cfg->tls.certificate, cfg->tls.key,
+	                   f->nthreads, f->tickets, err, errlen) == -1)
+		return -1;
+	front_swap(f, srv);
 	return 0;
 }
 
@@ -900,17 +909,12 @@ int
 tls_front_install(struct tls_front *f, const char *cert_pem,
                   const char *key_pem, char *err, size_t errlen)
 {
-	struct tls_server *srv, *old;
+	struct tls_server *srv;
 
 	if (tls_server_new_pem(&srv, cert_pem, key_pem, f->nthreads, f->tickets,
 	                       err, errlen) == -1)
 		return -1;
-	pthread_mutex_lock(&f->lock);
-	old = f->current;
-	f->current = srv;
-	pthread_mutex_unlock(&f->lock);
-	/* As on reload: open connections keep the old one until they end. */
-	tls_server_unref(old);
+	front_swap(f, srv);
 	return 0;
 }
 
