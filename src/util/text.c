@@ -105,8 +105,27 @@ text_crlf_to_lf(char *s)
 	*w = '\0';
 }
 
-size_t
-text_url_encode(char *out, const char *in, size_t n)
+/* RFC 3986's unreserved characters: a path segment or a query value. */
+static bool
+text_unreserved(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+	       c == '~';
+}
+
+/* The bytes RFC 3986 allows somewhere in a URI: all visible ASCII but
+ * "<>\"\\^`{|}". */
+static bool
+text_uri_allowed(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && strchr("<>\"\\^`{|}", c) == NULL;
+}
+
+/* Percent-encodes every byte of in that keep refuses (both encoders). */
+static size_t
+text_percent_encode(char *out, const char *in, size_t n,
+                    bool (*keep)(unsigned char))
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t k = 0;
@@ -114,9 +133,7 @@ text_url_encode(char *out, const char *in, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)in[i];
 
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~') {
+		if (keep(c)) {
 			out[k++] = (char)c;
 		} else {
 			out[k++] = '%';
@@ -128,23 +145,15 @@ text_url_encode(char *out, const char *in, size_t n)
 }
 
 size_t
+text_url_encode(char *out, const char *in, size_t n)
+{
+	return text_percent_encode(out, in, n, text_unreserved);
+}
+
+size_t
 text_uri_escape(char *out, const char *in, size_t n)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)in[i];
-
-		if (c > 0x20 && c < 0x7f && strchr("<>\"\\^`{|}", c) == NULL) {
-			out[k++] = (char)c;
-		} else {
-			out[k++] = '%';
-			out[k++] = hex[c >> 4];
-			out[k++] = hex[c & 15];
-		}
-	}
-	return k;
+	return text_percent_encode(out, in, n, text_uri_allowed);
 }
 
 /* ASCII for U+00C0..U+00FF; NULL for × and ÷, which separate words. */
