@@ -66,12 +66,13 @@ argon2_current(const char *encoded)
 	return hash != NULL && hash - salt == 22 && strlen(hash + 1) == 43;
 }
 
+/* libargon2's verdict on encoded as 1 (match), 0 (mismatch) or -1 (an
+ * encoding it cannot read): blogd's own hashes and Django's. */
 static int
-verify_argon2id(const char *password, size_t len, const char *encoded,
-                bool *needs_rehash)
+argon2_check(const char *password, size_t len, const char *encoded,
+             argon2_type type)
 {
-	*needs_rehash = !argon2_current(encoded);
-	switch (argon2id_verify(encoded, password, len)) {
+	switch (argon2_verify(encoded, password, len, type)) {
 	case ARGON2_OK:
 		return 1;
 	case ARGON2_VERIFY_MISMATCH:
@@ -79,6 +80,14 @@ verify_argon2id(const char *password, size_t len, const char *encoded,
 	default:
 		return -1;
 	}
+}
+
+static int
+verify_argon2id(const char *password, size_t len, const char *encoded,
+                bool *needs_rehash)
+{
+	*needs_rehash = !argon2_current(encoded);
+	return argon2_check(password, len, encoded, Argon2_id);
 }
 
 /* "pbkdf2_sha256$<iterations>$<salt>$<base64 of 32 bytes>" */
@@ -128,14 +137,7 @@ verify_django_argon2(const char *password, size_t len, const char *encoded,
 		type = Argon2_i;
 	else
 		return -1;
-	switch (argon2_verify(enc, password, len, type)) {
-	case ARGON2_OK:
-		return 1;
-	case ARGON2_VERIFY_MISMATCH:
-		return 0;
-	default:
-		return -1;
-	}
+	return argon2_check(password, len, enc, type);
 }
 
 /* "$2b$NN$" and 53 characters of salt and hash, NN within bounds. */
