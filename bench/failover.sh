@@ -37,28 +37,11 @@ mkdir -p "$work/webroot"
 
 port=$(free_port)
 conf=$work/blogd.conf
-{
-	cat <<EOF
-[server]
-http_listen = 127.0.0.1:$port
-https_listen =
-per_ip_connections = 1000
-
-[site]
-title = Bench blog
-base_url = http://127.0.0.1:$port
-
-EOF
-	bench_conf_common "$root" "$work/webroot"
-	# Later keys of a section win: short timeouts, as a site that wants
-	# to notice an outage would set them.
-	cat <<EOF
-
-[database]
+# Later keys of a section win: short timeouts, as a site that wants to
+# notice an outage would set them.
+bench_conf_http "$conf" "$port" "$work/webroot" "[database]
 connect_timeout = 2
-read_timeout = ${BENCH_READ_TIMEOUT:-5}
-EOF
-} >"$conf"
+read_timeout = ${BENCH_READ_TIMEOUT:-5}"
 
 "$blogd" migrate -c "$conf" >/dev/null
 BENCH_POSTS=${BENCH_POSTS:-200} bench/seed.sh \

@@ -33,21 +33,8 @@ mkdir -p "$work/webroot"
 
 port=$(free_port)
 conf=$work/blogd.conf
-{
-	cat <<EOF
-[server]
-http_listen = 127.0.0.1:$port
-https_listen =
-threads = ${BENCH_BLOGD_THREADS:-0}
-per_ip_connections = 1000
-
-[site]
-title = Bench blog
-base_url = http://127.0.0.1:$port
-
-EOF
-	bench_conf_common "$root" "$work/webroot"
-} >"$conf"
+bench_conf_http "$conf" "$port" "$work/webroot" "[server]
+threads = ${BENCH_BLOGD_THREADS:-0}"
 
 "$blogd" migrate -c "$conf" >/dev/null
 bench/seed.sh --defaults-file="$BLOGD_TEST_DB_ROOT_CNF" "$BLOGD_TEST_DB_NAME"

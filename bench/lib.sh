@@ -98,6 +98,27 @@ CONF
 	} >"$1"
 }
 
+# bench_conf_http FILE PORT WEBROOT [EXTRA]: a plain-HTTP blogd config on
+# 127.0.0.1:PORT with the common sections and EXTRA (more INI text; later
+# keys of a section win) appended.
+bench_conf_http() {
+	{
+		cat <<CONF
+[server]
+http_listen = 127.0.0.1:$2
+https_listen =
+per_ip_connections = 1000
+
+[site]
+title = Bench blog
+base_url = http://127.0.0.1:$2
+
+CONF
+		bench_conf_common "$(pwd)" "$3"
+		printf '%s\n' "${4-}"
+	} >"$1"
+}
+
 # bench_start_blogd BIN CONF HTTP_PORT ACCESS_LOG ERROR_LOG: starts blogd,
 # sets bench_blogd_pid once /healthz answers.
 bench_start_blogd() {
