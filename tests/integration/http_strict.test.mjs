@@ -10,41 +10,18 @@ import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 
 import {
-	freePort, makeCert, setupSite, sleep, startBlogd, tempDir, waitFor,
+	freePort, makeCert, rawExchange, setupSite, sleep, startBlogd, tempDir,
+	waitFor,
 } from './lib.mjs';
 
 const MAX_BODY = 16 * 1024;
 
-/*
- * Opens a TCP connection (from localAddress when given), writes each part
- * of `parts` (strings are latin1 bytes), then collects what comes back
- * until the server closes or `timeout` ms pass. Resolves { data, closed }.
- */
+/* rawExchange with each part of `parts` as latin1 bytes and a longer
+ * timeout. Resolves { data, closed }. */
 function exchange(port, parts, { localAddress, timeout = 10000 } = {}) {
-	return new Promise((resolve) => {
-		const sock = net.connect({ port, host: '127.0.0.1',
-		    localAddress });
-		const chunks = [];
-		let done = false;
-		const finish = (closed) => {
-			if (done)
-				return;
-			done = true;
-			clearTimeout(timer);
-			sock.destroy();
-			resolve({ data: Buffer.concat(chunks).toString('latin1'),
-			    closed });
-		};
-		const timer = setTimeout(() => finish(false), timeout);
-		sock.on('connect', () => {
-			for (const p of [].concat(parts))
-				sock.write(Buffer.from(p, 'latin1'));
-		});
-		sock.on('data', (c) => chunks.push(c));
-		sock.on('end', () => finish(true));
-		sock.on('close', () => finish(true));
-		sock.on('error', () => finish(true));
-	});
+	return rawExchange(port,
+	    [].concat(parts).map((p) => Buffer.from(p, 'latin1')),
+	    { localAddress, timeout });
 }
 
 /* Status codes of the response header blocks in raw text, in order (a

@@ -503,14 +503,16 @@ export async function startBlogd(cfg, { env = {}, timeout = 15000 } = {}) {
 }
 
 /*
- * Writes raw bytes on a new TCP connection and collects what comes back
- * until the server closes or `timeout` ms pass. Resolves { data, closed,
- * ms } (ms: time until the close).
+ * Writes raw bytes (one string or Buffer, or an array of them, written in
+ * turn) on a new TCP connection, from localAddress when given, and
+ * collects what comes back until the server closes or `timeout` ms pass.
+ * Resolves { data, closed, ms } (ms: time until the close).
  */
-export function rawExchange(port, bytes, { timeout = 5000 } = {}) {
+export function rawExchange(port, bytes, { localAddress, timeout = 5000 } = {}) {
 	return new Promise((resolve) => {
 		const t0 = Date.now();
-		const sock = net.connect(port, '127.0.0.1');
+		const sock = net.connect({ port, host: '127.0.0.1',
+		    localAddress });
 		const chunks = [];
 		let done = false;
 		const finish = (closed) => {
@@ -523,7 +525,11 @@ export function rawExchange(port, bytes, { timeout = 5000 } = {}) {
 			    closed, ms: Date.now() - t0 });
 		};
 		const timer = setTimeout(() => finish(false), timeout);
-		sock.on('connect', () => { if (bytes) sock.write(bytes); });
+		sock.on('connect', () => {
+			for (const b of [].concat(bytes))
+				if (b)
+					sock.write(b);
+		});
 		sock.on('data', (c) => chunks.push(c));
 		sock.on('end', () => finish(true));
 		sock.on('close', () => finish(true));
