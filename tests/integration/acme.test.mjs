@@ -185,6 +185,34 @@ function keepLog(srv) {
 		    srv.stderr() + srv.stdout());
 }
 
+/*
+ * The start of a describe block with one pebble and one blogd ordering
+ * from it: pebble for caOptions (left down with up: false), then a site
+ * named name and its blogd. Resolves { ca, cfg, srv }; when a step fails,
+ * pebble is stopped before the error goes on.
+ */
+async function caAndBlogd(name, caOptions = {}, { up = true } = {}) {
+	const httpPort = await freePort();
+	const ca = await startCa({ httpPort, ...caOptions });
+	try {
+		if (up)
+			await ca.start();
+		const cfg = await acmeSite(name, { httpPort,
+		    extra: { directory: ca.directory, ca_bundle: ca.certs.ca } });
+		return { ca, cfg, srv: await startBlogd(cfg) };
+	} catch (e) {
+		ca.stop();
+		throw e;
+	}
+}
+
+/* The end of such a block: keeps blogd's log, stops both. */
+async function stopCaAndBlogd(ca, srv) {
+	keepLog(srv);
+	await srv?.stop();
+	ca?.stop();
+}
+
 function issued(srv) {
 	return [...srv.stderr().matchAll(ISSUED)].map((m) => ({
 		serial: m[1], domains: m[2], issuer: m[3], until: m[4] }));
@@ -281,18 +309,9 @@ describe('configuration', () => {
 describe('first issuance', () => {
 	let ca, srv, cfg;
 	before(async () => {
-		const httpPort = await freePort();
-		ca = await startCa({ httpPort });
-		await ca.start();
-		cfg = await acmeSite('blogd_acme_first', { httpPort,
-		    extra: { directory: ca.directory, ca_bundle: ca.certs.ca } });
-		srv = await startBlogd(cfg);
+		({ ca, cfg, srv } = await caAndBlogd('blogd_acme_first'));
 	});
-	after(async () => {
-		keepLog(srv);
-		await srv?.stop();
-		ca?.stop();
-	});
+	after(() => stopCaAndBlogd(ca, srv));
 
 	test('orders once, stores the certificate, serves it', async () => {
 		await waitFor(() => issued(srv).length >= 1, 60000,
@@ -382,19 +401,12 @@ describe('first issuance', () => {
 describe('ACME server down at start', () => {
 	let ca, srv, cfg;
 	before(async () => {
-		const httpPort = await freePort();
-		// Half the nonces are refused: blogd retries them.
-		ca = await startCa({ httpPort, nonceReject: '50' });
-		// pebble is not started yet: nothing listens on its port.
-		cfg = await acmeSite('blogd_acme_down', { httpPort,
-		    extra: { directory: ca.directory, ca_bundle: ca.certs.ca } });
-		srv = await startBlogd(cfg);
+		// Half the nonces are refused: blogd retries them. pebble is
+		// not started yet: nothing listens on its port.
+		({ ca, cfg, srv } = await caAndBlogd('blogd_acme_down',
+		    { nonceReject: '50' }, { up: false }));
 	});
-	after(async () => {
-		keepLog(srv);
-		await srv?.stop();
-		ca?.stop();
-	});
+	after(() => stopCaAndBlogd(ca, srv));
 
 	test('plain HTTP serves, the failure is logged, then it issues',
 	    async () => {
@@ -432,19 +444,11 @@ describe('ACME server down at start', () => {
 describe('a failing challenge', () => {
 	let ca, srv, cfg;
 	before(async () => {
-		const httpPort = await freePort();
 		// The names resolve to 127.0.0.2, where blogd does not listen.
-		ca = await startCa({ httpPort, ipv4: '127.0.0.2' });
-		await ca.start();
-		cfg = await acmeSite('blogd_acme_fail', { httpPort,
-		    extra: { directory: ca.directory, ca_bundle: ca.certs.ca } });
-		srv = await startBlogd(cfg);
+		({ ca, cfg, srv } = await caAndBlogd('blogd_acme_fail',
+		    { ipv4: '127.0.0.2' }));
 	});
-	after(async () => {
-		keepLog(srv);
-		await srv?.stop();
-		ca?.stop();
-	});
+	after(() => stopCaAndBlogd(ca, srv));
 
 	test('is logged, blogd keeps serving, a later retry succeeds',
 	    async () => {
@@ -470,19 +474,11 @@ describe('a failing challenge', () => {
 describe('renewal', () => {
 	let ca, srv, cfg;
 	before(async () => {
-		const httpPort = await freePort();
 		// 40 s certificates: renewed half way, every ~20 s.
-		ca = await startCa({ httpPort, validity: 40 });
-		await ca.start();
-		cfg = await acmeSite('blogd_acme_renew', { httpPort,
-		    extra: { directory: ca.directory, ca_bundle: ca.certs.ca } });
-		srv = await startBlogd(cfg);
+		({ ca, cfg, srv } = await caAndBlogd('blogd_acme_renew',
+		    { validity: 40 }));
 	});
-	after(async () => {
-		keepLog(srv);
-		await srv?.stop();
-		ca?.stop();
-	});
+	after(() => stopCaAndBlogd(ca, srv));
 
 	test('a due certificate is replaced without a restart', async () => {
 		await waitFor(() => issued(srv).length >= 2, 120000,
