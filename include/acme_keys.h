@@ -5,7 +5,7 @@
  * what blogd needs to know about a certificate chain it received.
  *
  * Secrets: a PEM private key returned here is heap memory the caller owns
- * and frees with acme_secret_free (zeroed first). Nothing here logs.
+ * and frees with xfree_secret (xalloc.h: zeroed first). Nothing here logs.
  * Thread-safe: no shared state; a struct acme_key belongs to one thread.
  */
 #ifndef BLOGD_ACME_KEYS_H
@@ -16,10 +16,9 @@
 
 struct acme_key;
 
-/* A new P-256 private key as PEM (caller frees with acme_secret_free), or
+/* A new P-256 private key as PEM (caller frees with xfree_secret), or
  * NULL with err. */
 char *acme_key_generate(char *err, size_t errlen);
-void acme_secret_free(char *pem);
 /* Parses a PEM private key (P-256 only). NULL with err. */
 struct acme_key *acme_key_load(const char *pem, char *err, size_t errlen);
 void acme_key_free(struct acme_key *k);

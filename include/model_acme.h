@@ -3,7 +3,7 @@
  * the certificate every instance serves, HTTP-01 answers, and the shared
  * renewal state with its lease. Return values as in model.h (MODEL_OK,
  * MODEL_NOT_FOUND, MODEL_ERR). Strings returned are the caller's; those
- * holding private keys are freed with model_acme_secret_free (zeroed).
+ * holding private keys are freed with xfree_secret (zeroed).
  */
 #ifndef BLOGD_MODEL_ACME_H
 #define BLOGD_MODEL_ACME_H
@@ -13,8 +13,6 @@
 #include "model.h"
 
 struct db_conn;
-
-void model_acme_secret_free(char *s);
 
 /* The account key for directory: MODEL_NOT_FOUND when there is none yet.
  * *url may be NULL (the account was never registered). */

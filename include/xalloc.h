@@ -10,5 +10,8 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* Zeroes the string s, then frees it; NULL is fine. For strings that held
+ * a secret (a private key, a password hash): freed memory is reused. */
+void xfree_secret(char *s);
 
 #endif

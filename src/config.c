@@ -597,8 +597,7 @@ read_password_file(struct config *cfg, char *err, size_t errlen)
 	}
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		n--;
-	explicit_bzero(cfg->database.password, strlen(cfg->database.password));
-	free(cfg->database.password);
+	xfree_secret(cfg->database.password);
 	cfg->database.password = xstrndup(buf, n);
 	explicit_bzero(buf, sizeof(buf));
 	return 0;

@@ -266,7 +266,7 @@ acme_account_key(struct acme *a, char *err, size_t errlen)
 		/* Two instances may offer at once: both read the winner. */
 		rc = model_acme_account_offer(conn, a->cfg->acme.directory,
 		                              fresh);
-		acme_secret_free(fresh);
+		xfree_secret(fresh);
 		if (rc == MODEL_OK)
 			rc = model_acme_account_get(
 			    conn, a->cfg->acme.directory, &pem, &url);
@@ -276,7 +276,7 @@ acme_account_key(struct acme *a, char *err, size_t errlen)
 		a->key = acme_key_load(pem, err, errlen);
 	else if (err[0] == '\0')
 		snprintf(err, errlen, "cannot read the account key");
-	model_acme_secret_free(pem);
+	xfree_secret(pem);
 	free(url);
 	return a->key != NULL ? 0 : -1;
 }
@@ -366,7 +366,7 @@ acme_order(struct acme *a, char *err, size_t errlen)
 	if (chain != NULL && acme_store(a, chain, cert_key, err, errlen) == 0)
 		rc = 0;
 out:
-	acme_secret_free(cert_key);
+	xfree_secret(cert_key);
 	free(csr);
 	free(chain);
 	free(order_url);

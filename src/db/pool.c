@@ -123,10 +123,7 @@ db_params_free(struct db_params *p)
 	free(p->socket);
 	free(p->name);
 	free(p->user);
-	if (p->password != NULL) {
-		explicit_bzero(p->password, strlen(p->password));
-		free(p->password);
-	}
+	xfree_secret(p->password);
 	free(p->ssl_ca);
 	memset(p, 0, sizeof(*p));
 }

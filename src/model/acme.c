@@ -8,15 +8,6 @@
 #include "internal.h"
 #include "xalloc.h"
 
-void
-model_acme_secret_free(char *s)
-{
-	if (s == NULL)
-		return;
-	explicit_bzero(s, strlen(s));
-	free(s);
-}
-
 /* Zeroes the cells of rows that held private keys before they go. */
 static void
 model_acme_rows_wipe(struct db_rows *rows)
@@ -117,7 +108,7 @@ model_acme_cert_free(struct model_acme_cert *c)
 {
 	free(c->domains);
 	free(c->chain_pem);
-	model_acme_secret_free(c->key_pem);
+	xfree_secret(c->key_pem);
 	memset(c, 0, sizeof(*c));
 }
 

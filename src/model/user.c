@@ -145,10 +145,7 @@ model_user_free(struct model_user *u)
 	if (u == NULL)
 		return;
 	free(u->name);
-	if (u->password_hash != NULL) {
-		explicit_bzero(u->password_hash, strlen(u->password_hash));
-		free(u->password_hash);
-	}
+	xfree_secret(u->password_hash);
 	free(u->created_at);
 	memset(u, 0, sizeof(*u));
 }

@@ -62,15 +62,6 @@ acme_psa(char *err, size_t errlen)
 	return 0;
 }
 
-void
-acme_secret_free(char *pem)
-{
-	if (pem == NULL)
-		return;
-	mbedtls_platform_zeroize(pem, strlen(pem));
-	free(pem);
-}
-
 char *
 acme_key_generate(char *err, size_t errlen)
 {

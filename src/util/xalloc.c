@@ -44,3 +44,12 @@ xstrndup(const char *s, size_t n)
 {
 	return check(strndup(s, n));
 }
+
+void
+xfree_secret(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}

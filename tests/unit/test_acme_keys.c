@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "acme_keys.h"
+#include "xalloc.h"
 
 static bool
 is_b64url(const char *s)
@@ -69,7 +70,7 @@ test_key_jwk_thumbprint(void **state)
 	free(jwk);
 	acme_key_free(k1);
 	acme_key_free(k2);
-	acme_secret_free(pem);
+	xfree_secret(pem);
 }
 
 static void
@@ -92,7 +93,7 @@ test_sign(void **state)
 	free(s1);
 	free(s2);
 	acme_key_free(k);
-	acme_secret_free(pem);
+	xfree_secret(pem);
 }
 
 static void
@@ -111,7 +112,7 @@ test_csr(void **state)
 	free(csr);
 	assert_null(acme_csr("not a key", domains, 2, err, sizeof(err)));
 	assert_non_null(strstr(err, "private key"));
-	acme_secret_free(pem);
+	xfree_secret(pem);
 }
 
 static void
