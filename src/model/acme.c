@@ -8,16 +8,6 @@
 #include "internal.h"
 #include "xalloc.h"
 
-/* Zeroes the cells of rows that held private keys before they go. */
-static void
-model_acme_rows_wipe(struct db_rows *rows)
-{
-	for (size_t i = 0; i < rows->nrows * rows->ncols; i++)
-		if (rows->cells[i] != NULL)
-			explicit_bzero(rows->cells[i], rows->lengths[i]);
-	db_rows_free(rows);
-}
-
 int
 model_acme_account_get(struct db_conn *conn, const char *directory,
                        char **key_pem, char **url)
@@ -35,7 +25,7 @@ model_acme_account_get(struct db_conn *conn, const char *directory,
 		*url = model_cell_dup(&rows, 0, 1);
 		rc = MODEL_OK;
 	}
-	model_acme_rows_wipe(&rows);
+	model_rows_free_secret(&rows);
 	return rc;
 }
 
@@ -99,7 +89,7 @@ model_acme_cert_get(struct db_conn *conn, struct model_acme_cert *out)
 		out->issued_at = db_cell_int(&rows, 0, 6);
 		rc = MODEL_OK;
 	}
-	model_acme_rows_wipe(&rows);
+	model_rows_free_secret(&rows);
 	return rc;
 }
 

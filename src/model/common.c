@@ -2,6 +2,7 @@
 #include "model.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "db.h"
 #include "internal.h"
@@ -13,6 +14,15 @@ model_cell_dup(const struct db_rows *rows, size_t row, size_t col)
 	const char *s = db_cell(rows, row, col);
 
 	return s != NULL ? xstrdup(s) : NULL;
+}
+
+void
+model_rows_free_secret(struct db_rows *rows)
+{
+	for (size_t i = 0; i < rows->nrows * rows->ncols; i++)
+		if (rows->cells[i] != NULL)
+			explicit_bzero(rows->cells[i], rows->lengths[i]);
+	db_rows_free(rows);
 }
 
 void

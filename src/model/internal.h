@@ -21,6 +21,9 @@ model_rc(int db_rc)
  * the whole stays within SLUG_MAX and never ends in '-' before the
  * suffix. Caller frees. */
 char *model_slug_candidate(const char *base, int n);
+/* db_rows_free after zeroing every cell: for results that held secrets
+ * (private keys, ticket keys), as freed memory is reused. */
+void model_rows_free_secret(struct db_rows *rows);
 /* Frees the n strings of v and v itself. */
 void model_strv_free(char **v, size_t n);
 /* Runs sql, a literal "SELECT 1 ... WHERE id = ?": MODEL_OK when it finds

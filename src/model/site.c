@@ -122,10 +122,6 @@ model_ticket_keys(struct db_conn *conn, long long period_s,
 	rc = *n > 0 ? 0 : -1;
 out:
 	/* The result block holds the keys too. */
-	for (size_t i = 0; i < rows.nrows; i++)
-		if (rows.cells[i * 3 + 2] != NULL)
-			explicit_bzero(rows.cells[i * 3 + 2],
-			               rows.lengths[i * 3 + 2]);
-	db_rows_free(&rows);
+	model_rows_free_secret(&rows);
 	return rc;
 }
