@@ -14,7 +14,8 @@
  *
  * Every call is thread-safe. A slot has one or two holders: the owner of
  * its socket (conns_close before closing the socket) and, for a TLS
- * connection, the HTTP side of its socketpair (conns_hold/conns_put).
+ * connection, the HTTP side of its socketpair (conns_bind/conns_take,
+ * then conns_put).
  */
 #ifndef BLOGD_CONNS_H
 #define BLOGD_CONNS_H
@@ -41,8 +42,7 @@ void conns_busy(struct conns *cs, struct conn_slot *s);
 void conns_idle(struct conns *cs, struct conn_slot *s);
 /* The socket owner: uncounts s before closing its socket, and lets go. */
 void conns_close(struct conns *cs, struct conn_slot *s);
-/* A second holder takes / lets go of s. */
-void conns_hold(struct conns *cs, struct conn_slot *s);
+/* The second holder lets go of s. */
 void conns_put(struct conns *cs, struct conn_slot *s);
 
 /* Hands s to whoever takes fd (another socket, e.g. the HTTP end of a
@@ -51,9 +51,5 @@ void conns_put(struct conns *cs, struct conn_slot *s);
 void conns_bind(struct conns *cs, int fd, struct conn_slot *s);
 struct conn_slot *conns_take(struct conns *cs, int fd);
 void conns_unbind(struct conns *cs, int fd, struct conn_slot *s);
-
-/* Connections counted now, and closed to make room since the start. */
-unsigned conns_open(struct conns *cs);
-unsigned long long conns_evicted(struct conns *cs);
 
 #endif

@@ -45,7 +45,6 @@ struct conns {
 	pthread_mutex_t lock;
 	unsigned max_total, per_ip;
 	unsigned open; /* counted slots */
-	unsigned long long evicted;
 	struct conn_slot *idle_head, *idle_tail;
 	struct ip_entry *buckets[CONNS_BUCKETS];
 	struct conn_slot **bound; /* by fd, for conns_take */
@@ -180,7 +179,6 @@ conns_evict(struct conns *cs)
 	slot_uncount(cs, s);
 	if (shutdown(s->fd, SHUT_RDWR) != 0)
 		log_debug("conns: shutdown of an idle connection failed");
-	cs->evicted++;
 	return true;
 }
 
@@ -290,14 +288,6 @@ conns_close(struct conns *cs, struct conn_slot *s)
 }
 
 void
-conns_hold(struct conns *cs, struct conn_slot *s)
-{
-	pthread_mutex_lock(&cs->lock);
-	s->refs++;
-	pthread_mutex_unlock(&cs->lock);
-}
-
-void
 conns_put(struct conns *cs, struct conn_slot *s)
 {
 	pthread_mutex_lock(&cs->lock);
@@ -339,28 +329,6 @@ conns_unbind(struct conns *cs, int fd, struct conn_slot *s)
 		slot_put_locked(cs, s);
 	}
 	pthread_mutex_unlock(&cs->lock);
-}
-
-unsigned
-conns_open(struct conns *cs)
-{
-	unsigned n;
-
-	pthread_mutex_lock(&cs->lock);
-	n = cs->open;
-	pthread_mutex_unlock(&cs->lock);
-	return n;
-}
-
-unsigned long long
-conns_evicted(struct conns *cs)
-{
-	unsigned long long n;
-
-	pthread_mutex_lock(&cs->lock);
-	n = cs->evicted;
-	pthread_mutex_unlock(&cs->lock);
-	return n;
 }
 
 void
