@@ -41,6 +41,13 @@ struct cli_import_counts {
 	unsigned long added, updated, unchanged, kept, skipped;
 	bool has_kept; /* users: rows made in blogd, left alone */
 };
+/* An import writes in batches, one transaction each; a dry run keeps one
+ * transaction open to the end, which its caller rolls back. *in_txn says
+ * whether one is open. Begin starts one unless one is open; end marks
+ * visible content as changed and commits (rolls back when that fails).
+ * 0 or -1. */
+int cli_import_batch_begin(struct db_conn *conn, bool *in_txn);
+int cli_import_batch_end(struct db_conn *conn, bool dry_run, bool *in_txn);
 /* Adds one row's outcome (include/import.h) to c. */
 void cli_import_count(struct cli_import_counts *c, enum import_outcome o);
 /* Prints the summary on stdout, prefixed by a note for a dry run. */

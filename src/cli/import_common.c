@@ -4,6 +4,7 @@
 
 #include "buf.h"
 #include "common.h"
+#include "db.h"
 
 void
 cli_escape(struct buf *b, const char *s)
@@ -46,6 +47,30 @@ cli_unescape(char *s)
 		s++;
 	}
 	*o = '\0';
+	return 0;
+}
+
+int
+cli_import_batch_begin(struct db_conn *conn, bool *in_txn)
+{
+	if (*in_txn)
+		return 0;
+	if (db_begin(conn) != 0)
+		return -1;
+	*in_txn = true;
+	return 0;
+}
+
+int
+cli_import_batch_end(struct db_conn *conn, bool dry_run, bool *in_txn)
+{
+	if (dry_run)
+		return 0;
+	*in_txn = false;
+	if (model_import_done(conn) != 0 || db_commit(conn) != 0) {
+		db_rollback(conn);
+		return -1;
+	}
 	return 0;
 }
 

@@ -107,31 +107,6 @@ row_of(const struct db_rows *rows, long long id)
 	return -1;
 }
 
-static int
-batch_begin(struct import_run *r)
-{
-	if (r->in_txn)
-		return 0;
-	if (db_begin(r->conn) != 0)
-		return -1;
-	r->in_txn = true;
-	return 0;
-}
-
-/* Commits a batch (a dry run keeps one transaction open to the end). */
-static int
-batch_end(struct import_run *r)
-{
-	if (r->args->dry_run)
-		return 0;
-	r->in_txn = false;
-	if (model_import_done(r->conn) != 0 || db_commit(r->conn) != 0) {
-		db_rollback(r->conn);
-		return -1;
-	}
-	return 0;
-}
-
 /* A Django user name as a blogd one: characters blogd does not take
  * (Django allows @ and +) become '_', cut to MODEL_NAME_MAX. */
 static char *
@@ -185,12 +160,12 @@ import_users(struct import_run *r)
 	size_t n = r->src.users.nrows;
 
 	r->user_ids = xcalloc(n + 1, sizeof(*r->user_ids));
-	if (batch_begin(r) != 0)
+	if (cli_import_batch_begin(r->conn, &r->in_txn) != 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (import_user(r, i) != 0)
 			return -1;
-	return batch_end(r);
+	return cli_import_batch_end(r->conn, r->args->dry_run, &r->in_txn);
 }
 
 /* The source's tags of post id: rows [*first, *end) of src.tags (ordered
@@ -445,7 +420,7 @@ import_posts(struct import_run *r)
 	r->post_ids = xcalloc(n + 1, sizeof(*r->post_ids));
 	for (size_t i = 0; i < n; i += BATCH_POSTS) {
 		size_t end = i + BATCH_POSTS < n ? i + BATCH_POSTS : n;
-		if (batch_begin(r) != 0)
+		if (cli_import_batch_begin(r->conn, &r->in_txn) != 0)
 			return -1;
 		for (size_t k = i; k < end; k++)
 			if (import_post(r, k) != 0)
@@ -453,7 +428,8 @@ import_posts(struct import_run *r)
 		if (r->src.has_comments &&
 		    import_comments(r, &next_comment, end) != 0)
 			return -1;
-		if (batch_end(r) != 0)
+		if (cli_import_batch_end(r->conn, r->args->dry_run,
+		                         &r->in_txn) != 0)
 			return -1;
 		fprintf(stderr, "blogd: import django: %zu/%zu posts\n", end,
 		        n);

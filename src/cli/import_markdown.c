@@ -288,23 +288,12 @@ read_posts(struct md_import *m)
 	return rc;
 }
 
-/* Starts a transaction unless one is open (a dry run keeps one). */
+/* A batch's transaction (cli_import_batch_begin/_end): begin unless end. */
 static int
 batch(struct md_import *m, bool end)
 {
-	if (end) {
-		if (m->dry_run)
-			return 0;
-		m->in_txn = false;
-		return model_import_done(m->conn) == 0 &&
-		               db_commit(m->conn) == 0
-		           ? 0
-		           : -1;
-	}
-	if (m->in_txn)
-		return 0;
-	m->in_txn = db_begin(m->conn) == 0;
-	return m->in_txn ? 0 : -1;
+	return end ? cli_import_batch_end(m->conn, m->dry_run, &m->in_txn)
+	           : cli_import_batch_begin(m->conn, &m->in_txn);
 }
 
 /* A MODEL_INVALID row is reported and counted as skipped. */
