@@ -24,6 +24,23 @@ function exchange(port, parts, { localAddress, timeout = 10000 } = {}) {
 	    { localAddress, timeout });
 }
 
+/*
+ * Opens a connection and sends the header block of a comment POST whose
+ * body is framed by `framing` (one header line), for a test to send the
+ * body itself. got.data collects the answer; got.closed turns true when
+ * the connection ends.
+ */
+async function postHead(port, framing) {
+	const sock = net.connect(port, '127.0.0.1');
+	const got = { data: '', closed: false };
+	sock.on('data', (c) => { got.data += c.toString('latin1'); });
+	sock.on('close', () => { got.closed = true; });
+	sock.on('error', () => { got.closed = true; });
+	await new Promise((r) => sock.once('connect', r));
+	sock.write(`POST /posts/x/comments HTTP/1.1\r\n${H}${framing}\r\n\r\n`);
+	return { sock, got };
+}
+
 /* Status codes of the response header blocks in raw text, in order (a
  * body without a final newline runs straight into the next status line). */
 function statuses(text) {
@@ -169,40 +186,29 @@ describe('strict HTTP/1.1 framing', () => {
 	});
 
 	test('a never-ending chunked body is cut off', async () => {
-		const sock = net.connect(srv.port, '127.0.0.1');
-		let data = '', closed = false;
-		sock.on('data', (c) => { data += c.toString('latin1'); });
-		sock.on('close', () => { closed = true; });
-		sock.on('error', () => { closed = true; });
-		await new Promise((r) => sock.once('connect', r));
-		sock.write(`POST /posts/x/comments HTTP/1.1\r\n${H}` +
-		    'Transfer-Encoding: chunked\r\n\r\n');
+		const { sock, got } = await postHead(srv.port,
+		    'Transfer-Encoding: chunked');
 		const chunk = `1000\r\n${'a'.repeat(0x1000)}\r\n`;
 		await waitFor(async () => {
-			for (let i = 0; i < 16 && !closed; i++)
+			for (let i = 0; i < 16 && !got.closed; i++)
 				sock.write(chunk);
 			await sleep(20);
-			return closed;
+			return got.closed;
 		}, 20000, 'the server closing the endless body');
-		assert.ok(statuses(data).length <= 1, data.slice(0, 300));
+		assert.ok(statuses(got.data).length <= 1, got.data.slice(0, 300));
 		sock.destroy();
 	});
 
 	test('a body trickled a byte at a time is cut off', async () => {
-		const sock = net.connect(srv.port, '127.0.0.1');
-		let closed = false;
-		sock.on('close', () => { closed = true; });
-		sock.on('error', () => { closed = true; });
-		await new Promise((r) => sock.once('connect', r));
-		sock.write(`POST /posts/x/comments HTTP/1.1\r\n${H}` +
-		    'Content-Length: 1000\r\n\r\n');
+		const { sock, got } = await postHead(srv.port,
+		    'Content-Length: 1000');
 		// idle_timeout is 3 s: without a bound on the whole body, a
 		// byte every 500 ms would keep it open for 500 s.
 		await waitFor(async () => {
-			if (!closed)
+			if (!got.closed)
 				sock.write('a');
 			await sleep(300);
-			return closed;
+			return got.closed;
 		}, 30000, 'the server closing the trickled body');
 		sock.destroy();
 	});
