@@ -58,8 +58,8 @@ for entry in "${newer_pkgs[@]}"; do
 	fi
 done
 if [ ${#from_source[@]} -gt 0 ]; then
-	# Building needs the compiler and dpkg-source before anything else.
-	want+=(dpkg-dev xz-utils bzip2)
+	# Building needs dpkg-source, and python3 for mbedtls's config.py.
+	want+=(dpkg-dev xz-utils bzip2 python3)
 fi
 
 missing=()
