@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 struct acme;
+struct buf;
 struct app;
 struct config;
 struct tls_front;
@@ -29,6 +30,9 @@ void acme_reload(struct acme *acme);
 /* Stops the thread (an order in progress is abandoned; the next start or
  * another instance takes it up again) and frees acme. NULL is fine. */
 void acme_stop(struct acme *acme);
+/* A metrics source (metrics_add_source), registered only with [acme]:
+ * the certificate in service and this instance's orders; arg unused. */
+void acme_metrics(struct buf *out, void *arg);
 
 /* blogd check with [acme]: the certificate the database holds, if any,
  * must parse and match its key (logged: domains, expiry). 0, or -1 with

@@ -4,7 +4,7 @@
  * Threads: every MHD thread records into process-wide fixed arrays of
  * relaxed atomic counters, indexed by route number, method and a small
  * status table, so recording takes no lock and allocates nothing. The
- * handler reads them (and the pool, server and TLS counters) when scraped;
+ * handler reads them (and calls the registered sources) when scraped;
  * a scrape that races requests may see a sum a little ahead of its count,
  * which Prometheus tolerates.
  */
@@ -37,20 +37,34 @@ void metrics_record(const struct route *route, unsigned method, int status,
  */
 bool metrics_client_allowed(const char *client_ip, const char *allow);
 
-/*
- * The certificate in service (Unix time it expires) and the ACME thread's
- * orders: when this instance last tried, how it went, when it tries next.
- * Called by src/acme/; any thread.
- */
-void metrics_tls_certificate(long long not_after);
-void metrics_acme_attempt(bool ok, long long when, long long next);
-void metrics_acme_next_attempt(long long next);
-
-struct app;
 struct buf;
-/* Appends the whole exposition: the request counters and histogram, and
- * the gauges of app's server, pool (either may be NULL) and TLS front. */
-void metrics_render(struct buf *out, struct app *app);
+
+/*
+ * The gauges of the layers above http (pool, page cache, TLS front, ACME)
+ * come from "sources": a function that appends its families to out with
+ * the helpers below. Programs register them at start-up, before serving
+ * (main.c), so this file needs none of their headers; registration takes
+ * no lock, so it must be done before the first scrape and sources must
+ * stay valid until metrics_clear_sources. They render in the order they
+ * were added, after the request counters and before the process lines.
+ */
+typedef void (*metrics_source_fn)(struct buf *out, void *arg);
+#define METRICS_MAX_SOURCES 8
+/* Main thread, before serving; aborts past METRICS_MAX_SOURCES. */
+void metrics_add_source(metrics_source_fn fn, void *arg);
+/* Main thread, once nothing serves any more. */
+void metrics_clear_sources(void);
+
+/* Helpers for sources: "# HELP" and "# TYPE" lines of a family; a family
+ * of one unlabelled series. */
+void metrics_family(struct buf *out, const char *name, const char *type,
+                    const char *help);
+void metrics_gauge(struct buf *out, const char *name, const char *type,
+                   const char *help, unsigned long long value);
+
+/* Appends the whole exposition: the request counters and histogram, every
+ * source's lines, and the process's. */
+void metrics_render(struct buf *out);
 
 /* GET /metrics: 403 to a client metrics_client_allowed refuses. */
 void metrics_handle(struct http_request *req);

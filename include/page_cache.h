@@ -47,6 +47,10 @@ void page_cache_init(const struct config *cfg, struct db_pool *db);
 void page_cache_free(void);
 /* Answers given from a stale copy so far; any thread. */
 unsigned long long page_cache_stale_total(void);
+struct buf;
+/* A metrics source (metrics_add_source): page_cache_stale_total; arg
+ * unused. */
+void page_cache_metrics(struct buf *out, void *arg);
 /* Drops every page (templates reloaded); any thread. */
 void page_cache_flush(void);
 

@@ -76,6 +76,10 @@ struct tls_front_stats {
 	unsigned long long connections_open;
 };
 void tls_front_stats(struct tls_front_stats *st);
+struct buf;
+/* A metrics source (metrics_add_source): the counters above in Prometheus
+ * text; arg unused. */
+void tls_front_metrics(struct buf *out, void *arg);
 
 /* "mbedtls 3.6.6": the TLS library blogd was built with. */
 const char *tls_library_version(void);

@@ -27,6 +27,7 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "model.h"
 #include "notify.h"
 #include "page_cache.h"
@@ -472,6 +473,79 @@ serve_fd_budget(struct config *cfg)
 	return limit;
 }
 
+/* /metrics sources of the server's gauges: the HTTP server's requests
+ * and workers, and the pool, both read through app when scraped (either
+ * may be NULL then, and its lines are left out). */
+static void
+metrics_http(struct buf *out, void *arg)
+{
+	const struct app *app = arg;
+	struct http_worker_stats st;
+
+	if (app->http == NULL)
+		return;
+	metrics_gauge(out, "blogd_http_requests_in_flight", "gauge",
+	              "Requests received and not yet completed.",
+	              http_server_in_flight(app->http));
+	http_server_worker_stats(app->http, &st);
+	metrics_gauge(out, "blogd_workers", "gauge",
+	              "Threads that run the routes which may wait.",
+	              st.workers);
+	metrics_gauge(out, "blogd_workers_busy", "gauge",
+	              "Workers running a route now.", st.busy);
+	metrics_gauge(out, "blogd_workers_queued", "gauge",
+	              "Requests waiting for a free worker.", st.queued);
+}
+
+static void
+metrics_db(struct buf *out, void *arg)
+{
+	const struct app *app = arg;
+	struct db_stats st;
+
+	if (app->db == NULL)
+		return;
+	db_pool_stats(app->db, &st);
+	metrics_gauge(out, "blogd_db_pool_size", "gauge",
+	              "Connections the pool may hold.", st.size);
+	metrics_gauge(out, "blogd_db_pool_in_use", "gauge",
+	              "Connections borrowed by requests now.", st.in_use);
+	metrics_gauge(out, "blogd_db_pool_waits_total", "counter",
+	              "Acquires that found no free connection and waited.",
+	              st.waits);
+	metrics_family(out, "blogd_db_pool_wait_seconds_total", "counter",
+	               "Time spent waiting for a free connection.");
+	buf_printf(out, "blogd_db_pool_wait_seconds_total %.6f\n",
+	           (double)st.wait_us / 1e6);
+	metrics_gauge(out, "blogd_db_errors_total", "counter",
+	              "Statements that failed.", st.errors);
+	metrics_gauge(out, "blogd_db_reconnects_total", "counter",
+	              "Connections found dead and opened again.",
+	              st.reconnects);
+	metrics_gauge(out, "blogd_db_up", "gauge",
+	              "0 during an outage (503 at once), else 1.",
+	              st.available ? 1 : 0);
+	metrics_gauge(out, "blogd_db_outages_total", "counter",
+	              "Outages: a failed connect or a read_timeout.",
+	              st.outages);
+	metrics_gauge(out, "blogd_db_refused_total", "counter",
+	              "Connections refused at once during an outage.",
+	              st.refused);
+}
+
+/* Before the servers start, so the first scrape has every source; in the
+ * order /metrics has always listed them. */
+static void
+metrics_register(struct app *app)
+{
+	metrics_add_source(metrics_http, app);
+	metrics_add_source(metrics_db, app);
+	metrics_add_source(page_cache_metrics, NULL);
+	metrics_add_source(tls_front_metrics, NULL);
+	if (app->cfg->acme.domains[0] != '\0')
+		metrics_add_source(acme_metrics, NULL);
+}
+
 /* Resources are stopped in reverse order of start, whichever step failed. */
 static int
 cmd_serve(const char *path)
@@ -540,6 +614,7 @@ cmd_serve(const char *path)
 		/* With [acme], once the first certificate is in service. */
 		atomic_store(&app.https_ready, cfg.acme.domains[0] == '\0');
 	}
+	metrics_register(&app);
 	if ((app.https_enabled &&
 	     tls_front_open(&front, &app, err, sizeof(err)) == -1) ||
 	    http_server_start(&app.http, &app, err, sizeof(err)) == -1) {
@@ -581,6 +656,7 @@ out:
 		tls_front_stop(front);
 	if (app.http != NULL)
 		http_server_stop(app.http);
+	metrics_clear_sources(); /* they read app, which ends here */
 	if (app.db != NULL)
 		db_pool_close(app.db);
 	conns_free(app.conns);

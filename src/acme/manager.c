@@ -35,6 +35,7 @@
 #include <time.h>
 
 #include "acme_keys.h"
+#include "buf.h"
 #include "app.h"
 #include "client.h"
 #include "config.h"
@@ -50,6 +51,69 @@
 #define ACME_LEASE_S     900 /* longer than an order may take */
 #define ACME_BACKOFF_MAX (24 * 3600)
 #define ACME_DOMAINS_MAX 100
+
+/* The certificate in service and this instance's orders, for /metrics
+ * (acme_metrics): set by the ACME thread, read by scrapes; independent
+ * values, so relaxed like the request counters. */
+static atomic_llong acme_cert_not_after;
+static atomic_ullong acme_orders_ok, acme_orders_failed;
+static atomic_llong acme_last_order, acme_next_order;
+static atomic_bool acme_last_ok;
+
+static void
+acme_metrics_next(long long next)
+{
+	atomic_store_explicit(&acme_next_order, next, memory_order_relaxed);
+}
+
+static void
+acme_metrics_attempt(bool ok, long long when, long long next)
+{
+	atomic_fetch_add_explicit(ok ? &acme_orders_ok : &acme_orders_failed, 1,
+	                          memory_order_relaxed);
+	atomic_store_explicit(&acme_last_ok, ok, memory_order_relaxed);
+	atomic_store_explicit(&acme_last_order, when, memory_order_relaxed);
+	acme_metrics_next(next);
+}
+
+void
+acme_metrics(struct buf *out, void *arg)
+{
+	static const char name[] = "blogd_acme_renewals_total";
+	long long na = atomic_load(&acme_cert_not_after);
+
+	(void)arg;
+	if (na > 0) {
+		metrics_gauge(out, "blogd_tls_certificate_expiry_seconds",
+		              "gauge",
+		              "When the certificate in service expires (Unix "
+		              "time).",
+		              (unsigned long long)na);
+		metrics_family(
+		    out, "blogd_tls_certificate_days_left", "gauge",
+		    "Days until the certificate in service expires.");
+		buf_printf(out, "blogd_tls_certificate_days_left %.3f\n",
+		           (double)(na - (long long)time(NULL)) / 86400.0);
+	}
+	metrics_family(out, name, "counter",
+	               "ACME certificate orders by result.");
+	buf_printf(
+	    out,
+	    "%s{result=\"success\"} %llu\n"
+	    "%s{result=\"failure\"} %llu\n",
+	    name, atomic_load_explicit(&acme_orders_ok, memory_order_relaxed),
+	    name,
+	    atomic_load_explicit(&acme_orders_failed, memory_order_relaxed));
+	metrics_gauge(out, "blogd_acme_last_renewal_success", "gauge",
+	              "1 when the last ACME order of this instance succeeded.",
+	              atomic_load(&acme_last_ok) ? 1 : 0);
+	metrics_gauge(out, "blogd_acme_last_renewal_timestamp_seconds", "gauge",
+	              "When this instance last ordered (Unix time, 0: never).",
+	              (unsigned long long)atomic_load(&acme_last_order));
+	metrics_gauge(out, "blogd_acme_next_renewal_timestamp_seconds", "gauge",
+	              "When this instance orders next (Unix time).",
+	              (unsigned long long)atomic_load(&acme_next_order));
+}
 
 struct acme {
 	struct app *app;
@@ -214,8 +278,9 @@ acme_install(struct acme *a, struct model_acme_cert *row)
 	free(a->cert_domains);
 	a->cert_domains = xstrdup(row->domains);
 	atomic_store(&a->app->https_ready, true);
-	metrics_tls_certificate(info.not_after);
-	metrics_acme_next_attempt(acme_due(a));
+	atomic_store_explicit(&acme_cert_not_after, info.not_after,
+	                      memory_order_relaxed);
+	acme_metrics_next(acme_due(a));
 	acme_utc(info.not_after, until, sizeof(until));
 	acme_utc(acme_due(a), due, sizeof(due));
 	log_info("acme: serving certificate serial %s for %s from \"%s\", "
@@ -433,7 +498,7 @@ acme_outcome(struct acme *a, bool ok, const char *why, unsigned failures)
 			         ACME_LEASE_S);
 		db_release(conn);
 	}
-	metrics_acme_attempt(ok, now, next);
+	acme_metrics_attempt(ok, now, next);
 	a->wake_at = next;
 	if (!ok)
 		acme_log_failure(a, why, next, now);
@@ -451,7 +516,7 @@ acme_take_turn(struct acme *a, struct model_acme_state *st)
 	if (model_acme_state_get(conn, st) == MODEL_OK) {
 		long long now = (long long)time(NULL);
 		if (st->next_attempt > now) {
-			metrics_acme_next_attempt(st->next_attempt);
+			acme_metrics_next(st->next_attempt);
 			a->wake_at = st->next_attempt;
 			if (!a->waiting_logged)
 				log_info("acme: waiting until the next try "

@@ -46,6 +46,7 @@
 #include "http.h"
 #include "http_internal.h"
 #include "log.h"
+#include "metrics.h"
 #include "model.h"
 #include "page_cache.h"
 #include "session.h"
@@ -252,6 +253,15 @@ page_cache_init(const struct config *cfg, struct db_pool *db)
 		         strerror(rc));
 	else
 		pc.refreshing = true;
+}
+
+void
+page_cache_metrics(struct buf *out, void *arg)
+{
+	(void)arg;
+	metrics_gauge(out, "blogd_cache_stale_total", "counter",
+	              "Pages answered from a stale copy (stale_if_error).",
+	              page_cache_stale_total());
 }
 
 unsigned long long

@@ -15,16 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
 #include "buf.h"
 #include "config.h"
-#include "db.h"
-#include "page_cache.h"
 #include "router.h"
-#include "tls_front.h"
 
 /* Methods: GET, HEAD, POST and everything else. */
 #define METRICS_METHODS 4
@@ -159,11 +155,43 @@ metrics_load(atomic_ullong *c)
 	return atomic_load_explicit(c, memory_order_relaxed);
 }
 
-static void
+void
 metrics_family(struct buf *out, const char *name, const char *type,
                const char *help)
 {
 	buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+void
+metrics_gauge(struct buf *out, const char *name, const char *type,
+              const char *help, unsigned long long value)
+{
+	metrics_family(out, name, type, help);
+	buf_printf(out, "%s %llu\n", name, value);
+}
+
+/* Written by the main thread before serving, read by scrapes: no lock
+ * (see metrics_add_source). */
+static struct {
+	metrics_source_fn fn;
+	void *arg;
+} metrics_sources[METRICS_MAX_SOURCES];
+static size_t metrics_nsources;
+
+void
+metrics_add_source(metrics_source_fn fn, void *arg)
+{
+	if (metrics_nsources == METRICS_MAX_SOURCES)
+		abort(); /* a programming error: raise METRICS_MAX_SOURCES */
+	metrics_sources[metrics_nsources].fn = fn;
+	metrics_sources[metrics_nsources].arg = arg;
+	metrics_nsources++;
+}
+
+void
+metrics_clear_sources(void)
+{
+	metrics_nsources = 0;
 }
 
 static void
@@ -226,150 +254,6 @@ metrics_render_histogram(struct buf *out)
 		buf_printf(out, "%s_count{route=\"%s\"} %llu\n", name, route,
 		           count);
 	}
-}
-
-static void
-metrics_gauge(struct buf *out, const char *name, const char *type,
-              const char *help, unsigned long long value)
-{
-	metrics_family(out, name, type, help);
-	buf_printf(out, "%s %llu\n", name, value);
-}
-
-static void
-metrics_render_workers(struct buf *out, struct http_server *srv)
-{
-	struct http_worker_stats st;
-
-	http_server_worker_stats(srv, &st);
-	metrics_gauge(out, "blogd_workers", "gauge",
-	              "Threads that run the routes which may wait.",
-	              st.workers);
-	metrics_gauge(out, "blogd_workers_busy", "gauge",
-	              "Workers running a route now.", st.busy);
-	metrics_gauge(out, "blogd_workers_queued", "gauge",
-	              "Requests waiting for a free worker.", st.queued);
-}
-
-static void
-metrics_render_db(struct buf *out, struct db_pool *pool)
-{
-	struct db_stats st;
-
-	db_pool_stats(pool, &st);
-	metrics_gauge(out, "blogd_db_pool_size", "gauge",
-	              "Connections the pool may hold.", st.size);
-	metrics_gauge(out, "blogd_db_pool_in_use", "gauge",
-	              "Connections borrowed by requests now.", st.in_use);
-	metrics_gauge(out, "blogd_db_pool_waits_total", "counter",
-	              "Acquires that found no free connection and waited.",
-	              st.waits);
-	metrics_family(out, "blogd_db_pool_wait_seconds_total", "counter",
-	               "Time spent waiting for a free connection.");
-	buf_printf(out, "blogd_db_pool_wait_seconds_total %.6f\n",
-	           (double)st.wait_us / 1e6);
-	metrics_gauge(out, "blogd_db_errors_total", "counter",
-	              "Statements that failed.", st.errors);
-	metrics_gauge(out, "blogd_db_reconnects_total", "counter",
-	              "Connections found dead and opened again.",
-	              st.reconnects);
-	metrics_gauge(out, "blogd_db_up", "gauge",
-	              "0 during an outage (503 at once), else 1.",
-	              st.available ? 1 : 0);
-	metrics_gauge(out, "blogd_db_outages_total", "counter",
-	              "Outages: a failed connect or a read_timeout.",
-	              st.outages);
-	metrics_gauge(out, "blogd_db_refused_total", "counter",
-	              "Connections refused at once during an outage.",
-	              st.refused);
-}
-
-static void
-metrics_render_tls(struct buf *out)
-{
-	static const char name[] = "blogd_tls_handshakes_total";
-	struct tls_front_stats st;
-
-	tls_front_stats(&st);
-	metrics_family(out, name, "counter",
-	               "TLS handshakes by result (resumed: session ticket).");
-	buf_printf(out,
-	           "%s{result=\"full\"} %llu\n%s{result=\"resumed\"} %llu\n"
-	           "%s{result=\"failed\"} %llu\n",
-	           name, st.handshakes_full, name, st.handshakes_resumed, name,
-	           st.handshakes_failed);
-	metrics_gauge(out, "blogd_tls_connections_open", "gauge",
-	              "TLS connections open now.", st.connections_open);
-}
-
-/* Set by the ACME thread (src/acme/), read here: independent values,
- * relaxed like the counters. */
-static atomic_llong metrics_cert_not_after;
-static atomic_ullong metrics_acme_ok, metrics_acme_failed;
-static atomic_llong metrics_acme_last, metrics_acme_next;
-static atomic_bool metrics_acme_last_ok;
-
-void
-metrics_tls_certificate(long long not_after)
-{
-	atomic_store_explicit(&metrics_cert_not_after, not_after,
-	                      memory_order_relaxed);
-}
-
-void
-metrics_acme_attempt(bool ok, long long when, long long next)
-{
-	atomic_fetch_add_explicit(ok ? &metrics_acme_ok : &metrics_acme_failed,
-	                          1, memory_order_relaxed);
-	atomic_store_explicit(&metrics_acme_last_ok, ok, memory_order_relaxed);
-	atomic_store_explicit(&metrics_acme_last, when, memory_order_relaxed);
-	metrics_acme_next_attempt(next);
-}
-
-void
-metrics_acme_next_attempt(long long next)
-{
-	atomic_store_explicit(&metrics_acme_next, next, memory_order_relaxed);
-}
-
-/* The certificate's expiry whenever one is known; the ACME lines only
- * when [acme] is on. */
-static void
-metrics_render_acme(struct buf *out, const struct app *app)
-{
-	static const char name[] = "blogd_acme_renewals_total";
-	long long na = atomic_load(&metrics_cert_not_after);
-
-	if (na > 0) {
-		metrics_gauge(out, "blogd_tls_certificate_expiry_seconds",
-		              "gauge",
-		              "When the certificate in service expires (Unix "
-		              "time).",
-		              (unsigned long long)na);
-		metrics_family(
-		    out, "blogd_tls_certificate_days_left", "gauge",
-		    "Days until the certificate in service expires.");
-		buf_printf(out, "blogd_tls_certificate_days_left %.3f\n",
-		           (double)(na - (long long)time(NULL)) / 86400.0);
-	}
-	if (app->cfg == NULL || app->cfg->acme.domains[0] == '\0')
-		return;
-	metrics_family(out, name, "counter",
-	               "ACME certificate orders by result.");
-	buf_printf(out,
-	           "%s{result=\"success\"} %llu\n"
-	           "%s{result=\"failure\"} %llu\n",
-	           name, metrics_load(&metrics_acme_ok), name,
-	           metrics_load(&metrics_acme_failed));
-	metrics_gauge(out, "blogd_acme_last_renewal_success", "gauge",
-	              "1 when the last ACME order of this instance succeeded.",
-	              atomic_load(&metrics_acme_last_ok) ? 1 : 0);
-	metrics_gauge(out, "blogd_acme_last_renewal_timestamp_seconds", "gauge",
-	              "When this instance last ordered (Unix time, 0: never).",
-	              (unsigned long long)atomic_load(&metrics_acme_last));
-	metrics_gauge(out, "blogd_acme_next_renewal_timestamp_seconds", "gauge",
-	              "When this instance orders next (Unix time).",
-	              (unsigned long long)atomic_load(&metrics_acme_next));
 }
 
 /* Reads a small /proc file into buf; -1 when it cannot. */
@@ -442,23 +326,12 @@ metrics_render_process(struct buf *out)
 }
 
 void
-metrics_render(struct buf *out, struct app *app)
+metrics_render(struct buf *out)
 {
 	metrics_render_requests(out);
 	metrics_render_histogram(out);
-	if (app->http != NULL) {
-		metrics_gauge(out, "blogd_http_requests_in_flight", "gauge",
-		              "Requests received and not yet completed.",
-		              http_server_in_flight(app->http));
-		metrics_render_workers(out, app->http);
-	}
-	if (app->db != NULL)
-		metrics_render_db(out, app->db);
-	metrics_gauge(out, "blogd_cache_stale_total", "counter",
-	              "Pages answered from a stale copy (stale_if_error).",
-	              page_cache_stale_total());
-	metrics_render_tls(out);
-	metrics_render_acme(out, app);
+	for (size_t i = 0; i < metrics_nsources; i++)
+		metrics_sources[i].fn(out, metrics_sources[i].arg);
 	metrics_render_process(out);
 }
 
@@ -472,7 +345,7 @@ metrics_handle(struct http_request *req)
 		http_error(req, 403);
 		return;
 	}
-	metrics_render(&out, req->app);
+	metrics_render(&out);
 	http_add_header(req, "Cache-Control", "no-store");
 	http_respond(req, 200, "text/plain; version=0.0.4; charset=utf-8",
 	             &out);

@@ -46,6 +46,7 @@
 #include "conns.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "tls.h"
 #include "xalloc.h"
 
@@ -988,4 +989,23 @@ tls_front_stats(struct tls_front_stats *st)
 	st->handshakes_resumed = atomic_load(&front_resumed);
 	st->handshakes_failed = atomic_load(&front_failed);
 	st->connections_open = atomic_load(&front_open);
+}
+
+void
+tls_front_metrics(struct buf *out, void *arg)
+{
+	static const char name[] = "blogd_tls_handshakes_total";
+	struct tls_front_stats st;
+
+	(void)arg;
+	tls_front_stats(&st);
+	metrics_family(out, name, "counter",
+	               "TLS handshakes by result (resumed: session ticket).");
+	buf_printf(out,
+	           "%s{result=\"full\"} %llu\n%s{result=\"resumed\"} %llu\n"
+	           "%s{result=\"failed\"} %llu\n",
+	           name, st.handshakes_full, name, st.handshakes_resumed, name,
+	           st.handshakes_failed);
+	metrics_gauge(out, "blogd_tls_connections_open", "gauge",
+	              "TLS connections open now.", st.connections_open);
 }
