@@ -126,8 +126,21 @@ void http_respond_static(struct http_request *req, int status,
 void http_respond_fd(struct http_request *req, int status,
                      const char *content_type, int fd, size_t len);
 void http_redirect(struct http_request *req, int status, const char *location);
-/* Error page (templates/error.tpl) with the standard text for status. */
+/* Error page with the standard text ("reason") for status: the body the
+ * error renderer makes, else "STATUS REASON" in plain text. */
 void http_error(struct http_request *req, int status);
+/*
+ * The error renderer: the handler layer's page frame, which http/ cannot
+ * include (it sits above). Appends the page for status to out and returns
+ * its content type, or NULL when it could not (then out is discarded and
+ * the plain text goes out): it must not answer req, since its own failure
+ * path is http_error. Set once by the program before serving; NULL (the
+ * start, and the unit tests) means plain text.
+ */
+typedef const char *(*http_error_renderer_fn)(struct http_request *req,
+                                              int status, const char *reason,
+                                              struct buf *out);
+void http_set_error_renderer(http_error_renderer_fn fn);
 
 /* Server lifecycle (main thread). */
 struct http_server;

@@ -31,6 +31,12 @@ void page_field_error(struct tmpl_dict *d, const char *section,
 /* Renders layout.tpl with root and answers with status; frees root. A
  * render failure (logged by tmpl_render) is answered with a 500 page. */
 void page_render(struct http_request *req, int status, struct tmpl_dict *root);
+/* The error page (error.tpl in the frame): http/'s error renderer
+ * (http_set_error_renderer), set by the program before serving. Not
+ * page_render: its failure path is http_error, and this one must not
+ * answer. */
+const char *page_error(struct http_request *req, int status, const char *reason,
+                       struct buf *out);
 /* Sets DATE ("5 March 2024") and DATE_ISO ("2024-03-05T10:00:00Z") in d from
  * a model date ("YYYY-MM-DD HH:MM:SS", UTC); nothing when NULL or malformed
  * (text_datetime_parse, text.h, decides). */

@@ -30,6 +30,7 @@
 #include "metrics.h"
 #include "model.h"
 #include "notify.h"
+#include "page.h"
 #include "page_cache.h"
 #include "tls_front.h"
 #include "tmpl.h"
@@ -615,6 +616,7 @@ cmd_serve(const char *path)
 		atomic_store(&app.https_ready, cfg.acme.domains[0] == '\0');
 	}
 	metrics_register(&app);
+	http_set_error_renderer(page_error);
 	if ((app.https_enabled &&
 	     tls_front_open(&front, &app, err, sizeof(err)) == -1) ||
 	    http_server_start(&app.http, &app, err, sizeof(err)) == -1) {

@@ -1,6 +1,7 @@
 /* The page frame (include/page.h). */
 #include "page.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "app.h"
@@ -82,6 +83,25 @@ page_render(struct http_request *req, int status, struct tmpl_dict *root)
 		return;
 	}
 	http_respond(req, status, PAGE_CONTENT_TYPE, &out); /* takes out */
+}
+
+const char *
+page_error(struct http_request *req, int status, const char *reason,
+           struct buf *out)
+{
+	struct tmpl_dict *dict, *content;
+	char code[16];
+	int rc;
+
+	snprintf(code, sizeof(code), "%d", status);
+	/* The frame of every other page, so that error pages cannot drift
+	 * from it. */
+	dict = page_new(req, reason, TF_error, &content);
+	tmpl_set(content, TK_STATUS, code);
+	tmpl_set(content, TK_REASON, reason);
+	rc = tmpl_render(TF_layout, dict, out);
+	tmpl_dict_free(dict);
+	return rc == 0 ? PAGE_CONTENT_TYPE : NULL;
 }
 
 /* Formatted by hand, for the reason text_datetime_parse parses by hand. */

@@ -14,9 +14,6 @@
 #include "router.h"
 #include "http_internal.h"
 #include "log.h"
-#include "page.h"
-#include "tmpl.h"
-#include "tmpl_keys.h"
 #include "xalloc.h"
 
 const char *
@@ -269,13 +266,21 @@ http_redirect(struct http_request *req, int status, const char *location)
 	http_respond_static(req, status, NULL, "", 0);
 }
 
+/* Written once before serving (http_set_error_renderer), then only read. */
+static http_error_renderer_fn http_error_renderer;
+
+void
+http_set_error_renderer(http_error_renderer_fn fn)
+{
+	http_error_renderer = fn;
+}
+
 void
 http_error(struct http_request *req, int status)
 {
 	const char *reason = MHD_get_reason_phrase_for((unsigned)status);
-	struct tmpl_dict *dict, *content;
+	const char *ctype = NULL;
 	struct buf out = BUF_INIT;
-	char code[16];
 
 	if (reason == NULL || reason[0] == '\0')
 		reason = "Error";
@@ -284,27 +289,14 @@ http_error(struct http_request *req, int status)
 		log_err("http: %d for %s %s (route %s)", status,
 		        req->method_name, req->path,
 		        req->route != NULL ? req->route->name : "none");
-	snprintf(code, sizeof(code), "%d", status);
-	/*
-	 * The frame of every other page (include/page.h), so that error pages
-	 * cannot drift from it. http/ already takes the application's parts
-	 * through include/ (app_routes, router.h), and page_new needs nothing
-	 * but http.h and tmpl: a hook set at start-up would add an
-	 * indirection with one possible target, and moving the layout into
-	 * http/ would split page.h between two subsystems. Not page_render:
-	 * its failure path comes back here, and this one must not fail.
-	 */
-	dict = page_new(req, reason, TF_error, &content);
-	tmpl_set(content, TK_STATUS, code);
-	tmpl_set(content, TK_REASON, reason);
-	if (tmpl_render(TF_layout, dict, &out) == 0) {
-		http_respond(req, status, PAGE_CONTENT_TYPE, &out);
-	} else {
+	if (http_error_renderer != NULL)
+		ctype = http_error_renderer(req, status, reason, &out);
+	if (ctype == NULL) {
 		buf_reset(&out);
 		buf_printf(&out, "%d %s\n", status, reason);
-		http_respond(req, status, "text/plain; charset=utf-8", &out);
+		ctype = "text/plain; charset=utf-8";
 	}
-	tmpl_dict_free(dict);
+	http_respond(req, status, ctype, &out);
 }
 
 void
