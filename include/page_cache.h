@@ -1,5 +1,5 @@
 /*
- * Rendered-page cache for anonymous GETs (src/http/cache.c).
+ * Rendered-page cache for anonymous GETs (src/cache/cache.c).
  *
  * Cached routes: home (with ?page=N), post, tag, author, feed, sitemap,
  * robots; search is not cached (its keys are unbounded and it is rare).

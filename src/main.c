@@ -26,6 +26,7 @@
 #include "conns.h"
 #include "db.h"
 #include "http.h"
+#include "http_shared.h"
 #include "log.h"
 #include "metrics.h"
 #include "model.h"
@@ -560,6 +561,7 @@ cmd_serve(const char *path)
 	sigset_t sigs;
 	long cores;
 	unsigned fd_limit;
+	bool cache_started = false;
 	int rc = 1;
 
 	if (load_config(&cfg, path) == -1)
@@ -616,7 +618,13 @@ cmd_serve(const char *path)
 		atomic_store(&app.https_ready, cfg.acme.domains[0] == '\0');
 	}
 	metrics_register(&app);
+	/* The layers above http that it calls back: the page frame for error
+	 * pages, the page cache for every routed request. */
 	http_set_error_renderer(page_error);
+	page_cache_init(&cfg, app.db);
+	cache_started = true;
+	http_set_route_hook(&(struct http_route_hook){
+	    .answer = page_cache_answer, .run = page_cache_handle});
 	if ((app.https_enabled &&
 	     tls_front_open(&front, &app, err, sizeof(err)) == -1) ||
 	    http_server_start(&app.http, &app, err, sizeof(err)) == -1) {
@@ -658,7 +666,9 @@ out:
 		tls_front_stop(front);
 	if (app.http != NULL)
 		http_server_stop(app.http);
-	metrics_clear_sources(); /* they read app, which ends here */
+	if (cache_started)
+		page_cache_free(); /* no worker runs any more */
+	metrics_clear_sources();   /* they read app, which ends here */
 	if (app.db != NULL)
 		db_pool_close(app.db);
 	conns_free(app.conns);

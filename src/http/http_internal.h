@@ -1,6 +1,6 @@
 /*
  * Private to src/http/: the server's view of a request and the helpers that
- * server.c, request.c, cache.c and static.c share.
+ * server.c, request.c, response.c, static.c and workers.c share.
  */
 #ifndef BLOGD_HTTP_INTERNAL_H
 #define BLOGD_HTTP_INTERNAL_H
@@ -11,6 +11,7 @@
 
 #include "form.h" /* struct http_kv: req->headers */
 #include "http.h"
+#include "http_shared.h"
 
 /*
  * Allocated in one block by server.c when MHD reports the request line,
@@ -23,13 +24,14 @@ struct http_req_priv {
 	bool too_large;  /* body over server.max_body: 413 */
 	bool queued;     /* a response went to MHD */
 	bool handed_off; /* route submitted (workers.c): queue its answer */
-	bool stale;      /* answered from a stale page (cache.c) */
+	bool stale;      /* answered from a stale page (http_mark_stale) */
 	bool refused;    /* its connection is over the budget: 503 */
 	int reject;      /* status to answer at once and close with, or 0 */
 	char method[16]; /* copy for the access line, may be truncated */
 	unsigned long long dropped; /* body bytes thrown away after 413 */
 	unsigned long long resp_bytes;
-	/* A prebuilt response shared by many requests (cache.c, static.c):
+	/* A prebuilt response shared by many requests (the page cache,
+	 * static.c):
 	 * queued as is; shared_done(shared_arg) runs once MHD holds it. */
 	struct MHD_Response *shared;
 	size_t shared_len;
@@ -80,38 +82,15 @@ void http_workers_stats(struct http_workers *w, struct http_worker_stats *out);
  * freed by then. */
 void http_resume(struct http_req_priv *rp);
 
-/* Frees what the response part of req owns (headers, body, fd). */
-void http_response_clear(struct http_request *req);
-
 /* server.c: lets the CSP allow the inline stylesheet whose SHA-256 is
  * sha256_b64 (base64), or none (NULL). Before the threads start only. */
 void http_csp_allow_style(const char *sha256_b64);
 
-struct MHD_Response;
-/* server.c: the security headers, req->content_type and req->headers. */
-void http_add_common_headers(struct http_request *req, struct MHD_Response *r);
-/* cache.c: answers with r, which carries every header already (made by
- * http_add_common_headers for this scheme); done(arg) releases the
- * caller's hold on r once it is queued (or the request ends unqueued). */
-void http_respond_shared(struct http_request *req, int status,
-                         struct MHD_Response *r, size_t len,
-                         void (*done)(void *), void *arg);
-/* cache.c: Accept-Encoding names gzip (or *) without q=0. */
-bool http_accepts_gzip(struct http_request *req);
-/* cache.c: an If-None-Match value (may be NULL) is "*" or lists the weak
- * ETag etag (W/"..."), compared weakly. */
-bool http_etag_listed(const char *inm, const char *etag);
-/* cache.c: a content type worth gzipping (text, XML, JSON, JavaScript). */
-bool http_compressible(const char *ctype);
-/* cache.c: a response for http_respond_shared that takes data (freed on
- * failure too): the common headers of req, then ETag, Cache-Control, Vary:
- * Accept-Encoding when vary, Content-Encoding: gzip when gzip. NULL when
- * MHD cannot make one. */
-struct MHD_Response *http_shared_response(struct http_request *req, void *data,
-                                          size_t len, const char *etag,
-                                          const char *cache_control, bool vary,
-                                          bool gzip);
-/* cache.c: queues the shared response of req; http_queue's job for it. */
+/* Queues the shared response of req (response.c); http_queue's job for
+ * it. */
 int http_queue_shared(struct http_request *req);
+
+/* The route hook (http_shared.h), or its default (server.c). */
+extern struct http_route_hook http_route_hook;
 
 #endif

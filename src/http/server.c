@@ -37,7 +37,6 @@
 #include "http_internal.h"
 #include "log.h"
 #include "metrics.h"
-#include "page_cache.h"
 #include "router.h"
 #include "static.h"
 #include "text.h"
@@ -465,11 +464,24 @@ http_method_not_allowed(struct http_request *req, unsigned allowed)
 	http_error(req, 405);
 }
 
+/* Written once before the server starts (http_set_route_hook), then
+ * only read. */
+struct http_route_hook http_route_hook;
+
+void
+http_set_route_hook(const struct http_route_hook *hook)
+{
+	http_route_hook = *hook;
+}
+
 /* Runs the route of req and makes sure there is an answer. */
 static void
 http_run_route(struct http_request *req)
 {
-	page_cache_handle(req, req->route);
+	if (http_route_hook.run != NULL)
+		http_route_hook.run(req, req->route);
+	else
+		req->route->handler(req);
 	if (!req->answered) {
 		log_err("http: route %s answered nothing for %s %s",
 		        req->route->name, req->method_name, req->path);
@@ -515,7 +527,8 @@ http_dispatch(struct http_request *req)
 		return false;
 	}
 	req->route = route;
-	if (page_cache_answer(req, route))
+	if (http_route_hook.answer != NULL &&
+	    http_route_hook.answer(req, route))
 		return false;
 	if (!route->quick)
 		return true;
@@ -847,7 +860,6 @@ http_server_free(struct http_server *srv)
 	free(srv->tls);
 	http_workers_free(&srv->workers);
 	static_close();
-	page_cache_free();
 	log_flush(); /* the access lines of the last requests */
 	if (srv->app->http == srv)
 		srv->app->http = NULL;
@@ -866,7 +878,6 @@ http_server_start(struct http_server **out, struct app *app, char *err,
 	srv->plain_l = (struct http_listener){srv, false};
 	atomic_init(&srv->in_flight, 0);
 	static_open(cfg);
-	page_cache_init(cfg, app->db);
 	if (http_workers_start(&srv->workers, cfg->server.workers,
 	                       http_run_route) != 0) {
 		snprintf(err, errlen, "server: cannot start %u workers",

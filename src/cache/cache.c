@@ -1,6 +1,7 @@
 /*
- * The rendered-page cache (include/page_cache.h) and the shared responses
- * it answers with (http_internal.h).
+ * The rendered-page cache (include/page_cache.h). It sits above http: it
+ * answers with http's shared responses (http_shared.h) and is http's
+ * route hook, which the program sets (http_set_route_hook).
  *
  * One mutex guards the hash table, the LRU list and the byte count; it is
  * held for a lookup or an insert, never while rendering or compressing.
@@ -38,13 +39,13 @@
 #include <time.h>
 #include <zlib.h>
 
-#include "app.h"
 #include "clock.h"
 #include "config.h"
 #include "csrf.h"
 #include "db.h"
+#include "form.h"
 #include "http.h"
-#include "http_internal.h"
+#include "http_shared.h"
 #include "log.h"
 #include "metrics.h"
 #include "model.h"
@@ -71,11 +72,11 @@
 static const char pc_token_mark[] = "name=\"csrf_token\" value=\"";
 
 /* A refresh for the refresher thread: a request of the cache's own for
- * an out-of-date page (pc_request_copy), and the entry's key. Owned by the
+ * an out-of-date page (http_request_copy), and the entry's key. Owned by the
  * queue, then by the refresher, which frees it. */
 struct pc_job {
 	struct pc_job *next;
-	struct http_req_priv *rp;
+	struct http_request *req;
 	uint64_t hash;
 	long long version;
 	char key[];
@@ -123,6 +124,9 @@ static struct {
 	atomic_ullong stale;             /* stale answers, for /metrics */
 	uLong crc_op_token;              /* crc32_combine_gen(CSRF_HEX_LEN) */
 	struct db_pool *db;
+	/* No site.base_url: pages take their links from the Host, so it is
+	 * part of the key. */
+	bool by_host;
 	/* The poller and the refresher: poll_mu guards stopping and the
 	 * job queue; poll_cv ends the poller's sleep, job_cv wakes the
 	 * refresher. */
@@ -223,6 +227,7 @@ page_cache_init(const struct config *cfg, struct db_pool *db)
 	pc.max = cfg->cache.max_size;
 	pc.stale_max_us = cfg->cache.stale_if_error * 1000000ULL;
 	pc.db = db;
+	pc.by_host = cfg->site.base_url[0] == '\0';
 	pthread_mutex_init(&pc.lock, NULL);
 	pc_cond_init_monotonic(&pc.filled);
 	pthread_mutex_init(&pc.poll_mu, NULL);
@@ -448,7 +453,7 @@ pc_key(struct http_request *req, struct buf *key)
 	const char *host = "";
 	size_t hlen, tlen;
 
-	if (req->app->cfg->site.base_url[0] == '\0') {
+	if (pc.by_host) {
 		host = http_header(req, "Host");
 		if (host == NULL)
 			host = "";
@@ -462,55 +467,11 @@ pc_key(struct http_request *req, struct buf *key)
 	buf_append(key, req->target, tlen);
 }
 
-bool
-http_accepts_gzip(struct http_request *req)
-{
-	const char *p = http_header(req, "Accept-Encoding");
-
-	while (p != NULL && *p != '\0') {
-		size_t skip = strspn(p, " \t,"), n;
-		const char *params, *q;
-
-		p += skip;
-		n = strcspn(p, " \t;,");
-		params = p + n;
-		q = params + strcspn(params, ",");
-		if ((n == 4 && strncasecmp(p, "gzip", 4) == 0) ||
-		    (n == 1 && *p == '*')) {
-			const char *qv = strstr(params, "q=");
-
-			if (qv == NULL || qv > q)
-				return true;
-			qv += 2;
-			return !(qv[0] == '0' && strspn(qv + 1, ".0") ==
-			                             strcspn(qv + 1, ", \t;"));
-		}
-		p = q;
-	}
-	return false;
-}
-
-bool
-http_etag_listed(const char *inm, const char *etag)
-{
-	/* Weak comparison: the opaque part, quotes included. */
-	return inm != NULL &&
-	       (strcmp(inm, "*") == 0 || strstr(inm, etag + 2) != NULL);
-}
-
 /* If-None-Match lists etag (weak comparison) or is "*". */
 static bool
 pc_etag_match(struct http_request *req, const char *etag)
 {
 	return http_etag_listed(http_header(req, "If-None-Match"), etag);
-}
-
-bool
-http_compressible(const char *ctype)
-{
-	return ctype != NULL &&
-	       (strncmp(ctype, "text/", 5) == 0 || strstr(ctype, "xml") ||
-	        strstr(ctype, "json") || strstr(ctype, "javascript"));
 }
 
 /* ---- compression ---- */
@@ -801,7 +762,6 @@ static struct pc_entry *
 pc_build(struct http_request *req, const char *key, uint64_t hash,
          long long version, char token[CSRF_HEX_LEN + 1])
 {
-	struct http_req_priv *rp = http_priv(req);
 	const char *tok;
 	struct pc_entry *e;
 	uint64_t sum;
@@ -809,7 +769,7 @@ pc_build(struct http_request *req, const char *key, uint64_t hash,
 
 	token[0] = '\0';
 	if (req->status != 200 || req->resp_static != NULL ||
-	    req->resp_fd >= 0 || rp->shared != NULL ||
+	    req->resp_fd >= 0 || http_answered_shared(req) ||
 	    req->content_type == NULL ||
 	    req->resp_body.len + PC_OVERHEAD > pc.max / 4)
 		return NULL;
@@ -903,58 +863,6 @@ pc_hit(struct pc_entry *e)
 
 /* ---- refreshes: out-of-date pages rendered off the request ---- */
 
-/* What a cacheable route reads of req (target, route and parameters,
- * scheme, client address), as a request of the cache's own: no
- * connection, so no headers and no cookies. */
-static struct http_req_priv *
-pc_request_copy(const struct http_request *req)
-{
-	size_t tlen = strlen(req->target), plen = strlen(req->path);
-	struct http_req_priv *rp = xcalloc(1, sizeof(*rp) + tlen + plen + 2);
-	struct http_request *r = &rp->req;
-
-	memcpy(rp->text, req->target, tlen + 1);
-	memcpy(rp->text + tlen + 1, req->path, plen + 1);
-	r->app = req->app;
-	r->method = HTTP_GET;
-	r->method_name = "GET";
-	memcpy(r->version, req->version, sizeof(r->version));
-	r->target = rp->text;
-	r->path = rp->text + tlen + 1;
-	for (size_t i = 0; i < req->nparams; i++)
-		r->params[i] = xstrdup(req->params[i]);
-	r->nparams = req->nparams;
-	r->route = req->route;
-	r->https = req->https;
-	memcpy(r->client_ip, req->client_ip, sizeof(r->client_ip));
-	r->resp_fd = -1;
-	r->start_us = clock_now_us();
-	buf_init(&r->body);
-	buf_init(&r->resp_body);
-	rp->started = true;
-	return rp;
-}
-
-/* Frees a copy as server.c's completion callback frees a request. */
-static void
-pc_request_free(struct http_req_priv *rp)
-{
-	struct http_request *r = &rp->req;
-
-	for (size_t i = 0; i < r->nparams; i++)
-		free(r->params[i]);
-	form_free(r->query);
-	form_free(r->form);
-	form_free(r->cookies);
-	buf_free(&r->body);
-	http_response_clear(r);
-	if (rp->shared_done != NULL)
-		rp->shared_done(rp->shared_arg);
-	if (r->handler_state != NULL && r->handler_state_free != NULL)
-		r->handler_state_free(r->handler_state);
-	free(rp);
-}
-
 /* Under pc.lock: queues a refresh of key for the refresher. */
 static void
 pc_refresh_queue(const struct http_request *req, const char *key, uint64_t hash,
@@ -966,7 +874,7 @@ pc_refresh_queue(const struct http_request *req, const char *key, uint64_t hash,
 	memcpy(j->key, key, klen + 1);
 	j->hash = hash;
 	j->version = version;
-	j->rp = pc_request_copy(req);
+	j->req = http_request_copy(req);
 	pthread_mutex_lock(&pc.poll_mu);
 	if (pc.jobs_tail != NULL)
 		pc.jobs_tail->next = j;
@@ -982,7 +890,7 @@ static void
 pc_refresh_run(struct pc_job *j, bool render)
 {
 	char token[CSRF_HEX_LEN + 1];
-	struct http_request *r = &j->rp->req;
+	struct http_request *r = j->req;
 	struct pc_entry *e;
 
 	if (render) {
@@ -991,7 +899,7 @@ pc_refresh_run(struct pc_job *j, bool render)
 		    NULL)
 			pc_unref(e);
 	}
-	pc_request_free(j->rp);
+	http_request_copy_free(j->req);
 	free(j);
 }
 
@@ -1090,7 +998,7 @@ static void
 pc_mark_stale(struct http_request *req)
 {
 	atomic_fetch_add_explicit(&pc.stale, 1, memory_order_relaxed);
-	http_priv(req)->stale = true;
+	http_mark_stale(req);
 }
 
 /*
@@ -1201,7 +1109,7 @@ pc_fall_back(struct http_request *req, const char *key, uint64_t hash)
 static void
 pc_after(struct http_request *req)
 {
-	if (req->status == 503 && http_priv(req)->shared == NULL)
+	if (req->status == 503 && !http_answered_shared(req))
 		http_add_header(req, "Retry-After", PC_RETRY_AFTER);
 	if (pc.polling && req->method == HTTP_POST && req->status < 400 &&
 	    db_pool_available(pc.db))
@@ -1240,66 +1148,4 @@ page_cache_handle(struct http_request *req, const struct route *route)
 		pc_after(req);
 	}
 	buf_free(&key);
-}
-
-/* ---- shared responses (http_internal.h) ---- */
-
-void
-http_respond_shared(struct http_request *req, int status,
-                    struct MHD_Response *r, size_t len, void (*done)(void *),
-                    void *arg)
-{
-	struct http_req_priv *rp = http_priv(req);
-
-	if (rp->shared_done != NULL)
-		rp->shared_done(rp->shared_arg);
-	buf_free(&req->resp_body);
-	req->answered = true;
-	req->status = status;
-	rp->shared = r;
-	rp->shared_len = len;
-	rp->shared_done = done;
-	rp->shared_arg = arg;
-}
-
-struct MHD_Response *
-http_shared_response(struct http_request *req, void *data, size_t len,
-                     const char *etag, const char *cache_control, bool vary,
-                     bool gzip)
-{
-	struct MHD_Response *r;
-
-	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-	if (r == NULL) {
-		free(data);
-		return NULL;
-	}
-	http_add_common_headers(req, r);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-	                        cache_control);
-	if (vary)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_VARY,
-		                        "Accept-Encoding");
-	if (gzip)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING,
-		                        "gzip");
-	return r;
-}
-
-int
-http_queue_shared(struct http_request *req)
-{
-	struct http_req_priv *rp = http_priv(req);
-	enum MHD_Result ret;
-
-	ret = MHD_queue_response(req->conn, (unsigned)req->status, rp->shared);
-	rp->queued = ret == MHD_YES;
-	rp->resp_bytes = req->method == HTTP_HEAD ? 0 : rp->shared_len;
-	/* MHD holds its own reference now (or none, on failure). */
-	if (rp->shared_done != NULL)
-		rp->shared_done(rp->shared_arg);
-	rp->shared = NULL;
-	rp->shared_done = NULL;
-	return ret;
 }
