@@ -12,6 +12,7 @@
 #ifndef BLOGD_HTTP_H
 #define BLOGD_HTTP_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <netinet/in.h>
@@ -144,7 +145,22 @@ void http_set_error_renderer(http_error_renderer_fn fn);
 
 /* Server lifecycle (main thread). */
 struct http_server;
-int http_server_start(struct http_server **srv, struct app *app, char *err,
+struct config;
+struct conns;
+/* What the server takes from the program (all kept, none owned). */
+struct http_server_opts {
+	const struct config *cfg;
+	/* The connection budget shared with the TLS front (conns.h). */
+	struct conns *conns;
+	/* Where plain HTTP redirects to once https_ready (NULL: never). */
+	unsigned https_port;
+	const atomic_bool *https_ready;
+	/* Not read here: handed to every request as req->app for the
+	 * handlers. */
+	struct app *app;
+};
+int http_server_start(struct http_server **srv,
+                      const struct http_server_opts *opts, char *err,
                       size_t errlen);
 /*
  * SIGTERM, with the TLS front quiesced: stops accepting plain HTTP, waits

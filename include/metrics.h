@@ -66,6 +66,9 @@ void metrics_gauge(struct buf *out, const char *name, const char *type,
  * source's lines, and the process's. */
 void metrics_render(struct buf *out);
 
+/* Main thread, before serving: [server] metrics_allow (kept, not copied);
+ * until then only loopback clients may read /metrics. */
+void metrics_set_allow(const char *allow);
 /* GET /metrics: 403 to a client metrics_client_allowed refuses. */
 void metrics_handle(struct http_request *req);
 

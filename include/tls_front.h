@@ -9,7 +9,8 @@
 
 #include <stddef.h>
 
-struct app;
+struct conns;
+struct http_server;
 struct config;
 struct tls_front;
 
@@ -36,11 +37,12 @@ struct tls_ticket_key {
  * HTTP server starts, so that once plain HTTP answers (/healthz) HTTPS
  * connections wait in the backlog instead of being refused.
  */
-int tls_front_open(struct tls_front **front, struct app *app, char *err,
-                   size_t errlen);
-/* Then, with the HTTP server started (its TLS daemons), starts the
- * threads that accept. On failure tls_front_stop still cleans up. */
-int tls_front_run(struct tls_front *front, char *err, size_t errlen);
+int tls_front_open(struct tls_front **front, const struct config *cfg,
+                   struct conns *conns, char *err, size_t errlen);
+/* Then, with the HTTP server started, starts the threads that accept and
+ * run http's TLS daemons. On failure tls_front_stop still cleans up. */
+int tls_front_run(struct tls_front *front, struct http_server *http, char *err,
+                  size_t errlen);
 /* SIGHUP: re-reads certificate and key. On error the old pair stays in
  * service and err says why. New connections get the new pair. */
 int tls_front_reload(struct tls_front *front, char *err, size_t errlen);

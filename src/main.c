@@ -540,6 +540,7 @@ metrics_db(struct buf *out, void *arg)
 static void
 metrics_register(struct app *app)
 {
+	metrics_set_allow(app->cfg->server.metrics_allow);
 	metrics_add_source(metrics_http, app);
 	metrics_add_source(metrics_db, app);
 	metrics_add_source(page_cache_metrics, NULL);
@@ -626,14 +627,22 @@ cmd_serve(const char *path)
 	http_set_route_hook(&(struct http_route_hook){
 	    .answer = page_cache_answer, .run = page_cache_handle});
 	if ((app.https_enabled &&
-	     tls_front_open(&front, &app, err, sizeof(err)) == -1) ||
-	    http_server_start(&app.http, &app, err, sizeof(err)) == -1) {
+	     tls_front_open(&front, &cfg, app.conns, err, sizeof(err)) == -1) ||
+	    http_server_start(
+	        &app.http,
+	        &(struct http_server_opts){.cfg = &cfg,
+	                                   .conns = app.conns,
+	                                   .https_port = app.https_port,
+	                                   .https_ready = &app.https_ready,
+	                                   .app = &app},
+	        err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		goto out;
 	}
 	if (front != NULL && tickets_start(&tk, &app, front) == -1)
 		goto out;
-	if ((front != NULL && tls_front_run(front, err, sizeof(err)) == -1) ||
+	if ((front != NULL &&
+	     tls_front_run(front, app.http, err, sizeof(err)) == -1) ||
 	    (cfg.acme.domains[0] != '\0' &&
 	     acme_start(&acme, &app, front, err, sizeof(err)) == -1)) {
 		log_err("%s", err);
@@ -666,6 +675,7 @@ out:
 		tls_front_stop(front);
 	if (app.http != NULL)
 		http_server_stop(app.http);
+	app.http = NULL; /* for the metrics source, until it goes */
 	if (cache_started)
 		page_cache_free(); /* no worker runs any more */
 	metrics_clear_sources();   /* they read app, which ends here */

@@ -38,9 +38,10 @@ struct http_req_priv {
 	void (*shared_done)(void *);
 	void *shared_arg;
 	struct http_req_priv *next_job; /* workers' queue */
-	struct conn_slot *slot; /* its connection's (conns.h), or NULL */
-	const char *raw_target; /* as sent, for the access line */
-	const char *authority;  /* of an absolute target, or NULL */
+	struct conn_slot *slot;  /* its connection's (conns.h), or NULL */
+	struct http_server *srv; /* that took it (NULL: a copy) */
+	const char *raw_target;  /* as sent, for the access line */
+	const char *authority;   /* of an absolute target, or NULL */
 	/* raw target, origin form (req->target), path, authority */
 	char text[];
 };

@@ -17,9 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app.h"
 #include "buf.h"
-#include "config.h"
 #include "router.h"
 
 /* Methods: GET, HEAD, POST and everything else. */
@@ -335,13 +333,21 @@ metrics_render(struct buf *out)
 	metrics_render_process(out);
 }
 
+/* [server] metrics_allow, set before serving; NULL: loopback only. */
+static const char *metrics_allow;
+
+void
+metrics_set_allow(const char *allow)
+{
+	metrics_allow = allow;
+}
+
 void
 metrics_handle(struct http_request *req)
 {
 	struct buf out = BUF_INIT;
 
-	if (!metrics_client_allowed(req->client_ip,
-	                            req->app->cfg->server.metrics_allow)) {
+	if (!metrics_client_allowed(req->client_ip, metrics_allow)) {
 		http_error(req, 403);
 		return;
 	}

@@ -28,7 +28,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "app.h"
 #include "clock.h"
 #include "config.h"
 #include "conns.h"
@@ -62,7 +61,7 @@ struct http_tls_slot {
 };
 
 struct http_server {
-	struct app *app;
+	struct http_server_opts o;
 	struct MHD_Daemon *plain;
 	struct http_listener plain_l;
 	struct http_tls_slot *tls; /* ntls, one per TLS front thread */
@@ -184,7 +183,7 @@ http_connection_notify(void *cls, struct MHD_Connection *conn,
                        enum MHD_ConnectionNotificationCode code)
 {
 	struct http_listener *l = cls;
-	struct conns *cs = l->srv->app->conns;
+	struct conns *cs = l->srv->o.conns;
 	struct http_conn *hc = *socket_context;
 	const union MHD_ConnectionInfo *ci;
 	const struct sockaddr *sa;
@@ -280,7 +279,8 @@ http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 		rp->authority = p;
 		http_put(p, uri + skip, alen);
 	}
-	req->app = l->srv->app;
+	rp->srv = l->srv;
+	req->app = l->srv->o.app;
 	req->https = l->https;
 	req->method_name = rp->method;
 	req->resp_fd = -1;
@@ -289,10 +289,10 @@ http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 	              sizeof(req->client_ip));
 	if (hc != NULL && hc->slot != NULL) {
 		rp->slot = hc->slot;
-		conns_busy(req->app->conns, rp->slot);
+		conns_busy(l->srv->o.conns, rp->slot);
 	}
 	rp->refused = hc != NULL && hc->slot == NULL && !hc->https &&
-	              req->app->conns != NULL;
+	              l->srv->o.conns != NULL;
 	buf_init(&req->body);
 	buf_init(&req->resp_body);
 	atomic_fetch_add(&l->srv->in_flight, 1);
@@ -399,8 +399,8 @@ http_begin(struct http_request *req, struct MHD_Connection *conn,
 	if ((rp->reject = http_request_status(req)) != 0)
 		return;
 	cl = http_header(req, "Content-Length");
-	if (cl != NULL &&
-	    strtoull(cl, NULL, 10) > req->app->cfg->server.max_body)
+	if (cl != NULL && strtoull(cl, NULL, 10) >
+	                      http_priv(req)->srv->o.cfg->server.max_body)
 		rp->reject = 413;
 }
 
@@ -426,7 +426,8 @@ http_to_https(struct http_request *req)
 	size_t hlen = 0, tlen;
 
 	if ((host = http_request_host(req, &hlen)) == NULL &&
-	    (base = strstr(req->app->cfg->site.base_url, "://")) != NULL) {
+	    (base = strstr(http_priv(req)->srv->o.cfg->site.base_url, "://")) !=
+	        NULL) {
 		host = base + 3;
 		hlen = http_host_check(host, strcspn(host, "/?#"));
 	}
@@ -434,8 +435,9 @@ http_to_https(struct http_request *req)
 		http_error(req, 400);
 		return;
 	}
-	if (req->app->https_port != 443)
-		snprintf(port, sizeof(port), ":%u", req->app->https_port);
+	if (http_priv(req)->srv->o.https_port != 443)
+		snprintf(port, sizeof(port), ":%u",
+		         http_priv(req)->srv->o.https_port);
 	/* The target was checked (http_target_ok); encoding it anyway keeps
 	 * the Location well-formed should that check ever loosen. */
 	tlen = strlen(req->target);
@@ -450,6 +452,15 @@ http_to_https(struct http_request *req)
 	http_redirect(req, 301, loc);
 	free(loc);
 	free(target);
+}
+
+/* HTTPS has a certificate, so plain HTTP redirects to it. */
+static bool
+http_https_ready(struct http_request *req)
+{
+	const atomic_bool *ready = http_priv(req)->srv->o.https_ready;
+
+	return ready != NULL && atomic_load(ready);
 }
 
 /* 405 for every method the path does not take, including ones blogd has
@@ -503,7 +514,7 @@ http_dispatch(struct http_request *req)
 		http_error(req, 413);
 		return false;
 	}
-	if (!req->https && atomic_load(&req->app->https_ready) &&
+	if (!req->https && http_https_ready(req) &&
 	    !http_redirect_exempt(req->path)) {
 		http_to_https(req);
 		return false;
@@ -613,7 +624,7 @@ static bool
 http_body_too_slow(struct http_request *req, unsigned long long got)
 {
 	unsigned long long allowed_s =
-	    req->app->cfg->server.idle_timeout + got / 1024;
+	    http_priv(req)->srv->o.cfg->server.idle_timeout + got / 1024;
 
 	if (clock_now_us() - req->start_us <= allowed_s * 1000000ULL)
 		return false;
@@ -648,7 +659,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	if (*upload_data_size != 0) {
-		size_t max = req->app->cfg->server.max_body;
+		size_t max = http_priv(req)->srv->o.cfg->server.max_body;
 
 		/* MHD cannot queue mid-body: drop the rest and answer 413 at
 		 * the end (only chunked bodies get here; Content-Length is
@@ -723,7 +734,7 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (req->handler_state != NULL && req->handler_state_free != NULL)
 		req->handler_state_free(req->handler_state);
 	if (rp->slot != NULL)
-		conns_idle(req->app->conns, rp->slot);
+		conns_idle(l->srv->o.conns, rp->slot);
 	free(rp);
 	atomic_fetch_sub(&l->srv->in_flight, 1);
 }
@@ -776,7 +787,7 @@ http_listen_socket(const char *key, const char *spec, bool nodelay, char *err,
 static struct MHD_Daemon *
 http_daemon(struct http_server *srv, struct http_listener *l, int listen_fd)
 {
-	const struct config *cfg = srv->app->cfg;
+	const struct config *cfg = srv->o.cfg;
 	unsigned flags = MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 	unsigned threads = cfg->server.threads; /* config_load resolved 0 */
 	/* The pool holds the request line and headers (max_header), then the
@@ -861,20 +872,18 @@ http_server_free(struct http_server *srv)
 	http_workers_free(&srv->workers);
 	static_close();
 	log_flush(); /* the access lines of the last requests */
-	if (srv->app->http == srv)
-		srv->app->http = NULL;
 	free(srv);
 }
 
 int
-http_server_start(struct http_server **out, struct app *app, char *err,
-                  size_t errlen)
+http_server_start(struct http_server **out, const struct http_server_opts *opts,
+                  char *err, size_t errlen)
 {
-	const struct config *cfg = app->cfg;
+	const struct config *cfg = opts->cfg;
 	struct http_server *srv = xcalloc(1, sizeof(*srv));
 	int fd;
 
-	srv->app = app;
+	srv->o = *opts;
 	srv->plain_l = (struct http_listener){srv, false};
 	atomic_init(&srv->in_flight, 0);
 	static_open(cfg);
@@ -906,7 +915,6 @@ http_server_start(struct http_server **out, struct app *app, char *err,
 			                       errlen) == -1)
 				goto fail; /* counted: freed with the others */
 	}
-	app->http = srv;
 	*out = srv;
 	return 0;
 fail:
@@ -931,7 +939,7 @@ http_server_drain(struct http_server *srv)
 			close(fd);
 	}
 	deadline = clock_now_us() +
-	           (unsigned long long)srv->app->cfg->server.shutdown_timeout *
+	           (unsigned long long)srv->o.cfg->server.shutdown_timeout *
 	               1000000ULL;
 	while (atomic_load(&srv->in_flight) > 0 && clock_now_us() < deadline)
 		usleep(10000);

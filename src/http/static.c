@@ -27,7 +27,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "app.h"
 #include "clock.h"
 #include "config.h"
 #include "crypto.h"
@@ -779,12 +778,15 @@ static_token_ok(const char *t)
 	return n >= 1 && n <= 255 && t[n] == '\0';
 }
 
+/* [paths] webroot, set by static_open (cfg outlives the server). */
+static const char *static_webroot = "";
+
 void
 static_acme(struct http_request *req)
 {
 	static const char prefix[] = "/.well-known/acme-challenge/";
 	const char *token = req->path + sizeof(prefix) - 1;
-	const char *webroot = req->app->cfg->paths.webroot;
+	const char *webroot = static_webroot;
 	struct buf body = BUF_INIT;
 	struct stat st;
 	char *file;
@@ -929,6 +931,7 @@ static_open(const struct config *cfg)
 	const char *dir = cfg->paths.static_dir;
 
 	static_close();
+	static_webroot = cfg->paths.webroot;
 	sc.max = cfg->cache.max_size / 4 > STATIC_MEM_MIN
 	             ? cfg->cache.max_size / 4
 	             : STATIC_MEM_MIN;

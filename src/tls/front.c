@@ -9,7 +9,7 @@
  * connection, its timer and its two sockets are owned by that thread alone
  * and touched by no other. Shared between threads: the current TLS server
  * context (front->lock), the session-ticket context (it locks itself), the
- * connection budget (app->conns, with its own lock) and the counters
+ * connection budget (conns, with its own lock) and the counters
  * (atomics).
  *
  * A connection goes: accept → TLS handshake (deadline handshake_timeout) →
@@ -39,7 +39,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "app.h"
 #include "buf.h"
 #include "clock.h"
 #include "config.h"
@@ -124,7 +123,9 @@ struct front_thread {
 };
 
 struct tls_front {
-	struct app *app;
+	const struct config *cfg;
+	struct conns *conns;      /* the budget, shared with plain HTTP */
+	struct http_server *http; /* its TLS daemons; set by tls_front_run */
 	int listen_fd;
 	int stop_fd;           /* eventfd, readable once stopping */
 	atomic_bool quiescing; /* listener shut down: take no new connections */
@@ -202,7 +203,7 @@ conn_close(struct front_conn *c)
 	timer_remove(c);
 	/* Before the close: another thread may shutdown() c->tcp to make
 	 * room (conns.h) until the budget lets go of it. */
-	conns_close(c->t->front->app->conns, c->slot);
+	conns_close(c->t->front->conns, c->slot);
 	close(c->tcp);
 	if (c->pair != -1)
 		close(c->pair);
@@ -482,12 +483,12 @@ conn_handoff(struct front_conn *c)
 		close(fd);
 	} else { /* takes fd, also when it fails */
 		/* MHD's side counts requests against c's slot (busy/idle). */
-		conns_bind(t->front->app->conns, fd, c->slot);
-		rc = http_server_add_tls_connection(
-		    t->front->app->http, t->slot, fd,
-		    (struct sockaddr *)&c->peer, c->peerlen);
+		conns_bind(t->front->conns, fd, c->slot);
+		rc = http_server_add_tls_connection(t->front->http, t->slot, fd,
+		                                    (struct sockaddr *)&c->peer,
+		                                    c->peerlen);
 		if (rc == -1)
-			conns_unbind(t->front->app->conns, fd, c->slot);
+			conns_unbind(t->front->conns, fd, c->slot);
 		t->mhd_due = true;
 	}
 	pthread_mutex_unlock(&t->handoff);
@@ -560,7 +561,7 @@ front_conn_new(struct front_thread *t, int fd,
 	c->peer = *peer;
 	c->peerlen = peerlen;
 	buf_init(&c->up);
-	c->slot = conns_admit(f->app->conns, fd, (const struct sockaddr *)peer);
+	c->slot = conns_admit(f->conns, fd, (const struct sockaddr *)peer);
 	if (c->slot == NULL) {
 		log_debug("https: %s: over the connection budget",
 		          front_peer(c, addr, sizeof(addr)));
@@ -601,7 +602,7 @@ front_conn_new(struct front_thread *t, int fd,
 	conn_handshake(c, now);
 	return;
 fail:
-	conns_close(f->app->conns, c->slot);
+	conns_close(f->conns, c->slot);
 	close(fd);
 	conn_free(c);
 }
@@ -732,7 +733,7 @@ front_run_http(struct front_thread *t)
 	if (!t->mhd_due && front_now_ms() < t->mhd_at)
 		return;
 	t->mhd_due = false;
-	ms = http_server_tls_run(t->front->app->http, t->slot);
+	ms = http_server_tls_run(t->front->http, t->slot);
 	t->mhd_at = ms < 0 ? UINT64_MAX : front_now_ms() + (uint64_t)ms;
 }
 
@@ -800,14 +801,13 @@ front_thread_start(struct tls_front *f, unsigned i, char *err, size_t errlen)
 	struct front_thread *t = &f->threads[i];
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = EV_STOP};
 	struct epoll_event http = {.events = EPOLLIN, .data.u64 = EV_MHD};
-	int rc, http_fd = http_server_tls_fd(f->app->http, i);
+	int rc, http_fd = http_server_tls_fd(f->http, i);
 
 	t->front = f;
 	t->slot = i;
 	t->mhd_at = UINT64_MAX;
-	t->handshake.ms =
-	    (uint64_t)f->app->cfg->server.handshake_timeout * 1000;
-	t->idle.ms = (uint64_t)f->app->cfg->server.idle_timeout * 1000;
+	t->handshake.ms = (uint64_t)f->cfg->server.handshake_timeout * 1000;
+	t->idle.ms = (uint64_t)f->cfg->server.idle_timeout * 1000;
 	t->linger.ms = FRONT_LINGER_MS;
 	if (http_fd == -1) {
 		snprintf(err, errlen, "https: no HTTP daemon for thread %u", i);
@@ -831,13 +831,13 @@ front_thread_start(struct tls_front *f, unsigned i, char *err, size_t errlen)
 }
 
 int
-tls_front_open(struct tls_front **out, struct app *app, char *err,
-               size_t errlen)
+tls_front_open(struct tls_front **out, const struct config *cfg,
+               struct conns *conns, char *err, size_t errlen)
 {
-	const struct config *cfg = app->cfg;
 	struct tls_front *f = xcalloc(1, sizeof(*f));
 
-	f->app = app;
+	f->cfg = cfg;
+	f->conns = conns;
 	f->listen_fd = f->stop_fd = -1;
 	f->nthreads = cfg->server.tls_threads; /* config_load resolved 0 */
 	f->threads = xcalloc(f->nthreads, sizeof(f->threads[0]));
@@ -871,8 +871,10 @@ fail:
 }
 
 int
-tls_front_run(struct tls_front *f, char *err, size_t errlen)
+tls_front_run(struct tls_front *f, struct http_server *http, char *err,
+              size_t errlen)
 {
+	f->http = http; /* before the threads, which read it */
 	for (unsigned i = 0; i < f->nthreads; i++)
 		if (front_thread_start(f, i, err, errlen) == -1)
 			return -1;
@@ -896,7 +898,7 @@ front_swap(struct tls_front *f, struct tls_server *srv)
 int
 tls_front_reload(struct tls_front *f, char *err, size_t errlen)
 {
-	const struct config *cfg = f->app->cfg;
+	const struct config *cfg = f->cfg;
 	struct tls_server *srv;
 
 	if (tls_server_new(&srv, cfg->tls.certificate, cfg->tls.key,
