@@ -10,6 +10,9 @@
 struct db_conn;
 struct model_post_list;
 
+/* The helpers from here to handlers_post_header are the page files' shared
+ * ones (common.c); the page files call none of each other's functions. */
+
 /* A borrowed connection (db_release it), or NULL once the request has been
  * answered 503: the database cannot be reached. */
 struct db_conn *handlers_db(struct http_request *req);
@@ -82,10 +85,11 @@ void handlers_fill_list(struct tmpl_dict *content,
  * none (no usable Host): the caller answers 400 or leaves absolute links
  * out.
  */
+#define BASE_URL_MAX 512
 int handlers_base_url(struct http_request *req, char *out, size_t outlen);
 
 /*
- * A form field as text (comments.c): trimmed when trim, "" when absent, and
+ * A form field as text: trimmed when trim, "" when absent, and
  * "" with *error set when it is not valid UTF-8 (such bytes cannot be shown
  * again in a UTF-8 page). Caller frees.
  */
@@ -93,13 +97,12 @@ char *handlers_form_text(struct http_request *req, const char *name, bool trim,
                          const char **error);
 
 /* Appends s percent-encoded except RFC 3986 unreserved characters, like
- * the templates' :x-path: a path segment or a query value (discover.c). */
+ * the templates' :x-path: a path segment or a query value. */
 void handlers_url_encode(struct buf *out, const char *s);
 
 struct model_post;
-/* Canonical link, description and OpenGraph tags of a post page, set in
- * the layout's root dictionary (feeds.c). */
-void handlers_post_meta(struct http_request *req, struct tmpl_dict *root,
-                        const struct model_post *post);
+/* Slug, title, author, date and tags: what a post row of index.tpl and the
+ * head of post.tpl both show. */
+void handlers_post_header(struct tmpl_dict *d, const struct model_post *p);
 
 #endif

@@ -13,7 +13,6 @@
 #include "page.h"
 #include "post_page.h"
 #include "text.h"
-#include "xalloc.h"
 
 /* Code points. Plain decimal numbers: COMMENT_TOO_LONG spells them. */
 #define COMMENT_NAME_MAX 80
@@ -44,21 +43,6 @@ static const struct comment_rule comment_name_rule = {
 static const struct comment_rule comment_body_rule = {
     "body", COMMENT_BODY_MAX, "Please write a comment.",
     COMMENT_TOO_LONG("comment", COMMENT_BODY_MAX)};
-
-char *
-handlers_form_text(struct http_request *req, const char *name, bool trim,
-                   const char **error)
-{
-	const char *raw = http_form(req, name);
-
-	if (raw == NULL)
-		return xstrdup("");
-	if (!text_utf8_valid(raw, strlen(raw))) {
-		*error = "This text is not valid UTF-8.";
-		return xstrdup("");
-	}
-	return trim ? text_trim(raw) : xstrdup(raw);
-}
 
 static void
 comment_field_read(struct http_request *req, const struct comment_rule *rule,

@@ -13,16 +13,6 @@
 #define DISCOVER_PER_PAGE 10
 #define SEARCH_MAX_CHARS  200 /* code points of q; longer is a 400 */
 
-void
-handlers_url_encode(struct buf *out, const char *s)
-{
-	size_t n = strlen(s);
-
-	buf_reserve(out, 3 * n);
-	out->len += text_url_encode(out->data + out->len, s, n);
-	out->data[out->len] = '\0';
-}
-
 /*
  * A tag or author list: q says which, what names it in the heading. Unknown
  * names, pages past the end and names with no published post are all 404:

@@ -1,7 +1,6 @@
 /*
- * What machines read: GET /feed.xml (Atom 1.0), /sitemap.xml, /robots.txt,
- * and the canonical/OpenGraph head of post pages. All of them need
- * absolute URLs, hence handlers_base_url.
+ * What machines read: GET /feed.xml (Atom 1.0), /sitemap.xml and
+ * /robots.txt. All of them need absolute URLs (handlers_base_url).
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,33 +18,11 @@
 #define FEED_ENTRIES      20
 #define SITEMAP_PAGE      1000  /* posts per query while building it */
 #define SITEMAP_MAX_URLS  50000 /* the sitemap protocol's limit per file */
-#define BASE_URL_MAX      512
 #define FEED_CONTENT_TYPE "application/atom+xml; charset=utf-8"
 #define XML_CONTENT_TYPE  "application/xml; charset=utf-8"
 #define TEXT_CONTENT_TYPE "text/plain; charset=utf-8"
 #define DNS_CHARS                                                              \
 	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-"
-
-int
-handlers_base_url(struct http_request *req, char *out, size_t outlen)
-{
-	const char *cfg = req->app->cfg->site.base_url;
-	const char *host;
-	int n;
-
-	if (*cfg != '\0') {
-		/* config_load already dropped any trailing '/'. */
-		n = snprintf(out, outlen, "%s", cfg);
-	} else {
-		/* Only a Host that cannot end the authority goes into links. */
-		host = http_request_host(req, NULL);
-		if (host == NULL)
-			return -1;
-		n = snprintf(out, outlen, "%s://%s",
-		             req->https ? "https" : "http", host);
-	}
-	return n > 0 && (size_t)n < outlen ? 0 : -1;
-}
 
 /* When a post last changed for a reader: edits, or a later publication.
  * Model dates share one fixed format, so they compare as strings. */
@@ -291,30 +268,4 @@ handle_robots(struct http_request *req)
 	if (handlers_base_url(req, base, sizeof(base)) == 0)
 		buf_printf(&out, "\nSitemap: %s/sitemap.xml\n", base);
 	http_respond(req, 200, TEXT_CONTENT_TYPE, &out); /* takes out */
-}
-
-void
-handlers_post_meta(struct http_request *req, struct tmpl_dict *root,
-                   const struct model_post *post)
-{
-	struct tmpl_dict *meta;
-	struct buf url = BUF_INIT;
-	char base[BASE_URL_MAX];
-	struct text_datetime dt;
-
-	if (post->excerpt != NULL && post->excerpt[0] != '\0')
-		tmpl_set(root, TK_PAGE_DESCRIPTION, post->excerpt);
-	/* og:url and canonical must be absolute: without a base, none. */
-	if (handlers_base_url(req, base, sizeof(base)) != 0)
-		return;
-	meta = tmpl_add_section(root, TK_META);
-	buf_printf(&url, "%s/posts/", base);
-	handlers_url_encode(&url, post->slug);
-	tmpl_set(meta, TK_URL, buf_cstr(&url));
-	buf_free(&url);
-	tmpl_set(meta, TK_TITLE, post->title);
-	tmpl_set(meta, TK_DESCRIPTION, post->excerpt);
-	if (text_datetime_parse(post->published_at, &dt))
-		tmpl_set(tmpl_add_section(meta, TK_PUBLISHED), TK_PUBLISHED,
-		         dt.rfc3339);
 }

@@ -23,7 +23,7 @@ page_new(struct http_request *req, const char *title, const char *file,
 
 	tmpl_set(root, TK_SITE_TITLE, cfg->site.title);
 	tmpl_set(root, TK_PAGE_TITLE, title);
-	/* A post's excerpt replaces it (handlers_post_meta). */
+	/* A post's excerpt replaces it (post_meta in posts.c). */
 	tmpl_set(root, TK_PAGE_DESCRIPTION,
 	         cfg->site.description[0] != '\0' ? cfg->site.description
 	                                          : cfg->site.title);

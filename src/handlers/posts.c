@@ -14,133 +14,6 @@
 
 #define HOME_PER_PAGE 10
 
-struct db_conn *
-handlers_db(struct http_request *req)
-{
-	struct db_conn *conn = db_acquire(req->app->db);
-
-	if (conn == NULL)
-		http_error(req, 503);
-	return conn;
-}
-
-long long
-handlers_number(const char *s, long long max)
-{
-	long long n = 0;
-	const char *p;
-
-	if (s == NULL || *s < '1' || *s > '9')
-		return 0;
-	for (p = s; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9' || n > (max - (*p - '0')) / 10)
-			return 0;
-		n = n * 10 + (*p - '0');
-	}
-	return n;
-}
-
-long long
-handlers_page_number(const char *value)
-{
-	return value == NULL ? 1 : handlers_number(value, HANDLERS_PAGE_MAX);
-}
-
-static void
-list_add_tags(struct tmpl_dict *d, char *const *tags, size_t ntags)
-{
-	struct tmpl_dict *section;
-	size_t i;
-
-	if (ntags == 0)
-		return;
-	section = tmpl_add_section(d, TK_TAGS);
-	for (i = 0; i < ntags; i++)
-		tmpl_set(tmpl_add_section(section, TK_TAG), TK_TAG_NAME,
-		         tags[i]);
-}
-
-/* What a post row of index.tpl and the head of post.tpl both show. */
-static void
-post_set_header(struct tmpl_dict *d, const struct model_post *p)
-{
-	tmpl_set(d, TK_SLUG, p->slug);
-	tmpl_set(d, TK_TITLE, p->title);
-	tmpl_set(d, TK_AUTHOR, p->author_name);
-	page_set_date(d, p->published_at);
-	list_add_tags(d, p->tags, p->ntags);
-}
-
-static void
-list_add_post(struct tmpl_dict *content, const struct model_post *p)
-{
-	struct tmpl_dict *d = tmpl_add_section(content, TK_POST);
-
-	post_set_header(d, p);
-	tmpl_set(d, TK_EXCERPT, p->excerpt);
-}
-
-/* Newer/older links; page 2's newer link is base_url itself. */
-static void
-list_add_pager(struct tmpl_dict *content, long long page, bool has_more,
-               const char *base_url)
-{
-	char sep = strchr(base_url, '?') != NULL ? '&' : '?';
-	char url[4096]; /* /search?q= with 200 encoded code points */
-
-	if (page <= 1 && !has_more)
-		return;
-	tmpl_show(content, TK_PAGER);
-	if (page > 1) {
-		if (page == 2)
-			snprintf(url, sizeof(url), "%s", base_url);
-		else
-			snprintf(url, sizeof(url), "%s%cpage=%lld", base_url,
-			         sep, page - 1);
-		tmpl_show(content, TK_NEWER);
-		tmpl_set(content, TK_NEWER_URL, url);
-	}
-	if (has_more) {
-		snprintf(url, sizeof(url), "%s%cpage=%lld", base_url, sep,
-		         page + 1);
-		tmpl_show(content, TK_OLDER);
-		tmpl_set(content, TK_OLDER_URL, url);
-	}
-}
-
-void
-handlers_fill_list(struct tmpl_dict *content,
-                   const struct model_post_list *list, long long page,
-                   const char *base_url)
-{
-	size_t i;
-
-	for (i = 0; i < list->n; i++)
-		list_add_post(content, &list->items[i]);
-	list_add_pager(content, page, list->has_more, base_url);
-}
-
-void
-handlers_render_list(struct http_request *req, const char *title,
-                     const char *heading, const char *empty_text,
-                     const struct model_post_list *list, long long page,
-                     const char *base_url)
-{
-	struct tmpl_dict *content, *root;
-
-	root = page_new(req, title, TF_index, &content);
-	if (heading != NULL) {
-		tmpl_show(content, TK_HEADING);
-		tmpl_set(content, TK_HEADING_TEXT, heading);
-	}
-	if (list->n == 0) {
-		tmpl_show(content, TK_EMPTY);
-		tmpl_set(content, TK_EMPTY_TEXT, empty_text);
-	}
-	handlers_fill_list(content, list, page, base_url);
-	page_render(req, 200, root);
-}
-
 void
 handle_home(struct http_request *req)
 {
@@ -220,6 +93,33 @@ post_add_form(struct http_request *req, struct tmpl_dict *content,
 	return 0;
 }
 
+/* The canonical and OpenGraph head of a post page, and its description. */
+static void
+post_meta(struct http_request *req, struct tmpl_dict *root,
+          const struct model_post *post)
+{
+	struct tmpl_dict *meta;
+	struct buf url = BUF_INIT;
+	char base[BASE_URL_MAX];
+	struct text_datetime dt;
+
+	if (post->excerpt != NULL && post->excerpt[0] != '\0')
+		tmpl_set(root, TK_PAGE_DESCRIPTION, post->excerpt);
+	/* og:url and canonical must be absolute: without a base, none. */
+	if (handlers_base_url(req, base, sizeof(base)) != 0)
+		return;
+	meta = tmpl_add_section(root, TK_META);
+	buf_printf(&url, "%s/posts/", base);
+	handlers_url_encode(&url, post->slug);
+	tmpl_set(meta, TK_URL, buf_cstr(&url));
+	buf_free(&url);
+	tmpl_set(meta, TK_TITLE, post->title);
+	tmpl_set(meta, TK_DESCRIPTION, post->excerpt);
+	if (text_datetime_parse(post->published_at, &dt))
+		tmpl_set(tmpl_add_section(meta, TK_PUBLISHED), TK_PUBLISHED,
+		         dt.rfc3339);
+}
+
 void
 post_page_render(struct http_request *req, int status,
                  const struct model_post *post,
@@ -229,10 +129,10 @@ post_page_render(struct http_request *req, int status,
 	struct tmpl_dict *content, *root;
 
 	root = page_new(req, post->title, TF_post, &content);
-	handlers_post_meta(req, root, post);
+	post_meta(req, root, post);
 	if (notice != NULL)
 		page_notice(root, notice);
-	post_set_header(content, post);
+	handlers_post_header(content, post);
 	tmpl_set(content, TK_BODY_HTML, post->body_html);
 	post_add_comments(content, comments);
 	if (post_add_form(req, content, form) != 0) {
