@@ -1,11 +1,13 @@
-/* Cryptographic helpers: SHA-256, HMAC, PBKDF2 and constant-time
- * comparison from mbedtls, random bytes from getrandom(2). The one file
- * outside src/tls/ that calls mbedtls. */
+/* Cryptographic helpers: SHA-256, HMAC, PBKDF2, base64 and constant-time
+ * comparison from libnettle, random bytes from getrandom(2). Outside
+ * src/tls/ (mbedtls), the only place that calls a crypto library. */
 #ifndef BLOGD_CRYPTO_H
 #define BLOGD_CRYPTO_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include <nettle/hmac.h>
 
 /* Fills buf from the kernel CSPRNG. 0 or -1. */
 int crypto_random(void *buf, size_t len);
@@ -16,20 +18,19 @@ void crypto_hex(const void *data, size_t len, char *out);
 bool crypto_hex_valid(const char *s, size_t hexlen);
 void crypto_sha256(const void *data, size_t len, unsigned char out[32]);
 /*
- * An HMAC-SHA-256 key (hashed first when longer than a block). Read-only
- * after crypto_hmac_key_init, so threads share it; the owner clears it.
+ * An HMAC-SHA-256 key with its pads already hashed. Read-only after
+ * crypto_hmac_key_init, so threads share it; the owner clears it.
  */
 struct crypto_hmac_key {
-	unsigned char key[64];
-	size_t len;
+	struct hmac_sha256_ctx keyed;
 };
 void crypto_hmac_key_init(struct crypto_hmac_key *k, const void *key,
                           size_t keylen);
 void crypto_hmac_key_clear(struct crypto_hmac_key *k);
-/* One MAC over a message given in pieces: crypto_hmac_start allocates
- * the library's context, crypto_hmac_finish wipes and frees it. */
+/* One MAC over a message given in pieces: a stack value that
+ * crypto_hmac_start fills and crypto_hmac_finish wipes. */
 struct crypto_hmac {
-	void *md; /* mbedtls_md_context_t, kept out of this header */
+	struct hmac_sha256_ctx ctx;
 };
 void crypto_hmac_start(struct crypto_hmac *h, const struct crypto_hmac_key *k);
 void crypto_hmac_update(struct crypto_hmac *h, const void *data, size_t len);

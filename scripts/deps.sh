@@ -18,7 +18,7 @@ SUDO=""
 
 build_pkgs=(build-essential cmake pkg-config
 	libmariadb-dev libctemplate-dev
-	libcmark-dev libargon2-dev zlib1g-dev
+	libcmark-dev libargon2-dev zlib1g-dev nettle-dev
 	libcurl4-openssl-dev libjansson-dev
 	mariadb-server mariadb-client openssl)
 test_pkgs=(libcmocka-dev curl chromium wrk apache2-utils nghttp2-client
