@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 
 import {
 	SRC, addPost, addUser, setupSite, sql, sqlValue, startBlogd,
@@ -40,12 +40,7 @@ before(async () => {
 	    `(${postId}, 'Ann', 'Approved words.', 'approved'), ` +
 	    `(${postId}, 'Bob', 'Pending words.', 'pending')`, DBNAME);
 	srv = await startBlogd(cfg);
-	browser = await chromium.launch({
-		executablePath: '/usr/bin/chromium',
-		args: ['--headless', '--no-sandbox', '--disable-gpu',
-		    '--disable-background-networking',
-		    '--disable-component-update', '--no-first-run'],
-	});
+	browser = await launchChromium();
 });
 
 after(async () => {

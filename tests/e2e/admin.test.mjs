@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 
 import {
 	SRC, addUser, setupSite, startBlogd, tempDir,
@@ -32,12 +32,7 @@ before(async () => {
 	    { paths: { static: path.join(SRC, 'static') } });
 	await addUser(cfg, ADMIN, ADMIN_PW, true);
 	srv = await startBlogd(cfg);
-	browser = await chromium.launch({
-		executablePath: '/usr/bin/chromium',
-		args: ['--headless', '--no-sandbox', '--disable-gpu',
-		    '--disable-background-networking',
-		    '--disable-component-update', '--no-first-run'],
-	});
+	browser = await launchChromium();
 });
 
 after(async () => {
