@@ -85,6 +85,32 @@ const char *http_cookie(struct http_request *req, const char *name);
 /* application/x-www-form-urlencoded body field; NULL for other types. */
 const char *http_form(struct http_request *req, const char *name);
 
+/*
+ * The request as handlers see it. Handlers use these accessors, never the
+ * fields above: struct http_request is becoming private to src/http/.
+ */
+struct app *http_req_app(const struct http_request *req);
+enum http_method http_req_method(const struct http_request *req);
+/* Decoded route parameter i (0-based), NULL past the last. */
+const char *http_req_param(const struct http_request *req, size_t i);
+const char *http_req_path(const struct http_request *req);
+const char *http_req_target(const struct http_request *req);
+/* The client's address as text: the peer, or the address a trusted
+ * proxy gives for it. */
+const char *http_req_client_ip(const struct http_request *req);
+/* The request arrived over HTTPS (or through a trusted proxy that says
+ * it did). */
+bool http_req_https(const struct http_request *req);
+/* The body as received (POST), at most server.max_body bytes. */
+const struct buf *http_req_body(const struct http_request *req);
+/* Per-request state of one subsystem of the handler layer, freed with
+ * free_fn when the request ends. http_req_state returns it when it was set
+ * with this free_fn, else NULL; http_req_set_state refuses (false) when a
+ * state is already set. */
+void *http_req_state(const struct http_request *req, void (*free_fn)(void *));
+bool http_req_set_state(struct http_request *req, void *state,
+                        void (*free_fn)(void *));
+
 /* Longest Host value blogd accepts (a DNS name's limit). */
 #define HTTP_HOST_MAX 255
 

@@ -78,8 +78,8 @@ csrf_token_for(struct http_request *req, char out[CSRF_HEX_LEN + 1])
 	char fresh[CSRF_HEX_LEN + 1];
 
 	if (user != NULL) {
-		csrf_derive(&req->app->csrf_key, CSRF_SCOPE_SESS, user->binding,
-		            out);
+		csrf_derive(&http_req_app(req)->csrf_key, CSRF_SCOPE_SESS,
+		            user->binding, out);
 		return 0;
 	}
 	if (!csrf_cookie_valid(cookie)) {
@@ -87,7 +87,7 @@ csrf_token_for(struct http_request *req, char out[CSRF_HEX_LEN + 1])
 			return -1;
 		cookie = fresh;
 	}
-	csrf_derive(&req->app->csrf_key, CSRF_SCOPE_ANON, cookie, out);
+	csrf_derive(&http_req_app(req)->csrf_key, CSRF_SCOPE_ANON, cookie, out);
 	return 0;
 }
 
@@ -112,9 +112,10 @@ csrf_check(struct http_request *req)
 	const struct session_user *user = session_current(req);
 
 	if (user != NULL)
-		return csrf_session_check(&req->app->csrf_key, user->binding,
+		return csrf_session_check(&http_req_app(req)->csrf_key,
+		                          user->binding,
 		                          http_form(req, CSRF_FIELD));
-	return csrf_anon_check(&req->app->csrf_key,
+	return csrf_anon_check(&http_req_app(req)->csrf_key,
 	                       http_cookie(req, CSRF_COOKIE),
 	                       http_form(req, CSRF_FIELD));
 }

@@ -12,7 +12,7 @@
 #include "log.h"
 #include "xalloc.h"
 
-/* What req->handler_state holds: the answer of the first lookup. */
+/* The request's handler state (http_req_state): the first lookup's answer. */
 struct session_state {
 	bool looked_up;
 	bool found;
@@ -30,14 +30,17 @@ session_state_free(void *p)
 static struct session_state *
 session_state(struct http_request *req)
 {
-	if (req->handler_state == NULL) {
-		req->handler_state = xcalloc(1, sizeof(struct session_state));
-		req->handler_state_free = session_state_free;
-	} else if (req->handler_state_free != session_state_free) {
-		log_err("session: handler_state is in use by someone else");
+	struct session_state *st = http_req_state(req, session_state_free);
+
+	if (st != NULL)
+		return st;
+	st = xcalloc(1, sizeof(*st));
+	if (!http_req_set_state(req, st, session_state_free)) {
+		log_err("session: the request state is in use by someone else");
+		free(st);
 		return NULL;
 	}
-	return req->handler_state;
+	return st;
 }
 
 bool
@@ -65,7 +68,7 @@ session_lookup(struct http_request *req, struct session_state *st)
 	if (!session_token_valid(cookie))
 		return 0;
 	session_token_hash(cookie, hash);
-	if ((conn = db_acquire(req->app->db)) == NULL)
+	if ((conn = db_acquire(http_req_app(req)->db)) == NULL)
 		return -1;
 	rc = model_session_get(conn, hash, SESSION_IDLE_SECONDS, &s);
 	/* A failed touch costs at most an early idle expiry: carry on. */

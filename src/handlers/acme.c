@@ -30,13 +30,13 @@ acme_token_ok(const char *t)
 void
 handle_acme_challenge(struct http_request *req)
 {
-	const char *token = req->nparams == 1 ? req->params[0] : NULL;
+	const char *token = http_req_param(req, 0);
 	char *key_auth = NULL;
 	int rc = MODEL_NOT_FOUND;
 
-	if (req->app->cfg->acme.domains[0] != '\0' && token != NULL &&
+	if (http_req_app(req)->cfg->acme.domains[0] != '\0' && token != NULL &&
 	    acme_token_ok(token)) {
-		struct db_conn *conn = db_acquire(req->app->db);
+		struct db_conn *conn = db_acquire(http_req_app(req)->db);
 		/* No database: the webroot may still have the answer. */
 		if (conn != NULL) {
 			rc = model_acme_challenge_get(conn, token, &key_auth);

@@ -59,7 +59,7 @@ admin_page_new(struct http_request *req, const struct session_user *user,
 	nav = tmpl_add_include(*content, TK_ADMIN_NAV, TF_admin_nav);
 	/* From user's binding, not csrf_token_for: that asks the database
 	 * for the session, which a form shown again in an outage cannot. */
-	csrf_session_token(&req->app->csrf_key, user->binding, token);
+	csrf_session_token(&http_req_app(req)->csrf_key, user->binding, token);
 	tmpl_set(nav, TK_CSRF_TOKEN, token);
 	tmpl_set(nav, TK_USER_NAME, user->name);
 	tmpl_set(*content, TK_CSRF_TOKEN, token);
@@ -97,7 +97,7 @@ admin_act(struct http_request *req, int (*act)(struct db_conn *, long long),
 
 	if (admin_require_post(req) == NULL)
 		return;
-	if ((id = admin_id(req->params[0])) == 0) {
+	if ((id = admin_id(http_req_param(req, 0))) == 0) {
 		http_error(req, 404);
 		return;
 	}
@@ -165,9 +165,9 @@ login_lookup(struct http_request *req, const char *account,
 	int rc = 0;
 
 	memset(lk, 0, sizeof(*lk));
-	if ((conn = db_acquire(req->app->db)) == NULL)
+	if ((conn = db_acquire(http_req_app(req)->db)) == NULL)
 		return -1;
-	lk->wait = throttle_check(conn, account, req->client_ip);
+	lk->wait = throttle_check(conn, account, http_req_client_ip(req));
 	if (lk->wait < 0)
 		rc = -1;
 	else if (lk->wait == 0 && account != NULL) {
@@ -226,9 +226,10 @@ login_finish(struct http_request *req, const char *username,
 	if ((conn = handlers_db(req)) == NULL)
 		return;
 	if (!ok) {
-		rc = throttle_failed(conn, account, req->client_ip);
+		rc = throttle_failed(conn, account, http_req_client_ip(req));
 		db_release(conn);
-		log_info("admin: failed sign-in from %s", req->client_ip);
+		log_info("admin: failed sign-in from %s",
+		         http_req_client_ip(req));
 		if (rc != 0)
 			http_error(req, 503);
 		else
@@ -245,7 +246,8 @@ login_finish(struct http_request *req, const char *username,
 		http_error(req, 503);
 		return;
 	}
-	log_info("admin: %s signed in from %s", lk->user.name, req->client_ip);
+	log_info("admin: %s signed in from %s", lk->user.name,
+	         http_req_client_ip(req));
 	http_redirect(req, 303, "/admin");
 }
 
@@ -289,7 +291,7 @@ handle_admin_login(struct http_request *req)
 	const struct session_user *user;
 
 	http_add_header(req, "Cache-Control", "no-store");
-	if (req->method == HTTP_POST) {
+	if (http_req_method(req) == HTTP_POST) {
 		login_post(req);
 		return;
 	}

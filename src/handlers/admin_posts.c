@@ -154,12 +154,12 @@ post_save(struct http_request *req, const struct session_user *user,
 	    .body_md = f->body,
 	    .tags = f->tags,
 	    .published = f->published,
-	    .raw_html = req->app->cfg->site.markdown_unsafe_html,
+	    .raw_html = http_req_app(req)->cfg->site.markdown_unsafe_html,
 	};
 	struct db_conn *conn;
 	int rc;
 
-	if ((conn = db_acquire(req->app->db)) == NULL) {
+	if ((conn = db_acquire(http_req_app(req)->db)) == NULL) {
 		post_form_render(req, user, 503, action, f, NULL, POST_RETRY);
 		return;
 	}
@@ -202,7 +202,7 @@ post_form_user(struct http_request *req, struct session_user *standin,
 	memset(standin, 0, sizeof(*standin));
 	session_token_hash(cookie, hash);
 	crypto_hex(hash, sizeof(hash), standin->binding);
-	if (!csrf_session_check(&req->app->csrf_key, standin->binding,
+	if (!csrf_session_check(&http_req_app(req)->csrf_key, standin->binding,
 	                        http_form(req, CSRF_FIELD)))
 		return admin_require_post(req);
 	http_add_header(req, "Cache-Control", "no-store");
@@ -246,7 +246,7 @@ handle_admin_post_new(struct http_request *req)
 	const struct session_user *user;
 	struct post_form f = {0};
 
-	if (req->method == HTTP_POST) {
+	if (http_req_method(req) == HTTP_POST) {
 		post_submit(req, NULL);
 		return;
 	}
@@ -296,13 +296,13 @@ handle_admin_post_edit(struct http_request *req)
 	long long id;
 	char action[64];
 
-	if (req->method == HTTP_POST) {
-		post_submit(req, req->params[0]);
+	if (http_req_method(req) == HTTP_POST) {
+		post_submit(req, http_req_param(req, 0));
 		return;
 	}
 	if ((user = admin_require(req)) == NULL)
 		return;
-	if ((id = admin_id(req->params[0])) == 0) {
+	if ((id = admin_id(http_req_param(req, 0))) == 0) {
 		http_error(req, 404);
 		return;
 	}

@@ -83,7 +83,7 @@ comment_retry(struct http_request *req)
 	body = handlers_form_text(req, "body", false, &error);
 	root =
 	    page_new(req, "Comment not saved yet", TF_comment_retry, &content);
-	tmpl_set(content, TK_SLUG, req->params[0]);
+	tmpl_set(content, TK_SLUG, http_req_param(req, 0));
 	tmpl_set(content, TK_CSRF_TOKEN, token);
 	tmpl_set(content, TK_FORM_NAME, name);
 	tmpl_set(content, TK_FORM_BODY, body);
@@ -119,12 +119,12 @@ comment_store(struct http_request *req, struct db_conn *conn,
               const struct model_post *post, const struct comment_field *name,
               const struct comment_field *body)
 {
-	bool approved = !req->app->cfg->site.moderate_comments;
+	bool approved = !http_req_app(req)->cfg->site.moderate_comments;
 	char location[SLUG_MAX + 64];
 	int rc;
 
 	rc = model_comment_create(conn, post->id, name->text, body->text,
-	                          req->client_ip, approved, NULL);
+	                          http_req_client_ip(req), approved, NULL);
 	db_release(conn);
 	if (rc != MODEL_OK) {
 		comment_retry(req);
@@ -165,16 +165,16 @@ handle_comment_create(struct http_request *req)
 		return;
 	}
 	/* post_page_find, but a database failure keeps the text. */
-	if (!text_is_slug(req->params[0])) {
+	if (!text_is_slug(http_req_param(req, 0))) {
 		http_error(req, 404);
 		return;
 	}
-	if ((conn = db_acquire(req->app->db)) == NULL) {
+	if ((conn = db_acquire(http_req_app(req)->db)) == NULL) {
 		comment_retry(req);
 		return;
 	}
-	if ((rc = model_post_get_published(conn, req->params[0], &post)) !=
-	    MODEL_OK) {
+	if ((rc = model_post_get_published(conn, http_req_param(req, 0),
+	                                   &post)) != MODEL_OK) {
 		db_release(conn);
 		if (rc == MODEL_NOT_FOUND)
 			http_error(req, 404);

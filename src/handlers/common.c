@@ -19,7 +19,7 @@
 struct db_conn *
 handlers_db(struct http_request *req)
 {
-	struct db_conn *conn = db_acquire(req->app->db);
+	struct db_conn *conn = db_acquire(http_req_app(req)->db);
 
 	if (conn == NULL)
 		http_error(req, 503);
@@ -156,7 +156,7 @@ handlers_url_encode(struct buf *out, const char *s)
 int
 handlers_base_url(struct http_request *req, char *out, size_t outlen)
 {
-	const char *cfg = req->app->cfg->site.base_url;
+	const char *cfg = http_req_app(req)->cfg->site.base_url;
 	const char *host;
 	int n;
 
@@ -169,7 +169,7 @@ handlers_base_url(struct http_request *req, char *out, size_t outlen)
 		if (host == NULL)
 			return -1;
 		n = snprintf(out, outlen, "%s://%s",
-		             req->https ? "https" : "http", host);
+		             http_req_https(req) ? "https" : "http", host);
 	}
 	return n > 0 && (size_t)n < outlen ? 0 : -1;
 }

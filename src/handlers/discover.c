@@ -61,7 +61,7 @@ void
 handle_tag(struct http_request *req)
 {
 	struct model_post_query q = {.per_page = DISCOVER_PER_PAGE};
-	const char *tag = req->params[0];
+	const char *tag = http_req_param(req, 0);
 	size_t len = strlen(tag);
 
 	/* No stored tag could match: skip the database. */
@@ -77,7 +77,7 @@ void
 handle_author(struct http_request *req)
 {
 	struct model_post_query q = {.per_page = DISCOVER_PER_PAGE};
-	const char *name = req->params[0];
+	const char *name = http_req_param(req, 0);
 
 	if (!model_user_name_valid(name)) {
 		http_error(req, 404);

@@ -9,7 +9,8 @@ handle_healthz(struct http_request *req)
 {
 	static const char ok[] = "ok\n", down[] = "database unavailable\n";
 
-	if (db_pool_available(req->app->db) && db_ping(req->app->db) == 0)
+	if (db_pool_available(http_req_app(req)->db) &&
+	    db_ping(http_req_app(req)->db) == 0)
 		http_respond_static(req, 200, "text/plain; charset=utf-8", ok,
 		                    sizeof(ok) - 1);
 	else

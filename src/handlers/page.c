@@ -15,11 +15,12 @@ struct tmpl_dict *
 page_new(struct http_request *req, const char *title, const char *file,
          struct tmpl_dict **content)
 {
-	const struct config *cfg = req->app->cfg;
+	const struct config *cfg = http_req_app(req)->cfg;
 	struct tmpl_dict *root = tmpl_dict_new();
 	const char *css = static_inline_css(), *url;
-	bool admin = strncmp(req->path, "/admin", 6) == 0 &&
-	             (req->path[6] == '\0' || req->path[6] == '/');
+	bool admin =
+	    strncmp(http_req_path(req), "/admin", 6) == 0 &&
+	    (http_req_path(req)[6] == '\0' || http_req_path(req)[6] == '/');
 
 	tmpl_set(root, TK_SITE_TITLE, cfg->site.title);
 	tmpl_set(root, TK_PAGE_TITLE, title);

@@ -78,7 +78,7 @@ post_add_form(struct http_request *req, struct tmpl_dict *content,
 	if (csrf_token_for(req, token) != 0)
 		return -1;
 	tmpl_set(content, TK_CSRF_TOKEN, token);
-	if (req->app->cfg->site.moderate_comments)
+	if (http_req_app(req)->cfg->site.moderate_comments)
 		tmpl_show(content, TK_MODERATED);
 	if (form == NULL)
 		return 0;
@@ -150,7 +150,7 @@ post_notice(struct http_request *req)
 
 	if (commented == NULL || strcmp(commented, "1") != 0)
 		return NULL;
-	if (req->app->cfg->site.moderate_comments)
+	if (http_req_app(req)->cfg->site.moderate_comments)
 		return "Thanks — your comment is awaiting moderation.";
 	return "Thanks — your comment is published.";
 }
@@ -162,13 +162,13 @@ post_page_find(struct http_request *req, struct db_conn **conn,
 	int rc;
 
 	/* Every stored slug passes text_is_slug: skip the DB for junk. */
-	if (!text_is_slug(req->params[0])) {
+	if (!text_is_slug(http_req_param(req, 0))) {
 		http_error(req, 404);
 		return -1;
 	}
 	if ((*conn = handlers_db(req)) == NULL)
 		return -1;
-	rc = model_post_get_published(*conn, req->params[0], post);
+	rc = model_post_get_published(*conn, http_req_param(req, 0), post);
 	if (rc != MODEL_OK) {
 		db_release(*conn);
 		model_post_free(post);

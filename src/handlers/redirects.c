@@ -21,11 +21,11 @@ handle_not_found(struct http_request *req)
 
 	/* Without the database the page is still not found: a 404 needs
 	 * none, and only an old URL (which the next visit finds) misses. */
-	if ((conn = db_acquire(req->app->db)) == NULL) {
+	if ((conn = db_acquire(http_req_app(req)->db)) == NULL) {
 		http_error(req, 404);
 		return;
 	}
-	rc = model_redirect_find(conn, req->path, &slug);
+	rc = model_redirect_find(conn, http_req_path(req), &slug);
 	db_release(conn);
 	if (rc != MODEL_OK) {
 		http_error(req, 404);

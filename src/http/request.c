@@ -309,3 +309,68 @@ http_response_clear(struct http_request *req)
 		close(req->resp_fd);
 	req->resp_fd = -1;
 }
+
+struct app *
+http_req_app(const struct http_request *req)
+{
+	return req->app;
+}
+
+enum http_method
+http_req_method(const struct http_request *req)
+{
+	return req->method;
+}
+
+const char *
+http_req_param(const struct http_request *req, size_t i)
+{
+	return i < req->nparams ? req->params[i] : NULL;
+}
+
+const char *
+http_req_path(const struct http_request *req)
+{
+	return req->path;
+}
+
+const char *
+http_req_target(const struct http_request *req)
+{
+	return req->target;
+}
+
+const char *
+http_req_client_ip(const struct http_request *req)
+{
+	return req->client_ip;
+}
+
+bool
+http_req_https(const struct http_request *req)
+{
+	return req->https;
+}
+
+const struct buf *
+http_req_body(const struct http_request *req)
+{
+	return &req->body;
+}
+
+void *
+http_req_state(const struct http_request *req, void (*free_fn)(void *))
+{
+	return req->handler_state_free == free_fn ? req->handler_state : NULL;
+}
+
+bool
+http_req_set_state(struct http_request *req, void *state,
+                   void (*free_fn)(void *))
+{
+	if (req->handler_state != NULL)
+		return false;
+	req->handler_state = state;
+	req->handler_state_free = free_fn;
+	return true;
+}
