@@ -23,6 +23,7 @@
 #include "acme_keys.h"
 #include "buf.h"
 #include "log.h"
+#include "parse.h"
 #include "xalloc.h"
 
 #define ACME_CONNECT_TIMEOUT 10L /* seconds */
@@ -33,8 +34,6 @@
 #define ACME_POLL_TOTAL_MS   300000
 #define ACME_RETRY_AFTER_MAX 86400 /* seconds: ignore anything longer */
 #define ACME_CA_MAX          (4 << 20)
-
-static const char err_prefix[] = "urn:ietf:params:acme:error:";
 
 /* One answer. */
 struct acme_resp {
@@ -72,23 +71,6 @@ acme_body_cb(char *p, size_t size, size_t n, void *arg)
 		return 0; /* curl fails the transfer */
 	buf_append(b, p, size * n);
 	return size * n;
-}
-
-/* Header value of "Name: value\r\n" when the line is that header. */
-static char *
-acme_header_value(const char *line, size_t len, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':')
-		return NULL;
-	const char *v = line + n + 1, *end = line + len;
-	while (v < end && (*v == ' ' || *v == '\t'))
-		v++;
-	while (end > v && (end[-1] == '\r' || end[-1] == '\n' ||
-	                   end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	return xstrndup(v, (size_t)(end - v));
 }
 
 struct acme_hdr_ctx {
@@ -421,11 +403,10 @@ acme_problem(struct acme_client *c, const char *url, const struct acme_resp *r,
 	json_error_t je;
 	json_t *j =
 	    json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, &je);
-	const char *t = json_string_value(json_object_get(j, "type"));
+	const char *t =
+	    acme_error_type(json_string_value(json_object_get(j, "type")));
 	const char *d = json_string_value(json_object_get(j, "detail"));
 
-	if (t != NULL && strncmp(t, err_prefix, sizeof(err_prefix) - 1) == 0)
-		t += sizeof(err_prefix) - 1;
 	snprintf(type, typelen, "%s", t != NULL ? t : "");
 	c->rate_limited = strcmp(type, "rateLimited") == 0;
 	acme_fail(c, "%s: HTTP %ld %s%s%s", url, r->status,
@@ -577,59 +558,16 @@ acme_poll(struct acme_client *c, const char *url, const char *what, json_t **j)
 	}
 }
 
-/* Why an authorization or challenge failed, from its "error" member. */
-static void
-acme_authz_error(struct acme_client *c, const char *domain, const json_t *authz)
-{
-	const json_t *chs = json_object_get(authz, "challenges"), *ch;
-	size_t i;
-
-	json_array_foreach(chs, i, ch)
-	{
-		const json_t *e = json_object_get(ch, "error");
-		const char *d = json_string_value(json_object_get(e, "detail"));
-		const char *t = json_string_value(json_object_get(e, "type"));
-		if (d != NULL || t != NULL) {
-			if (t != NULL &&
-			    strncmp(t, err_prefix, sizeof(err_prefix) - 1) == 0)
-				t += sizeof(err_prefix) - 1;
-			acme_fail(c, "HTTP-01 challenge for %s failed: %s: %s",
-			          domain, t ? t : "error", d ? d : "");
-			return;
-		}
-	}
-	acme_fail(c, "authorization for %s is %s", domain,
-	          json_string_value(json_object_get(authz, "status")));
-}
-
-static const json_t *
-acme_http01(const json_t *authz)
-{
-	const json_t *chs = json_object_get(authz, "challenges"), *ch;
-	size_t i;
-
-	json_array_foreach(chs, i, ch)
-	{
-		const char *t = json_string_value(json_object_get(ch, "type"));
-		if (t != NULL && strcmp(t, "http-01") == 0)
-			return ch;
-	}
-	return NULL;
-}
-
 /* Answers one pending authorization over HTTP-01 and waits for it. */
 static int
-acme_challenge(struct acme_client *c, const char *domain, const json_t *ch,
-               const char *authz_url, json_t **authz)
+acme_challenge(struct acme_client *c, const char *domain, const char *token,
+               const char *url, const char *authz_url, json_t **authz)
 {
-	const char *token = json_string_value(json_object_get(ch, "token"));
-	const char *url = json_string_value(json_object_get(ch, "url"));
 	char thumb[44], *key_auth;
 	json_t *j = NULL;
 	int rc = -1;
 
-	if (token == NULL || url == NULL ||
-	    acme_key_thumbprint(c->key, thumb)) {
+	if (acme_key_thumbprint(c->key, thumb)) {
 		acme_fail(c, "authorization for %s: bad http-01 challenge",
 		          domain);
 		return -1;
@@ -644,7 +582,7 @@ acme_challenge(struct acme_client *c, const char *domain, const json_t *ch,
 		free(key_auth);
 		return -1;
 	}
-	char *tok = xstrdup(token); /* authz is replaced below */
+	char *tok = xstrdup(token); /* authz (token's owner) is replaced */
 	if (acme_post_json(c, url, "{}", &j, NULL) == 0) {
 		json_decref(*authz);
 		*authz = NULL;
@@ -673,18 +611,28 @@ acme_authorize(struct acme_client *c, const char *authz_url)
 	char *name = xstrdup(domain);
 	const char *st = json_string_value(json_object_get(authz, "status"));
 	if (st != NULL && strcmp(st, "pending") == 0) {
-		const json_t *ch = acme_http01(authz);
-		if (ch == NULL)
+		const char *token, *url;
+		bool bad;
+		if (acme_http01(authz, &token, &url, &bad) == NULL)
 			acme_fail(c, "authorization for %s offers no http-01",
 			          name);
-		else if (acme_challenge(c, name, ch, authz_url, &authz) == -1)
+		else if (bad)
+			acme_fail(c,
+			          "authorization for %s: bad http-01 "
+			          "challenge",
+			          name);
+		else if (acme_challenge(c, name, token, url, authz_url,
+		                        &authz) == -1)
 			goto out;
 		st = json_string_value(json_object_get(authz, "status"));
 	}
 	if (st != NULL && strcmp(st, "valid") == 0)
 		rc = 0;
-	else if (authz != NULL)
-		acme_authz_error(c, name, authz);
+	else if (authz != NULL) {
+		char why[sizeof(c->err)];
+		acme_authz_reason(authz, name, why, sizeof(why));
+		acme_fail(c, "%s", why);
+	}
 out:
 	free(name);
 	json_decref(authz);

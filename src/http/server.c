@@ -887,6 +887,10 @@ http_server_start(struct http_server **out, const struct http_server_opts *opts,
 	srv->plain_l = (struct http_listener){srv, false};
 	atomic_init(&srv->in_flight, 0);
 	static_open(cfg);
+	/* Before any thread starts: a /metrics scrape on one may read *out
+	 * (the program's app->http), and pthread_create orders this write
+	 * before it. */
+	*out = srv;
 	if (http_workers_start(&srv->workers, cfg->server.workers,
 	                       http_run_route) != 0) {
 		snprintf(err, errlen, "server: cannot start %u workers",
@@ -915,12 +919,12 @@ http_server_start(struct http_server **out, const struct http_server_opts *opts,
 			                       errlen) == -1)
 				goto fail; /* counted: freed with the others */
 	}
-	*out = srv;
 	return 0;
 fail:
 	http_workers_stop(&srv->workers);
 	if (srv->plain != NULL)
 		MHD_stop_daemon(srv->plain);
+	*out = NULL; /* every thread that could read it has ended */
 	http_server_free(srv);
 	return -1;
 }
@@ -929,15 +933,14 @@ void
 http_server_drain(struct http_server *srv)
 {
 	unsigned long long deadline;
+	MHD_socket listen_fd = MHD_INVALID_SOCKET;
 
 	if (srv == NULL)
 		return;
-	if (srv->plain != NULL) {
-		MHD_socket fd = MHD_quiesce_daemon(srv->plain);
-
-		if (fd != MHD_INVALID_SOCKET)
-			close(fd);
-	}
+	/* MHD's thread may still be in epoll with the listening socket:
+	 * it is closed only once MHD_stop_daemon has joined that thread. */
+	if (srv->plain != NULL)
+		listen_fd = MHD_quiesce_daemon(srv->plain);
 	deadline = clock_now_us() +
 	           (unsigned long long)srv->o.cfg->server.shutdown_timeout *
 	               1000000ULL;
@@ -954,6 +957,8 @@ http_server_drain(struct http_server *srv)
 	if (srv->plain != NULL)
 		MHD_stop_daemon(srv->plain);
 	srv->plain = NULL;
+	if (listen_fd != MHD_INVALID_SOCKET)
+		close(listen_fd);
 }
 
 void
