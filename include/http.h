@@ -21,7 +21,6 @@
 #include "buf.h"
 
 struct app;
-struct MHD_Connection;
 struct http_kv;
 struct route;
 
@@ -32,50 +31,11 @@ enum http_method {
 	HTTP_OTHER = 1 << 3, /* anything else: always 405 */
 };
 
-#define HTTP_MAX_PARAMS    4
-#define HTTP_CLIENT_IP_LEN INET6_ADDRSTRLEN /* the longest address text */
+#define HTTP_MAX_PARAMS 4
 
-struct http_request {
-	/* For handlers (read-only). */
-	struct app *app;
-	enum http_method method; /* HEAD is routed as GET, body dropped */
-	const char *method_name;
-	/* "HTTP/1.0", "HTTP/1.1" as the request line says (MHD takes
-	 * HTTP/1.x only); "" while it is not in (MHD answered alone). */
-	char version[16];
-	const char *target;            /* raw request target: path?query */
-	const char *path;              /* raw path, percent-encoded, no query */
-	char *params[HTTP_MAX_PARAMS]; /* decoded route parameters */
-	size_t nparams;
-	const struct route *route; /* the matched route, NULL when none */
-	bool https;                /* arrived through the TLS front */
-	char client_ip[HTTP_CLIENT_IP_LEN];
-
-	/* Body as received (POST), at most server.max_body bytes. */
-	struct buf body;
-
-	/* Owned by http/: parsed query, form and cookies, response. */
-	struct MHD_Connection *conn;
-	struct http_kv *query;
-	struct http_kv *form;
-	struct http_kv *cookies;
-	bool query_parsed, form_parsed, cookies_parsed;
-	bool answered;
-	int status;
-	/* Not owned, never freed: what the handler passed (see
-	 * http_respond), read when the response is built. */
-	const char *content_type;
-	struct http_kv *headers; /* response headers, in order */
-	struct buf resp_body;
-	const void *resp_static; /* persistent bytes instead of resp_body */
-	size_t resp_static_len;
-	int resp_fd; /* -1, or a file to send (taken) */
-	size_t resp_fd_len;
-	unsigned long long start_us;
-	/* Per-request state of the handler layer (session, page notice). */
-	void *handler_state;
-	void (*handler_state_free)(void *);
-};
+/* A request as the server holds it: private to src/http/
+ * (http_internal.h); everything above uses the functions below. */
+struct http_request;
 
 /* Request accessors. Values are decoded, NUL-terminated, valid until the
  * request ends; NULL when absent. Names are case-sensitive except headers. */
@@ -85,12 +45,12 @@ const char *http_cookie(struct http_request *req, const char *name);
 /* application/x-www-form-urlencoded body field; NULL for other types. */
 const char *http_form(struct http_request *req, const char *name);
 
-/*
- * The request as handlers see it. Handlers use these accessors, never the
- * fields above: struct http_request is becoming private to src/http/.
- */
+/* The request as the layers above see it. */
 struct app *http_req_app(const struct http_request *req);
+/* HEAD is routed as GET: HTTP_HEAD here, the body is dropped. */
 enum http_method http_req_method(const struct http_request *req);
+/* The matched route, NULL before routing or when none matched. */
+const struct route *http_req_route(const struct http_request *req);
 /* Decoded route parameter i (0-based), NULL past the last. */
 const char *http_req_param(const struct http_request *req, size_t i);
 const char *http_req_path(const struct http_request *req);
@@ -181,7 +141,7 @@ struct http_server_opts {
 	/* Where plain HTTP redirects to once https_ready (NULL: never). */
 	unsigned https_port;
 	const atomic_bool *https_ready;
-	/* Not read here: handed to every request as req->app for the
+	/* Not read here: handed to every request (http_req_app) for the
 	 * handlers. */
 	struct app *app;
 };

@@ -12,20 +12,24 @@
 
 #include "http.h"
 
-struct MHD_Response;
+struct http_kv;
 
-/* The security headers, req->content_type and req->headers (server.c). */
-void http_add_common_headers(struct http_request *req, struct MHD_Response *r);
+/*
+ * A prebuilt response: body and every header made once, then queued as it
+ * is for any number of requests (http_respond_shared). Opaque; made by
+ * http_shared_response, freed with http_prebuilt_free once no request
+ * holds it.
+ */
+struct http_prebuilt;
+
 /* Answers with r, which carries every header already (made by
- * http_add_common_headers for this scheme); done(arg) releases the
+ * http_shared_response for this scheme); done(arg) releases the
  * caller's hold on r once it is queued (or the request ends unqueued). */
 void http_respond_shared(struct http_request *req, int status,
-                         struct MHD_Response *r, size_t len,
+                         struct http_prebuilt *r, size_t len,
                          void (*done)(void *), void *arg);
 /* Whether req was answered with http_respond_shared. */
 bool http_answered_shared(struct http_request *req);
-/* Frees what the response part of req owns (headers, body, fd). */
-void http_response_clear(struct http_request *req);
 /* Accept-Encoding names gzip (or *) without q=0. */
 bool http_accepts_gzip(struct http_request *req);
 /* An If-None-Match value (may be NULL) is "*" or lists the weak ETag etag
@@ -34,13 +38,37 @@ bool http_etag_listed(const char *inm, const char *etag);
 /* A content type worth gzipping (text, XML, JSON, JavaScript). */
 bool http_compressible(const char *ctype);
 /* A response for http_respond_shared that takes data (freed on failure
- * too): the common headers of req, then ETag, Cache-Control, Vary:
- * Accept-Encoding when vary, Content-Encoding: gzip when gzip. NULL when
- * MHD cannot make one. */
-struct MHD_Response *http_shared_response(struct http_request *req, void *data,
-                                          size_t len, const char *etag,
-                                          const char *cache_control, bool vary,
-                                          bool gzip);
+ * too): the security headers for req's scheme, Content-Type ctype (a
+ * constant, see http_respond), the headers added to req so far, then
+ * ETag, Cache-Control, Vary: Accept-Encoding when vary, Content-Encoding:
+ * gzip when gzip. NULL when MHD cannot make one. */
+struct http_prebuilt *http_shared_response(struct http_request *req,
+                                           const char *ctype, void *data,
+                                           size_t len, const char *etag,
+                                           const char *cache_control, bool vary,
+                                           bool gzip);
+/* Drops the caller's hold on r (requests that queued it keep theirs). */
+void http_prebuilt_free(struct http_prebuilt *r);
+
+/*
+ * A read-only view of the answer a handler gave req, for the page cache
+ * to keep it. body is the bytes given to http_respond (NULL when the
+ * answer came from http_respond_static, _fd or _shared); all of it is
+ * valid until the request ends or its answer is discarded.
+ */
+struct http_response_view {
+	bool answered;
+	int status;
+	const char *content_type;
+	const struct http_kv *headers; /* added headers, in order (form.h) */
+	const char *body;
+	size_t body_len;
+};
+void http_response_get(const struct http_request *req,
+                       struct http_response_view *v);
+/* Forgets req's answer (body, headers, shared response), so that
+ * another can be given. */
+void http_response_discard(struct http_request *req);
 /* Marks req's answer as stale for its access line (stale if error). */
 void http_mark_stale(struct http_request *req);
 

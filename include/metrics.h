@@ -22,7 +22,7 @@ struct route;
 #define METRICS_MAX_ROUTES 48
 
 /*
- * Counts one finished request: route is req->route (an entry of
+ * Counts one finished request: route is the request's (an entry of
  * app_routes, or NULL, counted as "none"), method a value of enum
  * http_method (0 when the request line never parsed), status the HTTP
  * status sent (0: none was).

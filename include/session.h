@@ -6,9 +6,9 @@
  * a new token (and deletes the one presented), so a token planted before
  * login is worthless after it.
  *
- * The lookup result is cached in req->handler_state (owned by session.c for
- * the length of the request), so CSRF checks and handlers can ask again for
- * free.
+ * The lookup result is cached in the request's state (http_req_state;
+ * session.c owns it for the length of the request), so CSRF checks and
+ * handlers can ask again for free.
  */
 #ifndef BLOGD_SESSION_H
 #define BLOGD_SESSION_H

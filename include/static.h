@@ -3,7 +3,7 @@
  * and GET /.well-known/acme-challenge/{token} from [paths] webroot (certbot
  * --webroot). In handlers/routes.c: static_serve for GET on the pattern
  * "/static/" followed by the wildcard "*", static_acme for GET on
- * "/.well-known/acme-challenge/{token}". Both handlers look at req->path
+ * "/.well-known/acme-challenge/{token}". Both handlers look at the path
  * themselves, so they do not depend on how the pattern captures.
  *
  * Files under 64 KiB are held in memory as ready-made responses (at most

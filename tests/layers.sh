@@ -2,7 +2,8 @@
 # The layers of docs/ARCHITECTURE.md, checked on the #include lines: a
 # lower layer never includes a header of a higher one (where it needs
 # something from above, the higher layer registers a hook at start-up).
-# Prints every offending line and fails; a directory of the table that no
+# libmicrohttpd stays inside src/http. Prints every offending line and
+# fails; a directory of the table that no
 # longer exists fails too, so that a move cannot switch a rule off.
 #
 # Usage: tests/layers.sh [SOURCE_DIR]
@@ -59,8 +60,23 @@ for rule in "${rules[@]}"; do
 		done
 	done
 done
+# libmicrohttpd is http's alone: no other directory includes it, and no
+# interface header names its types (http hands out opaque ones).
+hits=$(grep -rHn -E '^[[:space:]]*#[[:space:]]*include[[:space:]]*<microhttpd\.h>' \
+	--include='*.c' --include='*.cc' --include='*.h' src include |
+	grep -v '^src/http/' || true)
+if [ -n "$hits" ]; then
+	sed 's|$|   <- only src/http may include <microhttpd.h>|' <<<"$hits"
+	bad=1
+fi
+hits=$(grep -Hn -E '\bMHD_[A-Za-z]' include/*.h || true)
+if [ -n "$hits" ]; then
+	sed 's|$|   <- no MHD type in include/ (http.h keeps them private)|' <<<"$hits"
+	bad=1
+fi
+
 if [ "$bad" -ne 0 ]; then
 	echo "layers.sh: layering broken (see docs/ARCHITECTURE.md)" >&2
 	exit 1
 fi
-echo "layers.sh: ${#rules[@]} rules hold"
+echo "layers.sh: ${#rules[@]} rules and the libmicrohttpd rule hold"

@@ -28,7 +28,6 @@
  * up to [cache] stale_if_error after the database last answered.
  */
 #include <errno.h>
-#include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -95,7 +94,7 @@ struct pc_entry {
 	bool split;    /* has a CSRF token: assembled per request */
 	char etag[24]; /* W/"<hash of the bytes>" */
 	/* Whole pages: [0] identity, [1] gzip (NULL when not worth it). */
-	struct MHD_Response *resp[2];
+	struct http_prebuilt *resp[2];
 	size_t len[2];
 	/* Split pages: identity and deflate parts (zpre starts with the gzip
 	 * header), CRCs of the identity parts and zlib's operator for
@@ -280,7 +279,7 @@ pc_entry_free(struct pc_entry *e)
 {
 	for (int i = 0; i < 2; i++)
 		if (e->resp[i] != NULL)
-			MHD_destroy_response(e->resp[i]);
+			http_prebuilt_free(e->resp[i]);
 	free(e->pre);
 	free(e->suf);
 	free(e->zpre);
@@ -440,8 +439,9 @@ pc_query_ok(const char *target)
 static bool
 pc_eligible(struct http_request *req, const struct route *route)
 {
-	return pc.enabled && (req->method & (HTTP_GET | HTTP_HEAD)) != 0 &&
-	       route->cacheable && pc_query_ok(req->target) &&
+	return pc.enabled &&
+	       (http_req_method(req) & (HTTP_GET | HTTP_HEAD)) != 0 &&
+	       route->cacheable && pc_query_ok(http_req_target(req)) &&
 	       http_cookie(req, SESSION_COOKIE) == NULL;
 }
 
@@ -450,7 +450,7 @@ pc_eligible(struct http_request *req, const struct route *route)
 static void
 pc_key(struct http_request *req, struct buf *key)
 {
-	const char *host = "";
+	const char *host = "", *target = http_req_target(req);
 	size_t hlen, tlen;
 
 	if (pc.by_host) {
@@ -459,12 +459,12 @@ pc_key(struct http_request *req, struct buf *key)
 			host = "";
 	}
 	hlen = strlen(host);
-	tlen = strlen(req->target);
+	tlen = strlen(target);
 	buf_reserve(key, 2 + hlen + tlen);
-	buf_putc(key, req->https ? 's' : 'p');
+	buf_putc(key, http_req_https(req) ? 's' : 'p');
 	buf_append(key, host, hlen);
 	buf_putc(key, '\n');
-	buf_append(key, req->target, tlen);
+	buf_append(key, target, tlen);
 }
 
 /* If-None-Match lists etag (weak comparison) or is "*". */
@@ -531,13 +531,34 @@ pc_not_modified(struct http_request *req, const char *etag, bool private)
 	http_respond_static(req, 304, NULL, "", 0);
 }
 
+/* The status of req's answer (0: none yet). */
+static int
+pc_status(const struct http_request *req)
+{
+	struct http_response_view v;
+
+	http_response_get(req, &v);
+	return v.status;
+}
+
+/* Whether req has an answer already (a render's, which a cached copy
+ * replaces). */
+static bool
+pc_answered(const struct http_request *req)
+{
+	struct http_response_view v;
+
+	http_response_get(req, &v);
+	return v.answered;
+}
+
 /* Answers from a whole entry; takes the caller's reference. */
 static void
 pc_answer_whole(struct http_request *req, struct pc_entry *e)
 {
 	int v = e->resp[1] != NULL && http_accepts_gzip(req) ? 1 : 0;
 
-	if (!req->answered && pc_etag_match(req, e->etag)) {
+	if (!pc_answered(req) && pc_etag_match(req, e->etag)) {
 		pc_not_modified(req, e->etag, false);
 		pc_unref(e);
 		return;
@@ -548,11 +569,10 @@ pc_answer_whole(struct http_request *req, struct pc_entry *e)
 /* The visitor's page: prefix, token, suffix, identity or gzip, as one
  * buffer (MHD sends the headers and a buffer in one call; split parts as
  * an iovec would take two). */
-static struct MHD_Response *
-pc_split_response(const struct pc_entry *e, const char *token, bool gzip,
-                  size_t *len)
+static unsigned char *
+pc_split_body(const struct pc_entry *e, const char *token, bool gzip,
+              size_t *len)
 {
-	struct MHD_Response *r;
 	unsigned char *data, *p;
 	uLong crc;
 
@@ -588,16 +608,13 @@ pc_split_response(const struct pc_entry *e, const char *token, bool gzip,
 		p += CSRF_HEX_LEN;
 		memcpy(p, e->suf, e->suf_len);
 	}
-	r = MHD_create_response_from_buffer(*len, data, MHD_RESPMEM_MUST_FREE);
-	if (r == NULL)
-		free(data);
-	return r;
+	return data;
 }
 
 static void
 pc_release_response(void *r)
 {
-	MHD_destroy_response(r);
+	http_prebuilt_free(r);
 }
 
 /*
@@ -611,7 +628,8 @@ pc_answer_split(struct http_request *req, const struct pc_entry *e,
 {
 	bool gzip = e->zpre != NULL && http_accepts_gzip(req);
 	size_t elen = strlen(e->etag), len;
-	struct MHD_Response *r;
+	struct http_prebuilt *r;
+	unsigned char *data;
 	char etag[sizeof(e->etag) + PC_ETAG_TOKEN + 1];
 
 	/* The ETag names the token too: a page is only current for the
@@ -620,26 +638,21 @@ pc_answer_split(struct http_request *req, const struct pc_entry *e,
 	etag[elen - 1] = '-';
 	memcpy(etag + elen, token, PC_ETAG_TOKEN);
 	memcpy(etag + elen + PC_ETAG_TOKEN, "\"", 2);
-	if (!req->answered && pc_etag_match(req, etag)) {
+	if (!pc_answered(req) && pc_etag_match(req, etag)) {
 		pc_not_modified(req, etag, true);
 		return;
 	}
-	if ((r = pc_split_response(e, token, gzip, &len)) == NULL) {
-		log_err("cache: cannot make a response for %s", req->path);
-		if (!req->answered)
+	data = pc_split_body(e, token, gzip, &len);
+	/* Shared caches must not hand one visitor's token to another. */
+	r = http_shared_response(req, e->ctype, data, len, etag,
+	                         "private, no-cache", true, gzip);
+	if (r == NULL) {
+		log_err("cache: cannot make a response for %s",
+		        http_req_path(req));
+		if (!pc_answered(req))
 			http_error(req, 500);
 		return;
 	}
-	req->content_type = e->ctype;
-	http_add_common_headers(req, r);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
-	/* Shared caches must not hand one visitor's token to another. */
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-	                        "private, no-cache");
-	if (gzip)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING,
-		                        "gzip");
 	http_respond_shared(req, 200, r, len, pc_release_response, r);
 }
 
@@ -664,54 +677,57 @@ pc_answer(struct http_request *req, struct pc_entry *e)
 
 /* ---- building entries ---- */
 
-/* Takes body (the rendered page); false when it cannot be kept. */
+/* Keeps a copy of the rendered page v; false when it cannot be kept. */
 static bool
-pc_build_whole(struct http_request *req, struct pc_entry *e, struct buf *body)
+pc_build_whole(struct http_request *req, struct pc_entry *e,
+               const struct http_response_view *v)
 {
 	bool compress =
-	    http_compressible(req->content_type) && body->len >= PC_GZIP_MIN;
+	    http_compressible(v->content_type) && v->body_len >= PC_GZIP_MIN;
 	unsigned char *gz = NULL;
-	size_t gzlen = 0, len = body->len;
+	size_t gzlen = 0, len = v->body_len;
+	char *data = xmalloc(len + 1);
 
+	memcpy(data, v->body, len);
 	if (compress)
-		gz = pc_deflate(NULL, 0, body->data, len, 15 + 16, Z_FINISH,
-		                &gzlen);
+		gz = pc_deflate(NULL, 0, data, len, 15 + 16, Z_FINISH, &gzlen);
 	if (gz != NULL && gzlen >= len) {
 		free(gz);
 		gz = NULL;
 	}
 	e->len[0] = len;
-	e->resp[0] = http_shared_response(req, buf_detach(body), len, e->etag,
-	                                  "no-cache", true, false);
+	e->resp[0] = http_shared_response(req, v->content_type, data, len,
+	                                  e->etag, "no-cache", true, false);
 	if (gz != NULL) {
 		e->len[1] = gzlen;
-		e->resp[1] = http_shared_response(req, gz, gzlen, e->etag,
-		                                  "no-cache", true, true);
+		e->resp[1] =
+		    http_shared_response(req, v->content_type, gz, gzlen,
+		                         e->etag, "no-cache", true, true);
 	}
 	e->cost += len + gzlen;
 	return e->resp[0] != NULL && (gz == NULL || e->resp[1] != NULL);
 }
 
-/* Splits body at its one CSRF token; false when it has none or more. */
+/* Splits the page v at its one CSRF token tok. */
 static bool
-pc_build_split(struct http_request *req, struct pc_entry *e,
-               const struct buf *body, const char *tok)
+pc_build_split(struct pc_entry *e, const struct http_response_view *v,
+               const char *tok)
 {
-	size_t pre = (size_t)(tok - body->data);
+	size_t pre = (size_t)(tok - v->body);
 
 	e->split = true;
-	e->ctype = req->content_type;
+	e->ctype = v->content_type;
 	e->pre_len = pre;
 	e->pre = xmalloc(pre + 1);
-	memcpy(e->pre, body->data, pre);
-	e->suf_len = body->len - pre - CSRF_HEX_LEN;
+	memcpy(e->pre, v->body, pre);
+	e->suf_len = v->body_len - pre - CSRF_HEX_LEN;
 	e->suf = xmalloc(e->suf_len + 1);
 	memcpy(e->suf, tok + CSRF_HEX_LEN, e->suf_len);
 	e->crc_pre = crc32(0, (const Bytef *)e->pre, (uInt)e->pre_len);
 	e->crc_suf = crc32(0, (const Bytef *)e->suf, (uInt)e->suf_len);
 	e->crc_op_suf = crc32_combine_gen((z_off_t)e->suf_len);
 	e->cost += e->pre_len + e->suf_len;
-	if (!http_compressible(req->content_type))
+	if (!http_compressible(e->ctype))
 		return true;
 	/* Magic, deflate, no flags, no mtime, no extra flags, Unix. */
 	e->zpre =
@@ -729,23 +745,23 @@ pc_build_split(struct http_request *req, struct pc_entry *e,
 	return true;
 }
 
-/* Where the one CSRF token of body starts; NULL when none; *many when
- * there is more than one. */
+/* Where the one CSRF token of the page v starts (its body is
+ * NUL-terminated); NULL when none; *many when there is more than one. */
 static const char *
-pc_find_token(const struct buf *body, bool *many)
+pc_find_token(const struct http_response_view *v, bool *many)
 {
 	const char *m, *tok;
 	size_t ml = sizeof(pc_token_mark) - 1;
 
 	*many = false;
-	m = memmem(body->data, body->len, pc_token_mark, ml);
+	m = memmem(v->body, v->body_len, pc_token_mark, ml);
 	if (m == NULL)
 		return NULL;
 	tok = m + ml;
-	if ((size_t)(tok - body->data) + CSRF_HEX_LEN >= body->len ||
+	if ((size_t)(tok - v->body) + CSRF_HEX_LEN >= v->body_len ||
 	    strspn(tok, "0123456789abcdef") != CSRF_HEX_LEN ||
 	    tok[CSRF_HEX_LEN] != '"' ||
-	    memmem(tok, body->len - (size_t)(tok - body->data), pc_token_mark,
+	    memmem(tok, v->body_len - (size_t)(tok - v->body), pc_token_mark,
 	           ml) != NULL) {
 		*many = true;
 		return NULL;
@@ -762,22 +778,22 @@ static struct pc_entry *
 pc_build(struct http_request *req, const char *key, uint64_t hash,
          long long version, char token[CSRF_HEX_LEN + 1])
 {
+	struct http_response_view v;
 	const char *tok;
 	struct pc_entry *e;
 	uint64_t sum;
 	bool many, ok;
 
 	token[0] = '\0';
-	if (req->status != 200 || req->resp_static != NULL ||
-	    req->resp_fd >= 0 || http_answered_shared(req) ||
-	    req->content_type == NULL ||
-	    req->resp_body.len + PC_OVERHEAD > pc.max / 4)
+	http_response_get(req, &v);
+	if (v.status != 200 || v.body == NULL || v.content_type == NULL ||
+	    v.body_len + PC_OVERHEAD > pc.max / 4)
 		return NULL;
-	tok = pc_find_token(&req->resp_body, &many);
+	tok = pc_find_token(&v, &many);
 	if (many)
 		return NULL;
 	/* Whole pages must not carry anything of this visitor's. */
-	for (struct http_kv *h = req->headers; h != NULL; h = h->next)
+	for (const struct http_kv *h = v.headers; h != NULL; h = h->next)
 		if (tok == NULL || strcasecmp(h->name, "Set-Cookie") != 0)
 			return NULL;
 	e = pc_placeholder(key, hash);
@@ -788,22 +804,21 @@ pc_build(struct http_request *req, const char *key, uint64_t hash,
 	/* The ETag hashes the page without its token (split pages add the
 	 * token's CRC per answer). */
 	if (tok != NULL) {
-		size_t pre = (size_t)(tok - req->resp_body.data);
+		size_t pre = (size_t)(tok - v.body);
 
-		sum = pc_fnv(req->resp_body.data, pre, PC_FNV_INIT);
+		sum = pc_fnv(v.body, pre, PC_FNV_INIT);
 		sum = pc_fnv(tok + CSRF_HEX_LEN,
-		             req->resp_body.len - pre - CSRF_HEX_LEN, sum);
+		             v.body_len - pre - CSRF_HEX_LEN, sum);
 		memcpy(token, tok, CSRF_HEX_LEN);
 		token[CSRF_HEX_LEN] = '\0';
 	} else
-		sum = pc_fnv(req->resp_body.data, req->resp_body.len,
-		             PC_FNV_INIT);
+		sum = pc_fnv(v.body, v.body_len, PC_FNV_INIT);
 	snprintf(e->etag, sizeof(e->etag), "W/\"%016llx\"",
 	         (unsigned long long)sum);
-	ok = tok != NULL ? pc_build_split(req, e, &req->resp_body, tok)
-	                 : pc_build_whole(req, e, &req->resp_body);
+	ok = tok != NULL ? pc_build_split(e, &v, tok)
+	                 : pc_build_whole(req, e, &v);
 	if (!ok || e->cost > pc.max / 4) {
-		log_warn("cache: cannot keep %s", req->path);
+		log_warn("cache: cannot keep %s", http_req_path(req));
 		pc_unref(e);
 		return NULL;
 	}
@@ -819,7 +834,7 @@ pc_store(struct http_request *req, const char *key, uint64_t hash,
          long long version, char token[CSRF_HEX_LEN + 1])
 {
 	struct pc_entry *e = pc_build(req, key, hash, version, token), *old;
-	bool failed = req->status >= 500;
+	bool failed = pc_status(req) >= 500;
 
 	pthread_mutex_lock(&pc.lock);
 	old = pc_find(key, hash);
@@ -894,7 +909,7 @@ pc_refresh_run(struct pc_job *j, bool render)
 	struct pc_entry *e;
 
 	if (render) {
-		r->route->handler(r);
+		http_req_route(r)->handler(r);
 		if ((e = pc_store(r, j->key, j->hash, j->version, token)) !=
 		    NULL)
 			pc_unref(e);
@@ -1096,9 +1111,7 @@ pc_fall_back(struct http_request *req, const char *key, uint64_t hash)
 	if (e == NULL)
 		return;
 	/* The error page's body and headers must not reach this answer. */
-	http_response_clear(req);
-	req->answered = false;
-	req->content_type = NULL;
+	http_response_discard(req);
 	pc_mark_stale(req);
 	pc_answer(req, e);
 }
@@ -1109,9 +1122,11 @@ pc_fall_back(struct http_request *req, const char *key, uint64_t hash)
 static void
 pc_after(struct http_request *req)
 {
-	if (req->status == 503 && !http_answered_shared(req))
+	int status = pc_status(req);
+
+	if (status == 503 && !http_answered_shared(req))
 		http_add_header(req, "Retry-After", PC_RETRY_AFTER);
-	if (pc.polling && req->method == HTTP_POST && req->status < 400 &&
+	if (pc.polling && http_req_method(req) == HTTP_POST && status < 400 &&
 	    db_pool_available(pc.db))
 		(void)pc_read_version();
 }
@@ -1143,7 +1158,7 @@ page_cache_handle(struct http_request *req, const struct route *route)
 		route->handler(req);
 		if (fill)
 			pc_finish(req, key.data, hash, version);
-		if (req->status >= 500)
+		if (pc_status(req) >= 500)
 			pc_fall_back(req, key.data, hash);
 		pc_after(req);
 	}

@@ -13,6 +13,58 @@
 #include "http.h"
 #include "http_shared.h"
 
+struct MHD_Connection;
+struct MHD_Response;
+
+#define HTTP_CLIENT_IP_LEN INET6_ADDRSTRLEN /* the longest address text */
+
+/*
+ * The request. Allocated by server.c as the start of a struct
+ * http_req_priv (below); the layers above hold only pointers to it and
+ * use http.h's accessors.
+ */
+struct http_request {
+	/* Read by the accessors of http.h. */
+	struct app *app;
+	enum http_method method; /* HEAD is routed as GET, body dropped */
+	const char *method_name;
+	/* "HTTP/1.0", "HTTP/1.1" as the request line says (MHD takes
+	 * HTTP/1.x only); "" while it is not in (MHD answered alone). */
+	char version[16];
+	const char *target;            /* raw request target: path?query */
+	const char *path;              /* raw path, percent-encoded, no query */
+	char *params[HTTP_MAX_PARAMS]; /* decoded route parameters */
+	size_t nparams;
+	const struct route *route; /* the matched route, NULL when none */
+	bool https;                /* arrived through the TLS front */
+	char client_ip[HTTP_CLIENT_IP_LEN];
+
+	/* Body as received (POST), at most server.max_body bytes. */
+	struct buf body;
+
+	/* Owned by http/: parsed query, form and cookies, response. */
+	struct MHD_Connection *conn;
+	struct http_kv *query;
+	struct http_kv *form;
+	struct http_kv *cookies;
+	bool query_parsed, form_parsed, cookies_parsed;
+	bool answered;
+	int status;
+	/* Not owned, never freed: what the handler passed (see
+	 * http_respond), read when the response is built. */
+	const char *content_type;
+	struct http_kv *headers; /* response headers, in order */
+	struct buf resp_body;
+	const void *resp_static; /* persistent bytes instead of resp_body */
+	size_t resp_static_len;
+	int resp_fd; /* -1, or a file to send (taken) */
+	size_t resp_fd_len;
+	unsigned long long start_us;
+	/* Per-request state of the handler layer (session, page notice). */
+	void *handler_state;
+	void (*handler_state_free)(void *);
+};
+
 /*
  * Allocated in one block by server.c when MHD reports the request line,
  * freed by its completion callback. req comes first so that a struct
@@ -31,9 +83,9 @@ struct http_req_priv {
 	unsigned long long dropped; /* body bytes thrown away after 413 */
 	unsigned long long resp_bytes;
 	/* A prebuilt response shared by many requests (the page cache,
-	 * static.c):
-	 * queued as is; shared_done(shared_arg) runs once MHD holds it. */
-	struct MHD_Response *shared;
+	 * static.c): queued as is; shared_done(shared_arg) runs once MHD
+	 * holds it. */
+	struct http_prebuilt *shared;
 	size_t shared_len;
 	void (*shared_done)(void *);
 	void *shared_arg;
@@ -86,6 +138,20 @@ void http_resume(struct http_req_priv *rp);
 /* server.c: lets the CSP allow the inline stylesheet whose SHA-256 is
  * sha256_b64 (base64), or none (NULL). Before the threads start only. */
 void http_csp_allow_style(const char *sha256_b64);
+
+/* The security headers, req->content_type and req->headers (server.c). */
+void http_add_common_headers(struct http_request *req, struct MHD_Response *r);
+/* Frees what the response part of req owns (headers, body, fd). */
+void http_response_clear(struct http_request *req);
+
+/* struct http_prebuilt (http_shared.h) is an MHD response under a name of
+ * its own, so that no header of include/ shows MHD: never dereferenced as
+ * anything else. */
+static inline struct MHD_Response *
+http_mhd(struct http_prebuilt *r)
+{
+	return (struct MHD_Response *)(void *)r;
+}
 
 /* Queues the shared response of req (response.c); http_queue's job for
  * it. */

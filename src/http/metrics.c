@@ -347,7 +347,7 @@ metrics_handle(struct http_request *req)
 {
 	struct buf out = BUF_INIT;
 
-	if (!metrics_client_allowed(req->client_ip, metrics_allow)) {
+	if (!metrics_client_allowed(http_req_client_ip(req), metrics_allow)) {
 		http_error(req, 403);
 		return;
 	}

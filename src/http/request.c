@@ -322,6 +322,12 @@ http_req_method(const struct http_request *req)
 	return req->method;
 }
 
+const struct route *
+http_req_route(const struct http_request *req)
+{
+	return req->route;
+}
+
 const char *
 http_req_param(const struct http_request *req, size_t i)
 {

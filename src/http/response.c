@@ -62,7 +62,7 @@ http_compressible(const char *ctype)
 
 void
 http_respond_shared(struct http_request *req, int status,
-                    struct MHD_Response *r, size_t len, void (*done)(void *),
+                    struct http_prebuilt *r, size_t len, void (*done)(void *),
                     void *arg)
 {
 	struct http_req_priv *rp = http_priv(req);
@@ -78,11 +78,12 @@ http_respond_shared(struct http_request *req, int status,
 	rp->shared_arg = arg;
 }
 
-struct MHD_Response *
-http_shared_response(struct http_request *req, void *data, size_t len,
-                     const char *etag, const char *cache_control, bool vary,
-                     bool gzip)
+struct http_prebuilt *
+http_shared_response(struct http_request *req, const char *ctype, void *data,
+                     size_t len, const char *etag, const char *cache_control,
+                     bool vary, bool gzip)
 {
+	const char *own = req->content_type;
 	struct MHD_Response *r;
 
 	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
@@ -90,7 +91,11 @@ http_shared_response(struct http_request *req, void *data, size_t len,
 		free(data);
 		return NULL;
 	}
+	/* The common headers take the type from the request; MHD copies
+	 * header values. */
+	req->content_type = ctype;
 	http_add_common_headers(req, r);
+	req->content_type = own;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
 	                        cache_control);
@@ -100,7 +105,13 @@ http_shared_response(struct http_request *req, void *data, size_t len,
 	if (gzip)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING,
 		                        "gzip");
-	return r;
+	return (struct http_prebuilt *)(void *)r;
+}
+
+void
+http_prebuilt_free(struct http_prebuilt *r)
+{
+	MHD_destroy_response(http_mhd(r));
 }
 
 int
@@ -109,7 +120,8 @@ http_queue_shared(struct http_request *req)
 	struct http_req_priv *rp = http_priv(req);
 	enum MHD_Result ret;
 
-	ret = MHD_queue_response(req->conn, (unsigned)req->status, rp->shared);
+	ret = MHD_queue_response(req->conn, (unsigned)req->status,
+	                         http_mhd(rp->shared));
 	rp->queued = ret == MHD_YES;
 	rp->resp_bytes = req->method == HTTP_HEAD ? 0 : rp->shared_len;
 	/* MHD holds its own reference now (or none, on failure). */
@@ -124,6 +136,40 @@ bool
 http_answered_shared(struct http_request *req)
 {
 	return http_priv(req)->shared != NULL;
+}
+
+void
+http_response_get(const struct http_request *req, struct http_response_view *v)
+{
+	const struct http_req_priv *rp = (const struct http_req_priv *)req;
+	bool mem =
+	    req->resp_static == NULL && req->resp_fd < 0 && rp->shared == NULL;
+
+	v->answered = req->answered;
+	v->status = req->status;
+	v->content_type = req->content_type;
+	v->headers = req->headers;
+	v->body = !mem                     ? NULL
+	          : req->resp_body.len > 0 ? req->resp_body.data
+	                                   : "";
+	v->body_len = mem ? req->resp_body.len : 0;
+}
+
+void
+http_response_discard(struct http_request *req)
+{
+	struct http_req_priv *rp = http_priv(req);
+
+	http_response_clear(req);
+	if (rp->shared_done != NULL)
+		rp->shared_done(rp->shared_arg);
+	rp->shared = NULL;
+	rp->shared_done = NULL;
+	req->resp_static = NULL;
+	req->resp_static_len = 0;
+	req->answered = false;
+	req->status = 0;
+	req->content_type = NULL;
 }
 
 void

@@ -316,7 +316,7 @@ static_add_meta(struct http_request *req, const struct static_meta *m)
 struct static_entry {
 	struct static_entry *next;
 	atomic_int refs;
-	struct MHD_Response *resp[2]; /* identity, gzip (or NULL) */
+	struct http_prebuilt *resp[2]; /* identity, gzip (or NULL) */
 	size_t len[2];
 	struct stat st[2]; /* st[1].st_ino 0: no sibling */
 	struct static_meta meta;
@@ -344,7 +344,7 @@ static_unref(void *arg)
 		return;
 	for (int i = 0; i < 2; i++)
 		if (e->resp[i] != NULL)
-			MHD_destroy_response(e->resp[i]);
+			http_prebuilt_free(e->resp[i]);
 	free(e);
 }
 
@@ -479,22 +479,19 @@ static_gzip(const struct buf *in, struct buf *out)
 	return 0;
 }
 
-static struct MHD_Response *
+/* type is from static_content_type's table. */
+static struct http_prebuilt *
 static_response(struct http_request *req, const struct static_meta *m,
                 const char *type, struct buf *body, bool gzip, bool vary)
 {
 	size_t len = body->len;
-	struct MHD_Response *r;
+	struct http_prebuilt *r;
 
-	/* The common headers take the type from the request; type is from
-	 * static_content_type's table, and MHD copies header values. */
-	req->content_type = type;
-	r = http_shared_response(req, buf_detach(body), len, m->etag,
+	r = http_shared_response(req, type, buf_detach(body), len, m->etag,
 	                         m->cache_control, vary, gzip);
-	req->content_type = NULL;
 	if (r != NULL)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED,
-		                        m->date);
+		MHD_add_response_header(http_mhd(r),
+		                        MHD_HTTP_HEADER_LAST_MODIFIED, m->date);
 	return r;
 }
 
