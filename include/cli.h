@@ -8,7 +8,7 @@
 
 struct config;
 
-/* blogd user add|passwd|list|del ... */
+/* blogd user add|passwd|list|del|totp ... */
 int cli_user(const struct config *cfg, int argc, char **argv);
 /* blogd post add --title T --author NAME [--slug S] [--tags a,b] [--draft] */
 int cli_post(const struct config *cfg, int argc, char **argv);

@@ -1,4 +1,5 @@
-/* Cryptographic helpers: SHA-256, HMAC, PBKDF2, base64 and constant-time
+/* Cryptographic helpers: SHA-256, HMAC (SHA-256; SHA-1 for TOTP), PBKDF2,
+ * base64 and constant-time
  * comparison from libnettle, random bytes from getrandom(2). Outside
  * src/tls/ (mbedtls), the only place that calls a crypto library. */
 #ifndef BLOGD_CRYPTO_H
@@ -38,6 +39,12 @@ void crypto_hmac_finish(struct crypto_hmac *h, unsigned char out[32]);
 /* The three above over one buffer. */
 void crypto_hmac_sha256(const struct crypto_hmac_key *k, const void *data,
                         size_t len, unsigned char out[32]);
+/* HMAC-SHA-1 of data under key, for TOTP (RFC 6238 fixes SHA-1 for the
+ * codes authenticator apps make; HMAC-SHA-1 is not weakened by SHA-1's
+ * collisions). */
+#define CRYPTO_SHA1_LEN 20
+void crypto_hmac_sha1(const void *key, size_t keylen, const void *data,
+                      size_t len, unsigned char out[CRYPTO_SHA1_LEN]);
 /* PBKDF2-HMAC-SHA-256 (Django's pbkdf2_sha256). 0 or -1. */
 int crypto_pbkdf2_sha256(const void *password, size_t passlen, const void *salt,
                          size_t saltlen, unsigned iterations, void *out,

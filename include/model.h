@@ -45,6 +45,7 @@ struct model_user {
 	char *password_hash;
 	bool is_admin;
 	char *created_at;
+	bool totp; /* two-factor sign-in is on (model_user_find only) */
 };
 
 struct model_user_list {
@@ -239,6 +240,61 @@ int model_login_failure_recent(struct db_conn *conn, const char *account,
 int model_login_failure_clear(struct db_conn *conn, const char *account);
 /* Deletes failures older than window seconds. */
 int model_login_failure_purge(struct db_conn *conn, long long window);
+
+/* ---- two-factor sign-in (auth/totp.c, sql/007) ---- */
+
+#define MODEL_TOTP_SECRET_LEN   20 /* bytes: RFC 4226's recommended size */
+#define MODEL_TOTP_RECOVERY_N   10 /* recovery codes made at enrolment */
+#define MODEL_TOTP_RECOVERY_LEN 32 /* SHA-256 of a recovery code */
+
+struct model_totp {
+	char name[MODEL_NAME_MAX + 1]; /* the account's */
+	bool enabled;                  /* secret is set */
+	unsigned char secret[MODEL_TOTP_SECRET_LEN];
+	bool pending; /* pending_secret awaits its first code */
+	unsigned char pending_secret[MODEL_TOTP_SECRET_LEN];
+	long long recovery_left; /* unused recovery codes */
+};
+
+/* The two-factor state of user id. 0, MODEL_NOT_FOUND, MODEL_ERR. The
+ * caller wipes out (explicit_bzero) after use. */
+int model_totp_get(struct db_conn *conn, long long id, struct model_totp *out);
+/* Stores secret as the pending one (enrolment started). */
+int model_totp_set_pending(struct db_conn *conn, long long id,
+                           const unsigned char secret[MODEL_TOTP_SECRET_LEN]);
+/* Turns two-factor on: the pending secret, if it is still secret (another
+ * tab may have started again), becomes the secret; step is the step of the
+ * confirming code (used up); the recovery codes are replaced by the
+ * MODEL_TOTP_RECOVERY_N hashes. One transaction. MODEL_NOT_FOUND when the
+ * pending secret changed. */
+int model_totp_enable(struct db_conn *conn, long long id,
+                      const unsigned char secret[MODEL_TOTP_SECRET_LEN],
+                      long long step,
+                      const unsigned char hashes[][MODEL_TOTP_RECOVERY_LEN]);
+/* Turns two-factor off and forgets secret, pending secret and recovery
+ * codes. MODEL_NOT_FOUND when there is no user id. */
+int model_totp_disable(struct db_conn *conn, long long id);
+/* Uses up time step step of user id: MODEL_OK when it is later than the
+ * last step used, MODEL_NOT_FOUND (a replay) when not. One statement, so
+ * two instances cannot both accept a code. */
+int model_totp_use_step(struct db_conn *conn, long long id, long long step);
+/* Uses up the unused recovery code with this hash: MODEL_OK or
+ * MODEL_NOT_FOUND. */
+int model_totp_use_recovery(struct db_conn *conn, long long id,
+                            const unsigned char hash[MODEL_TOTP_RECOVERY_LEN]);
+
+/* A sign-in waiting for its code (login_pending), max_age seconds from now;
+ * deletes lapsed ones first. */
+int model_login_pending_create(struct db_conn *conn,
+                               const unsigned char hash[MODEL_SESSION_HASH_LEN],
+                               long long user_id, long long max_age);
+/* The user id of an unlapsed pending sign-in: 0, MODEL_NOT_FOUND, ERR. */
+int model_login_pending_get(struct db_conn *conn,
+                            const unsigned char hash[MODEL_SESSION_HASH_LEN],
+                            long long *user_id);
+int
+model_login_pending_delete(struct db_conn *conn,
+                           const unsigned char hash[MODEL_SESSION_HASH_LEN]);
 
 /* ---- site ---- */
 

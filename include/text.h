@@ -31,6 +31,11 @@ size_t text_url_encode(char *out, const char *in, size_t n);
  * '/', '?', '%' and the rest stay. For a Location made from a request
  * target. out as for text_url_encode. */
 size_t text_uri_escape(char *out, const char *in, size_t n);
+/* RFC 4648 base32 (A-Z 2-7) of the n bytes of in, without padding, into
+ * out, NUL-terminated: room for TEXT_BASE32_LEN(n) + 1 bytes. Returns the
+ * length written. The form authenticator apps take a TOTP secret in. */
+#define TEXT_BASE32_LEN(n) (((n)*8 + 4) / 5)
+size_t text_base32_encode(char *out, const void *in, size_t n);
 
 /* Size of a model date in RFC 3339 with its NUL: "2026-11-25T22:17:01Z". */
 #define TEXT_RFC3339_SIZE 21

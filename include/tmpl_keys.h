@@ -88,6 +88,16 @@
 	X(SLUG_ERROR)                                                          \
 	X(TAGS_ERROR)                                                          \
 	X(COMMENT_ID)                                                          \
+	/* admin_totp.tpl */                                                   \
+	X(TOTP_OFF)                                                            \
+	X(TOTP_PENDING)                                                        \
+	X(TOTP_ON)                                                             \
+	X(TOTP_SECRET)                                                         \
+	X(QR_SVG)                                                              \
+	X(RECOVERY_CODES)                                                      \
+	X(RECOVERY_CODE)                                                       \
+	X(RECOVERY_LEFT)                                                       \
+	X(CODE)                                                                \
 	/* layout.tpl head of a post page (handlers_post_meta) */              \
 	X(META)                                                                \
 	X(DESCRIPTION)                                                         \
@@ -112,6 +122,8 @@
 	X(comment_retry, "comment_retry.tpl")                                  \
 	X(admin_nav, "admin_nav.tpl")                                          \
 	X(admin_login, "admin_login.tpl")                                      \
+	X(admin_login_code, "admin_login_code.tpl")                            \
+	X(admin_totp, "admin_totp.tpl")                                        \
 	X(admin_index, "admin_index.tpl")                                      \
 	X(admin_post, "admin_post.tpl")                                        \
 	X(admin_comments, "admin_comments.tpl")                                \

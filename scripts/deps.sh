@@ -19,12 +19,13 @@ SUDO=""
 build_pkgs=(build-essential cmake pkg-config
 	libmariadb-dev libctemplate-dev
 	libcmark-dev libargon2-dev zlib1g-dev nettle-dev
-	libcurl4-openssl-dev libjansson-dev
+	libcurl4-openssl-dev libjansson-dev libqrencode-dev
 	mariadb-server mariadb-client openssl)
 test_pkgs=(libcmocka-dev curl chromium wrk apache2-utils nghttp2-client
 	testssl.sh sslscan nginx-light clang libclang-rt-14-dev
 	systemd libxml2-utils pebble default-jre-headless
-	python3-django python3-django-taggit python3-mysqldb)
+	python3-django python3-django-taggit python3-mysqldb
+	oathtool zbar-tools)
 
 want=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && want+=("${test_pkgs[@]}")

@@ -49,6 +49,7 @@ static const char usage_text[] =
     "  user passwd NAME [--password-stdin]\n"
     "  user list\n"
     "  user del NAME\n"
+    "  user totp NAME --disable   turn two-factor sign-in off (lost phone)\n"
     "  post add --title T --author NAME [--slug S] [--tags a,b] [--draft]\n"
     "                             publish Markdown from standard input\n"
     "  import django mysql://USER@HOST[:PORT]/DB [--map FILE]\n"

@@ -3,6 +3,7 @@
 <a href="/admin">Posts</a>
 <a href="/admin/posts/new">New post</a>
 <a href="/admin/comments">Comments</a>
+<a href="/admin/totp">Two-factor</a>
 <form class="admin-logout" method="post" action="/admin/logout">
 <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
 <span class="admin-user">{{USER_NAME}}</span>

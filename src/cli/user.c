@@ -1,4 +1,4 @@
-/* blogd user add|passwd|list|del (include/cli.h). */
+/* blogd user add|passwd|list|del|totp (include/cli.h). */
 #include "cli.h"
 
 #include <errno.h>
@@ -254,11 +254,48 @@ user_del(const struct config *cfg, int argc, char **argv)
 	return rc == MODEL_OK ? 0 : 1;
 }
 
+/* user totp NAME --disable: for an admin who lost the phone and the
+ * recovery codes; whoever runs it can read the configuration anyway. */
+static int
+user_totp(const struct config *cfg, int argc, char **argv)
+{
+	struct model_user u;
+	struct db_pool *pool;
+	struct db_conn *conn;
+	const char *name;
+	int rc;
+
+	if (argc == 3 && strcmp(argv[1], "--disable") == 0)
+		name = argv[2];
+	else if (argc == 3 && strcmp(argv[2], "--disable") == 0)
+		name = argv[1];
+	else {
+		fprintf(stderr,
+		        "blogd: usage: blogd user totp NAME --disable\n");
+		return 1;
+	}
+	if (cli_db_open(cfg, &pool, &conn) != 0)
+		return 1;
+	if ((rc = model_user_find(conn, name, &u)) == MODEL_OK) {
+		rc = model_totp_disable(conn, u.id);
+		model_user_free(&u);
+	}
+	if (rc == MODEL_NOT_FOUND)
+		fprintf(stderr, "blogd: no user %s\n", name);
+	else if (rc != MODEL_OK)
+		fprintf(stderr, "blogd: user totp: database error\n");
+	else
+		printf("two-factor sign-in is off for %s\n", name);
+	cli_db_close(pool, conn);
+	return rc == MODEL_OK ? 0 : 1;
+}
+
 int
 cli_user(const struct config *cfg, int argc, char **argv)
 {
 	if (argc < 1) {
-		fprintf(stderr, "blogd: user needs add, passwd, list or del\n");
+		fprintf(stderr,
+		        "blogd: user needs add, passwd, list, del or totp\n");
 		return 1;
 	}
 	if (strcmp(argv[0], "add") == 0)
@@ -269,6 +306,8 @@ cli_user(const struct config *cfg, int argc, char **argv)
 		return user_list(cfg, argc);
 	if (strcmp(argv[0], "del") == 0)
 		return user_del(cfg, argc, argv);
+	if (strcmp(argv[0], "totp") == 0)
+		return user_totp(cfg, argc, argv);
 	fprintf(stderr, "blogd: unknown user command '%s'\n", argv[0]);
 	return 1;
 }

@@ -14,10 +14,9 @@
 #include "password.h"
 #include "text.h"
 #include "throttle.h"
+#include "totp.h"
 
 #define LOGIN_FAILED "Invalid username or password."
-#define LOGIN_THROTTLED                                                        \
-	"Too many failed sign-in attempts. Please try again later."
 
 const struct session_user *
 admin_require(struct http_request *req)
@@ -111,6 +110,15 @@ admin_act(struct http_request *req, int (*act)(struct db_conn *, long long),
 		http_error(req, rc == MODEL_NOT_FOUND ? 404 : 503);
 }
 
+void
+admin_retry_after(struct http_request *req, long wait)
+{
+	char retry[32];
+
+	snprintf(retry, sizeof(retry), "%ld", wait);
+	http_add_header(req, "Retry-After", retry);
+}
+
 /* ---- sign-in ---- */
 
 /* The sign-in page; username is shown again when it is printable text. */
@@ -119,7 +127,9 @@ login_render(struct http_request *req, int status, const char *username,
              const char *error)
 {
 	static const struct admin_notice notices[] = {
-	    {"signed_out", "You are signed out."}, {NULL, NULL}};
+	    {"signed_out", "You are signed out."},
+	    {"expired", "The sign-in took too long: please start again."},
+	    {NULL, NULL}};
 	char token[CSRF_HEX_LEN + 1];
 	struct tmpl_dict *root, *content;
 
@@ -238,6 +248,17 @@ login_finish(struct http_request *req, const char *username,
 	}
 	if (needs_rehash)
 		login_rehash(conn, &lk->user, password);
+	if (lk->user.totp) {
+		/* The failures stay counted until the code is right too:
+		 * else the password would reopen guessing codes. */
+		rc = totp_pending_start(req, conn, lk->user.id);
+		db_release(conn);
+		if (rc != 0)
+			http_error(req, 503);
+		else
+			http_redirect(req, 303, "/admin/login/code");
+		return;
+	}
 	rc = throttle_succeeded(conn, lk->user.name);
 	if (rc == 0)
 		rc = session_start(req, conn, lk->user.id);
@@ -259,7 +280,6 @@ login_post(struct http_request *req)
 	struct login_lookup lk;
 	const char *account;
 	bool ok, needs_rehash;
-	char retry[32];
 
 	if (!csrf_check(req)) {
 		http_error(req, 403);
@@ -274,9 +294,8 @@ login_post(struct http_request *req)
 	if (login_lookup(req, account, &lk) != 0) {
 		http_error(req, 503);
 	} else if (lk.wait > 0) {
-		snprintf(retry, sizeof(retry), "%ld", lk.wait);
-		http_add_header(req, "Retry-After", retry);
-		login_render(req, 429, username, LOGIN_THROTTLED);
+		admin_retry_after(req, lk.wait);
+		login_render(req, 429, username, ADMIN_THROTTLED);
 	} else {
 		ok = login_verify(password, &lk, &needs_rehash);
 		login_finish(req, username, account, password, &lk, ok,

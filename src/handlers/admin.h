@@ -22,6 +22,12 @@ void handle_admin_other(struct http_request *req);  /* any other /admin/ */
 void handle_admin_post_new(struct http_request *req);    /* GET, POST */
 void handle_admin_post_edit(struct http_request *req);   /* GET, POST */
 void handle_admin_post_delete(struct http_request *req); /* POST */
+/* admin_totp.c */
+void handle_admin_login_code(struct http_request *req);   /* GET, POST */
+void handle_admin_totp(struct http_request *req);         /* GET */
+void handle_admin_totp_start(struct http_request *req);   /* POST */
+void handle_admin_totp_confirm(struct http_request *req); /* POST */
+void handle_admin_totp_disable(struct http_request *req); /* POST */
 /* admin_comments.c */
 void handle_admin_comments(struct http_request *req);        /* GET */
 void handle_admin_comment_approve(struct http_request *req); /* POST */
@@ -51,6 +57,11 @@ struct admin_notice {
 };
 void admin_notice(struct http_request *req, struct tmpl_dict *root,
                   const struct admin_notice *flags);
+
+/* What a throttled sign-in (429) says, and its Retry-After of wait s. */
+#define ADMIN_THROTTLED                                                        \
+	"Too many failed sign-in attempts. Please try again later."
+void admin_retry_after(struct http_request *req, long wait);
 
 /* A {id} route parameter: 1..LLONG_MAX in plain digits, else 0. */
 long long admin_id(const char *param);

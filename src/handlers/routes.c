@@ -20,6 +20,8 @@ const struct route app_routes[] = {
     {HTTP_GET, "/metrics", metrics_handle, "metrics", false, true},
     {HTTP_GET | HTTP_POST, "/admin/login", handle_admin_login, "admin_login",
      false, false},
+    {HTTP_GET | HTTP_POST, "/admin/login/code", handle_admin_login_code,
+     "admin_login_code", false, false},
     {HTTP_POST, "/admin/logout", handle_admin_logout, "admin_logout", false,
      false},
     {HTTP_GET, "/admin", handle_admin_index, "admin", false, false},
@@ -35,6 +37,13 @@ const struct route app_routes[] = {
      "admin_comment_approve", false, false},
     {HTTP_POST, "/admin/comments/{id}/delete", handle_admin_comment_delete,
      "admin_comment_delete", false, false},
+    {HTTP_GET, "/admin/totp", handle_admin_totp, "admin_totp", false, false},
+    {HTTP_POST, "/admin/totp/start", handle_admin_totp_start,
+     "admin_totp_start", false, false},
+    {HTTP_POST, "/admin/totp/confirm", handle_admin_totp_confirm,
+     "admin_totp_confirm", false, false},
+    {HTTP_POST, "/admin/totp/disable", handle_admin_totp_disable,
+     "admin_totp_disable", false, false},
     /* Last of the admin routes: any other /admin/ URL needs a session
      * too, so probing them reveals nothing. */
     {HTTP_GET | HTTP_POST, "/admin/*", handle_admin_other, "admin_other", false,

@@ -54,6 +54,7 @@ user_from_row(const struct db_rows *rows, size_t r, struct model_user *u)
 	u->password_hash = model_cell_dup(rows, r, 2);
 	u->is_admin = db_cell_int(rows, r, 3) != 0;
 	u->created_at = model_cell_dup(rows, r, 4);
+	u->totp = rows->ncols > 5 && db_cell_int(rows, r, 5) != 0;
 }
 
 static int
@@ -76,8 +77,8 @@ model_user_find(struct db_conn *conn, const char *name, struct model_user *out)
 
 	memset(out, 0, sizeof(*out));
 	if (db_query(conn, &rows,
-	             "SELECT id, name, password_hash, is_admin, created_at "
-	             "FROM users WHERE name = ?",
+	             "SELECT id, name, password_hash, is_admin, created_at, "
+	             "totp_secret IS NOT NULL FROM users WHERE name = ?",
 	             "s", name) != 0)
 		return MODEL_ERR;
 	return user_one(&rows, out);

@@ -22,6 +22,7 @@
 #include <nettle/hmac.h>
 #include <nettle/memops.h>
 #include <nettle/pbkdf2.h>
+#include <nettle/sha1.h>
 #include <nettle/sha2.h>
 
 int
@@ -121,6 +122,18 @@ crypto_hmac_sha256(const struct crypto_hmac_key *k, const void *data,
 	crypto_hmac_start(&h, k);
 	crypto_hmac_update(&h, data, len);
 	crypto_hmac_finish(&h, out);
+}
+
+void
+crypto_hmac_sha1(const void *key, size_t keylen, const void *data, size_t len,
+                 unsigned char out[CRYPTO_SHA1_LEN])
+{
+	struct hmac_sha1_ctx c;
+
+	hmac_sha1_set_key(&c, keylen, key);
+	hmac_sha1_update(&c, len, data);
+	hmac_sha1_digest(&c, SHA1_DIGEST_SIZE, out);
+	explicit_bzero(&c, sizeof(c));
 }
 
 int

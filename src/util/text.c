@@ -156,6 +156,30 @@ text_uri_escape(char *out, const char *in, size_t n)
 	return text_percent_encode(out, in, n, text_uri_allowed);
 }
 
+size_t
+text_base32_encode(char *out, const void *in, size_t n)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	const unsigned char *p = in;
+	unsigned bits = 0, nbits = 0;
+	size_t len = 0;
+
+	/* Five bits per character, most significant first; the last one is
+	 * padded with zero bits. */
+	for (size_t i = 0; i < n; i++) {
+		bits = (bits << 8 | p[i]) & 0xfff;
+		nbits += 8;
+		while (nbits >= 5) {
+			nbits -= 5;
+			out[len++] = alphabet[(bits >> nbits) & 0x1f];
+		}
+	}
+	if (nbits > 0)
+		out[len++] = alphabet[(bits << (5 - nbits)) & 0x1f];
+	out[len] = '\0';
+	return len;
+}
+
 /* ASCII for U+00C0..U+00FF; NULL for × and ÷, which separate words. */
 static const char *const latin1[64] = {
     "a", "a", "a", "a",  "a",  "a",  "ae", "c", "e", "e", "e",  "e", "i",

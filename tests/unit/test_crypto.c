@@ -151,6 +151,29 @@ test_random(void **state)
 	assert_int_equal(crypto_random(big, sizeof(big)), 0);
 }
 
+/* RFC 2202 section 3: test cases 1, 2 and 6 (a key longer than a block). */
+static void
+test_hmac_sha1(void **state)
+{
+	unsigned char key[80], mac[CRYPTO_SHA1_LEN];
+	char hex[2 * CRYPTO_SHA1_LEN + 1];
+	static const char long_msg[] =
+	    "Test Using Larger Than Block-Size Key - Hash Key First";
+
+	(void)state;
+	memset(key, 0x0b, 20);
+	crypto_hmac_sha1(key, 20, "Hi There", 8, mac);
+	crypto_hex(mac, sizeof(mac), hex);
+	assert_string_equal(hex, "b617318655057264e28bc0b6fb378c8ef146be00");
+	crypto_hmac_sha1("Jefe", 4, "what do ya want for nothing?", 28, mac);
+	crypto_hex(mac, sizeof(mac), hex);
+	assert_string_equal(hex, "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+	memset(key, 0xaa, sizeof(key));
+	crypto_hmac_sha1(key, sizeof(key), long_msg, strlen(long_msg), mac);
+	crypto_hex(mac, sizeof(mac), hex);
+	assert_string_equal(hex, "aa4ae5e15272d00e95705637ce8a3b55ed402112");
+}
+
 static void
 test_equal(void **state)
 {
@@ -168,6 +191,7 @@ main(void)
 	    cmocka_unit_test(test_sha256),
 	    cmocka_unit_test(test_hmac_sha256),
 	    cmocka_unit_test(test_hmac_pieces),
+	    cmocka_unit_test(test_hmac_sha1),
 	    cmocka_unit_test(test_hex),
 	    cmocka_unit_test(test_random),
 	    cmocka_unit_test(test_equal),

@@ -315,6 +315,29 @@ test_datetime_malformed(void **state)
 			         bad[i]);
 }
 
+/* RFC 4648 section 10, without the padding. */
+static void
+test_base32(void **state)
+{
+	static const char *const want[] = {
+	    "", "MY", "MZXQ", "MZXW6", "MZXW6YQ", "MZXW6YTB", "MZXW6YTBOI",
+	};
+	char out[16];
+
+	(void)state;
+	for (size_t n = 0; n < sizeof(want) / sizeof(want[0]); n++) {
+		assert_int_equal(text_base32_encode(out, "foobar", n),
+		                 strlen(want[n]));
+		assert_string_equal(out, want[n]);
+		assert_int_equal(strlen(want[n]), TEXT_BASE32_LEN(n));
+	}
+	/* Every bit reaches the output: all ones, then a single low bit. */
+	text_base32_encode(out, "\xff\xff\xff\xff\xff", 5);
+	assert_string_equal(out, "77777777");
+	text_base32_encode(out, "\0\0\0\0\x01", 5);
+	assert_string_equal(out, "AAAAAAAB");
+}
+
 int
 main(void)
 {
@@ -332,6 +355,7 @@ main(void)
 	    cmocka_unit_test(test_trim),
 	    cmocka_unit_test(test_datetime_parse),
 	    cmocka_unit_test(test_datetime_malformed),
+	    cmocka_unit_test(test_base32),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
