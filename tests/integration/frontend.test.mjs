@@ -88,7 +88,42 @@ before(async () => {
 	expectStatus(r2, 401, 'failed sign-in');
 	pages.set('login-failed', { target: '/admin/login', status: 401,
 	    html: r2.body, res: r2 });
+	await twoFactorPages();
 });
+
+/* Two-factor sign-in's pages: off, waiting for the first code (with the QR
+ * code), the recovery codes, on, and the code step of signing in. */
+async function twoFactorPages() {
+	const keep = (name, target, res) =>
+		pages.set(name, { target, status: res.status, html: res.body,
+		    res });
+	let res = await srv.get('/admin/totp', { jar });
+	expectStatus(res, 200, 'two-factor off');
+	keep('admin-totp-off', '/admin/totp', res);
+	expectStatus(await srv.request('POST', '/admin/totp/start', { jar,
+	    body: { csrf_token: csrfFrom(res.body) } }), 303, 'enrol');
+	res = await srv.get('/admin/totp', { jar });
+	keep('admin-totp-enrol', '/admin/totp', res);
+	const secret = /class="totp-secret"[^>]*>([A-Z2-7]+)</.exec(res.body)[1];
+	// oathtool makes the code; a step boundary between here and the
+	// server is inside the window either side.
+	const code = spawnSync('oathtool', ['--totp', '-b', secret],
+	    { encoding: 'utf8' }).stdout.trim();
+	res = await srv.request('POST', '/admin/totp/confirm', { jar,
+	    body: { code, csrf_token: csrfFrom(res.body) } });
+	expectStatus(res, 200, 'recovery codes');
+	keep('admin-totp-codes', '/admin/totp/confirm', res);
+	res = await srv.get('/admin/totp', { jar });
+	keep('admin-totp-on', '/admin/totp', res);
+	const step = new CookieJar();
+	const form = await srv.get('/admin/login', { jar: step });
+	expectStatus(await srv.request('POST', '/admin/login', { jar: step,
+	    body: { username: ADMIN, password: ADMIN_PW,
+	        csrf_token: csrfFrom(form.body) } }), 303, 'password step');
+	res = await srv.get('/admin/login/code', { jar: step });
+	expectStatus(res, 200, 'code step');
+	keep('login-code', '/admin/login/code', res);
+}
 
 after(async () => {
 	if (srv)

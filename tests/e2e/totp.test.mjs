@@ -1,0 +1,120 @@
+// Two-factor sign-in in a real browser (Debian's Chromium through
+// playwright-core): an admin turns it on, reading the key from the page and
+// making codes with oathtool as an authenticator app would, signs out, and
+// signs in again with password and code. Screenshots go to
+// $BLOGD_BUILD/e2e-screenshots/.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { launchChromium } from './browser.mjs';
+
+import {
+	SRC, addUser, setupSite, sleep, startBlogd, tempDir,
+} from '../integration/lib.mjs';
+
+const ADMIN = 'e2e-totp';
+const ADMIN_PW = 'a long two-factor password';
+
+const shots = process.env.BLOGD_BUILD
+	? path.join(process.env.BLOGD_BUILD, 'e2e-screenshots')
+	: tempDir('e2e-screenshots');
+fs.mkdirSync(shots, { recursive: true });
+
+let srv, browser;
+
+before(async () => {
+	const cfg = await setupSite('blogd_e2e_totp',
+	    { paths: { static: path.join(SRC, 'static') } });
+	await addUser(cfg, ADMIN, ADMIN_PW, true);
+	srv = await startBlogd(cfg);
+	browser = await launchChromium();
+});
+
+after(async () => {
+	if (browser)
+		await browser.close();
+	if (srv)
+		await srv.stop();
+});
+
+const shot = (page, name) =>
+	page.screenshot({ path: path.join(shots, `${name}.png`),
+	    fullPage: true });
+
+const step = () => Math.floor(Date.now() / 30000);
+
+/* The code an authenticator app shows now for base32 key. */
+const appCode = (key) =>
+	execFileSync('oathtool', ['--totp', '-b', key]).toString().trim();
+
+test('an admin turns on two-factor sign-in, signs out and back in',
+    async () => {
+	const base = `http://127.0.0.1:${srv.port}`;
+	const context = await browser.newContext(
+	    { viewport: { width: 1100, height: 800 } });
+	const page = await context.newPage();
+	page.setDefaultTimeout(10000);
+	const problems = [];
+	page.on('console', (m) => {
+		if (m.type() === 'error' &&
+		    !m.text().startsWith('Failed to load resource'))
+			problems.push(m.text());
+	});
+	page.on('pageerror', (e) => problems.push(e.message));
+
+	await page.goto(`${base}/admin/login`);
+	await page.fill('#login-username', ADMIN);
+	await page.fill('#login-password', ADMIN_PW);
+	await Promise.all([page.waitForURL(`${base}/admin`),
+	    page.click('.admin-login button[type=submit]')]);
+
+	// From the admin menu to the set-up page, then start.
+	await Promise.all([page.waitForURL(`${base}/admin/totp`),
+	    page.click('nav.admin-nav a[href="/admin/totp"]')]);
+	await page.click('form[action="/admin/totp/start"] button');
+	await page.waitForSelector('#totp-secret');
+	const qr = await page.locator('svg.qr').boundingBox();
+	assert.ok(qr && qr.width > 100 && qr.height === qr.width,
+	    `the QR code is drawn: ${JSON.stringify(qr)}`);
+	await shot(page, 'totp-01-enrol');
+	const key = (await page.textContent('#totp-secret')).trim();
+	assert.match(key, /^[A-Z2-7]{32}$/);
+
+	await page.fill('#totp-code', appCode(key));
+	const confirmed = step();
+	await page.click('form[action="/admin/totp/confirm"] button');
+	await page.waitForSelector('.totp-recovery');
+	const codes = await page.locator('.totp-recovery code').allTextContents();
+	assert.equal(codes.length, 10, 'ten recovery codes');
+	await shot(page, 'totp-02-recovery-codes');
+
+	await Promise.all([page.waitForURL(/\/admin\/login\?signed_out=1$/),
+	    page.click('.admin-logout button')]);
+
+	// The password alone leads to the code form, not to /admin.
+	await page.fill('#login-username', ADMIN);
+	await page.fill('#login-password', ADMIN_PW);
+	await Promise.all([page.waitForURL(`${base}/admin/login/code`),
+	    page.click('.admin-login button[type=submit]')]);
+	const input = page.locator('#login-code');
+	assert.equal(await input.getAttribute('autocomplete'), 'one-time-code');
+	assert.equal(await input.getAttribute('inputmode'), 'numeric');
+	await shot(page, 'totp-03-code');
+	const direct = await page.request.get(`${base}/admin`,
+	    { maxRedirects: 0 });
+	assert.equal(direct.status(), 303, 'no session between the steps');
+
+	// The confirming code is used up: the app's next code signs in.
+	while (step() === confirmed)
+		await sleep(250);
+	await page.fill('#login-code', appCode(key));
+	await Promise.all([page.waitForURL(`${base}/admin`),
+	    page.click('.admin-login button[type=submit]')]);
+	assert.ok(await page.isVisible('nav.admin-nav'), 'signed in');
+	assert.deepEqual(problems, [], 'console errors');
+	await context.close();
+});
