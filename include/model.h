@@ -265,12 +265,13 @@ int model_totp_set_pending(struct db_conn *conn, long long id,
 /* Turns two-factor on: the pending secret, if it is still secret (another
  * tab may have started again), becomes the secret; step is the step of the
  * confirming code (used up); the recovery codes are replaced by the
- * MODEL_TOTP_RECOVERY_N hashes. One transaction. MODEL_NOT_FOUND when the
- * pending secret changed. */
+ * MODEL_TOTP_RECOVERY_N hashes (only read; not const, as C would not pass
+ * an array of arrays to it without a cast). One transaction.
+ * MODEL_NOT_FOUND when the pending secret changed. */
 int model_totp_enable(struct db_conn *conn, long long id,
                       const unsigned char secret[MODEL_TOTP_SECRET_LEN],
                       long long step,
-                      const unsigned char hashes[][MODEL_TOTP_RECOVERY_LEN]);
+                      unsigned char hashes[][MODEL_TOTP_RECOVERY_LEN]);
 /* Turns two-factor off and forgets secret, pending secret and recovery
  * codes. MODEL_NOT_FOUND when there is no user id. */
 int model_totp_disable(struct db_conn *conn, long long id);

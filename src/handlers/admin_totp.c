@@ -291,9 +291,7 @@ totp_enable(struct http_request *req, const struct session_user *user,
 	}
 	if ((conn = handlers_db(req)) == NULL)
 		goto wipe;
-	rc = model_totp_enable(
-	    conn, user->id, t->pending_secret, step,
-	    (const unsigned char(*)[MODEL_TOTP_RECOVERY_LEN])hashes);
+	rc = model_totp_enable(conn, user->id, t->pending_secret, step, hashes);
 	db_release(conn);
 	if (rc == MODEL_OK) {
 		log_info("admin: %s turned two-factor sign-in on", user->name);
@@ -381,6 +379,7 @@ totp_disable(struct http_request *req, const struct session_user *user,
 
 	if ((conn = handlers_db(req)) == NULL)
 		return;
+	/* rc: 1 proven (and off), 0 not proven, 2 throttled, -1 database. */
 	if ((wait = throttle_check(conn, user->name, ip)) != 0)
 		rc = wait < 0 ? -1 : 2;
 	else if ((rc = totp_disable_proof(req, &conn, user, t)) == 1)

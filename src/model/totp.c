@@ -66,7 +66,7 @@ static int
 totp_enable_rows(struct db_conn *conn, long long id,
                  const unsigned char secret[MODEL_TOTP_SECRET_LEN],
                  long long step,
-                 const unsigned char hashes[][MODEL_TOTP_RECOVERY_LEN])
+                 unsigned char hashes[][MODEL_TOTP_RECOVERY_LEN])
 {
 	uint64_t affected;
 
@@ -97,7 +97,7 @@ int
 model_totp_enable(struct db_conn *conn, long long id,
                   const unsigned char secret[MODEL_TOTP_SECRET_LEN],
                   long long step,
-                  const unsigned char hashes[][MODEL_TOTP_RECOVERY_LEN])
+                  unsigned char hashes[][MODEL_TOTP_RECOVERY_LEN])
 {
 	int rc;
 
