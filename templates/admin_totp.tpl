@@ -41,7 +41,7 @@
 <p><a href="/admin">Done</a></p>
 {{/RECOVERY_CODES}}
 {{#TOTP_ON}}
-<p>Two-factor sign-in is <strong>on</strong>. <span class="totp-left">{{RECOVERY_LEFT}}</span> unused recovery codes are left.</p>
+<p>Two-factor sign-in is <strong>on</strong>. Unused recovery codes left: <span class="totp-left">{{RECOVERY_LEFT}}</span>.</p>
 <h2>Turn it off</h2>
 <form class="admin-form" method="post" action="/admin/totp/disable">
 <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">

@@ -207,9 +207,10 @@ async function enrol() {
 	return { secret, codes, jar };
 }
 
-/* Makes the last step used be `step` (null: none). */
-const setLastStep = (step) => sql(`UPDATE users SET totp_last_step = ` +
-    `${step === null ? 'NULL' : step} WHERE name = '${ADMIN}'`, DBNAME);
+/* Forgets the last step used, so that a test need not wait up to 30 s
+ * for a step that no earlier code used up. */
+const forgetLastStep = () => sql('UPDATE users SET totp_last_step = NULL ' +
+    `WHERE name = '${ADMIN}'`, DBNAME);
 
 test('enrolment needs an admin session', async () => {
 	for (const [m, t] of [['GET', '/admin/totp'],
@@ -262,8 +263,9 @@ test('enrol, then signing in needs password and code; a code works once',
 	    { jar, body: { code: '123456' } });
 	expectStatus(noToken, 403, 'code without a token');
 
-	// A wrong code: 401, and no session.
-	setLastStep(null);
+	// Enrolment used up this step's code; forget that, as if this
+	// sign-in came a step later. A wrong code: 401, and no session.
+	forgetLastStep();
 	const wrong = await codeStep(jar, oath(secret, unixNow() - 300));
 	expectStatus(wrong, 401, 'wrong code');
 	expectBody(wrong, /role="alert"/);
@@ -291,7 +293,7 @@ test('the window: the previous step is accepted, two steps back is not',
     async () => {
 	const { secret } = await enrol();
 	await awayFromStepEnd();
-	setLastStep(null);
+	forgetLastStep();
 	const jar = new CookieJar();
 	expectStatus(await passwordStep(jar), 303, 'password');
 	const old = await codeStep(jar, oath(secret, unixNow() - 60));
@@ -300,7 +302,7 @@ test('the window: the previous step is accepted, two steps back is not',
 	await signIn(oath(secret, unixNow() - 30));
 	// The next step's code too (a phone a little ahead)...
 	await awayFromStepEnd();
-	setLastStep(null);
+	forgetLastStep();
 	await signIn(oath(secret, unixNow() + 30));
 	// ...after which the current step's code is a replay: a step
 	// is never accepted after a later one.
@@ -397,7 +399,7 @@ test('turning it off in the admin needs the password or a current code',
 	({ secret, jar } = await enrol());
 	({ token } = await page(jar, '/admin/totp'));
 	await awayFromStepEnd();
-	setLastStep(null);
+	forgetLastStep();
 	r = await disable({ code: oath(secret) });
 	expectStatus(r, 303, 'right code');
 	await signIn();
