@@ -15,7 +15,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import {
 	CookieJar, addUser, assertExit, cli, csrfFrom, expectBody,
 	expectNoBody, expectStatus, runBlogd, setupSite, sleep, sql, sqlValue,
-	startBlogd, tempDir,
+	startBlogd, tempDir, writeConfig,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_totp';
@@ -73,9 +73,10 @@ async function awayFromStepEnd(margin = 6) {
 		await sleep(left * 1000 + 200);
 }
 
-/* GETs target with jar, expecting 200; returns { res, token }. */
-async function page(jar, target) {
-	const res = await srv.get(target, { jar });
+/* GETs target with jar (from instance `on`), expecting 200; returns
+ * { res, token }. */
+async function page(jar, target, on = srv) {
+	const res = await on.get(target, { jar });
 	expectStatus(res, 200, `GET ${target}`);
 	assert.equal(res.headers['cache-control'], 'no-store', target);
 	const token = csrfFrom(res.body);
@@ -84,16 +85,17 @@ async function page(jar, target) {
 }
 
 /* The password step; returns the response (303 either way on success). */
-async function passwordStep(jar, user = ADMIN, password = ADMIN_PW) {
-	const { token } = await page(jar, '/admin/login');
-	return srv.request('POST', '/admin/login', { jar,
+async function passwordStep(jar, user = ADMIN, password = ADMIN_PW,
+    on = srv) {
+	const { token } = await page(jar, '/admin/login', on);
+	return on.request('POST', '/admin/login', { jar,
 	    body: { username: user, password, csrf_token: token } });
 }
 
 /* The code step with a fresh form; returns the response. */
-async function codeStep(jar, code) {
-	const { token } = await page(jar, '/admin/login/code');
-	return srv.request('POST', '/admin/login/code', { jar,
+async function codeStep(jar, code, on = srv) {
+	const { token } = await page(jar, '/admin/login/code', on);
+	return on.request('POST', '/admin/login/code', { jar,
 	    body: { code, csrf_token: token } });
 }
 
@@ -287,6 +289,45 @@ test('enrol, then signing in needs password and code; a code works once',
 	expectStatus(await passwordStep(again), 303, 'password');
 	expectStatus(await codeStep(again, code), 401, 'replayed code');
 	assert.equal(again.get('blogd_session'), undefined);
+});
+
+test('a code works once across instances, even sent to both at once',
+    async () => {
+	const { secret } = await enrol();
+	const other = await startBlogd(await writeConfig(
+	    { database: { name: DBNAME }, site: { title: ISSUER } }));
+	try {
+		// A password step on one instance, its code on the other.
+		const jar = new CookieJar();
+		expectStatus(await passwordStep(jar), 303, 'password on one');
+		const cross = await page(jar, '/admin/login/code', other);
+		forgetLastStep();
+		await awayFromStepEnd();
+		const code = oath(secret);
+		// A second pending sign-in, and the same code to both
+		// instances at once: the database lets one through.
+		const jar2 = new CookieJar();
+		expectStatus(await passwordStep(jar2, ADMIN, ADMIN_PW, other),
+		    303, 'password on the other');
+		const { token } = await page(jar2, '/admin/login/code');
+		const both = await Promise.all([
+			other.request('POST', '/admin/login/code', { jar,
+			    body: { code, csrf_token: cross.token } }),
+			srv.request('POST', '/admin/login/code', { jar: jar2,
+			    body: { code, csrf_token: token } }),
+		]);
+		assert.deepEqual(both.map((r) => r.status).sort(), [303, 401],
+		    'one of two simultaneous uses of a code');
+		// And later, on either instance: refused.
+		for (const on of [srv, other]) {
+			const j = new CookieJar();
+			expectStatus(await passwordStep(j, ADMIN, ADMIN_PW, on),
+			    303, 'password');
+			expectStatus(await codeStep(j, code, on), 401, 'replay');
+		}
+	} finally {
+		await other.stop();
+	}
 });
 
 test('the window: the previous step is accepted, two steps back is not',
