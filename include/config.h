@@ -66,6 +66,11 @@ struct config {
 		unsigned pool_size;       /* 0: one per worker */
 		unsigned connect_timeout; /* seconds */
 		unsigned read_timeout;    /* seconds */
+		/* Comma list of read replicas, "host:port" each (same user,
+		 * password and TLS settings); "" = none, every read on the
+		 * primary. */
+		char *replicas;
+		unsigned replica_max_lag; /* seconds behind, else left out */
 	} database;
 	struct {
 		char *templates;
@@ -107,5 +112,15 @@ bool config_key_at(size_t i, const char **section, const char **key);
 /* Splits "host:port" / "[v6]:port". Returns -1 when malformed. */
 int config_parse_listen(const char *spec, char *host, size_t hostlen,
                         unsigned *port);
+
+/* At most this many database.replicas. */
+#define CONFIG_REPLICAS_MAX 16
+/*
+ * Reads the next "host:port" of a comma list (database.replicas) at *list,
+ * spaces around items ignored, and moves *list past it: 1 with host and
+ * port set, 0 at the end of the list, -1 when the item is malformed.
+ */
+int config_next_hostport(const char **list, char *host, size_t hostlen,
+                         unsigned *port);
 
 #endif

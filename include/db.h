@@ -51,13 +51,16 @@ struct db_stats {
 	bool available;             /* false in an outage (db_pool_watch) */
 	unsigned long long refused; /* acquires refused in an outage */
 	unsigned long long outages;
+	/* db_acquire_read: borrowed from a replica, from the primary. */
+	unsigned long long reads_replica, reads_primary;
 };
 
 /* Opens the pool (connections are made lazily, so a DB that is down at start
  * only makes requests fail until it is back). err gets a one-line message. */
 int db_pool_open(struct db_pool **pool, const struct config *cfg, char *err,
                  size_t errlen);
-/* Closes every connection; ends the probe thread first (db_pool_watch). */
+/* Closes every connection, the replicas' too; ends the probe and replica
+ * checker threads first (db_pool_watch). */
 void db_pool_close(struct db_pool *pool);
 /*
  * For the server (main thread, once, after db_pool_open): outages become
@@ -65,7 +68,9 @@ void db_pool_close(struct db_pool *pool);
  * read_timeout, makes the pool unavailable: db_acquire then returns NULL
  * at once, so requests answer 503 without waiting out a timeout each. A
  * thread of the pool's probes the server every half second and makes it
- * available again once it answers. 0, or -1 (logged) without the thread.
+ * available again once it answers. With replicas, a second thread checks
+ * them every second (db_acquire_read uses only those in service). 0, or -1
+ * (logged) without a thread.
  */
 int db_pool_watch(struct db_pool *pool);
 /* False during an outage of a watched pool; any thread, never blocks. */
@@ -77,6 +82,28 @@ void db_pool_stats(struct db_pool *pool, struct db_stats *out);
  * after the pool has connected once; before that only recorded, for the
  * caller's own one-line error (db_pool_last_error). */
 struct db_conn *db_acquire(struct db_pool *pool);
+/*
+ * Borrows a connection for reads that may be up to database.replica_max_lag
+ * seconds old: a replica's in service, in turn, or the primary's when none
+ * is (or none is configured, or the pool is not watched). fresh, when not
+ * NULL, is asked first on a replica's connection: false (its data is older
+ * than the caller needs) gives the primary's instead. Same NULL as
+ * db_acquire.
+ */
+struct db_conn *db_acquire_read(struct db_pool *pool,
+                                bool (*fresh)(struct db_conn *, void *),
+                                void *arg);
+
+/* One replica for /metrics: db_replica_stats fills out for the i-th, false
+ * past the last. name lives as long as the pool. */
+struct db_replica_stats {
+	const char *name; /* "host:port" */
+	bool up;          /* in service */
+	long long lag;    /* seconds behind at the last check, -1 unknown */
+};
+bool db_replica_stats(struct db_pool *pool, unsigned i,
+                      struct db_replica_stats *out);
+
 /* Copies the last connect failure into out: one line naming the server
  * (host:port or socket), user, database and the client library's cause.
  * Returns out. */

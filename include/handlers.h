@@ -16,6 +16,12 @@ struct model_post_list;
 /* A borrowed connection (db_release it), or NULL once the request has been
  * answered 503: the database cannot be reached. */
 struct db_conn *handlers_db(struct http_request *req);
+/* handlers_db for the public pages' reads: a read replica's connection when
+ * one is in service (database.replicas), else the primary's. Admins and a
+ * client that has just written (session_reads_primary) get the primary's,
+ * and so does a render the page cache keeps unless the replica has caught
+ * up with the version it is kept under. Never for a write. */
+struct db_conn *handlers_db_read(struct http_request *req);
 
 /* GET / and ?page=N */
 void handle_home(struct http_request *req);

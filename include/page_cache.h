@@ -4,7 +4,8 @@
  * Cached routes: home (with ?page=N), post, tag, author, feed, sitemap,
  * robots; search is not cached (its keys are unbounded and it is rare).
  * A request bypasses the cache when it is not GET/HEAD, carries a
- * blogd_session cookie (admins), or has a query other than page=N.
+ * blogd_session cookie (admins) or a current blogd_fresh one (it wrote a
+ * moment ago: session_reads_primary), or has a query other than page=N.
  *
  * Freshness: every entry remembers the content version (model.h) it was
  * rendered under. A thread of the cache reads the version from the
@@ -51,6 +52,14 @@ struct buf;
 /* A metrics source (metrics_add_source): page_cache_stale_total; arg
  * unused. */
 void page_cache_metrics(struct buf *out, void *arg);
+/*
+ * Read replicas: the content version the page being rendered on this
+ * thread will be kept under, or -1 when it will not be kept. A render
+ * for the cache may read a replica only when the replica has this version
+ * (handlers_db_read), so no page is kept under a version newer than the
+ * data it shows.
+ */
+long long page_cache_fill_version(void);
 /* Drops every page (templates reloaded); any thread. */
 void page_cache_flush(void);
 

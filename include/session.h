@@ -28,6 +28,19 @@ struct http_request;
 /* last_seen is written at most this often, to keep requests read-only. */
 #define SESSION_TOUCH_SECONDS 60
 
+/*
+ * Read-your-writes with read replicas (database.replicas). The answer to a
+ * write (a comment, an admin save, publish, delete or approval) sets the
+ * cookie blogd_fresh: the Unix time until which this client's reads go to
+ * the primary and skip the page cache, max(replica_max_lag,
+ * SESSION_FRESH_MIN) + SESSION_FRESH_MARGIN seconds on. It carries no
+ * secret and grants nothing: a client that forges one only makes its own
+ * pages slower. Without replicas it is never set.
+ */
+#define SESSION_FRESH_COOKIE "blogd_fresh"
+#define SESSION_FRESH_MIN    5
+#define SESSION_FRESH_MARGIN 5
+
 struct session_user {
 	long long id;
 	char name[MODEL_NAME_MAX + 1];
@@ -50,6 +63,12 @@ void session_token_hash(const char *value,
 int session_get(struct http_request *req, const struct session_user **user);
 /* session_get for callers that treat an error as "no session". */
 const struct session_user *session_current(struct http_request *req);
+
+/* After a write of this client's: sets blogd_fresh (with replicas). */
+void session_note_write(struct http_request *req);
+/* Whether this client must read the primary, bypassing the page cache: it
+ * is signed in (any session cookie) or wrote a moment ago (blogd_fresh). */
+bool session_reads_primary(struct http_request *req);
 
 /*
  * After a successful login: deletes the session the request presented (if

@@ -113,6 +113,9 @@ static const struct config_key config_keys[] = {
      1, 3600, NULL},
     {"database", "read_timeout", CT_UINT, OFF(database.read_timeout), "10", 1,
      3600, NULL},
+    {"database", "replicas", CT_STR, OFF(database.replicas), "", 0, 0, NULL},
+    {"database", "replica_max_lag", CT_UINT, OFF(database.replica_max_lag), "5",
+     1, 3600, NULL},
     {"paths", "templates", CT_STR, OFF(paths.templates),
      "/usr/share/blogd/templates", 0, 0, NULL},
     {"paths", "static", CT_STR, OFF(paths.static_dir),
@@ -260,6 +263,67 @@ config_parse_listen(const char *spec, char *host, size_t hostlen,
 	memcpy(host, h, len);
 	host[len] = '\0';
 	*port = (unsigned)p;
+	return 0;
+}
+
+int
+config_next_hostport(const char **list, char *host, size_t hostlen,
+                     unsigned *port)
+{
+	const char *p = *list;
+	char item[300];
+	size_t n, len;
+
+	while (*p == ' ')
+		p++;
+	if (*p == '\0')
+		return 0;
+	n = strcspn(p, ",");
+	len = n;
+	while (len > 0 && p[len - 1] == ' ')
+		len--;
+	*list = p[n] == ',' ? p + n + 1 : p + n;
+	if (len >= sizeof(item))
+		return -1;
+	memcpy(item, p, len);
+	item[len] = '\0';
+	/* The name is quoted in /metrics labels. */
+	if (strpbrk(item, "\"\\") != NULL)
+		return -1;
+	return config_parse_listen(item, host, hostlen, port) == 0 ? 1 : -1;
+}
+
+/* Every item is host:port, and there are few enough. */
+static int
+validate_replicas(const struct config *cfg, char *err, size_t errlen)
+{
+	const char *p = cfg->database.replicas, *item = p;
+	char host[256];
+	unsigned port, n = 0;
+	int rc;
+
+	while ((rc = config_next_hostport(&p, host, sizeof(host), &port)) == 1) {
+		if (++n > CONFIG_REPLICAS_MAX) {
+			snprintf(err, errlen,
+			         "database.replicas: more than %d replicas",
+			         CONFIG_REPLICAS_MAX);
+			return -1;
+		}
+		item = p;
+	}
+	if (rc == -1) {
+		int len;
+
+		while (*item == ' ')
+			item++;
+		len = (int)strcspn(item, ",");
+
+		snprintf(err, errlen,
+		         "database.replicas: '%.*s' is not host:port (a comma "
+		         "list of host:port)",
+		         len > 80 ? 80 : len, item);
+		return -1;
+	}
 	return 0;
 }
 
@@ -683,6 +747,8 @@ validate(struct config *cfg, char *err, size_t errlen)
 	if (cfg->database.pool_size == 0)
 		cfg->database.pool_size = cfg->server.workers;
 
+	if (validate_replicas(cfg, err, errlen) == -1)
+		return -1;
 	if (cfg->acme.domains[0] != '\0') {
 		if (validate_acme(cfg, err, errlen) == -1)
 			return -1;

@@ -500,6 +500,35 @@ metrics_http(struct buf *out, void *arg)
 	              "Requests waiting for a free worker.", st.queued);
 }
 
+/* Read replicas: one series per replica, and where the reads went. */
+static void
+metrics_db_replicas(struct buf *out, struct db_pool *db,
+                    const struct db_stats *st)
+{
+	struct db_replica_stats r;
+	unsigned i;
+
+	metrics_family(out, "blogd_db_reads_total", "counter",
+	               "Public page reads, by the server that answered.");
+	buf_printf(out, "blogd_db_reads_total{server=\"replica\"} %llu\n",
+	           st->reads_replica);
+	buf_printf(out, "blogd_db_reads_total{server=\"primary\"} %llu\n",
+	           st->reads_primary);
+	if (!db_replica_stats(db, 0, &r))
+		return;
+	metrics_family(out, "blogd_db_replica_up", "gauge",
+	               "1 while the replica serves reads, 0 while left out.");
+	for (i = 0; db_replica_stats(db, i, &r); i++)
+		buf_printf(out, "blogd_db_replica_up{replica=\"%s\"} %d\n",
+		           r.name, r.up ? 1 : 0);
+	metrics_family(out, "blogd_db_replica_lag_seconds", "gauge",
+	               "Seconds_Behind_Master at the last check; -1 unknown.");
+	for (i = 0; db_replica_stats(db, i, &r); i++)
+		buf_printf(out,
+		           "blogd_db_replica_lag_seconds{replica=\"%s\"} %lld\n",
+		           r.name, r.lag);
+}
+
 static void
 metrics_db(struct buf *out, void *arg)
 {
@@ -534,6 +563,7 @@ metrics_db(struct buf *out, void *arg)
 	metrics_gauge(out, "blogd_db_refused_total", "counter",
 	              "Connections refused at once during an outage.",
 	              st.refused);
+	metrics_db_replicas(out, app->db, &st);
 }
 
 /* Before the servers start, so the first scrape has every source; in the

@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
+#include "config.h"
 #include "crypto.h"
 #include "db.h"
 #include "http.h"
@@ -53,6 +55,39 @@ void
 session_token_hash(const char *value, unsigned char out[MODEL_SESSION_HASH_LEN])
 {
 	crypto_sha256(value, strlen(value), out);
+}
+
+void
+session_note_write(struct http_request *req)
+{
+	const struct config *cfg = http_req_app(req)->cfg;
+	unsigned window = cfg->database.replica_max_lag;
+	char value[32];
+
+	if (cfg->database.replicas[0] == '\0')
+		return;
+	if (window < SESSION_FRESH_MIN)
+		window = SESSION_FRESH_MIN;
+	window += SESSION_FRESH_MARGIN;
+	snprintf(value, sizeof(value), "%lld",
+	         (long long)time(NULL) + window);
+	http_set_cookie(req, SESSION_FRESH_COOKIE, value, (long)window, true);
+}
+
+bool
+session_reads_primary(struct http_request *req)
+{
+	const char *fresh = http_cookie(req, SESSION_FRESH_COOKIE);
+	char *end;
+	long long until;
+
+	if (http_cookie(req, SESSION_COOKIE) != NULL)
+		return true;
+	if (http_req_app(req)->cfg->database.replicas[0] == '\0' ||
+	    fresh == NULL || *fresh < '0' || *fresh > '9')
+		return false;
+	until = strtoll(fresh, &end, 10);
+	return *end == '\0' && until > (long long)time(NULL);
 }
 
 /* Asks the database about the request's cookie; fills st. 0 or -1. */

@@ -140,6 +140,42 @@ static struct {
 	struct pc_entry lru; /* sentinel */
 } pc;
 
+/*
+ * The version a render on this thread will be stored under, -1 when it
+ * will not be (page_cache_fill_version). Set around a handler call by
+ * pc_render; a thread runs one handler at a time.
+ *
+ * Why a render for the cache must not read a replica that is behind: the
+ * entry is stamped with the version read from the primary before the
+ * render (V), and any later request compares only that stamp. A replica
+ * that has not yet applied V would yield a page showing older data under
+ * V's stamp, which would then be served as current until the next change,
+ * possibly for hours. Replication applies commits in the primary's order,
+ * and every change bumps the version in or after its own transaction, so
+ * a replica whose content_version is at least V has all the data V stands
+ * for. Renders that are not stored (cache off, bypassed, or a request
+ * rendering for itself) may read any replica in service: they are at most
+ * replica_max_lag old, which is the deal replicas offer.
+ */
+static _Thread_local long long pc_fill_version = -1;
+
+long long
+page_cache_fill_version(void)
+{
+	return pc_fill_version;
+}
+
+/* Runs route's handler for req; version >= 0: the page will be stored
+ * under it. */
+static void
+pc_render(struct http_request *req, const struct route *route,
+          long long version)
+{
+	pc_fill_version = version;
+	route->handler(req);
+	pc_fill_version = -1;
+}
+
 static uint64_t
 pc_fnv(const void *data, size_t n, uint64_t h)
 {
@@ -442,7 +478,7 @@ pc_eligible(struct http_request *req, const struct route *route)
 	return pc.enabled &&
 	       (http_req_method(req) & (HTTP_GET | HTTP_HEAD)) != 0 &&
 	       route->cacheable && pc_query_ok(http_req_target(req)) &&
-	       http_cookie(req, SESSION_COOKIE) == NULL;
+	       !session_reads_primary(req);
 }
 
 /* Scheme and target; the Host too when the pages take their absolute
@@ -909,7 +945,7 @@ pc_refresh_run(struct pc_job *j, bool render)
 	struct pc_entry *e;
 
 	if (render) {
-		http_req_route(r)->handler(r);
+		pc_render(r, http_req_route(r), j->version);
 		if ((e = pc_store(r, j->key, j->hash, j->version, token)) !=
 		    NULL)
 			pc_unref(e);
@@ -1155,7 +1191,7 @@ page_cache_handle(struct http_request *req, const struct route *route)
 			pc_mark_stale(req);
 		pc_answer(req, e);
 	} else {
-		route->handler(req);
+		pc_render(req, route, fill ? version : -1);
 		if (fill)
 			pc_finish(req, key.data, hash, version);
 		if (pc_status(req) >= 500)

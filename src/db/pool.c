@@ -18,6 +18,17 @@
  * own every DB_PROBE_MS until the server answers, and marks the pool
  * available again. Requests that already hold a connection are left to
  * their own timeouts.
+ *
+ * Read replicas (database.replicas): the primary's pool owns a pool per
+ * replica, opened and closed with it. They are never watched for outages:
+ * the replica checker (a thread of the primary pool's, started by
+ * db_pool_watch beside the probe) decides whether a replica is in service.
+ * Once a second it asks each replica, on a connection of its own, for
+ * SHOW REPLICA STATUS: both replication threads running and
+ * Seconds_Behind_Master within database.replica_max_lag, else the replica
+ * is left out (one log line) until it passes again (one line).
+ * db_acquire_read takes the healthy replicas in turn and falls back to
+ * the primary.
  */
 #include "db.h"
 
@@ -44,6 +55,17 @@
 
 #define DB_MAX_PARAMS 32
 #define DB_PROBE_MS   500 /* between two probes of a server found down */
+#define DB_CHECK_MS   1000 /* between two checks of the replicas */
+
+/* One read replica (database.replicas). */
+struct db_replica {
+	struct db_pool *pool; /* owned */
+	char name[300];       /* "host:port", for logs and /metrics */
+	struct db_conn check; /* the checker's own connection */
+	atomic_bool healthy;  /* in service: db_acquire_read may use it */
+	atomic_llong lag;     /* seconds behind at the last check; -1 unknown */
+	bool known;           /* checked once: its state has been logged */
+};
 
 struct db_pool {
 	struct db_params params;
@@ -75,6 +97,15 @@ struct db_pool {
 	/* Undo statements the probe runs before the pool is available
 	 * again (db_undo); guarded by mu. */
 	struct db_undo *undo;
+	/* The primary's only: its read replicas, fixed after open, and the
+	 * checker thread (started by db_pool_watch when there are any). */
+	struct db_replica *replicas;
+	unsigned nreplicas;
+	long long max_lag;
+	bool checking;
+	pthread_t checker;
+	atomic_uint next_read; /* round robin over the replicas */
+	atomic_ullong reads_replica, reads_primary;
 };
 
 /* One write to take back: sql with the one integer parameter id. */
@@ -244,21 +275,15 @@ db_conn_disconnect(struct db_conn *c)
 	c->mysql = NULL;
 }
 
-int
-db_pool_open(struct db_pool **poolp, const struct config *cfg, char *err,
-             size_t errlen)
+/* A pool of size lazily opened connections to the server params name
+ * (taken over). */
+static struct db_pool *
+pool_new(const struct db_params *params, unsigned size)
 {
-	struct db_pool *pool;
-	unsigned i, size;
+	struct db_pool *pool = xcalloc(1, sizeof(*pool));
+	unsigned i;
 
-	/* Not thread-safe, so it runs here on the main thread. */
-	if (mysql_library_init(0, NULL, NULL) != 0) {
-		snprintf(err, errlen, "database: client library init failed");
-		return -1;
-	}
-	size = cfg->database.pool_size; /* config_load resolved 0 */
-	pool = xcalloc(1, sizeof(*pool));
-	db_params_init(&pool->params, cfg);
+	pool->params = *params;
 	pthread_mutex_init(&pool->mu, NULL);
 	pthread_cond_init(&pool->cv, NULL);
 	pool->size = size;
@@ -267,7 +292,58 @@ db_pool_open(struct db_pool **poolp, const struct config *cfg, char *err,
 		pool->conns[i].pool = pool;
 		pool->conns[i].params = &pool->params;
 	}
-	*poolp = pool;
+	return pool;
+}
+
+/* A pool per database.replicas item, each as large as the primary's:
+ * config_load checked the list. */
+static void
+replicas_open(struct db_pool *pool, const struct config *cfg)
+{
+	const char *list = cfg->database.replicas;
+	struct db_params params;
+	struct db_replica *r;
+	char host[256];
+	unsigned port;
+
+	if (*list == '\0')
+		return;
+	pool->replicas = xcalloc(CONFIG_REPLICAS_MAX, sizeof(*pool->replicas));
+	pool->max_lag = cfg->database.replica_max_lag;
+	while (pool->nreplicas < CONFIG_REPLICAS_MAX &&
+	       config_next_hostport(&list, host, sizeof(host), &port) == 1) {
+		r = &pool->replicas[pool->nreplicas++];
+		db_params_init(&params, cfg);
+		free(params.host);
+		free(params.socket);
+		params.host = xstrdup(host);
+		params.socket = NULL;
+		params.port = port;
+		r->pool = pool_new(&params, pool->size);
+		snprintf(r->name, sizeof(r->name),
+		         strchr(host, ':') != NULL ? "[%s]:%u" : "%s:%u", host,
+		         port);
+		r->check.params = &r->pool->params;
+		atomic_init(&r->healthy, false);
+		atomic_init(&r->lag, -1);
+	}
+}
+
+int
+db_pool_open(struct db_pool **poolp, const struct config *cfg, char *err,
+             size_t errlen)
+{
+	struct db_params params;
+
+	/* Not thread-safe, so it runs here on the main thread. */
+	if (mysql_library_init(0, NULL, NULL) != 0) {
+		snprintf(err, errlen, "database: client library init failed");
+		return -1;
+	}
+	db_params_init(&params, cfg);
+	/* config_load resolved pool_size 0 */
+	*poolp = pool_new(&params, cfg->database.pool_size);
+	replicas_open(*poolp, cfg);
 	return 0;
 }
 
@@ -401,6 +477,164 @@ probe_main(void *arg)
 	return NULL;
 }
 
+/* ---- read replicas: the checker ---- */
+
+/* The value of column name (MariaDB's) or alt (MySQL 8's) of row. */
+static const char *
+status_col(MYSQL_RES *res, MYSQL_ROW row, const char *name, const char *alt)
+{
+	MYSQL_FIELD *f = mysql_fetch_fields(res);
+	unsigned i, n = mysql_num_fields(res);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(f[i].name, name) == 0 || strcmp(f[i].name, alt) == 0)
+			return row[i];
+	return NULL;
+}
+
+/*
+ * Asks r for its replication state: true when both threads run and the
+ * lag is known and within max_lag; else false with why. *lag gets the
+ * seconds behind, or -1 when unknown. The checker's connection is kept
+ * between checks and reopened when it fails.
+ */
+static bool
+replica_check(struct db_replica *r, long long max_lag, long long *lag,
+              char *why, size_t whylen)
+{
+	MYSQL_RES *res = NULL;
+	MYSQL_ROW row;
+	const char *io, *sql, *behind;
+	bool ok = false;
+
+	*lag = -1;
+	if (r->check.mysql == NULL &&
+	    db_conn_connect(&r->check, why, whylen) != 0)
+		return false;
+	/* A fixed text without values: nothing to bind. */
+	if (mysql_query(r->check.mysql, "SHOW REPLICA STATUS") != 0 ||
+	    (res = mysql_store_result(r->check.mysql)) == NULL) {
+		snprintf(why, whylen,
+		         "SHOW REPLICA STATUS: %s (the user needs the "
+		         "REPLICA MONITOR privilege)",
+		         mysql_error(r->check.mysql));
+		db_conn_disconnect(&r->check);
+		return false;
+	}
+	if ((row = mysql_fetch_row(res)) == NULL) {
+		snprintf(why, whylen, "not a replica (no replication set up)");
+		goto out;
+	}
+	io = status_col(res, row, "Slave_IO_Running", "Replica_IO_Running");
+	sql = status_col(res, row, "Slave_SQL_Running", "Replica_SQL_Running");
+	behind = status_col(res, row, "Seconds_Behind_Master",
+	                    "Seconds_Behind_Source");
+	if (behind != NULL)
+		*lag = strtoll(behind, NULL, 10);
+	if (io == NULL || strcmp(io, "Yes") != 0)
+		snprintf(why, whylen, "replication I/O thread not running");
+	else if (sql == NULL || strcmp(sql, "Yes") != 0)
+		snprintf(why, whylen, "replication SQL thread not running");
+	else if (behind == NULL)
+		snprintf(why, whylen, "lag unknown");
+	else if (*lag > max_lag)
+		snprintf(why, whylen, "%lld s behind (replica_max_lag %lld)",
+		         *lag, max_lag);
+	else
+		ok = true;
+out:
+	mysql_free_result(res);
+	return ok;
+}
+
+/* Checks every replica once; logs each change of state. */
+static void
+replicas_check(struct db_pool *pool)
+{
+	struct db_replica *r;
+	char why[600];
+	long long lag;
+	bool ok, was;
+
+	for (unsigned i = 0; i < pool->nreplicas; i++) {
+		r = &pool->replicas[i];
+		ok = replica_check(r, pool->max_lag, &lag, why, sizeof(why));
+		atomic_store(&r->lag, lag);
+		was = atomic_exchange(&r->healthy, ok);
+		if (ok && (!was || !r->known))
+			log_info("database: replica %s in service (%lld s "
+			         "behind)",
+			         r->name, lag);
+		else if (!ok && (was || !r->known))
+			log_warn("database: replica %s left out, reads go "
+			         "elsewhere: %s",
+			         r->name, why);
+		r->known = true;
+	}
+}
+
+/* The checker thread: replicas_check every DB_CHECK_MS until the pool
+ * closes (probe_mu guards stopping, probe_cv cuts the sleep). */
+static void *
+checker_main(void *arg)
+{
+	struct db_pool *pool = arg;
+	struct timespec t;
+
+	pthread_mutex_lock(&pool->probe_mu);
+	while (!pool->stopping) {
+		pthread_mutex_unlock(&pool->probe_mu);
+		replicas_check(pool);
+		pthread_mutex_lock(&pool->probe_mu);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		t.tv_nsec += DB_CHECK_MS * 1000000L;
+		t.tv_sec += t.tv_nsec / 1000000000L;
+		t.tv_nsec %= 1000000000L;
+		while (!pool->stopping &&
+		       pthread_cond_timedwait(&pool->probe_cv, &pool->probe_mu,
+		                              &t) != ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&pool->probe_mu);
+	return NULL;
+}
+
+struct db_conn *
+db_acquire_read(struct db_pool *pool, bool (*fresh)(struct db_conn *, void *),
+                void *arg)
+{
+	struct db_replica *r;
+	struct db_conn *c;
+	unsigned i, start;
+
+	start = pool->nreplicas > 0 ? atomic_fetch_add(&pool->next_read, 1) : 0;
+	for (i = 0; i < pool->nreplicas; i++) {
+		r = &pool->replicas[(start + i) % pool->nreplicas];
+		if (!atomic_load(&r->healthy) ||
+		    (c = db_acquire(r->pool)) == NULL)
+			continue;
+		if (fresh == NULL || fresh(c, arg)) {
+			atomic_fetch_add(&pool->reads_replica, 1);
+			return c;
+		}
+		db_release(c);
+		break; /* behind what the caller needs: the primary has it */
+	}
+	atomic_fetch_add(&pool->reads_primary, 1);
+	return db_acquire(pool);
+}
+
+bool
+db_replica_stats(struct db_pool *pool, unsigned i, struct db_replica_stats *out)
+{
+	if (i >= pool->nreplicas)
+		return false;
+	out->name = pool->replicas[i].name;
+	out->up = atomic_load(&pool->replicas[i].healthy);
+	out->lag = atomic_load(&pool->replicas[i].lag);
+	return true;
+}
+
 int
 db_pool_watch(struct db_pool *pool)
 {
@@ -420,6 +654,18 @@ db_pool_watch(struct db_pool *pool)
 		return -1;
 	}
 	pool->watched = true;
+	if (pool->nreplicas == 0)
+		return 0;
+	if ((rc = pthread_create(&pool->checker, NULL, checker_main, pool)) !=
+	    0) {
+		/* Without it no replica is ever in service: reads stay on
+		 * the primary. */
+		log_err("database: cannot start the replica checker, every "
+		        "read goes to the primary: %s",
+		        strerror(rc));
+		return -1;
+	}
+	pool->checking = true;
 	return 0;
 }
 
@@ -438,19 +684,40 @@ probe_stop(struct db_pool *pool)
 		return;
 	pthread_mutex_lock(&pool->probe_mu);
 	pool->stopping = true;
-	pthread_cond_signal(&pool->probe_cv);
+	pthread_cond_broadcast(&pool->probe_cv); /* the probe, the checker */
 	pthread_mutex_unlock(&pool->probe_mu);
 	pthread_join(pool->prober, NULL);
+	if (pool->checking)
+		pthread_join(pool->checker, NULL);
+	pool->checking = false;
 	pthread_cond_destroy(&pool->probe_cv);
 	pthread_mutex_destroy(&pool->probe_mu);
 	pool->watched = false;
 }
 
-void
-db_pool_close(struct db_pool *pool)
+/* Closes pool's connections and its replicas' and frees them all. */
+static void
+pool_free(struct db_pool *pool)
 {
 	unsigned i;
 
+	for (i = 0; i < pool->nreplicas; i++) {
+		db_conn_disconnect(&pool->replicas[i].check);
+		pool_free(pool->replicas[i].pool);
+	}
+	free(pool->replicas);
+	for (i = 0; i < pool->size; i++)
+		db_conn_disconnect(&pool->conns[i]);
+	free(pool->conns);
+	pthread_mutex_destroy(&pool->mu);
+	pthread_cond_destroy(&pool->cv);
+	db_params_free(&pool->params);
+	free(pool);
+}
+
+void
+db_pool_close(struct db_pool *pool)
+{
 	if (pool == NULL)
 		return;
 	probe_stop(pool);
@@ -461,13 +728,7 @@ db_pool_close(struct db_pool *pool)
 		        u->sql, u->id);
 		free(u);
 	}
-	for (i = 0; i < pool->size; i++)
-		db_conn_disconnect(&pool->conns[i]);
-	free(pool->conns);
-	pthread_mutex_destroy(&pool->mu);
-	pthread_cond_destroy(&pool->cv);
-	db_params_free(&pool->params);
-	free(pool);
+	pool_free(pool);
 	mysql_library_end();
 }
 
@@ -485,6 +746,8 @@ db_pool_stats(struct db_pool *pool, struct db_stats *out)
 	out->available = !pool_unavailable(pool);
 	out->refused = atomic_load(&pool->refused);
 	out->outages = atomic_load(&pool->outages);
+	out->reads_replica = atomic_load(&pool->reads_replica);
+	out->reads_primary = atomic_load(&pool->reads_primary);
 }
 
 const char *

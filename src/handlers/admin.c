@@ -104,9 +104,10 @@ admin_act(struct http_request *req, int (*act)(struct db_conn *, long long),
 		return;
 	rc = act(conn, id);
 	db_release(conn);
-	if (rc == MODEL_OK)
+	if (rc == MODEL_OK) {
+		session_note_write(req);
 		http_redirect(req, 303, done);
-	else
+	} else
 		http_error(req, rc == MODEL_NOT_FOUND ? 404 : 503);
 }
 

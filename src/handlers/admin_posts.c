@@ -168,9 +168,10 @@ post_save(struct http_request *req, const struct session_user *user,
 	else
 		rc = model_post_update(conn, id, &in, NULL);
 	db_release(conn);
-	if (rc == MODEL_OK)
+	if (rc == MODEL_OK) {
+		session_note_write(req);
 		http_redirect(req, 303, "/admin?saved=1");
-	else if (rc == MODEL_INVALID)
+	} else if (rc == MODEL_INVALID)
 		post_form_render(
 		    req, user, 400, action, f, NULL,
 		    "The post was not saved: the title or a tag is "

@@ -12,6 +12,7 @@
 #include "model.h"
 #include "page.h"
 #include "post_page.h"
+#include "session.h"
 #include "text.h"
 
 /* Code points. Plain decimal numbers: COMMENT_TOO_LONG spells them. */
@@ -133,6 +134,7 @@ comment_store(struct http_request *req, struct db_conn *conn,
 	/* The slug passed text_is_slug: safe to paste into a URL. */
 	snprintf(location, sizeof(location), "/posts/%s?commented=1#comments",
 	         post->slug);
+	session_note_write(req);
 	http_redirect(req, 303, location);
 }
 

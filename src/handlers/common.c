@@ -1,5 +1,6 @@
 /*
- * What the page handlers share: a database connection or a 503, numbers
+ * What the page handlers share: a database connection (the primary's, or
+ * for public reads maybe a replica's) or a 503, numbers
  * from the URL and text from forms, absolute and encoded URLs, and the
  * post lists of /, tags, authors and search. The page files call down into this
  * one, never into each other.
@@ -13,6 +14,8 @@
 #include "handlers.h"
 #include "model.h"
 #include "page.h"
+#include "page_cache.h"
+#include "session.h"
 #include "text.h"
 #include "xalloc.h"
 
@@ -21,6 +24,30 @@ handlers_db(struct http_request *req)
 {
 	struct db_conn *conn = db_acquire(http_req_app(req)->db);
 
+	if (conn == NULL)
+		http_error(req, 503);
+	return conn;
+}
+
+/* db_acquire_read's check: the replica has the content version the page
+ * cache will keep this page under (page_cache_fill_version explains). */
+static bool
+replica_has_version(struct db_conn *conn, void *arg)
+{
+	return model_content_version(conn) >= *(const long long *)arg;
+}
+
+struct db_conn *
+handlers_db_read(struct http_request *req)
+{
+	long long want = page_cache_fill_version();
+	struct db_conn *conn;
+
+	/* Admins and a client that just wrote read what they wrote. */
+	if (session_reads_primary(req))
+		return handlers_db(req);
+	conn = db_acquire_read(http_req_app(req)->db,
+	                       want >= 0 ? replica_has_version : NULL, &want);
 	if (conn == NULL)
 		http_error(req, 503);
 	return conn;

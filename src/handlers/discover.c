@@ -32,7 +32,7 @@ discover_list(struct http_request *req, struct model_post_query *q,
 		http_error(req, 404);
 		return;
 	}
-	if ((conn = handlers_db(req)) == NULL)
+	if ((conn = handlers_db_read(req)) == NULL)
 		return;
 	rc = model_post_list_published(conn, q, &list);
 	db_release(conn);
@@ -150,7 +150,7 @@ handle_search(struct http_request *req)
 	}
 	words = text_trim(raw);
 	if (*words != '\0') {
-		if ((conn = handlers_db(req)) == NULL) {
+		if ((conn = handlers_db_read(req)) == NULL) {
 			free(words);
 			return;
 		}

@@ -135,7 +135,7 @@ feeds_start(struct http_request *req, char base[BASE_URL_MAX])
 		http_error(req, 400);
 		return NULL;
 	}
-	return handlers_db(req);
+	return handlers_db_read(req);
 }
 
 void

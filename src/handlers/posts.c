@@ -27,7 +27,7 @@ handle_home(struct http_request *req)
 		http_error(req, 404);
 		return;
 	}
-	if ((conn = handlers_db(req)) == NULL)
+	if ((conn = handlers_db_read(req)) == NULL)
 		return;
 	rc = model_post_list_published(conn, &q, &list);
 	db_release(conn);
@@ -166,7 +166,7 @@ post_page_find(struct http_request *req, struct db_conn **conn,
 		http_error(req, 404);
 		return -1;
 	}
-	if ((*conn = handlers_db(req)) == NULL)
+	if ((*conn = handlers_db_read(req)) == NULL)
 		return -1;
 	rc = model_post_get_published(*conn, http_req_param(req, 0), post);
 	if (rc != MODEL_OK) {

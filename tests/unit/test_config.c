@@ -222,6 +222,14 @@ test_bad_values(void **state)
 	    {"[server]\nhttps_listen = :443\n", "server.https_listen"},
 	    {"[server]\nhttps_listen = 0.0.0.0:443\n",
 	     "server.https_listen needs tls.certificate and tls.key"},
+	    {"[database]\nreplicas = db1:3306, db2\n",
+	     "database.replicas: 'db2' is not host:port"},
+	    {"[database]\nreplicas = a\"b:3306\n", "database.replicas"},
+	    {"[database]\nreplicas = a:1,a:2,a:3,a:4,a:5,a:6,a:7,a:8,a:9,a:10,"
+	     "a:11,a:12,a:13,a:14,a:15,a:16,a:17\n",
+	     "database.replicas: more than 16 replicas"},
+	    {"[database]\nreplica_max_lag = 0\n",
+	     "database.replica_max_lag: out of range"},
 	};
 
 	(void)state;
@@ -333,6 +341,30 @@ listen_ok(const char *spec, const char *host, unsigned port)
 		fail_msg("'%s' rejected", spec);
 	assert_string_equal(h, host);
 	assert_int_equal(p, port);
+}
+
+/* database.replicas is walked item by item, spaces trimmed. */
+static void
+test_replicas(void **state)
+{
+	const char *list = " db1.internal:3306 ,[::1]:3307,";
+	char host[64];
+	unsigned port;
+
+	(void)state;
+	assert_int_equal(config_next_hostport(&list, host, sizeof(host), &port),
+	                 1);
+	assert_string_equal(host, "db1.internal");
+	assert_int_equal(port, 3306);
+	assert_int_equal(config_next_hostport(&list, host, sizeof(host), &port),
+	                 1);
+	assert_string_equal(host, "::1");
+	assert_int_equal(port, 3307);
+	assert_int_equal(config_next_hostport(&list, host, sizeof(host), &port),
+	                 0);
+	list = "";
+	assert_int_equal(config_next_hostport(&list, host, sizeof(host), &port),
+	                 0);
 }
 
 static void
@@ -463,6 +495,7 @@ main(void)
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_env),
 	    cmocka_unit_test(test_password_file),
+	    cmocka_unit_test(test_replicas),
 	    cmocka_unit_test(test_listen),
 	    cmocka_unit_test(test_keys_documented),
 	};
