@@ -2,7 +2,7 @@
 # Start and stop a private MariaDB server that lives entirely under one
 # directory BASE; the system MariaDB is never read or touched.
 #
-#   mariadb-ctl.sh start BASE [PORT|auto] [--fast]
+#   mariadb-ctl.sh start BASE [PORT|auto] [--fast] [--server-id N]
 #   mariadb-ctl.sh stop BASE
 #   mariadb-ctl.sh sql BASE [mariadb client args...]   (root, over the socket)
 #
@@ -15,8 +15,10 @@
 #
 # start: PORT is tried first, then random free ports (auto: random only);
 # without PORT a restart reuses the recorded port. --fast trades durability
-# for speed (no fsync): for throwaway test servers. Returns once the server
-# answers. Root has no password and can only log in over the socket.
+# for speed (no fsync): for throwaway test servers. --server-id N turns the
+# binary log on (GTID replication: a primary, or a replica, of another
+# server started so). Both only matter on the first start. Returns once the
+# server answers. Root has no password and can only log in over the socket.
 set -euo pipefail
 
 die() {
@@ -52,7 +54,9 @@ port_busy() {
 }
 
 write_cnf() {
-	local fast=$1 user=""
+	local fast=$1 server_id=$2 user="" binlog="skip-log-bin"
+	[ -z "$server_id" ] ||
+		binlog=$(printf 'server-id = %s\nlog-bin = binlog\nbinlog-format = ROW' "$server_id")
 	[ "$(id -u)" -ne 0 ] || user="user = $(id -un)"
 	# A tmpdir of its own: servers sharing /tmp remove each other's
 	# temporary tables (mariadb-install-db then fails with error 1051).
@@ -68,7 +72,7 @@ log-error = $base/mysqld.err
 tmpdir = $base/tmp
 bind-address = 127.0.0.1
 skip-name-resolve
-skip-log-bin
+$binlog
 character-set-server = utf8mb4
 collation-server = utf8mb4_unicode_ci
 innodb-buffer-pool-size = 64M
@@ -146,15 +150,21 @@ launch() {
 }
 
 cmd_start() {
-	local want=${1:-} fast=0 fresh=0 port rc tries
-	[ "${2:-}" != --fast ] || fast=1
-	[ "$want" != --fast ] || { want=""; fast=1; }
+	local want="" fast=0 server_id="" fresh=0 port rc tries
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--fast) fast=1 ;;
+		--server-id) server_id=${2:?--server-id needs a number}; shift ;;
+		*) want=$1 ;;
+		esac
+		shift
+	done
 	if server_pid >/dev/null && ping_server; then
 		return 0
 	fi
 	mkdir -p "$base"
 	chmod 700 "$base"
-	[ -s "$base/my.cnf" ] || write_cnf "$fast"
+	[ -s "$base/my.cnf" ] || write_cnf "$fast" "$server_id"
 	if [ ! -d "$base/mysql/mysql" ]; then
 		rm -rf "$base/mysql"
 		install_db

@@ -302,7 +302,8 @@ validate_replicas(const struct config *cfg, char *err, size_t errlen)
 	unsigned port, n = 0;
 	int rc;
 
-	while ((rc = config_next_hostport(&p, host, sizeof(host), &port)) == 1) {
+	while ((rc = config_next_hostport(&p, host, sizeof(host), &port)) ==
+	       1) {
 		if (++n > CONFIG_REPLICAS_MAX) {
 			snprintf(err, errlen,
 			         "database.replicas: more than %d replicas",

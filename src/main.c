@@ -524,9 +524,9 @@ metrics_db_replicas(struct buf *out, struct db_pool *db,
 	metrics_family(out, "blogd_db_replica_lag_seconds", "gauge",
 	               "Seconds_Behind_Master at the last check; -1 unknown.");
 	for (i = 0; db_replica_stats(db, i, &r); i++)
-		buf_printf(out,
-		           "blogd_db_replica_lag_seconds{replica=\"%s\"} %lld\n",
-		           r.name, r.lag);
+		buf_printf(
+		    out, "blogd_db_replica_lag_seconds{replica=\"%s\"} %lld\n",
+		    r.name, r.lag);
 }
 
 static void

@@ -69,8 +69,7 @@ session_note_write(struct http_request *req)
 	if (window < SESSION_FRESH_MIN)
 		window = SESSION_FRESH_MIN;
 	window += SESSION_FRESH_MARGIN;
-	snprintf(value, sizeof(value), "%lld",
-	         (long long)time(NULL) + window);
+	snprintf(value, sizeof(value), "%lld", (long long)time(NULL) + window);
 	http_set_cookie(req, SESSION_FRESH_COOKIE, value, (long)window, true);
 }
 

@@ -54,7 +54,7 @@
 #include "xalloc.h"
 
 #define DB_MAX_PARAMS 32
-#define DB_PROBE_MS   500 /* between two probes of a server found down */
+#define DB_PROBE_MS   500  /* between two probes of a server found down */
 #define DB_CHECK_MS   1000 /* between two checks of the replicas */
 
 /* One read replica (database.replicas). */
