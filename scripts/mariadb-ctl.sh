@@ -5,6 +5,12 @@
 #   mariadb-ctl.sh start BASE [PORT|auto] [--fast] [--server-id N]
 #   mariadb-ctl.sh stop BASE
 #   mariadb-ctl.sh sql BASE [mariadb client args...]   (root, over the socket)
+#   mariadb-ctl.sh replicate BASE PRIMARY_BASE
+#
+# replicate: makes the running server of BASE a GTID replica of the one of
+# PRIMARY_BASE (both started with --server-id), from the primary's
+# position now: what each server did to itself at install time is not
+# replayed. The replication account is made on the primary.
 #
 # Layout of BASE (made 0700: the socket inside is root's only way in):
 #   my.cnf        server and client options (--defaults-file, nothing else)
@@ -207,7 +213,25 @@ cmd_stop() {
 	rm -f "$base/server.pid"
 }
 
-[ $# -ge 2 ] || die "usage: mariadb-ctl.sh start|stop|sql BASE [args]"
+cmd_replicate() {
+	local primary pos password port
+	primary=$(realpath -m "${1:?replicate needs PRIMARY_BASE}")
+	port=$(cat "$primary/port")
+	password=$(openssl rand -hex 16)
+	pos=$(mariadb --defaults-file="$primary/my.cnf" -N -B \
+		-e "SELECT @@gtid_binlog_pos")
+	mariadb --defaults-file="$primary/my.cnf" -e "
+		CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY '$password';
+		GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1'"
+	mariadb --defaults-file="$base/my.cnf" -e "
+		SET GLOBAL gtid_slave_pos = '$pos';
+		CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = $port,
+			MASTER_USER = 'repl', MASTER_PASSWORD = '$password',
+			MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1;
+		START SLAVE"
+}
+
+[ $# -ge 2 ] || die "usage: mariadb-ctl.sh start|stop|sql|replicate BASE [args]"
 cmd=$1
 base=$(realpath -m "$2")
 shift 2
@@ -215,5 +239,6 @@ case $cmd in
 start) cmd_start "$@" ;;
 stop) cmd_stop ;;
 sql) exec mariadb --defaults-file="$base/my.cnf" "$@" ;;
+replicate) cmd_replicate "$@" ;;
 *) die "unknown command $cmd" ;;
 esac

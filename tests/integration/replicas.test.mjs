@@ -105,17 +105,7 @@ before(async () => {
 	for (const s of [primary, replica])
 		s.port = Number(ctl('sql', s.dir, '-N', '-B', '-e',
 		    'SELECT @@port').trim());
-	// The replica starts from the primary's position now: what each
-	// server did to itself at install time is not replayed.
-	const pos = rootSql(primary, 'SELECT @@gtid_binlog_pos')[0]?.[0] ?? '';
-	rootSql(primary, "CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY " +
-	    `'${PASSWORD}'; GRANT REPLICATION SLAVE ON *.* TO ` +
-	    "'repl'@'127.0.0.1'");
-	rootSql(replica, `SET GLOBAL gtid_slave_pos = '${pos}'; ` +
-	    "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', " +
-	    `MASTER_PORT = ${primary.port}, MASTER_USER = 'repl', ` +
-	    `MASTER_PASSWORD = '${PASSWORD}', MASTER_USE_GTID = slave_pos, ` +
-	    'MASTER_CONNECT_RETRY = 1; START SLAVE');
+	ctl('replicate', replica.dir, primary.dir);
 	// Made on the primary, so the replica gets them by replication.
 	rootSql(primary, "CREATE USER 'blogd'@'127.0.0.1' IDENTIFIED BY " +
 	    `'${PASSWORD}'; GRANT ALL ON \`blogd%\`.* TO 'blogd'@'127.0.0.1'; ` +
