@@ -208,10 +208,12 @@ for replica in no yes; do
 				-v sp="$(($(selects "$work/primary") - sp0))" \
 				-v sr="$(($(selects "$work/replica") - sr0))" \
 				-v n="$n" -v rep="$replica" -v u="$u" -v r="$r" 'BEGIN {
-				k = req > 0 ? 1000 / req / t : 0
+				if (req <= 0)
+					req = 1
+				k = 1000 / req / t
 				printf "%-9s %-9s %-18s %9s  %.2f %.2f %.2f %.2f   %.1f %.1f\n",
 					n, rep, u, r, b * k, h * k, p * k, q * k,
-					req > 0 ? sp / req : 0, req > 0 ? sr / req : 0
+					sp / req, sr / req
 			}'
 		done
 		bench_stop_all
