@@ -106,6 +106,8 @@ struct db_pool {
 	pthread_t checker;
 	atomic_uint next_read; /* round robin over the replicas */
 	atomic_ullong reads_replica, reads_primary;
+	/* A replica's pool: the replica it reaches (else NULL). */
+	struct db_replica *replica;
 };
 
 /* One write to take back: sql with the one integer parameter id. */
@@ -320,6 +322,7 @@ replicas_open(struct db_pool *pool, const struct config *cfg)
 		params.socket = NULL;
 		params.port = port;
 		r->pool = pool_new(&params, pool->size);
+		r->pool->replica = r;
 		snprintf(r->name, sizeof(r->name),
 		         strchr(host, ':') != NULL ? "[%s]:%u" : "%s:%u", host,
 		         port);
@@ -354,14 +357,28 @@ pool_unavailable(struct db_pool *pool)
 	return pool != NULL && pool->watched && atomic_load(&pool->unavailable);
 }
 
+/* A replica's connection failed under a request: leave it out now rather
+ * than at the next check, so that a hung replica holds one request per
+ * connection, not every read until then; the checker takes it back. */
+static void
+replica_leave(struct db_replica *r, const char *why)
+{
+	if (atomic_exchange(&r->healthy, false))
+		log_warn("database: replica %s left out, reads go elsewhere: "
+		         "%s",
+		         r->name, why);
+}
+
 /* Starts an outage (watched pools only): the first mark logs it and wakes
  * the probe; later ones, from requests that were already waiting, do
- * nothing. */
+ * nothing. A replica's pool is never watched: the replica is left out. */
 static void
 pool_mark_down(struct db_pool *pool, const char *why)
 {
 	bool was = false;
 
+	if (pool != NULL && pool->replica != NULL)
+		replica_leave(pool->replica, why);
 	if (pool == NULL || !pool->watched ||
 	    !atomic_compare_exchange_strong(&pool->unavailable, &was, true))
 		return;

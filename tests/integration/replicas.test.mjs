@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
@@ -289,4 +290,23 @@ test('a replica that lags or stops is left out, and comes back', async () => {
 	await waitReplica(true, 4, 'replica server started again');
 	expectBody(await srv.get('/search?q=mirrored'), /Mirrored/,
 	    'search on the replica again');
+
+	// A replica that hangs: left out within read_timeout (the checker's
+	// statement or a request's), then reads go to the primary at once.
+	const pid = Number(fs.readFileSync(path.join(replica.dir,
+	    'server.pid'), 'utf8'));
+	process.kill(pid, 'SIGSTOP');
+	try {
+		await waitReplica(false, 4, 'hung replica');
+		for (let i = 0; i < 5; i++) {
+			const t0 = Date.now();
+			expectBody(await srv.get('/search?q=mirrored'),
+			    /Mirrored/, 'search with the replica hung');
+			assert.ok(Date.now() - t0 < 2000, 'search took ' +
+			    `${Date.now() - t0} ms with the replica left out`);
+		}
+	} finally {
+		process.kill(pid, 'SIGCONT');
+	}
+	await waitReplica(true, 5, 'replica back after it hung');
 });
