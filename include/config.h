@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "netaddr.h"
+
 #define CONFIG_DEFAULT_PATH "/etc/blogd/blogd.conf"
 /* server.workers 0: this many per core. Handlers mostly wait on the
  * database, so more workers than cores keep the cores busy; each holds a
@@ -37,6 +39,13 @@ struct config {
 		unsigned handshake_timeout; /* seconds, TLS */
 		unsigned shutdown_timeout;  /* seconds to finish in-flight */
 		char *metrics_allow;        /* "loopback" or "any" */
+		/* Peers whose X-Forwarded-For and X-Forwarded-Proto count
+		 * (and, when not empty, the only ones a PROXY header is
+		 * taken from); empty: nobody. */
+		struct net_list trusted_proxies;
+		/* The listeners that expect a PROXY header: "off", "http",
+		 * "https" or "both". */
+		char *proxy_protocol;
 		unsigned tls_threads; /* HTTPS front threads; 0: one per core */
 	} server;
 	struct {

@@ -33,10 +33,17 @@ struct conns *conns_new(unsigned max_total, unsigned per_ip, unsigned fd_limit);
 void conns_free(struct conns *cs);
 
 /* Counts the client connection on TCP socket fd, or returns NULL when it
- * must be refused: its address already has per_ip open connections, or
- * the budget is full and none is idle to make room. */
+ * must be refused: its address already has per_ip open connections (only
+ * checked when per_ip is true), or the budget is full and none is idle to
+ * make room. A trusted proxy's connections are admitted with per_ip false:
+ * it carries many clients, and max_connections still bounds it. */
 struct conn_slot *conns_admit(struct conns *cs, int fd,
-                              const struct sockaddr *peer);
+                              const struct sockaddr *peer, bool per_ip);
+/* The connection's client turned out to be client (a PROXY header): s
+ * counts against that address from now on, if it has room (per_ip as
+ * above); false when it has not, and s stays as it was. */
+bool conns_readdress(struct conns *cs, struct conn_slot *s,
+                     const struct sockaddr *client, bool per_ip);
 /* A request started / ended on the connection. */
 void conns_busy(struct conns *cs, struct conn_slot *s);
 void conns_idle(struct conns *cs, struct conn_slot *s);

@@ -33,6 +33,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "netaddr.h"
 #include "xalloc.h"
 
 extern char **environ;
@@ -44,6 +45,7 @@ enum config_type {
 	CT_BOOL,   /* true/false/yes/no/on/off/1/0 */
 	CT_LISTEN, /* "" or host:port */
 	CT_ENUM,   /* one of choices, '|'-separated */
+	CT_NETS,   /* comma list of networks (netaddr.h) */
 };
 
 struct config_key {
@@ -86,6 +88,10 @@ static const struct config_key config_keys[] = {
      0, 3600, NULL},
     {"server", "metrics_allow", CT_ENUM, OFF(server.metrics_allow), "loopback",
      0, 0, "loopback|any"},
+    {"server", "trusted_proxies", CT_NETS, OFF(server.trusted_proxies), "", 0,
+     0, NULL},
+    {"server", "proxy_protocol", CT_ENUM, OFF(server.proxy_protocol), "off", 0,
+     0, "off|http|https|both"},
     {"tls", "certificate", CT_STR, OFF(tls.certificate), "", 0, 0, NULL},
     {"tls", "key", CT_STR, OFF(tls.key), "", 0, 0, NULL},
     {"acme", "domains", CT_STR, OFF(acme.domains), "", 0, 0, NULL},
@@ -330,6 +336,10 @@ validate_replicas(const struct config *cfg, char *err, size_t errlen)
 
 static const char out_of_range[] = "out of range";
 
+/* The reason for a bad CT_NETS value, which names the entry: config_load
+ * runs on one thread. */
+static char nets_why[128];
+
 /*
  * Stores value into the key's field. On a bad value returns -1 with the
  * reason in why. Only typed keys can fail, never a string such as the
@@ -367,6 +377,22 @@ key_set(struct config *cfg, const struct config_key *k, const char *value,
 		free(*(char **)f);
 		*(char **)f = xstrdup(value);
 		return 0;
+	case CT_NETS: {
+		struct net_list l;
+		char bad[64];
+
+		if (net_list_parse(value, &l, bad, sizeof(bad)) == -1) {
+			snprintf(nets_why, sizeof(nets_why),
+			         "entry '%s' is not an address or "
+			         "address/prefix",
+			         bad);
+			*why = nets_why;
+			return -1;
+		}
+		net_list_free(f);
+		*(struct net_list *)f = l;
+		return 0;
+	}
 	case CT_BOOL:
 		if (parse_bool(value, (bool *)f) == -1) {
 			*why = "expected true/false, yes/no, on/off or 1/0";
@@ -445,6 +471,8 @@ config_free(struct config *cfg)
 				explicit_bzero(*s, strlen(*s));
 			free(*s);
 			*s = NULL;
+		} else if (t == CT_NETS) {
+			net_list_free(field(cfg, &config_keys[i]));
 		}
 	}
 }

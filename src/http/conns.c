@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "netaddr.h"
 #include "xalloc.h"
 
 #define CONNS_BUCKETS 4096
@@ -94,25 +95,16 @@ idle_append(struct conns *cs, struct conn_slot *s)
 	cs->idle_tail = s;
 }
 
-/* IPv4 as v4-mapped IPv6, so one key format serves both. */
+/* One key format for both families (netaddr.h); no address: all zero. */
 static void
 conns_key(const struct sockaddr *sa, unsigned char key[16])
 {
-	memset(key, 0, 16);
-	if (sa == NULL)
-		return;
-	if (sa->sa_family == AF_INET6) {
-		memcpy(
-		    key,
-		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-		    16);
-	} else if (sa->sa_family == AF_INET) {
-		key[10] = key[11] = 0xff;
-		memcpy(
-		    key + 12,
-		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-		    4);
-	}
+	struct net_addr a;
+
+	if (net_addr_from_sockaddr(sa, &a))
+		memcpy(key, a.b, 16);
+	else
+		memset(key, 0, 16);
 }
 
 static struct ip_entry **
@@ -206,8 +198,49 @@ conns_entry_drop(struct conns *cs, struct ip_entry *e)
 	free(e);
 }
 
+/* Caller holds the lock. Whether e takes one more connection. */
+static bool
+conns_ip_room(struct conns *cs, struct ip_entry *e, bool per_ip)
+{
+	if (!per_ip)
+		return true;
+	if (e->n >= cs->per_ip)
+		conns_prune_ip(cs, e);
+	return e->n < cs->per_ip;
+}
+
+/* Caller holds the lock. Puts s on e's list (and count, unless gone). */
+static void
+slot_link(struct conn_slot *s, struct ip_entry *e)
+{
+	s->ip = e;
+	s->ip_prev = NULL;
+	s->ip_next = e->slots;
+	if (e->slots != NULL)
+		e->slots->ip_prev = s;
+	e->slots = s;
+	if (s->state != SLOT_GONE)
+		e->n++;
+}
+
+/* Caller holds the lock. Takes s off its address's list and count. */
+static void
+slot_unlink(struct conn_slot *s)
+{
+	struct ip_entry *e = s->ip;
+
+	if (s->ip_prev != NULL)
+		s->ip_prev->ip_next = s->ip_next;
+	else
+		e->slots = s->ip_next;
+	if (s->ip_next != NULL)
+		s->ip_next->ip_prev = s->ip_prev;
+	if (s->state != SLOT_GONE)
+		e->n--;
+}
+
 struct conn_slot *
-conns_admit(struct conns *cs, int fd, const struct sockaddr *peer)
+conns_admit(struct conns *cs, int fd, const struct sockaddr *peer, bool per_ip)
 {
 	unsigned char key[16];
 	struct conn_slot *s = NULL;
@@ -216,25 +249,40 @@ conns_admit(struct conns *cs, int fd, const struct sockaddr *peer)
 	conns_key(peer, key);
 	pthread_mutex_lock(&cs->lock);
 	e = conns_entry(cs, key);
-	if (e->n >= cs->per_ip)
-		conns_prune_ip(cs, e);
-	if (e->n < cs->per_ip &&
+	if (conns_ip_room(cs, e, per_ip) &&
 	    (cs->open < cs->max_total || conns_evict(cs))) {
 		s = xcalloc(1, sizeof(*s));
 		s->fd = fd;
 		s->refs = 1;
-		s->ip = e;
-		s->ip_next = e->slots;
-		if (e->slots != NULL)
-			e->slots->ip_prev = s;
-		e->slots = s;
-		e->n++;
+		slot_link(s, e);
 		cs->open++;
 		idle_append(cs, s);
 	}
 	conns_entry_drop(cs, e);
 	pthread_mutex_unlock(&cs->lock);
 	return s;
+}
+
+bool
+conns_readdress(struct conns *cs, struct conn_slot *s,
+                const struct sockaddr *client, bool per_ip)
+{
+	unsigned char key[16];
+	struct ip_entry *e, *old;
+	bool ok = true;
+
+	conns_key(client, key);
+	pthread_mutex_lock(&cs->lock);
+	e = conns_entry(cs, key);
+	if (e != s->ip && (ok = conns_ip_room(cs, e, per_ip))) {
+		old = s->ip;
+		slot_unlink(s);
+		slot_link(s, e);
+		conns_entry_drop(cs, old);
+	}
+	conns_entry_drop(cs, e);
+	pthread_mutex_unlock(&cs->lock);
+	return ok;
 }
 
 void
@@ -267,12 +315,7 @@ slot_put_locked(struct conns *cs, struct conn_slot *s)
 
 	if (--s->refs > 0)
 		return;
-	if (s->ip_prev != NULL)
-		s->ip_prev->ip_next = s->ip_next;
-	else
-		e->slots = s->ip_next;
-	if (s->ip_next != NULL)
-		s->ip_next->ip_prev = s->ip_prev;
+	slot_unlink(s);
 	free(s);
 	conns_entry_drop(cs, e);
 }

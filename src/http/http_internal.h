@@ -78,6 +78,7 @@ struct http_req_priv {
 	bool handed_off; /* route submitted (workers.c): queue its answer */
 	bool stale;      /* answered from a stale page (http_mark_stale) */
 	bool refused;    /* its connection is over the budget: 503 */
+	bool trusted;    /* from trusted_proxies: X-Forwarded-* count */
 	int reject;      /* status to answer at once and close with, or 0 */
 	char method[16]; /* copy for the access line, may be truncated */
 	unsigned long long dropped; /* body bytes thrown away after 413 */
@@ -156,6 +157,19 @@ http_mhd(struct http_prebuilt *r)
 /* Queues the shared response of req (response.c); http_queue's job for
  * it. */
 int http_queue_shared(struct http_request *req);
+
+/* accept.c: the plain listener's accept loop when it expects PROXY
+ * headers. Takes listen_fd (closed on failure too) and hands each
+ * connection, with its budget slot bound to the socket (conns_bind), to
+ * daemon d. */
+struct http_acceptor;
+struct MHD_Daemon;
+struct config;
+int http_acceptor_start(struct http_acceptor **out, const struct config *cfg,
+                        struct conns *conns, struct MHD_Daemon *d,
+                        int listen_fd, char *err, size_t errlen);
+/* Stops accepting and closes the connections still waiting; NULL: none. */
+void http_acceptor_stop(struct http_acceptor *a);
 
 /* The route hook (http_shared.h), or its default (server.c). */
 extern struct http_route_hook http_route_hook;

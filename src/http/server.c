@@ -36,6 +36,7 @@
 #include "http_internal.h"
 #include "log.h"
 #include "metrics.h"
+#include "proxy.h"
 #include "router.h"
 #include "static.h"
 #include "text.h"
@@ -64,6 +65,8 @@ struct http_server {
 	struct http_server_opts o;
 	struct MHD_Daemon *plain;
 	struct http_listener plain_l;
+	/* Accepts for plain when it expects PROXY headers, else NULL. */
+	struct http_acceptor *acceptor;
 	struct http_tls_slot *tls; /* ntls, one per TLS front thread */
 	unsigned ntls;
 	struct http_workers workers;
@@ -143,6 +146,9 @@ struct http_conn {
 	 * plain HTTP refused. */
 	struct conn_slot *slot;
 	bool https;
+	/* The peer (or, after a PROXY header, the client it named) is in
+	 * trusted_proxies: its X-Forwarded-* count. */
+	bool trusted;
 	char ip[HTTP_CLIENT_IP_LEN];
 };
 
@@ -164,12 +170,13 @@ http_conn_ip(struct http_conn *hc, const struct sockaddr *sa)
 
 /* Plain HTTP: counts the connection, or shuts its socket so that MHD
  * closes it at once (MHD has accepted it already; it cannot be refused
- * sooner without taking accept() away from MHD). */
+ * sooner without taking accept() away from MHD). A trusted proxy carries
+ * many clients: it is not held to per_ip_connections. */
 static void
 http_conn_admit(struct http_conn *hc, struct conns *cs, int fd,
                 const struct sockaddr *sa)
 {
-	hc->slot = conns_admit(cs, fd, sa);
+	hc->slot = conns_admit(cs, fd, sa, !hc->trusted);
 	if (hc->slot == NULL) {
 		log_debug("http: %s: connection refused (budget)", hc->ip);
 		if (shutdown(fd, SHUT_RDWR) != 0)
@@ -202,13 +209,13 @@ http_connection_notify(void *cls, struct MHD_Connection *conn,
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	sa = ci != NULL ? ci->client_addr : NULL;
 	http_conn_ip(hc, sa);
+	hc->trusted = proxy_trusted(l->srv->o.cfg, sa);
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (cs != NULL && ci != NULL) {
-		if (l->https)
-			hc->slot = conns_take(cs, ci->connect_fd);
-		else
-			http_conn_admit(hc, cs, ci->connect_fd, sa);
-	}
+	/* A slot admitted before MHD got the socket (the TLS front, the
+	 * PROXY acceptor) is bound to it. */
+	if (cs != NULL && ci != NULL &&
+	    (hc->slot = conns_take(cs, ci->connect_fd)) == NULL && !l->https)
+		http_conn_admit(hc, cs, ci->connect_fd, sa);
 	*socket_context = hc;
 }
 
@@ -293,6 +300,7 @@ http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 	}
 	rp->refused = hc != NULL && hc->slot == NULL && !hc->https &&
 	              l->srv->o.conns != NULL;
+	rp->trusted = hc != NULL && hc->trusted;
 	buf_init(&req->body);
 	buf_init(&req->resp_body);
 	atomic_fetch_add(&l->srv->in_flight, 1);
@@ -379,6 +387,55 @@ http_request_status(struct http_request *req)
 	return 0;
 }
 
+/* What http_forwarded gathers from the header lines. */
+struct http_fwd {
+	struct buf xff;    /* every X-Forwarded-For line, joined by ',' */
+	const char *proto; /* the last X-Forwarded-Proto, or NULL */
+};
+
+static enum MHD_Result
+http_fwd_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                size_t key_size, const char *value, size_t value_size)
+{
+	struct http_fwd *f = cls;
+
+	(void)kind;
+	(void)key_size;
+	if (value == NULL)
+		return MHD_YES;
+	if (strcasecmp(key, "X-Forwarded-For") == 0) {
+		if (f->xff.len > 0)
+			buf_putc(&f->xff, ',');
+		buf_append(&f->xff, value, value_size);
+	} else if (strcasecmp(key, "X-Forwarded-Proto") == 0) {
+		f->proto = value;
+	}
+	return MHD_YES;
+}
+
+/*
+ * A request from a trusted proxy: the client and the scheme it forwards
+ * (include/proxy.h). A header that does not parse leaves the peer's
+ * address, which is never worse than believing it.
+ */
+static void
+http_forwarded(struct http_request *req)
+{
+	const struct config *cfg = http_priv(req)->srv->o.cfg;
+	struct http_fwd f = {BUF_INIT, NULL};
+	struct net_addr client;
+
+	MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND, http_fwd_header,
+	                            &f);
+	if (f.xff.len > 0 &&
+	    proxy_forwarded_for(f.xff.data, f.xff.len,
+	                        &cfg->server.trusted_proxies, &client))
+		net_addr_text(&client, req->client_ip);
+	if (f.proto != NULL)
+		req->https = proxy_forwarded_https(f.proto);
+	buf_free(&f.xff);
+}
+
 /* First call: the request line and headers are in. */
 static void
 http_begin(struct http_request *req, struct MHD_Connection *conn,
@@ -396,6 +453,8 @@ http_begin(struct http_request *req, struct MHD_Connection *conn,
 		rp->reject = 503;
 		return;
 	}
+	if (rp->trusted)
+		http_forwarded(req);
 	if ((rp->reject = http_request_status(req)) != 0)
 		return;
 	cl = http_header(req, "Content-Length");
@@ -782,8 +841,10 @@ http_listen_socket(const char *key, const char *spec, bool nodelay, char *err,
 	return fd;
 }
 
-/* With a listen socket: plain HTTP on MHD's own pool of threads. Without:
- * a TLS slot's daemon, run from its front thread (http_server_tls_run). */
+/* Plain HTTP (l->https false) on MHD's own pool of threads, which accept
+ * on listen_fd or, without one (-1), take connections from the PROXY
+ * acceptor. A TLS slot's daemon, run from its front thread
+ * (http_server_tls_run). */
 static struct MHD_Daemon *
 http_daemon(struct http_server *srv, struct http_listener *l, int listen_fd)
 {
@@ -803,12 +864,13 @@ http_daemon(struct http_server *srv, struct http_listener *l, int listen_fd)
 	 * socketpairs from the TLS front would log on every response. */
 	if (log_enabled(LOG_DEBUG))
 		flags |= MHD_USE_ERROR_LOG;
-	if (listen_fd < 0) {
+	if (listen_fd < 0)
 		flags |= MHD_USE_NO_LISTEN_SOCKET;
-	} else {
-		flags |= MHD_USE_INTERNAL_POLLING_THREAD;
+	else
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET,
 		                                   listen_fd, NULL};
+	if (!l->https) {
+		flags |= MHD_USE_INTERNAL_POLLING_THREAD;
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE,
 		                                   (intptr_t)threads, NULL};
 	}
@@ -875,13 +937,36 @@ http_server_free(struct http_server *srv)
 	free(srv);
 }
 
+/* The plain listener: MHD accepts, or with PROXY headers the acceptor. */
+static int
+http_plain_start(struct http_server *srv, char *err, size_t errlen)
+{
+	const struct config *cfg = srv->o.cfg;
+	bool proxy = proxy_expected(cfg, false);
+	int fd = http_listen_socket("http_listen", cfg->server.http_listen,
+	                            false, err, errlen);
+
+	if (fd < 0)
+		return -1;
+	srv->plain = http_daemon(srv, &srv->plain_l, proxy ? -1 : fd);
+	if (srv->plain == NULL) {
+		close(fd);
+		snprintf(err, errlen, "server: cannot start HTTP on %s: %s",
+		         cfg->server.http_listen, strerror(errno));
+		return -1;
+	}
+	if (proxy) /* takes fd */
+		return http_acceptor_start(&srv->acceptor, cfg, srv->o.conns,
+		                           srv->plain, fd, err, errlen);
+	return 0;
+}
+
 int
 http_server_start(struct http_server **out, const struct http_server_opts *opts,
                   char *err, size_t errlen)
 {
 	const struct config *cfg = opts->cfg;
 	struct http_server *srv = xcalloc(1, sizeof(*srv));
-	int fd;
 
 	srv->o = *opts;
 	srv->plain_l = (struct http_listener){srv, false};
@@ -897,20 +982,9 @@ http_server_start(struct http_server **out, const struct http_server_opts *opts,
 		         cfg->server.workers);
 		goto fail;
 	}
-	if (cfg->server.http_listen[0] != '\0') {
-		fd = http_listen_socket("http_listen", cfg->server.http_listen,
-		                        false, err, errlen);
-		if (fd < 0)
-			goto fail;
-		srv->plain = http_daemon(srv, &srv->plain_l, fd);
-		if (srv->plain == NULL) {
-			close(fd);
-			snprintf(err, errlen,
-			         "server: cannot start HTTP on %s: %s",
-			         cfg->server.http_listen, strerror(errno));
-			goto fail;
-		}
-	}
+	if (cfg->server.http_listen[0] != '\0' &&
+	    http_plain_start(srv, err, errlen) == -1)
+		goto fail;
 	if (cfg->server.https_listen[0] != '\0') {
 		/* One per front thread; config_load resolved 0. */
 		srv->tls = xcalloc(cfg->server.tls_threads, sizeof(*srv->tls));
@@ -922,6 +996,7 @@ http_server_start(struct http_server **out, const struct http_server_opts *opts,
 	return 0;
 fail:
 	http_workers_stop(&srv->workers);
+	http_acceptor_stop(srv->acceptor);
 	if (srv->plain != NULL)
 		MHD_stop_daemon(srv->plain);
 	*out = NULL; /* every thread that could read it has ended */
@@ -938,9 +1013,14 @@ http_server_drain(struct http_server *srv)
 	if (srv == NULL)
 		return;
 	/* MHD's thread may still be in epoll with the listening socket:
-	 * it is closed only once MHD_stop_daemon has joined that thread. */
-	if (srv->plain != NULL)
+	 * it is closed only once MHD_stop_daemon has joined that thread.
+	 * The PROXY acceptor closes its own once its thread has ended. */
+	if (srv->acceptor != NULL) {
+		http_acceptor_stop(srv->acceptor);
+		srv->acceptor = NULL;
+	} else if (srv->plain != NULL) {
 		listen_fd = MHD_quiesce_daemon(srv->plain);
+	}
 	deadline = clock_now_us() +
 	           (unsigned long long)srv->o.cfg->server.shutdown_timeout *
 	               1000000ULL;

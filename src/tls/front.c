@@ -12,7 +12,9 @@
  * connection budget (conns, with its own lock) and the counters
  * (atomics).
  *
- * A connection goes: accept → TLS handshake (deadline handshake_timeout) →
+ * A connection goes: accept → PROXY header when [server] proxy_protocol
+ * says so (read before any TLS byte; include/proxy.h) → TLS handshake
+ * (one deadline of handshake_timeout for both) →
  * socketpair, one end handed to libmicrohttpd with the client's address →
  * bytes pumped both ways (decrypted TLS → pair; pair → TLS records) →
  * close_notify and a short lingering read when MHD closes its end.
@@ -46,6 +48,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "proxy.h"
 #include "tls.h"
 #include "xalloc.h"
 
@@ -72,14 +75,14 @@ struct timer_list {
 	uint64_t ms;
 };
 
-enum conn_state { CONN_HANDSHAKE, CONN_OPEN, CONN_LINGER };
+enum conn_state { CONN_PROXY, CONN_HANDSHAKE, CONN_OPEN, CONN_LINGER };
 
 struct front_conn {
 	struct front_thread *t;
-	struct tls_conn *tls;
-	int tcp;  /* owned */
-	int pair; /* owned: our end of the socketpair, or -1 */
-	int mhd;  /* owned: MHD's end until handed over, or -1 */
+	struct tls_conn *tls; /* NULL until the handshake starts */
+	int tcp;              /* owned */
+	int pair;             /* owned: our end of the socketpair, or -1 */
+	int mhd;              /* owned: MHD's end until handed over, or -1 */
 	enum conn_state state;
 	/* May read / write without EAGAIN: set by epoll events, cleared when
 	 * a call would block (edge-triggered). */
@@ -93,7 +96,7 @@ struct front_conn {
 	bool dead;      /* sockets closed; freed after this event batch */
 	struct buf up;  /* plaintext for MHD not yet written, from up_off */
 	size_t up_off;
-	struct sockaddr_storage peer;
+	struct sockaddr_storage peer; /* the client's: a PROXY header's */
 	socklen_t peerlen;
 	struct conn_slot *slot; /* in the budget (conns.h), until closed */
 	struct timer_list *timer;
@@ -226,8 +229,9 @@ static void
 conn_fail(struct front_conn *c, const char *what)
 {
 	if (log_enabled(LOG_DEBUG)) {
-		char peer[INET6_ADDRSTRLEN], why[160];
-		tls_conn_strerror(c->tls, why, sizeof(why));
+		char peer[INET6_ADDRSTRLEN], why[160] = "no PROXY header";
+		if (c->tls != NULL)
+			tls_conn_strerror(c->tls, why, sizeof(why));
 		log_debug("https: %s: %s: %s",
 		          front_peer(c, peer, sizeof(peer)), what, why);
 	}
@@ -531,10 +535,72 @@ conn_handshake(struct front_conn *c, uint64_t now)
 	conn_pump(c, now);
 }
 
+/* The TLS handshake begins, with the certificate in service now. */
+static void
+conn_tls_start(struct front_conn *c, uint64_t now)
+{
+	struct tls_front *f = c->t->front;
+	struct tls_server *srv;
+	char addr[INET6_ADDRSTRLEN];
+
+	pthread_mutex_lock(&f->lock);
+	if ((srv = f->current) != NULL)
+		tls_server_ref(srv);
+	pthread_mutex_unlock(&f->lock);
+	if (srv == NULL) {
+		/* [acme] before its first certificate: nothing to offer. */
+		log_debug("https: %s: no certificate yet",
+		          front_peer(c, addr, sizeof(addr)));
+		conn_close(c);
+		return;
+	}
+	c->tls = tls_conn_new(srv, c->t->slot, c->tcp); /* its own reference */
+	tls_server_unref(srv);
+	if (c->tls == NULL) {
+		log_warn("https: out of memory for a TLS connection");
+		conn_close(c);
+		return;
+	}
+	c->state = CONN_HANDSHAKE;
+	conn_handshake(c, now);
+}
+
+/* The PROXY header, before any TLS byte: the client becomes the one it
+ * names (the address MHD gets, and the budget counts it against). */
+static void
+conn_proxy(struct front_conn *c, uint64_t now)
+{
+	const struct config *cfg = c->t->front->cfg;
+	struct proxy_header h;
+
+	switch (proxy_header_read(c->tcp, &h)) {
+	case PROXY_MORE:
+		c->tcp_rd = false;
+		return;
+	case PROXY_BAD:
+		conn_fail(c, "PROXY header");
+		return;
+	case PROXY_DONE:
+		break;
+	}
+	if (h.has_addr)
+		c->peerlen = net_addr_to_sockaddr(&h.addr, h.port, &c->peer);
+	if (!conns_readdress(
+	        c->t->front->conns, c->slot, (struct sockaddr *)&c->peer,
+	        !proxy_trusted(cfg, (struct sockaddr *)&c->peer))) {
+		conn_fail(c, "client over per_ip_connections");
+		return;
+	}
+	conn_tls_start(c, now);
+}
+
 static void
 conn_run(struct front_conn *c, uint64_t now)
 {
 	switch (c->state) {
+	case CONN_PROXY:
+		conn_proxy(c, now);
+		break;
 	case CONN_HANDSHAKE:
 		conn_handshake(c, now);
 		break;
@@ -552,16 +618,26 @@ front_conn_new(struct front_thread *t, int fd,
                const struct sockaddr_storage *peer, socklen_t peerlen)
 {
 	struct tls_front *f = t->front;
-	struct front_conn *c = xcalloc(1, sizeof(*c));
+	const struct sockaddr *sa = (const struct sockaddr *)peer;
+	bool proxy = proxy_expected(f->cfg, true);
+	struct front_conn *c;
 	char addr[INET6_ADDRSTRLEN];
 
+	if (proxy && !proxy_peer_allowed(f->cfg, sa)) {
+		close(fd); /* a PROXY header only from trusted_proxies */
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
 	c->t = t;
 	c->tcp = fd;
 	c->pair = c->mhd = -1;
 	c->peer = *peer;
 	c->peerlen = peerlen;
 	buf_init(&c->up);
-	c->slot = conns_admit(f->conns, fd, (const struct sockaddr *)peer);
+	/* A balancer carries many clients: until its PROXY header names
+	 * one, and a trusted proxy at all, counts in max_connections only. */
+	c->slot =
+	    conns_admit(f->conns, fd, sa, !proxy && !proxy_trusted(f->cfg, sa));
 	if (c->slot == NULL) {
 		log_debug("https: %s: over the connection budget",
 		          front_peer(c, addr, sizeof(addr)));
@@ -570,41 +646,25 @@ front_conn_new(struct front_thread *t, int fd,
 		return;
 	}
 	atomic_fetch_add(&front_open, 1);
-	pthread_mutex_lock(&f->lock);
-	struct tls_server *srv = f->current;
-	if (srv != NULL)
-		tls_server_ref(srv);
-	pthread_mutex_unlock(&f->lock);
-	if (srv == NULL) {
-		/* [acme] before its first certificate: nothing to offer. */
-		log_debug("https: %s: no certificate yet",
-		          front_peer(c, addr, sizeof(addr)));
-		goto fail;
-	}
-	c->tls = tls_conn_new(srv, t->slot, fd); /* takes its own reference */
-	tls_server_unref(srv);
-	if (c->tls == NULL) {
-		log_warn("https: out of memory for a TLS connection");
-		goto fail;
-	}
 	struct epoll_event ev = {
 	    .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
 	    .data.u64 = (uintptr_t)c | EV_TCP,
 	};
 	if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
 		log_warn("https: epoll_ctl: %s", strerror(errno));
-		goto fail;
+		conns_close(f->conns, c->slot);
+		close(fd);
+		conn_free(c);
+		return;
 	}
-	c->state = CONN_HANDSHAKE;
 	c->tcp_rd = c->tcp_wr = true;
 	uint64_t now = front_now_ms();
 	timer_push(&t->handshake, c, now);
-	conn_handshake(c, now);
-	return;
-fail:
-	conns_close(f->conns, c->slot);
-	close(fd);
-	conn_free(c);
+	c->state = proxy ? CONN_PROXY : CONN_HANDSHAKE;
+	if (proxy)
+		conn_proxy(c, now);
+	else
+		conn_tls_start(c, now);
 }
 
 /* One connection per readiness event: the listener is level-triggered, so
@@ -667,7 +727,8 @@ front_expire(struct front_thread *t, uint64_t now)
 	struct front_conn *c;
 
 	while ((c = t->handshake.head) != NULL && c->deadline <= now) {
-		atomic_fetch_add(&front_failed, 1);
+		if (c->state == CONN_HANDSHAKE)
+			atomic_fetch_add(&front_failed, 1);
 		conn_fail(c, "handshake timed out");
 	}
 	while ((c = t->idle.head) != NULL && c->deadline <= now) {
