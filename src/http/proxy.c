@@ -77,18 +77,16 @@ static enum proxy_status
 proxy_v1(const char *p, size_t n, struct proxy_header *h)
 {
 	size_t look = n < PROXY_V1_MAX ? n : PROXY_V1_MAX, len;
-	const char *cr;
+	const char *lf;
 
 	if (memcmp(p, "PROXY ", n < 6 ? n : 6) != 0)
 		return PROXY_BAD;
-	/* The line, without "PROXY " and CRLF. */
-	for (cr = p; (cr = memchr(cr, '\r', look - (size_t)(cr - p))) != NULL;
-	     cr++)
-		if ((size_t)(cr - p) + 1 < look && cr[1] == '\n')
-			break;
-	if (cr == NULL)
+	/* The line, without "PROXY " and CRLF; a bare LF ends nothing. */
+	if ((lf = memchr(p, '\n', look)) == NULL)
 		return n >= PROXY_V1_MAX ? PROXY_BAD : PROXY_MORE;
-	len = (size_t)(cr - p);
+	if (lf == p || lf[-1] != '\r')
+		return PROXY_BAD;
+	len = (size_t)(lf - 1 - p);
 	h->len = len + 2;
 	h->has_addr = false;
 	if (len < 6)

@@ -70,6 +70,8 @@ test_defaults(void **state)
 	assert_int_equal(cfg.server.handshake_timeout, 10);
 	assert_int_equal(cfg.server.shutdown_timeout, 10);
 	assert_string_equal(cfg.server.metrics_allow, "loopback");
+	assert_int_equal(cfg.server.trusted_proxies.n, 0);
+	assert_string_equal(cfg.server.proxy_protocol, "off");
 	assert_string_equal(cfg.tls.certificate, "");
 	assert_string_equal(cfg.database.host, "127.0.0.1");
 	assert_int_equal(cfg.database.port, 3306);
@@ -217,6 +219,14 @@ test_bad_values(void **state)
 	    {"[site]\nmoderate_comments = maybe\n", "site.moderate_comments"},
 	    {"[server]\nhttp_listen = 8080\n", "server.http_listen"},
 	    {"[server]\nmetrics_allow = all\n", "server.metrics_allow"},
+	    /* A bad network is named, among good ones. */
+	    {"[server]\ntrusted_proxies = 10.0.0.0/8, 10.1.2.300/32, ::1\n",
+	     "server.trusted_proxies: entry '10.1.2.300/32' is not an address "
+	     "or address/prefix"},
+	    {"[server]\ntrusted_proxies = 10.0.0.0/33\n",
+	     "entry '10.0.0.0/33'"},
+	    {"[server]\ntrusted_proxies = 10.0.0.0/8,\n", "entry ''"},
+	    {"[server]\nproxy_protocol = yes\n", "server.proxy_protocol"},
 	    {"[log]\nlevel = verbose\n", "log.level"},
 	    {"[site]\nbase_url = example.org\n", "site.base_url"},
 	    {"[server]\nhttps_listen = :443\n", "server.https_listen"},
