@@ -7,6 +7,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -323,7 +324,8 @@ export class CookieJar {
 /*
  * One HTTP request. No redirects are followed. opts: headers, body (string,
  * Buffer, or an object sent as a urlencoded form), jar (a CookieJar: sent
- * and updated), agent. Resolves { status, headers, body, raw }.
+ * and updated), agent, localAddress (the client's), tls (HTTPS, any
+ * certificate). Resolves { status, headers, body, raw }.
  */
 export function request(port, method, target, opts = {}) {
 	const headers = { ...(opts.headers ?? {}) };
@@ -338,9 +340,12 @@ export function request(port, method, target, opts = {}) {
 	if (opts.jar && opts.jar.cookies.size > 0)
 		headers.Cookie = opts.jar.header();
 	return new Promise((resolve, reject) => {
-		const req = http.request({
+		const req = (opts.tls ? https : http).request({
 			host: '127.0.0.1', port, method, path: target, headers,
 			agent: opts.agent ?? false, timeout: opts.timeout ?? 15000,
+			localAddress: opts.localAddress,
+			...(opts.tls ? { servername: 'localhost',
+			    rejectUnauthorized: false } : {}),
 		}, (res) => {
 			const chunks = [];
 			res.on('data', (c) => chunks.push(c));
@@ -428,10 +433,12 @@ export function assertSecurityHeaders(res, what) {
 
 /*
  * Starts `blogd serve -c cfg.file`; waits until GET /healthz answers at all
- * (any status: the DB may be down on purpose). Returns a handle with
- * request(), stdout(), stderr(), alive() and stop().
+ * (any status: the DB may be down on purpose), or until `probe` resolves
+ * where that cannot answer (a listener that expects PROXY headers). Returns
+ * a handle with request(), stdout(), stderr(), alive() and stop().
  */
-export async function startBlogd(cfg, { env = {}, timeout = 15000 } = {}) {
+export async function startBlogd(cfg, { env = {}, timeout = 15000,
+    probe } = {}) {
 	const child = spawn(BIN, ['serve', '-c', cfg.file], {
 		env: { ...process.env, ...env },
 		stdio: ['ignore', 'pipe', 'pipe'],
@@ -487,8 +494,12 @@ export async function startBlogd(cfg, { env = {}, timeout = 15000 } = {}) {
 			    `stderr: ${stderr.slice(-2000)}`);
 		}
 		try {
-			await request(cfg.port, 'GET', '/healthz',
-			    { timeout: 2000, headers: { Connection: 'close' } });
+			if (probe)
+				await probe();
+			else
+				await request(cfg.port, 'GET', '/healthz',
+				    { timeout: 2000,
+				    headers: { Connection: 'close' } });
 			return srv;
 		} catch {
 			if (Date.now() > deadline) {
