@@ -25,7 +25,7 @@ test_pkgs=(libcmocka-dev curl chromium wrk apache2-utils nghttp2-client haproxy
 	testssl.sh sslscan nginx-light clang libclang-rt-14-dev
 	systemd libxml2-utils pebble default-jre-headless
 	python3-django python3-django-taggit python3-mysqldb
-	oathtool zbar-tools)
+	oathtool zbar-tools haproxy)
 
 want=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && want+=("${test_pkgs[@]}")
