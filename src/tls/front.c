@@ -229,7 +229,7 @@ static void
 conn_fail(struct front_conn *c, const char *what)
 {
 	if (log_enabled(LOG_DEBUG)) {
-		char peer[INET6_ADDRSTRLEN], why[160] = "no PROXY header";
+		char peer[INET6_ADDRSTRLEN], why[160] = "before TLS";
 		if (c->tls != NULL)
 			tls_conn_strerror(c->tls, why, sizeof(why));
 		log_debug("https: %s: %s: %s",
