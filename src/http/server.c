@@ -387,6 +387,9 @@ http_request_status(struct http_request *req)
 	return 0;
 }
 
+_Static_assert(HTTP_CLIENT_IP_LEN >= NET_ADDR_TEXT,
+               "a forwarded address fits req->client_ip");
+
 /* What http_forwarded gathers from the header lines. */
 struct http_fwd {
 	struct buf xff;    /* every X-Forwarded-For line, joined by ',' */
