@@ -179,6 +179,12 @@ int model_comment_create(struct db_conn *conn, long long post_id,
 /* Approved comments of a post, oldest first. */
 int model_comment_list_approved(struct db_conn *conn, long long post_id,
                                 struct model_comment_list *out);
+/* A post page: the published post slug names, with its tags, and its
+ * approved comments oldest first, in one statement (one round trip).
+ * MODEL_OK, MODEL_NOT_FOUND (a draft too), MODEL_ERR; free both. */
+int model_post_page(struct db_conn *conn, const char *slug,
+                    struct model_post *post,
+                    struct model_comment_list *comments);
 /* Moderation queue, oldest first, with post title and slug. */
 int model_comment_list_pending(struct db_conn *conn,
                                struct model_comment_list *out);

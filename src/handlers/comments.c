@@ -166,7 +166,7 @@ handle_comment_create(struct http_request *req)
 		http_error(req, 403);
 		return;
 	}
-	/* post_page_find, but a database failure keeps the text. */
+	/* As handle_post finds it, but a database failure keeps the text. */
 	if (!text_is_slug(http_req_param(req, 0))) {
 		http_error(req, 404);
 		return;

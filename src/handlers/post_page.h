@@ -2,7 +2,6 @@
 #ifndef BLOGD_HANDLERS_POST_PAGE_H
 #define BLOGD_HANDLERS_POST_PAGE_H
 
-#include "db.h"
 #include "http.h"
 #include "model.h"
 
@@ -13,13 +12,6 @@ struct comment_form {
 	const char *name_error; /* messages next to the fields, or NULL */
 	const char *body_error;
 };
-
-/* The published post named by the route's {slug}: 0 with post filled and
- * *conn borrowed (the caller releases it and frees post), or -1 once req
- * has been answered: 404 for a junk or unknown slug or a draft, 503 when
- * the database cannot be reached. */
-int post_page_find(struct http_request *req, struct db_conn **conn,
-                   struct model_post *post);
 
 /* Renders post with its approved comments, the comment form (form may be
  * NULL for an empty one) and notice (or NULL), and answers with status. */

@@ -155,29 +155,6 @@ post_notice(struct http_request *req)
 	return "Thanks — your comment is published.";
 }
 
-int
-post_page_find(struct http_request *req, struct db_conn **conn,
-               struct model_post *post)
-{
-	int rc;
-
-	/* Every stored slug passes text_is_slug: skip the DB for junk. */
-	if (!text_is_slug(http_req_param(req, 0))) {
-		http_error(req, 404);
-		return -1;
-	}
-	if ((*conn = handlers_db_read(req)) == NULL)
-		return -1;
-	rc = model_post_get_published(*conn, http_req_param(req, 0), post);
-	if (rc != MODEL_OK) {
-		db_release(*conn);
-		model_post_free(post);
-		http_error(req, rc == MODEL_NOT_FOUND ? 404 : 503);
-		return -1;
-	}
-	return 0;
-}
-
 void
 handle_post(struct http_request *req)
 {
@@ -186,12 +163,17 @@ handle_post(struct http_request *req)
 	struct db_conn *conn;
 	int rc;
 
-	if (post_page_find(req, &conn, &post) == -1)
+	/* Every stored slug passes text_is_slug: skip the DB for junk. */
+	if (!text_is_slug(http_req_param(req, 0))) {
+		http_error(req, 404);
 		return;
-	rc = model_comment_list_approved(conn, post.id, &comments);
+	}
+	if ((conn = handlers_db_read(req)) == NULL)
+		return;
+	rc = model_post_page(conn, http_req_param(req, 0), &post, &comments);
 	db_release(conn);
 	if (rc != MODEL_OK)
-		http_error(req, 503);
+		http_error(req, rc == MODEL_NOT_FOUND ? 404 : 503);
 	else
 		post_page_render(req, 200, &post, &comments, NULL,
 		                 post_notice(req));

@@ -47,6 +47,16 @@ model_comment_create(struct db_conn *conn, long long post_id, const char *name,
 	return MODEL_OK;
 }
 
+void
+model_comment_from_row(const struct db_rows *rows, size_t r, size_t col,
+                       struct model_comment *c)
+{
+	c->id = db_cell_int(rows, r, col);
+	c->name = model_cell_dup(rows, r, col + 1);
+	c->body = model_cell_dup(rows, r, col + 2);
+	c->created_at = model_cell_dup(rows, r, col + 3);
+}
+
 /* Columns: id, name, body, created_at, title, slug. */
 static int
 fill_list(struct db_rows *rows, struct model_comment_list *out)
@@ -58,10 +68,7 @@ fill_list(struct db_rows *rows, struct model_comment_list *out)
 	out->n = rows->nrows;
 	for (r = 0; r < rows->nrows; r++) {
 		c = &out->items[r];
-		c->id = db_cell_int(rows, r, 0);
-		c->name = model_cell_dup(rows, r, 1);
-		c->body = model_cell_dup(rows, r, 2);
-		c->created_at = model_cell_dup(rows, r, 3);
+		model_comment_from_row(rows, r, 0, c);
 		c->post_title = model_cell_dup(rows, r, 4);
 		c->post_slug = model_cell_dup(rows, r, 5);
 	}

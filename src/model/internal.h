@@ -33,6 +33,10 @@ int model_row_exists(struct db_conn *conn, const char *sql, long long id);
  * MODEL_NOT_FOUND when no row went, else the content version is bumped.
  * MODEL_OK or MODEL_ERR. */
 int model_delete_visible(struct db_conn *conn, const char *sql, long long id);
+/* The comment in columns col to col + 3 of row r: id, name, body,
+ * created_at. */
+void model_comment_from_row(const struct db_rows *rows, size_t r, size_t col,
+                            struct model_comment *c);
 /* Marks visible content as changed (content_version). 0 or -1. */
 int model_bump_version(struct db_conn *conn);
 
