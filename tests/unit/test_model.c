@@ -1,0 +1,247 @@
+/*
+ * The model (src/model/) against a migrated private MariaDB (testdb.h):
+ * users, posts (slugs, tags, drafts, the post page in one statement),
+ * comments and moderation, tags, and the content version that every
+ * visible change moves.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model.h"
+#include "testdb.h"
+
+static struct config cfg;
+static struct db_pool *pool;
+static struct db_conn *conn;
+static long long author;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	pool = testdb_open(&cfg, "1");
+	conn = db_acquire(pool);
+	assert_non_null(conn);
+	assert_int_equal(model_user_create(conn, "ann", "x", true, &author),
+	                 MODEL_OK);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	db_release(conn);
+	db_pool_close(pool);
+	config_free(&cfg);
+	return 0;
+}
+
+static void
+test_users(void **state)
+{
+	struct model_user u;
+	long long id;
+
+	(void)state;
+	assert_true(model_user_name_valid("a.b-c_9"));
+	assert_false(model_user_name_valid("a b"));
+	assert_false(model_user_name_valid(""));
+	assert_int_equal(model_user_create(conn, "ann", "y", false, &id),
+	                 MODEL_DUPLICATE);
+	assert_int_equal(model_user_find(conn, "ann", &u), MODEL_OK);
+	assert_int_equal(u.id, author);
+	assert_string_equal(u.password_hash, "x");
+	assert_true(u.is_admin);
+	model_user_free(&u);
+	assert_int_equal(model_user_set_password(conn, author, "z"), MODEL_OK);
+	assert_int_equal(model_user_find(conn, "ann", &u), MODEL_OK);
+	assert_string_equal(u.password_hash, "z");
+	model_user_free(&u);
+	assert_int_equal(model_user_find(conn, "nobody", &u), MODEL_NOT_FOUND);
+}
+
+static long long
+create(const char *title, const char *tags, bool published, char **slug)
+{
+	struct model_post_input in = {.title = title,
+	                              .body_md = "Some *text* <b>raw</b>.\n",
+	                              .tags = tags,
+	                              .published = published};
+	long long id = 0;
+
+	assert_int_equal(model_post_create(conn, author, &in, &id, slug),
+	                 MODEL_OK);
+	return id;
+}
+
+static void
+test_posts(void **state)
+{
+	struct model_post_input bad = {.title = "  ", .body_md = ""};
+	struct model_post p;
+	char *s1, *s2, *s3;
+	long long v0 = model_content_version(conn), id;
+
+	(void)state;
+	assert_true(v0 >= 0);
+	id = create("Hello World", " Zeta, alpha ,ZETA,", true, &s1);
+	create("Hello World", NULL, true, &s2);
+	create("Hello World", NULL, false, &s3);
+	/* Taken slugs get a suffix. */
+	assert_string_equal(s1, "hello-world");
+	assert_string_equal(s2, "hello-world-2");
+	assert_string_equal(s3, "hello-world-3");
+	assert_true(model_content_version(conn) > v0);
+
+	assert_int_equal(model_post_get_published(conn, s1, &p), MODEL_OK);
+	assert_int_equal(p.id, id);
+	assert_string_equal(p.author_name, "ann");
+	/* Markdown rendered at save time, raw HTML escaped. */
+	assert_non_null(strstr(p.body_html, "<em>text</em>"));
+	assert_null(strstr(p.body_html, "<b>"));
+	/* Tags trimmed, lower-cased, deduplicated, sorted. */
+	assert_int_equal(p.ntags, 2);
+	assert_string_equal(p.tags[0], "alpha");
+	assert_string_equal(p.tags[1], "zeta");
+	model_post_free(&p);
+	/* A draft is not found by its public slug. */
+	assert_int_equal(model_post_get_published(conn, s3, &p),
+	                 MODEL_NOT_FOUND);
+	model_post_free(&p);
+
+	assert_int_equal(model_post_create(conn, author, &bad, NULL, NULL),
+	                 MODEL_INVALID);
+	bad.title = "ok";
+	bad.slug = "Not A Slug";
+	assert_int_equal(model_post_create(conn, author, &bad, NULL, NULL),
+	                 MODEL_INVALID);
+	free(s1);
+	free(s2);
+	free(s3);
+}
+
+static void
+test_list_published(void **state)
+{
+	struct model_post_query q = {.page = 1, .per_page = 1};
+	struct model_post_list l;
+
+	(void)state;
+	/* Two published so far: a page of one has more. */
+	assert_int_equal(model_post_list_published(conn, &q, &l), MODEL_OK);
+	assert_int_equal(l.n, 1);
+	assert_true(l.has_more);
+	model_post_list_free(&l);
+	q.page = 3;
+	assert_int_equal(model_post_list_published(conn, &q, &l), MODEL_OK);
+	assert_int_equal(l.n, 0);
+	model_post_list_free(&l);
+	q = (struct model_post_query){.tag = "zeta", .page = 1, .per_page = 10};
+	assert_int_equal(model_post_list_published(conn, &q, &l), MODEL_OK);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.items[0].slug, "hello-world");
+	model_post_list_free(&l);
+}
+
+static void
+test_comments_and_post_page(void **state)
+{
+	struct model_post p;
+	struct model_comment_list cl;
+	long long id, c1, c2, c3, v;
+
+	(void)state;
+	id = create("Commented", "t", true, NULL);
+	assert_int_equal(
+	    model_comment_create(conn, id, "", "b", "10.0.0.1", true, NULL),
+	    MODEL_INVALID);
+	assert_int_equal(model_comment_create(conn, id, "first", "one",
+	                                      "10.0.0.1", true, &c1),
+	                 MODEL_OK);
+	assert_int_equal(model_comment_create(conn, id, "held", "two",
+	                                      "10.0.0.1", false, &c2),
+	                 MODEL_OK);
+	assert_int_equal(model_comment_create(conn, id, "third", "three",
+	                                      "10.0.0.1", true, &c3),
+	                 MODEL_OK);
+	assert_int_equal(model_comment_count_pending(conn), 1);
+
+	/* The page: the post and its approved comments, oldest first. */
+	assert_int_equal(model_post_page(conn, "commented", &p, &cl), MODEL_OK);
+	assert_int_equal(p.id, id);
+	assert_string_equal(p.title, "Commented");
+	assert_int_equal(p.ntags, 1);
+	assert_non_null(p.body_html);
+	assert_int_equal(cl.n, 2);
+	assert_int_equal(cl.items[0].id, c1);
+	assert_string_equal(cl.items[0].name, "first");
+	assert_string_equal(cl.items[1].body, "three");
+	model_post_free(&p);
+	model_comment_list_free(&cl);
+
+	/* Approving shows it, and moves the version. */
+	v = model_content_version(conn);
+	assert_int_equal(model_comment_approve(conn, c2), MODEL_OK);
+	assert_true(model_content_version(conn) > v);
+	assert_int_equal(model_post_page(conn, "commented", &p, &cl), MODEL_OK);
+	assert_int_equal(cl.n, 3);
+	assert_int_equal(cl.items[1].id, c2);
+	model_post_free(&p);
+	model_comment_list_free(&cl);
+	assert_int_equal(model_comment_approve(conn, 999999), MODEL_NOT_FOUND);
+
+	/* No such post, or a draft: not found, nothing to free. */
+	assert_int_equal(model_post_page(conn, "no-such-post", &p, &cl),
+	                 MODEL_NOT_FOUND);
+	assert_int_equal(cl.n, 0);
+	assert_int_equal(model_post_page(conn, "hello-world-3", &p, &cl),
+	                 MODEL_NOT_FOUND);
+	model_post_free(&p);
+	model_comment_list_free(&cl);
+}
+
+static void
+test_tags_and_delete(void **state)
+{
+	struct model_tag_list tl;
+	struct model_post p;
+	long long id;
+
+	(void)state;
+	assert_int_equal(model_tag_list_published(conn, &tl), MODEL_OK);
+	assert_int_equal(tl.n, 3);
+	assert_string_equal(tl.names[0], "alpha");
+	model_tag_list_free(&tl);
+	assert_int_equal(model_post_get_published(conn, "commented", &p),
+	                 MODEL_OK);
+	id = p.id;
+	model_post_free(&p);
+	assert_int_equal(model_post_delete(conn, id), MODEL_OK);
+	assert_int_equal(model_post_delete(conn, id), MODEL_NOT_FOUND);
+	/* Its comments went with it; its tag is no longer listed. */
+	assert_int_equal(model_comment_count_pending(conn), 0);
+	assert_int_equal(model_tag_list_published(conn, &tl), MODEL_OK);
+	assert_int_equal(tl.n, 2);
+	model_tag_list_free(&tl);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_users),
+	    cmocka_unit_test(test_posts),
+	    cmocka_unit_test(test_list_published),
+	    cmocka_unit_test(test_comments_and_post_page),
+	    cmocka_unit_test(test_tags_and_delete),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
