@@ -113,15 +113,17 @@ struct http_workers {
 	unsigned queued;  /* requests in the queue */
 	atomic_uint busy; /* routes running (left before the resume) */
 	bool stopping;
-	void (*run)(struct http_request *); /* runs the route */
+	void (*run)(struct http_request *);     /* runs the route */
+	void (*resume)(struct http_req_priv *); /* then gives it back */
 	pthread_t *threads;
 	unsigned n;
 	unsigned live; /* workers still taking jobs; 0: run on the caller */
 };
 /* Starts n workers that call run for each queued request and then resume
- * its connection; 0 or -1. */
+ * (http_resume in the server) for its connection; 0 or -1. */
 int http_workers_start(struct http_workers *w, unsigned n,
-                       void (*run)(struct http_request *));
+                       void (*run)(struct http_request *),
+                       void (*resume)(struct http_req_priv *));
 /* Queues rp (its connection suspended) for the next free worker; runs it
  * on the calling thread once the workers have ended. */
 void http_workers_submit(struct http_workers *w, struct http_req_priv *rp);

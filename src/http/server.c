@@ -980,7 +980,7 @@ http_server_start(struct http_server **out, const struct http_server_opts *opts,
 	 * before it. */
 	*out = srv;
 	if (http_workers_start(&srv->workers, cfg->server.workers,
-	                       http_run_route) != 0) {
+	                       http_run_route, http_resume) != 0) {
 		snprintf(err, errlen, "server: cannot start %u workers",
 		         cfg->server.workers);
 		goto fail;

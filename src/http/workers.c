@@ -32,7 +32,7 @@ http_workers_run(struct http_workers *w, struct http_req_priv *rp)
 {
 	w->run(&rp->req);
 	atomic_fetch_sub(&w->busy, 1);
-	http_resume(rp);
+	w->resume(rp);
 }
 
 static void *
@@ -66,10 +66,12 @@ http_worker_main(void *arg)
 
 int
 http_workers_start(struct http_workers *w, unsigned n,
-                   void (*run)(struct http_request *))
+                   void (*run)(struct http_request *),
+                   void (*resume)(struct http_req_priv *))
 {
 	memset(w, 0, sizeof(*w));
 	w->run = run;
+	w->resume = resume;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->ready, NULL);
 	w->threads = xcalloc(n, sizeof(*w->threads));
