@@ -33,6 +33,7 @@
 #include "form.h"
 #include "http_internal.h"
 #include "log.h"
+#include "static_internal.h"
 #include "xalloc.h"
 
 #define STATIC_SMALL     (64 * 1024) /* held in memory below this size */
@@ -64,7 +65,7 @@ static struct {
 	char *inline_css;
 } assets;
 
-static const char *
+const char *
 static_content_type(const char *name)
 {
 	static const struct {
@@ -115,14 +116,10 @@ static_segment(const char *s, size_t n)
 	return seg;
 }
 
-/*
- * Opens the regular file at the encoded relative path rest, or returns -1.
- * *name gets the last decoded segment (caller frees) for the content type.
- */
-static int
-static_open_file(const char *rest, char **name)
+int
+static_open_at(int root, const char *rest, char **name)
 {
-	int dir = static_root, fd = -1;
+	int dir = root, fd = -1;
 
 	*name = NULL;
 	for (int depth = 0; dir >= 0 && depth < STATIC_MAX_DEPTH; depth++) {
@@ -136,7 +133,7 @@ static_open_file(const char *rest, char **name)
 		/* O_NONBLOCK: a FIFO must not hang the thread in open(). */
 		flags |= last ? O_NONBLOCK : O_DIRECTORY;
 		fd = openat(dir, seg, flags);
-		if (dir != static_root)
+		if (dir != root)
 			close(dir);
 		dir = -1;
 		if (fd < 0 || last) {
@@ -151,7 +148,7 @@ static_open_file(const char *rest, char **name)
 		fd = -1;
 		rest += n + 1;
 	}
-	if (dir >= 0 && dir != static_root)
+	if (dir >= 0 && dir != root)
 		close(dir);
 	return -1;
 }
@@ -247,13 +244,9 @@ static_version_query(const struct http_request *req,
 	return true;
 }
 
-/*
- * Fingerprinted names (style.3f9a1c2e.css: 8 or more lower-case hex digits
- * between two dots) change whenever the content does, so clients may keep
- * them for a year without asking again. A ?v= only earns that when it is
- * the hash of what is served (static_serve_rest checks).
- */
-static bool
+/* A ?v= only earns a year when it is the hash of what is served
+ * (static_serve_rest checks). */
+bool
 static_fingerprinted(const char *path)
 {
 	const char *name = strrchr(path, '/') + 1;
@@ -277,15 +270,7 @@ static_same_file(const struct stat *a, const struct stat *b)
 	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-/* The file's validators and caching headers. */
-struct static_meta {
-	char etag[64];
-	char date[40];
-	const char *cache_control;
-	time_t mtime;
-};
-
-static void
+void
 static_meta(const struct stat *st, bool immutable, struct static_meta *m)
 {
 	snprintf(m->etag, sizeof(m->etag), "W/\"%llx-%llx\"",
@@ -569,7 +554,7 @@ static_open_gz(const char *rest, const struct stat *st, size_t max,
 
 	if (asprintf(&gzrest, "%s.gz", rest) < 0)
 		return -1;
-	gfd = static_open_file(gzrest, &gzname);
+	gfd = static_open_at(static_root, gzrest, &gzname);
 	free(gzrest);
 	if (gfd < 0)
 		return -1;
@@ -636,7 +621,7 @@ static_load(struct http_request *req, const char *rest, const char *key,
 	int fd, gfd = -1;
 	bool fresh = false;
 
-	fd = static_open_file(rest, &name);
+	fd = static_open_at(static_root, rest, &name);
 	if (fd < 0) {
 		http_error(req, 404);
 		return NULL;

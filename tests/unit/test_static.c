@@ -1,0 +1,238 @@
+/*
+ * The pure parts of static files (src/http/static.c): path resolution
+ * below the static directory (encoded segments, "..", hidden files,
+ * symbolic links out, depth), content types, fingerprinted names, and the
+ * ETag and caching headers. A temporary directory holds the files.
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "static_internal.h"
+
+static char base[] = "/tmp/blogd-test-static.XXXXXX";
+static char root_path[64];
+static int root = -1;
+
+static void
+put(const char *rel, const char *text)
+{
+	char p[256];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", base, rel);
+	assert_non_null(f = fopen(p, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+mkdir_at(const char *rel)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", base, rel);
+	assert_int_equal(mkdir(p, 0700), 0);
+}
+
+static void
+link_at(const char *target, const char *rel)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", base, rel);
+	assert_int_equal(symlink(target, p), 0);
+}
+
+/* base/secret.txt is outside the static root base/root. */
+static int
+setup(void **state)
+{
+	(void)state;
+	if (mkdtemp(base) == NULL)
+		return -1;
+	snprintf(root_path, sizeof(root_path), "%s/root", base);
+	mkdir_at("root");
+	mkdir_at("root/css");
+	put("secret.txt", "outside\n");
+	put("root/style.css", "body{}\n");
+	put("root/css/a b.css", "x\n");
+	put("root/.hidden", "h\n");
+	link_at("../secret.txt", "root/leak.txt");
+	link_at(base, "root/up");
+	link_at("style.css", "root/alias.css");
+	root = open(root_path, O_RDONLY | O_DIRECTORY);
+	return root < 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	close(root);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+	return system(cmd);
+}
+
+/* The file rest names, read back; NULL when static_open_at refuses. */
+static char *
+open_read(const char *rest, char **name)
+{
+	static char buf[64];
+	int fd = static_open_at(root, rest, name);
+	ssize_t n;
+
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	assert_true(n >= 0);
+	buf[n] = '\0';
+	return buf;
+}
+
+static void
+test_resolution(void **state)
+{
+	char *name = NULL;
+
+	(void)state;
+	assert_string_equal(open_read("style.css", &name), "body{}\n");
+	assert_string_equal(name, "style.css");
+	free(name);
+	/* Segments are percent-decoded one by one. */
+	assert_string_equal(open_read("css/a%20b.css", &name), "x\n");
+	assert_string_equal(name, "a b.css");
+	free(name);
+	assert_string_equal(open_read("%63ss/a%20b.css", &name), "x\n");
+	free(name);
+}
+
+static void
+test_refusals(void **state)
+{
+	static const char *const bad[] = {
+	    "../secret.txt",        /* up and out */
+	    "css/../style.css",     /* up, even when it stays inside */
+	    "%2e%2e/secret.txt",    /* encoded ".." */
+	    "css%2f..%2fstyle.css", /* an encoded '/' inside a segment */
+	    "css%5ca%20b.css",      /* an encoded '\' */
+	    ".hidden",              /* hidden files */
+	    "leak.txt",             /* a symbolic link out */
+	    "alias.css",            /* any symbolic link, even inside */
+	    "up/secret.txt",        /* a linked directory */
+	    "css//a%20b.css",       /* an empty segment */
+	    "",                     /* nothing */
+	    "missing.css",
+	    "css/a%zzb.css", /* a bad escape */
+	};
+	char *name;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		name = NULL;
+		if (open_read(bad[i], &name) != NULL)
+			fail_msg("%s was opened", bad[i]);
+		assert_null(name);
+	}
+}
+
+static void
+test_depth(void **state)
+{
+	char rel[512] = "", rest[512] = "";
+	char *name = NULL;
+	int i;
+
+	(void)state;
+	/* 15 directories and a file: 16 segments, the most there may be. */
+	for (i = 0; i < 16; i++) {
+		strcat(rel, "d/");
+		mkdir_at(i == 0 ? "root/d"
+		                : strcat(strcpy(rest, "root/"), rel));
+	}
+	strcpy(rest, rel);
+	rest[strlen(rest) - 2] = '\0'; /* drop the last "d/" */
+	strcat(rest, "f.txt");
+	snprintf(rel, sizeof(rel), "root/%s", rest);
+	put(rel, "deep\n");
+	assert_string_equal(open_read(rest, &name), "deep\n");
+	free(name);
+	/* One level more is refused. */
+	strcpy(rel, "d/");
+	strcat(rel, rest);
+	snprintf(rest, sizeof(rest), "root/%s", rel);
+	put(rest, "deeper\n");
+	assert_null(open_read(rel, &name));
+}
+
+static void
+test_types(void **state)
+{
+	(void)state;
+	assert_string_equal(static_content_type("a.css"),
+	                    "text/css; charset=utf-8");
+	assert_string_equal(static_content_type("A.JS"),
+	                    "text/javascript; charset=utf-8");
+	assert_string_equal(static_content_type("x.tar.svg"), "image/svg+xml");
+	assert_string_equal(static_content_type("f.woff2"), "font/woff2");
+	assert_string_equal(static_content_type("noext"),
+	                    "application/octet-stream");
+	assert_string_equal(static_content_type("evil.html.exe"),
+	                    "application/octet-stream");
+}
+
+static void
+test_fingerprints_and_etag(void **state)
+{
+	struct static_meta a, b, c;
+	struct stat st;
+
+	(void)state;
+	assert_true(static_fingerprinted("/static/style.3f9a1c2e.css"));
+	assert_true(static_fingerprinted("/static/x/app.0123456789abcdef.js"));
+	assert_false(static_fingerprinted("/static/style.3f9a1c2.css"));
+	assert_false(static_fingerprinted("/static/style.3F9A1C2E.css"));
+	assert_false(static_fingerprinted("/static/style.css"));
+	assert_false(static_fingerprinted("/static/3f9a1c2e3f9a.css"));
+
+	memset(&st, 0, sizeof(st));
+	st.st_size = 0x1234;
+	st.st_mtime = 1700000000; /* 2023-11-14 22:13:20 UTC */
+	static_meta(&st, false, &a);
+	assert_string_equal(a.etag, "W/\"1234-6553f100\"");
+	assert_string_equal(a.date, "Tue, 14 Nov 2023 22:13:20 GMT");
+	assert_string_equal(a.cache_control, "public, max-age=3600");
+	static_meta(&st, true, &b);
+	assert_string_equal(b.cache_control,
+	                    "public, max-age=31536000, immutable");
+	/* Another size or time, another ETag. */
+	st.st_mtime++;
+	static_meta(&st, false, &c);
+	assert_string_not_equal(a.etag, c.etag);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_resolution),
+	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_depth),
+	    cmocka_unit_test(test_types),
+	    cmocka_unit_test(test_fingerprints_and_etag),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
