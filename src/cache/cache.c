@@ -39,6 +39,7 @@
 #include <zlib.h>
 
 #include "clock.h"
+#include "cache_internal.h"
 #include "config.h"
 #include "csrf.h"
 #include "db.h"
@@ -63,10 +64,9 @@
 #define PC_ETAG_TOKEN    8 /* token digits in a split page's ETag */
 
 /* Reading the version while the database fails, and stale answers. */
-#define PC_RETRY_US    100000ULL  /* the poll's pace while it fails */
-#define PC_FRESH_US    2500000ULL /* unread this long: version unknown */
-#define PC_REFRESH_MS  300        /* longest wait for a refresh */
-#define PC_RETRY_AFTER "2"        /* seconds, on 503s: the probe's pace */
+#define PC_RETRY_US    100000ULL /* the poll's pace while it fails */
+#define PC_REFRESH_MS  300       /* longest wait for a refresh */
+#define PC_RETRY_AFTER "2"       /* seconds, on 503s: the probe's pace */
 
 static const char pc_token_mark[] = "name=\"csrf_token\" value=\"";
 
@@ -457,9 +457,7 @@ pc_placeholder(const char *key, uint64_t hash)
 
 /* ---- what a request asks for ---- */
 
-/* No query, or only page=<digits>: any other query would let a client
- * fill the cache with copies of one page. */
-static bool
+bool
 pc_query_ok(const char *target)
 {
 	const char *q = strchr(target, '?');
@@ -481,26 +479,27 @@ pc_eligible(struct http_request *req, const struct route *route)
 	       !session_reads_primary(req);
 }
 
-/* Scheme and target; the Host too when the pages take their absolute
- * links from it (no site.base_url). */
-static void
-pc_key(struct http_request *req, struct buf *key)
+void
+pc_key_build(struct buf *key, bool https, const char *host, const char *target)
 {
-	const char *host = "", *target = http_req_target(req);
-	size_t hlen, tlen;
+	size_t hlen = strlen(host), tlen = strlen(target);
 
-	if (pc.by_host) {
-		host = http_header(req, "Host");
-		if (host == NULL)
-			host = "";
-	}
-	hlen = strlen(host);
-	tlen = strlen(target);
 	buf_reserve(key, 2 + hlen + tlen);
-	buf_putc(key, http_req_https(req) ? 's' : 'p');
+	buf_putc(key, https ? 's' : 'p');
 	buf_append(key, host, hlen);
 	buf_putc(key, '\n');
 	buf_append(key, target, tlen);
+}
+
+/* The Host is part of the key when the pages take their absolute links
+ * from it (no site.base_url). */
+static void
+pc_key(struct http_request *req, struct buf *key)
+{
+	const char *host = pc.by_host ? http_header(req, "Host") : NULL;
+
+	pc_key_build(key, http_req_https(req), host != NULL ? host : "",
+	             http_req_target(req));
 }
 
 /* If-None-Match lists etag (weak comparison) or is "*". */
@@ -781,9 +780,7 @@ pc_build_split(struct pc_entry *e, const struct http_response_view *v,
 	return true;
 }
 
-/* Where the one CSRF token of the page v starts (its body is
- * NUL-terminated); NULL when none; *many when there is more than one. */
-static const char *
+const char *
 pc_find_token(const struct http_response_view *v, bool *many)
 {
 	const char *m, *tok;
@@ -1019,29 +1016,38 @@ pc_refresh_wait(struct http_request *req, struct pc_entry *e, const char *key,
 	return n;
 }
 
-/*
- * Under pc.lock: whether e may answer now; *stale when it is older than
- * the version, or the version has gone unread for PC_FRESH_US. An old
- * copy answers while a render of the page is under way, or when the
- * database cannot make one; no stale copy once the database has not
- * answered for stale_if_error.
- */
+bool
+pc_usable_state(const struct pc_state *s, bool *stale)
+{
+	bool uptodate = s->version >= s->current;
+
+	*stale = false;
+	if (!s->complete)
+		return false;
+	*stale = !uptodate || s->age_us > PC_FRESH_US;
+	if (!*stale)
+		return true;
+	if (s->age_us > s->stale_max_us)
+		return false;
+	return uptodate || s->filling || s->age_us > PC_FRESH_US ||
+	       !s->db_available;
+}
+
+/* Under pc.lock: pc_usable_state for e, as things stand. */
 static bool
 pc_usable(const struct pc_entry *e, long long version, bool *stale)
 {
-	unsigned long long age = clock_now_us() - atomic_load(&pc.fresh_us);
-	bool uptodate = e->version >= version;
+	struct pc_state s = {
+	    .complete = e->complete,
+	    .filling = e->filling,
+	    .version = e->version,
+	    .current = version,
+	    .age_us = clock_now_us() - atomic_load(&pc.fresh_us),
+	    .stale_max_us = pc.stale_max_us,
+	    .db_available = db_pool_available(pc.db),
+	};
 
-	*stale = false;
-	if (!e->complete)
-		return false;
-	*stale = !uptodate || age > PC_FRESH_US;
-	if (!*stale)
-		return true;
-	if (age > pc.stale_max_us)
-		return false;
-	return uptodate || e->filling || age > PC_FRESH_US ||
-	       !db_pool_available(pc.db);
+	return pc_usable_state(&s, stale);
 }
 
 /* Counts req's answer as stale (here and in its access line). */
