@@ -105,5 +105,7 @@ int model_export_redirects(struct db_conn *conn, struct db_rows *rows);
 /* The slug of the post an old path points to: 0 and *slug (caller
  * frees), MODEL_NOT_FOUND or MODEL_ERR. */
 int model_redirect_find(struct db_conn *conn, const char *path, char **slug);
+/* Whether any old path is kept: 1, 0, or -1 on error. */
+int model_redirect_any(struct db_conn *conn);
 
 #endif

@@ -46,6 +46,10 @@ struct db_pool;
  * init starts the version poller on db (kept, not owned); free ends it. */
 void page_cache_init(const struct config *cfg, struct db_pool *db);
 void page_cache_free(void);
+/* The content version the poller read last (within about a second),
+ * or -1 when none is known (the cache off, the database not read yet);
+ * any thread. */
+long long page_cache_version(void);
 /* Answers given from a stale copy so far; any thread. */
 unsigned long long page_cache_stale_total(void);
 struct buf;

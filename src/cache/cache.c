@@ -304,6 +304,12 @@ page_cache_metrics(struct buf *out, void *arg)
 	              page_cache_stale_total());
 }
 
+long long
+page_cache_version(void)
+{
+	return atomic_load(&pc.version);
+}
+
 unsigned long long
 page_cache_stale_total(void)
 {

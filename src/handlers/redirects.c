@@ -2,7 +2,16 @@
  * The last stop of a GET that no route takes: an old URL kept by an import
  * (blogd import django --old-urls) answers 301 to its post; anything else
  * is the 404 it would have been.
+ *
+ * Scanners ask for many URLs that are not there. While the redirects
+ * table is empty, which most sites' is, a 404 costs no query: none_at
+ * holds the content version under which it was found empty, and every
+ * path added moves the version (an import bumps it in the transaction of
+ * each batch it writes).
+ * The version is the page cache's, read once a second; with the cache
+ * off it is unknown and every such GET looks.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -11,14 +20,22 @@
 #include "handlers.h"
 #include "import.h"
 #include "model.h"
+#include "page_cache.h"
+
+static atomic_llong none_at = -1;
 
 void
 handle_not_found(struct http_request *req)
 {
 	struct db_conn *conn;
 	char *slug = NULL, location[128];
+	long long version = page_cache_version();
 	int rc;
 
+	if (version >= 0 && atomic_load(&none_at) == version) {
+		http_error(req, 404);
+		return;
+	}
 	/* Without the database the page is still not found: a 404 needs
 	 * none, and only an old URL (which the next visit finds) misses. */
 	if ((conn = db_acquire(http_req_app(req)->db)) == NULL) {
@@ -26,6 +43,10 @@ handle_not_found(struct http_request *req)
 		return;
 	}
 	rc = model_redirect_find(conn, http_req_path(req), &slug);
+	/* version was read before this: a path kept since moved it on. */
+	if (rc == MODEL_NOT_FOUND && version >= 0 &&
+	    model_redirect_any(conn) == 0)
+		atomic_store(&none_at, version);
 	db_release(conn);
 	if (rc != MODEL_OK) {
 		http_error(req, 404);

@@ -36,3 +36,17 @@ model_redirect_find(struct db_conn *conn, const char *path, char **slug)
 	db_rows_free(&rows);
 	return rc;
 }
+
+int
+model_redirect_any(struct db_conn *conn)
+{
+	struct db_rows rows;
+	int any;
+
+	if (db_query(conn, &rows, "SELECT EXISTS (SELECT 1 FROM redirects)",
+	             "") != 0)
+		return -1;
+	any = db_cell_int(&rows, 0, 0) != 0;
+	db_rows_free(&rows);
+	return any;
+}

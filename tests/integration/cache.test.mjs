@@ -317,3 +317,44 @@ test('static: .gz sibling, Vary, immutable fingerprinted names', async () => {
 	const after = await srv.get('/static/site.css', { headers: gzipHeaders });
 	assert.equal(after.headers['content-encoding'], undefined);
 });
+
+/* How many statements on the redirects table blogd executed during fn. */
+async function redirectLookups(fn) {
+	sql("SET GLOBAL log_output = 'TABLE'; TRUNCATE mysql.general_log; " +
+	    'SET GLOBAL general_log = 1');
+	try {
+		await fn();
+	} finally {
+		sql('SET GLOBAL general_log = 0');
+	}
+	return Number(sqlValue('SELECT COUNT(*) FROM mysql.general_log ' +
+	    "WHERE command_type = 'Execute' AND " +
+	    "CONVERT(argument USING utf8mb4) LIKE '%redirects%'"));
+}
+
+test('unknown URLs cost no query while no old URL is kept', async () => {
+	const miss = async (p) => expectStatus(await srv.get(p), 404, p);
+	// Once the version is known and the table found empty, scanners'
+	// 404s stop reaching the database.
+	await waitFor(async () => await redirectLookups(() =>
+	    miss('/wp-login.php')) === 0, CHANGE_MS, 'a 404 without a query');
+	assert.equal(await redirectLookups(async () => {
+		for (let i = 0; i < 20; i++)
+			await miss(`/scan/${i}.php`);
+	}), 0, 'twenty unknown URLs');
+	// An old URL kept (as an import does: with a version bump) answers
+	// within about a second, and misses look again.
+	const id = sqlValue(`SELECT id FROM posts WHERE slug = '${slug}'`,
+	    DBNAME);
+	sql(`INSERT INTO redirects (path, post_id) VALUES ('/old/words', ${id})`,
+	    DBNAME);
+	bump();
+	await waitFor(async () => (await srv.get('/old/words')).status === 301,
+	    CHANGE_MS, 'the kept URL redirects');
+	const r = await srv.get('/old/words');
+	assert.equal(r.headers.location, `/posts/${slug}`);
+	assert.ok(await redirectLookups(() => miss('/wp-admin/')) > 0,
+	    'a miss looks while old URLs are kept');
+	sql("DELETE FROM redirects WHERE path = '/old/words'", DBNAME);
+	bump();
+});
