@@ -13,6 +13,9 @@ int cli_user(const struct config *cfg, int argc, char **argv);
 /* blogd post add --title T --author NAME [--slug S] [--tags a,b] [--draft] */
 int cli_post(const struct config *cfg, int argc, char **argv);
 
+/* blogd media add FILE [--name NAME]: prints the file's /media/ path */
+int cli_media(const struct config *cfg, int argc, char **argv);
+
 /* blogd import django URL [--map FILE] [--old-urls PATTERN] [--dry-run]
  * [--password-stdin] (argv[0] is "django") */
 int cli_import_django(const struct config *cfg, int argc, char **argv);

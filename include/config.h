@@ -29,7 +29,10 @@ struct config {
 		 * password hashing), shared by both daemons; 0: two per
 		 * core (CONFIG_WORKERS_PER_CORE). */
 		unsigned workers;
-		size_t max_body;   /* bytes of request body */
+		size_t max_body; /* bytes of request body */
+		/* Bytes of one uploaded file (routes with upload set); the
+		 * database's max_allowed_packet must be larger. */
+		size_t max_upload;
 		size_t max_header; /* bytes of request line + headers */
 		unsigned per_ip_connections;
 		/* Open client connections, plain and TLS together; 0 in the

@@ -113,6 +113,12 @@ void db_release(struct db_conn *conn);
 /* SELECT: 0 and rows filled, or -1 (logged). Free rows with db_rows_free. */
 int db_query(struct db_conn *conn, struct db_rows *rows, const char *sql,
              const char *types, ...);
+/* SELECT of one binary column (a BLOB): the first row's value into out
+ * (replacing what it held), copied once from the client library's packet
+ * buffer; no row set is built. 0, 1 when there is no row, -1 (logged). */
+struct buf;
+int db_query_blob(struct db_conn *conn, struct buf *out, const char *sql,
+                  const char *types, ...);
 /* INSERT/UPDATE/DELETE: 0 or -1. affected and insert_id may be NULL. */
 int db_exec(struct db_conn *conn, uint64_t *affected, uint64_t *insert_id,
             const char *sql, const char *types, ...);

@@ -32,6 +32,8 @@ void handle_comment_create(struct http_request *req);
 /* GET /.well-known/acme-challenge/{token} (acme.c): blogd's own ACME
  * answers from the database, else the webroot */
 void handle_acme_challenge(struct http_request *req);
+/* GET /media/{file} (media.c): an uploaded image or file */
+void handle_media(struct http_request *req);
 /* GET /healthz */
 void handle_healthz(struct http_request *req);
 /* GET /tags/{tag}, GET /authors/{name}, GET /search?q= (discover.c) */

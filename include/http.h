@@ -42,8 +42,23 @@ struct http_request;
 const char *http_header(struct http_request *req, const char *name);
 const char *http_query(struct http_request *req, const char *name);
 const char *http_cookie(struct http_request *req, const char *name);
-/* application/x-www-form-urlencoded body field; NULL for other types. */
+/* A field of an application/x-www-form-urlencoded or multipart/form-data
+ * body (not a file); NULL for other types. */
 const char *http_form(struct http_request *req, const char *name);
+
+/* A file sent in a multipart/form-data body (routes with upload set take
+ * up to server.max_upload + HTTP_UPLOAD_SLACK bytes of body). */
+struct http_file {
+	const char *filename; /* as the client named it, may be "" */
+	const unsigned char *data;
+	size_t len;
+};
+/* Room for the other fields and the multipart framing of an upload. */
+#define HTTP_UPLOAD_SLACK (64 * 1024)
+/* The first file sent as field name, NULL when none; valid until the
+ * request ends. */
+const struct http_file *http_req_file(struct http_request *req,
+                                      const char *name);
 
 /* The request as the layers above see it. */
 struct app *http_req_app(const struct http_request *req);
@@ -61,7 +76,8 @@ const char *http_req_client_ip(const struct http_request *req);
 /* The request arrived over HTTPS (or through a trusted proxy that says
  * it did). */
 bool http_req_https(const struct http_request *req);
-/* The body as received (POST), at most server.max_body bytes. */
+/* The body as received (POST), at most server.max_body bytes; empty for
+ * multipart/form-data. */
 const struct buf *http_req_body(const struct http_request *req);
 /* Per-request state of one subsystem of the handler layer, freed with
  * free_fn when the request ends. http_req_state returns it when it was set

@@ -28,6 +28,9 @@ struct route {
 	/* Never waits (no database, no lock held for long): runs on the
 	 * MHD thread instead of a worker (http/workers.c). */
 	bool quick;
+	/* A POST may carry files (multipart/form-data): its body may be
+	 * server.max_upload plus HTTP_UPLOAD_SLACK instead of max_body. */
+	bool upload;
 };
 
 /*

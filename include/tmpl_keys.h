@@ -111,7 +111,24 @@
 	X(ENTRY_ID)                                                            \
 	X(UPDATED)                                                             \
 	X(PUBLISHED)                                                           \
-	X(LASTMOD)
+	X(LASTMOD)                                                             \
+	/* admin_media.tpl, media_upload.tpl */                                \
+	X(MEDIA_UPLOAD)                                                        \
+	X(INSERT)                                                              \
+	X(NO_INSERT)                                                           \
+	X(MAX_UPLOAD)                                                          \
+	X(MAX_UPLOAD_BYTES)                                                    \
+	X(SCRIPT_URL)                                                          \
+	X(ADDED)                                                               \
+	X(MARKDOWN)                                                            \
+	X(MEDIA_LIST)                                                          \
+	X(MEDIA)                                                               \
+	X(IMAGE)                                                               \
+	X(MEDIA_URL)                                                           \
+	X(MEDIA_NAME)                                                          \
+	X(MEDIA_TYPE)                                                          \
+	X(MEDIA_SIZE)                                                          \
+	X(MEDIA_ID)
 
 /* Files that tmpl_init() insists on, so a missing one stops start-up. */
 #define TMPL_FILES(X)                                                          \
@@ -129,7 +146,9 @@
 	X(admin_comments, "admin_comments.tpl")                                \
 	X(search, "search.tpl")                                                \
 	X(feed, "feed.tpl")                                                    \
-	X(sitemap, "sitemap.tpl")
+	X(sitemap, "sitemap.tpl")                                              \
+	X(admin_media, "admin_media.tpl")                                      \
+	X(media_upload, "media_upload.tpl")
 
 #define TMPL_KEY_DECLARE(name)      extern const char TK_##name[];
 #define TMPL_FILE_DECLARE(id, file) extern const char TF_##id[];

@@ -74,6 +74,8 @@ static const struct config_key config_keys[] = {
      NULL},
     {"server", "max_body", CT_SIZE, OFF(server.max_body), "1M", 1, 1024 * MIB,
      NULL},
+    {"server", "max_upload", CT_SIZE, OFF(server.max_upload), "10M", 1 * KIB,
+     1024 * MIB, NULL},
     {"server", "max_header", CT_SIZE, OFF(server.max_header), "8K", 1 * KIB,
      1 * MIB, NULL},
     {"server", "per_ip_connections", CT_UINT, OFF(server.per_ip_connections),

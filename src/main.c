@@ -52,11 +52,14 @@ static const char usage_text[] =
     "  user totp NAME --disable   turn two-factor sign-in off (lost phone)\n"
     "  post add --title T --author NAME [--slug S] [--tags a,b] [--draft]\n"
     "                             publish Markdown from standard input\n"
+    "  media add FILE [--name NAME]\n"
+    "                             store an image (PNG, JPEG, GIF, WebP) or\n"
+    "                             PDF; prints its URL path, /media/HASH.EXT\n"
     "  import django mysql://USER@HOST[:PORT]/DB [--map FILE]\n"
     "         [--old-urls PATTERN] [--dry-run] [--password-stdin]\n"
     "                             copy a Django blog (docs/IMPORT.md)\n"
-    "  export DIR                 every post, user, comment and redirect\n"
-    "                             as plain files\n"
+    "  export DIR                 every post, user, comment, redirect and\n"
+    "                             media file as plain files\n"
     "  import markdown DIR [--dry-run]\n"
     "                             read back what export wrote\n"
     "  version                    print the version\n"
@@ -92,6 +95,7 @@ static bool
 is_admin(const char *command)
 {
 	return strcmp(command, "user") == 0 || strcmp(command, "post") == 0 ||
+	       strcmp(command, "media") == 0 ||
 	       strcmp(command, "import") == 0 || strcmp(command, "export") == 0;
 }
 
@@ -733,6 +737,22 @@ cmd_migrate(const char *path)
 	return rc == 0 ? 0 : 1;
 }
 
+/* An upload travels to the database in one packet: the file and the
+ * statement around it must fit the server's max_allowed_packet. */
+static int
+check_packet(const struct config *cfg, long long packet)
+{
+	unsigned long long need = cfg->server.max_upload + 1024 * 1024;
+
+	if (packet >= 0 && (unsigned long long)packet >= need)
+		return 0;
+	log_err("server.max_upload (%zu bytes) does not fit the database's "
+	        "max_allowed_packet (%lld bytes): raise it to %llu or more, "
+	        "or lower max_upload",
+	        cfg->server.max_upload, packet, need);
+	return -1;
+}
+
 /* Each step logs its own failure. */
 static int
 check_db(const struct config *cfg)
@@ -748,11 +768,13 @@ check_db(const struct config *cfg)
 	struct db_conn *conn = db_reach(pool);
 	int rc = -1;
 	if (conn != NULL) {
-		rc = db_query(conn, &rows, "SELECT 1", "");
-		if (rc == 0)
+		rc = db_query(conn, &rows, "SELECT @@max_allowed_packet", "");
+		if (rc == 0) {
+			rc = check_packet(cfg, db_cell_int(&rows, 0, 0));
 			db_rows_free(&rows);
-		else
-			log_err("the database answers, but 'SELECT 1' failed");
+		} else {
+			log_err("the database answers, but a SELECT failed");
+		}
 		db_release(conn);
 	}
 	db_pool_close(pool);
@@ -808,6 +830,8 @@ cmd_admin(const struct cmdline *cl)
 		rc = cli_user(&cfg, cl->argc, cl->argv);
 	else if (strcmp(cl->command, "post") == 0)
 		rc = cli_post(&cfg, cl->argc, cl->argv);
+	else if (strcmp(cl->command, "media") == 0)
+		rc = cli_media(&cfg, cl->argc, cl->argv);
 	else if (strcmp(cl->command, "import") == 0)
 		rc = cli_import(&cfg, cl->argc, cl->argv);
 	else

@@ -4,6 +4,7 @@
 <a href="/admin/posts/new">New post</a>
 <a href="/admin/comments">Comments</a>
 <a href="/admin/totp">Two-factor</a>
+<a href="/admin/media">Media</a>
 <form class="admin-logout" method="post" action="/admin/logout">
 <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
 <span class="admin-user">{{USER_NAME}}</span>

@@ -46,4 +46,5 @@
 </p>
 <p class="form-actions"><button type="submit">Save</button> <a href="/admin">Cancel</a></p>
 </form>
+{{>MEDIA_UPLOAD}}
 </section>

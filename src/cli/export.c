@@ -6,6 +6,8 @@
  *   DIR/users.tsv       name, admin (1 or 0), created, password hash
  *   DIR/comments.tsv    post slug, status, created, name, body
  *   DIR/redirects.tsv   old path, post slug
+ *   DIR/media.tsv       hash, type, name, created
+ *   DIR/media/HASH.EXT  the bytes of each (their SHA-256 is HASH)
  *
  * DIR and everything in it are for the owner only (mode 0700/0600).
  * Values are escaped with cli_escape (one line each); rows come in an
@@ -25,7 +27,9 @@
 #include "common.h"
 #include "db.h"
 #include "import.h"
+#include "media.h"
 #include "model.h"
+#include "model_media.h"
 
 /* Writes b to dir/name, a new file that only its owner reads (users.tsv
  * holds password hashes, posts/ the drafts); prints the error. */
@@ -158,6 +162,46 @@ export_tsv(struct db_conn *conn, const char *dir, const char *name,
 	return rc;
 }
 
+/* media.tsv, then each file's bytes under media/, one at a time. */
+static int
+export_media(struct db_conn *conn, const char *dir)
+{
+	struct db_rows rows;
+	struct buf bytes = BUF_INIT;
+	char sub[4096], name[MEDIA_PATH_MAX];
+	const struct media_type *t;
+	int rc;
+
+	snprintf(sub, sizeof(sub), "%s/media", dir);
+	if (mkdir(sub, 0700) != 0) {
+		fprintf(stderr, "blogd: export: %s: %s\n", sub,
+		        strerror(errno));
+		return -1;
+	}
+	if (model_export_media(conn, &rows) != MODEL_OK)
+		return -1;
+	put_tsv(&bytes, &rows);
+	rc = write_file(dir, "media.tsv", &bytes);
+	for (size_t i = 0; rc == 0 && i < rows.nrows; i++) {
+		const char *hash = db_cell(&rows, i, 0);
+
+		if ((t = media_type_of(db_cell(&rows, i, 1))) == NULL ||
+		    model_media_bytes(conn, hash, &bytes) != MODEL_OK) {
+			fprintf(stderr, "blogd: export: media %s: unreadable\n",
+			        hash);
+			rc = -1;
+			break;
+		}
+		snprintf(name, sizeof(name), "%s.%s", hash, t->ext);
+		rc = write_file(sub, name, &bytes);
+	}
+	if (rc == 0)
+		printf("%zu media\n", rows.nrows);
+	buf_free(&bytes);
+	db_rows_free(&rows);
+	return rc;
+}
+
 /* DIR must be new or empty: files left from another export would be read
  * back as part of this one. */
 static int
@@ -194,7 +238,8 @@ cli_export(const struct config *cfg, int argc, char **argv)
 		    export_tsv(conn, argv[0], "comments.tsv",
 		               model_export_comments) == 0 &&
 		    export_tsv(conn, argv[0], "redirects.tsv",
-		               model_export_redirects) == 0)
+		               model_export_redirects) == 0 &&
+		    export_media(conn, argv[0]) == 0)
 			rc = 0;
 		db_rollback(conn);
 	}

@@ -3,8 +3,8 @@
  * blogd export wrote (export.c has the layout). Every file is read and
  * checked before anything is written; then users, posts, comments and
  * redirects are stored as blogd import django stores its rows (posts keyed
- * by slug, kept exactly; comments by post slug and place), in batches of
- * one transaction each.
+ * by slug, kept exactly; comments by post slug and place), and media by
+ * the hash of their bytes, in batches of one transaction each.
  */
 #include "cli.h"
 
@@ -17,9 +17,12 @@
 #include "buf.h"
 #include "common.h"
 #include "config.h"
+#include "crypto.h"
 #include "db.h"
 #include "import.h"
+#include "media.h"
 #include "model.h"
+#include "model_media.h"
 #include "xalloc.h"
 
 #define BATCH 200
@@ -60,15 +63,15 @@ struct md_import {
 	const struct config *cfg;
 	const char *dir;
 	bool dry_run;
-	struct tsv users, comments, redirects;
+	struct tsv users, comments, redirects, media;
 	struct md_post *posts;
 	size_t nposts;
 	struct db_conn *conn;
 	bool in_txn;
-	struct cli_import_counts counts[4];
+	struct cli_import_counts counts[5];
 };
 
-enum { C_USERS, C_POSTS, C_COMMENTS, C_REDIRECTS };
+enum { C_USERS, C_POSTS, C_COMMENTS, C_REDIRECTS, C_MEDIA, C_KINDS };
 
 /* The whole of path into *out (NUL-terminated). -1 and printed on error;
  * a missing file is "" when optional. */
@@ -437,6 +440,89 @@ write_redirects(struct md_import *m)
 	return batch(m, true);
 }
 
+/*
+ * The bytes of media row i (dir/media/HASH.EXT) into data, checked: a
+ * type blogd serves, found in the bytes too, and the hash of the bytes
+ * their name says. -1 and printed otherwise.
+ */
+static int
+media_read(const struct md_import *m, size_t i, struct buf *data,
+           const struct media_type **t)
+{
+	char **r = m->media.rows[i], path[4096], hash[MEDIA_HASH_HEX + 1];
+	unsigned char digest[32];
+
+	*t = media_type_of(r[1]);
+	if (!crypto_hex_valid(r[0], MEDIA_HASH_HEX) || *t == NULL) {
+		fprintf(stderr,
+		        "blogd: import markdown: media.tsv:%zu: expected a "
+		        "SHA-256 in hex and a type blogd serves\n",
+		        i + 1);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/media/%s.%s", m->dir, r[0], (*t)->ext);
+	buf_reset(data);
+	if (cli_read_media(path, m->cfg->server.max_upload, data) != 0)
+		return -1;
+	crypto_sha256(data->data, data->len, digest);
+	crypto_hex(digest, sizeof(digest), hash);
+	if (strcmp(hash, r[0]) != 0 ||
+	    media_sniff(data->data, data->len) != *t) {
+		fprintf(stderr,
+		        "blogd: import markdown: %s: its bytes are not the %s "
+		        "file its name says\n",
+		        path, r[1]);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_media(const struct md_import *m)
+{
+	struct buf data = BUF_INIT;
+	const struct media_type *t;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < m->media.n; i++)
+		rc = media_read(m, i, &data, &t);
+	buf_free(&data);
+	return rc;
+}
+
+/* One transaction per file: each may be as large as max_upload. */
+static int
+write_media(struct md_import *m)
+{
+	struct buf data = BUF_INIT;
+	const struct media_type *t;
+	char hash[MEDIA_HASH_HEX + 1];
+	bool added;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < m->media.n; i++) {
+		char **r = m->media.rows[i];
+		struct model_media_input in;
+
+		rc = -1;
+		if (media_read(m, i, &data, &t) != 0 || batch(m, false) != 0)
+			break;
+		in = (struct model_media_input){.type = t->mime,
+		                                .name = r[2],
+		                                .created_at =
+		                                    *r[3] != '\0' ? r[3] : NULL,
+		                                .data = data.data,
+		                                .len = data.len};
+		if (model_media_add(m->conn, &in, hash, &added) != MODEL_OK)
+			break;
+		cli_import_count(&m->counts[C_MEDIA],
+		                 added ? IMPORT_ADDED : IMPORT_UNCHANGED);
+		rc = batch(m, true);
+	}
+	buf_free(&data);
+	return rc;
+}
+
 static int
 write_all(struct md_import *m)
 {
@@ -446,7 +532,8 @@ write_all(struct md_import *m)
 	if (cli_db_open(m->cfg, &pool, &m->conn) != 0)
 		return -1;
 	if (write_users(m) == 0 && write_posts(m) == 0 &&
-	    write_comments(m) == 0 && write_redirects(m) == 0)
+	    write_comments(m) == 0 && write_redirects(m) == 0 &&
+	    write_media(m) == 0)
 		rc = 0;
 	if (m->in_txn)
 		db_rollback(m->conn);
@@ -464,6 +551,7 @@ md_free(struct md_import *m)
 	tsv_free(&m->users);
 	tsv_free(&m->comments);
 	tsv_free(&m->redirects);
+	tsv_free(&m->media);
 	for (size_t i = 0; i < m->nposts; i++) {
 		free(m->posts[i].text);
 		free(m->posts[i].tags);
@@ -501,12 +589,14 @@ cli_import_markdown(const struct config *cfg, int argc, char **argv)
 	m.counts[C_POSTS].kind = "posts";
 	m.counts[C_COMMENTS].kind = "comments";
 	m.counts[C_REDIRECTS].kind = "redirects";
+	m.counts[C_MEDIA].kind = "media";
 	if (tsv_read(m.dir, "users.tsv", 4, &m.users) == 0 &&
 	    read_posts(&m) == 0 &&
 	    tsv_read(m.dir, "comments.tsv", 5, &m.comments) == 0 &&
 	    tsv_read(m.dir, "redirects.tsv", 2, &m.redirects) == 0 &&
-	    write_all(&m) == 0) {
-		cli_import_summary(m.counts, 4, m.dry_run);
+	    tsv_read(m.dir, "media.tsv", 4, &m.media) == 0 &&
+	    check_media(&m) == 0 && write_all(&m) == 0) {
+		cli_import_summary(m.counts, C_KINDS, m.dry_run);
 		status = 0;
 	}
 	md_free(&m);

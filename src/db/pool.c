@@ -1232,6 +1232,45 @@ out:
 	return rc;
 }
 
+/*
+ * The one column of the first row of an unbuffered result, fetched straight
+ * into out: the row is read into the client library's packet buffer and
+ * copied once, into memory the caller may hand on (a response). *found says
+ * whether there was a row; a NULL is an empty value.
+ */
+static int
+fetch_blob(MYSQL_STMT *st, struct buf *out, bool *found)
+{
+	MYSQL_BIND b;
+	unsigned long len = 0;
+	my_bool is_null = 0;
+	int frc;
+
+	memset(&b, 0, sizeof(b));
+	b.buffer_type = MYSQL_TYPE_BLOB;
+	b.length = &len;
+	b.is_null = &is_null;
+	if (mysql_stmt_bind_result(st, &b) != 0)
+		return -1;
+	frc = mysql_stmt_fetch(st);
+	*found = frc != MYSQL_NO_DATA;
+	if (!*found)
+		return 0;
+	if (frc != 0 && frc != MYSQL_DATA_TRUNCATED)
+		return -1;
+	buf_reserve(out, (size_t)len + 1);
+	b.buffer = out->data + out->len;
+	b.buffer_length = len;
+	if (len > 0 && mysql_stmt_fetch_column(st, &b, 0, 0) != 0)
+		return -1;
+	out->len += len;
+	out->data[out->len] = '\0';
+	/* The rest of the result, so the statement can run again. */
+	while ((frc = mysql_stmt_fetch(st)) == 0 || frc == MYSQL_DATA_TRUNCATED)
+		;
+	return frc == MYSQL_NO_DATA ? 0 : -1;
+}
+
 /* A connection error that came after read_timeout (most of it: the
  * client's clock and ours differ) is the server hanging, not a restart. */
 static bool
@@ -1247,9 +1286,43 @@ timed_out(const struct db_conn *c, unsigned long long t0)
  * buffer the rows. A lost connection is reopened and the statement retried
  * once when that cannot apply a write twice.
  */
+/* What a statement gives back: rows (a query), the first cell straight
+ * into blob (db_query_blob), or the counts of a write (both NULL). */
+struct db_out {
+	struct db_rows *rows;
+	struct buf *blob;
+	bool found;
+	uint64_t *affected, *insert_id;
+};
+
+/* After a successful execute: collects what o asks for. */
 static int
-run(struct db_conn *c, struct db_rows *rows, uint64_t *affected,
-    uint64_t *insert_id, const char *sql, const char *types, va_list ap)
+collect(MYSQL_STMT *st, struct db_out *o)
+{
+	int rc = 0;
+
+	if (o->blob != NULL) {
+		rc = fetch_blob(st, o->blob, &o->found);
+		mysql_stmt_free_result(st);
+	} else if (o->rows != NULL) {
+		if (mysql_stmt_store_result(st) != 0 ||
+		    fetch_all(st, o->rows) != 0) {
+			db_rows_free(o->rows);
+			rc = -1;
+		}
+		mysql_stmt_free_result(st);
+	} else {
+		if (o->affected != NULL)
+			*o->affected = mysql_stmt_affected_rows(st);
+		if (o->insert_id != NULL)
+			*o->insert_id = mysql_stmt_insert_id(st);
+	}
+	return rc;
+}
+
+static int
+run(struct db_conn *c, struct db_out *o, const char *sql, const char *types,
+    va_list ap)
 {
 	struct db_param params[DB_MAX_PARAMS];
 	MYSQL_BIND bind[DB_MAX_PARAMS];
@@ -1259,8 +1332,10 @@ run(struct db_conn *c, struct db_rows *rows, uint64_t *affected,
 	unsigned long long t0;
 	int attempt;
 
-	if (rows != NULL)
-		memset(rows, 0, sizeof(*rows));
+	bool query = o->rows != NULL || o->blob != NULL;
+
+	if (o->rows != NULL)
+		memset(o->rows, 0, sizeof(*o->rows));
 	if (parse_params(types, ap, params, &n) != 0) {
 		note_error(c, sql, CR_UNKNOWN_ERROR, "bad parameter types");
 		return -1;
@@ -1287,21 +1362,12 @@ run(struct db_conn *c, struct db_rows *rows, uint64_t *affected,
 			note_error(c, sql, e, mysql_stmt_error(st));
 			goto fail;
 		}
-		if (rows != NULL) {
-			if (mysql_stmt_store_result(st) != 0 ||
-			    fetch_all(st, rows) != 0) {
-				e = mysql_stmt_errno(st);
-				note_error(c, sql, e, mysql_stmt_error(st));
-				mysql_stmt_free_result(st);
-				db_rows_free(rows);
-				goto fail;
-			}
-			mysql_stmt_free_result(st);
-		} else {
-			if (affected != NULL)
-				*affected = mysql_stmt_affected_rows(st);
-			if (insert_id != NULL)
-				*insert_id = mysql_stmt_insert_id(st);
+		if (o->blob != NULL)
+			o->blob->len = 0; /* a retry starts over */
+		if (collect(st, o) != 0) {
+			e = mysql_stmt_errno(st);
+			note_error(c, sql, e, mysql_stmt_error(st));
+			goto fail;
 		}
 		c->last_errno = 0;
 		return 0;
@@ -1317,7 +1383,7 @@ run(struct db_conn *c, struct db_rows *rows, uint64_t *affected,
 			return -1;
 		}
 		conn_drop(c);
-		if (rows == NULL && e != CR_SERVER_GONE_ERROR)
+		if (!query && e != CR_SERVER_GONE_ERROR)
 			return -1;
 	}
 	return -1;
@@ -1330,10 +1396,26 @@ db_query(struct db_conn *c, struct db_rows *rows, const char *sql,
 	va_list ap;
 	int rc;
 
+	struct db_out o = {.rows = rows};
+
 	va_start(ap, types);
-	rc = run(c, rows, NULL, NULL, sql, types, ap);
+	rc = run(c, &o, sql, types, ap);
 	va_end(ap);
 	return rc;
+}
+
+int
+db_query_blob(struct db_conn *c, struct buf *out, const char *sql,
+              const char *types, ...)
+{
+	va_list ap;
+	int rc;
+	struct db_out o = {.blob = out};
+
+	va_start(ap, types);
+	rc = run(c, &o, sql, types, ap);
+	va_end(ap);
+	return rc != 0 ? -1 : o.found ? 0 : 1;
 }
 
 int
@@ -1343,8 +1425,10 @@ db_exec(struct db_conn *c, uint64_t *affected, uint64_t *insert_id,
 	va_list ap;
 	int rc;
 
+	struct db_out o = {.affected = affected, .insert_id = insert_id};
+
 	va_start(ap, types);
-	rc = run(c, NULL, affected, insert_id, sql, types, ap);
+	rc = run(c, &o, sql, types, ap);
 	va_end(ap);
 	return rc;
 }

@@ -32,6 +32,13 @@ void handle_admin_totp_disable(struct http_request *req); /* POST */
 void handle_admin_comments(struct http_request *req);        /* GET */
 void handle_admin_comment_approve(struct http_request *req); /* POST */
 void handle_admin_comment_delete(struct http_request *req);  /* POST */
+/* admin_media.c */
+void handle_admin_media(struct http_request *req);        /* GET, POST */
+void handle_admin_media_delete(struct http_request *req); /* POST */
+/* The upload form (media_upload.tpl) as content's MEDIA_UPLOAD; insert:
+ * in the post editor, whose script puts the Markdown into the body. */
+void admin_media_form(struct http_request *req, struct tmpl_dict *content,
+                      bool insert);
 
 /*
  * The signed-in admin, or NULL when the request has been answered: 303 to

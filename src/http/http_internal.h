@@ -39,7 +39,8 @@ struct http_request {
 	bool https;                /* arrived through the TLS front */
 	char client_ip[HTTP_CLIENT_IP_LEN];
 
-	/* Body as received (POST), at most server.max_body bytes. */
+	/* Body as received (POST), at most server.max_body bytes; empty
+	 * for multipart/form-data (form and parts, body.c). */
 	struct buf body;
 
 	/* Owned by http/: parsed query, form and cookies, response. */
@@ -82,6 +83,14 @@ struct http_req_priv {
 	int reject;      /* status to answer at once and close with, or 0 */
 	char method[16]; /* copy for the access line, may be truncated */
 	unsigned long long dropped; /* body bytes thrown away after 413 */
+	/* The body: its limit (max_body, or the upload limit of its route),
+	 * the bytes taken so far, and for multipart/form-data the parser
+	 * and the parts (body.c); bad_body: it does not parse, 400. */
+	size_t max_body;
+	size_t received;
+	struct MHD_PostProcessor *pp;
+	struct http_part *parts;
+	bool bad_body;
 	unsigned long long resp_bytes;
 	/* A prebuilt response shared by many requests (the page cache,
 	 * static.c): queued as is; shared_done(shared_arg) runs once MHD
@@ -133,6 +142,14 @@ void http_workers_stop(struct http_workers *w);
 void http_workers_free(struct http_workers *w);
 /* Counts for /metrics; any thread. */
 void http_workers_stats(struct http_workers *w, struct http_worker_stats *out);
+
+/* body.c: takes len more bytes of rp's body (into req->body, or into
+ * the parts of a multipart one); after the last, http_body_end makes a
+ * multipart body's text fields the form and its files available;
+ * http_body_free frees it all (completion). */
+void http_body_take(struct http_req_priv *rp, const char *data, size_t len);
+void http_body_end(struct http_req_priv *rp);
+void http_body_free(struct http_req_priv *rp);
 
 /* Gives rp's suspended connection back to MHD (server.c); rp may be
  * freed by then. */

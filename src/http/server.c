@@ -439,6 +439,27 @@ http_forwarded(struct http_request *req)
 	buf_free(&f.xff);
 }
 
+/* max_body, or for a POST to a route that takes files, the upload limit
+ * (the route is matched again once the body is in). */
+static size_t
+http_body_limit(struct http_request *req)
+{
+	const struct config *cfg = http_priv(req)->srv->o.cfg;
+	size_t max = cfg->server.max_body, upload, n = 0;
+	char *params[HTTP_MAX_PARAMS];
+	const struct route *route;
+	unsigned allowed;
+
+	if (req->method != HTTP_POST)
+		return max;
+	route = router_match(app_routes, app_routes_count, req->method,
+	                     req->path, params, &n, &allowed);
+	while (n > 0)
+		free(params[--n]);
+	upload = cfg->server.max_upload + HTTP_UPLOAD_SLACK;
+	return route != NULL && route->upload && upload > max ? upload : max;
+}
+
 /* First call: the request line and headers are in. */
 static void
 http_begin(struct http_request *req, struct MHD_Connection *conn,
@@ -460,9 +481,9 @@ http_begin(struct http_request *req, struct MHD_Connection *conn,
 		http_forwarded(req);
 	if ((rp->reject = http_request_status(req)) != 0)
 		return;
+	rp->max_body = http_body_limit(req);
 	cl = http_header(req, "Content-Length");
-	if (cl != NULL && strtoull(cl, NULL, 10) >
-	                      http_priv(req)->srv->o.cfg->server.max_body)
+	if (cl != NULL && strtoull(cl, NULL, 10) > rp->max_body)
 		rp->reject = 413;
 }
 
@@ -574,6 +595,11 @@ http_dispatch(struct http_request *req)
 
 	if (http_priv(req)->too_large) {
 		http_error(req, 413);
+		return false;
+	}
+	http_body_end(http_priv(req));
+	if (http_priv(req)->bad_body) {
+		http_error(req, 400);
 		return false;
 	}
 	if (!req->https && http_https_ready(req) &&
@@ -721,22 +747,24 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	if (*upload_data_size != 0) {
-		size_t max = http_priv(req)->srv->o.cfg->server.max_body;
+		size_t n = *upload_data_size;
 
 		/* MHD cannot queue mid-body: drop the rest and answer 413 at
 		 * the end (only chunked bodies get here; Content-Length is
 		 * checked on the first call). A client that keeps sending
 		 * long after that loses the connection without an answer. */
-		if (http_body_too_slow(req, req->body.len + rp->dropped))
+		if (http_body_too_slow(req, rp->received + rp->dropped))
 			return MHD_NO;
-		if (!rp->too_large && req->body.len + *upload_data_size > max)
+		if (!rp->too_large && rp->received + n > rp->max_body)
 			rp->too_large = true;
-		if (!rp->too_large)
-			buf_append(&req->body, upload_data, *upload_data_size);
-		else
-			rp->dropped += *upload_data_size;
+		if (!rp->too_large) {
+			rp->received += n;
+			http_body_take(rp, upload_data, n);
+		} else {
+			rp->dropped += n;
+		}
 		*upload_data_size = 0;
-		return rp->dropped > max + 65536 ? MHD_NO : MHD_YES;
+		return rp->dropped > rp->max_body + 65536 ? MHD_NO : MHD_YES;
 	}
 	if (rp->handed_off) /* resumed: the worker's answer */
 		return http_queue(req);
@@ -791,7 +819,7 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	form_free(req->query);
 	form_free(req->form);
 	form_free(req->cookies);
-	buf_free(&req->body);
+	http_body_free(rp);
 	http_response_clear(req);
 	if (req->handler_state != NULL && req->handler_state_free != NULL)
 		req->handler_state_free(req->handler_state);

@@ -15,13 +15,14 @@ h_none(struct http_request *req)
 }
 
 static const struct route routes[] = {
-    {HTTP_GET, "/", h_none, "home", false, false},
-    {HTTP_GET, "/posts/{slug}", h_none, "post", false, false},
-    {HTTP_POST, "/posts/{slug}/comments", h_none, "comment", false, false},
-    {HTTP_GET, "/admin/posts/{id}/edit", h_none, "edit", false, false},
-    {HTTP_POST, "/admin/posts/{id}/edit", h_none, "edit", false, false},
-    {HTTP_GET, "/a/{b}/{c}/{d}/{e}", h_none, "many", false, false},
-    {HTTP_GET, "/static/*", h_none, "static", false, false},
+    {HTTP_GET, "/", h_none, "home", false, false, false},
+    {HTTP_GET, "/posts/{slug}", h_none, "post", false, false, false},
+    {HTTP_POST, "/posts/{slug}/comments", h_none, "comment", false, false,
+     false},
+    {HTTP_GET, "/admin/posts/{id}/edit", h_none, "edit", false, false, false},
+    {HTTP_POST, "/admin/posts/{id}/edit", h_none, "edit", false, false, false},
+    {HTTP_GET, "/a/{b}/{c}/{d}/{e}", h_none, "many", false, false, false},
+    {HTTP_GET, "/static/*", h_none, "static", false, false, false},
 };
 
 int

@@ -11,6 +11,7 @@ import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 
 function need(name) {
 	const v = process.env[name];
@@ -290,6 +291,34 @@ export function datePosts(db, slugs, base, firstDay = 0) {
 	sql('UPDATE post_tags pt JOIN posts p ON p.id = pt.post_id SET ' +
 	    "pt.published_at = IF(p.status = 'published', p.published_at, " +
 	    'NULL)', db);
+}
+
+/* A real PNG of w x h red pixels, with a private chunk of pad random bytes
+ * when asked (to choose its size). */
+export function png(w = 4, h = 3, pad = 0) {
+	const chunk = (type, data) => {
+		const len = Buffer.alloc(4);
+		len.writeUInt32BE(data.length);
+		const td = Buffer.concat([Buffer.from(type), data]);
+		const crc = Buffer.alloc(4);
+		crc.writeUInt32BE(zlib.crc32(td));
+		return Buffer.concat([len, td, crc]);
+	};
+	const ihdr = Buffer.alloc(13);
+	ihdr.writeUInt32BE(w, 0);
+	ihdr.writeUInt32BE(h, 4);
+	ihdr[8] = 8; // bit depth
+	ihdr[9] = 2; // RGB
+	const rows = Buffer.alloc(h * (1 + 3 * w));
+	for (let y = 0; y < h; y++)
+		for (let x = 0; x < w; x++)
+			rows.set([0xc0, 0x30, 0x30], y * (1 + 3 * w) + 1 + 3 * x);
+	const parts = [Buffer.from('89504e470d0a1a0a', 'hex'),
+	    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(rows))];
+	if (pad > 0)
+		parts.push(chunk('blOb', crypto.randomBytes(pad)));
+	parts.push(chunk('IEND', Buffer.alloc(0)));
+	return Buffer.concat(parts);
 }
 
 /* Minimal cookie jar: name → value; honours deletion (Max-Age=0). */

@@ -17,14 +17,18 @@ h_dummy(struct http_request *req)
 }
 
 static const struct route routes[] = {
-    {HTTP_GET, "/", h_dummy, "home", false, false},
-    {HTTP_GET, "/posts/{slug}", h_dummy, "post", false, false},
-    {HTTP_POST, "/posts/{slug}/comments", h_dummy, "comment", false, false},
-    {HTTP_GET | HTTP_POST, "/admin/login", h_dummy, "login", false, false},
-    {HTTP_POST, "/admin/logout", h_dummy, "logout", false, false},
-    {HTTP_GET, "/admin/posts/{id}/edit", h_dummy, "edit_get", false, false},
-    {HTTP_POST, "/admin/posts/{id}/edit", h_dummy, "edit_post", false, false},
-    {HTTP_GET, "/static/*", h_dummy, "static", false, false},
+    {HTTP_GET, "/", h_dummy, "home", false, false, false},
+    {HTTP_GET, "/posts/{slug}", h_dummy, "post", false, false, false},
+    {HTTP_POST, "/posts/{slug}/comments", h_dummy, "comment", false, false,
+     false},
+    {HTTP_GET | HTTP_POST, "/admin/login", h_dummy, "login", false, false,
+     false},
+    {HTTP_POST, "/admin/logout", h_dummy, "logout", false, false, false},
+    {HTTP_GET, "/admin/posts/{id}/edit", h_dummy, "edit_get", false, false,
+     false},
+    {HTTP_POST, "/admin/posts/{id}/edit", h_dummy, "edit_post", false, false,
+     false},
+    {HTTP_GET, "/static/*", h_dummy, "static", false, false, false},
 };
 static const size_t nroutes = sizeof(routes) / sizeof(routes[0]);
 
