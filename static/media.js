@@ -15,9 +15,13 @@ function insertAtCursor(area, text) {
 	area.dispatchEvent(new Event('input', { bubbles: true }));
 }
 
+// As the server writes sizes (media_size_text).
 function sizeText(bytes) {
-	return bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KiB`
-	    : `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+	const mib = 1024 * 1024;
+	if (bytes < mib)
+		return `${Math.round(bytes / 1024)} KiB`;
+	return bytes % mib === 0 ? `${bytes / mib} MiB`
+	    : `${(bytes / mib).toFixed(1)} MiB`;
 }
 
 async function upload(form, area) {

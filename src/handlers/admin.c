@@ -47,21 +47,29 @@ admin_require_post(struct http_request *req)
 	return user;
 }
 
+void
+admin_set_token(struct http_request *req, const struct session_user *user,
+                struct tmpl_dict *d)
+{
+	char token[CSRF_HEX_LEN + 1];
+
+	/* From user's binding, not csrf_token_for: that asks the database
+	 * for the session, which a form shown again in an outage cannot. */
+	csrf_session_token(&http_req_app(req)->csrf_key, user->binding, token);
+	tmpl_set(d, TK_CSRF_TOKEN, token);
+}
+
 struct tmpl_dict *
 admin_page_new(struct http_request *req, const struct session_user *user,
                const char *title, const char *file, struct tmpl_dict **content)
 {
-	char token[CSRF_HEX_LEN + 1];
 	struct tmpl_dict *root, *nav;
 
 	root = page_new(req, title, file, content);
 	nav = tmpl_add_include(*content, TK_ADMIN_NAV, TF_admin_nav);
-	/* From user's binding, not csrf_token_for: that asks the database
-	 * for the session, which a form shown again in an outage cannot. */
-	csrf_session_token(&http_req_app(req)->csrf_key, user->binding, token);
-	tmpl_set(nav, TK_CSRF_TOKEN, token);
+	admin_set_token(req, user, nav);
 	tmpl_set(nav, TK_USER_NAME, user->name);
-	tmpl_set(*content, TK_CSRF_TOKEN, token);
+	admin_set_token(req, user, *content);
 	return root;
 }
 

@@ -37,8 +37,8 @@ void handle_admin_media(struct http_request *req);        /* GET, POST */
 void handle_admin_media_delete(struct http_request *req); /* POST */
 /* The upload form (media_upload.tpl) as content's MEDIA_UPLOAD; insert:
  * in the post editor, whose script puts the Markdown into the body. */
-void admin_media_form(struct http_request *req, struct tmpl_dict *content,
-                      bool insert);
+void admin_media_form(struct http_request *req, const struct session_user *user,
+                      struct tmpl_dict *content, bool insert);
 
 /*
  * The signed-in admin, or NULL when the request has been answered: 303 to
@@ -55,6 +55,11 @@ struct tmpl_dict *admin_page_new(struct http_request *req,
                                  const struct session_user *user,
                                  const char *title, const char *file,
                                  struct tmpl_dict **content);
+
+/* Sets CSRF_TOKEN in d (an included template's own dictionary does not
+ * see its parent's values) to user's form token. */
+void admin_set_token(struct http_request *req, const struct session_user *user,
+                     struct tmpl_dict *d);
 
 /* Shows the text for the first "?flag=1" of the request found in flags,
  * pairs of { flag, text } ended by { NULL, NULL }. */

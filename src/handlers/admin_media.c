@@ -24,8 +24,8 @@
 #define ER_PACKET_TOO_LARGE 1153
 
 void
-admin_media_form(struct http_request *req, struct tmpl_dict *content,
-                 bool insert)
+admin_media_form(struct http_request *req, const struct session_user *user,
+                 struct tmpl_dict *content, bool insert)
 {
 	size_t max = http_req_app(req)->cfg->server.max_upload;
 	struct tmpl_dict *d =
@@ -33,6 +33,7 @@ admin_media_form(struct http_request *req, struct tmpl_dict *content,
 	const char *js = static_url("media.js");
 	char text[32];
 
+	admin_set_token(req, user, d);
 	media_size_text(max, text);
 	tmpl_set(d, TK_MAX_UPLOAD, text);
 	tmpl_set_int(d, TK_MAX_UPLOAD_BYTES, (long long)max);
@@ -109,7 +110,7 @@ media_render(struct http_request *req, const struct session_user *user,
 	if (http_query(req, "added") != NULL)
 		page_notice(root, "File uploaded.");
 	page_field_error(content, TK_FORM_ERROR, error);
-	admin_media_form(req, content, false);
+	admin_media_form(req, user, content, false);
 	if (list.n == 0)
 		tmpl_show(content, TK_EMPTY);
 	else

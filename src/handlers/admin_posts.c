@@ -140,7 +140,7 @@ post_form_render(struct http_request *req, const struct session_user *user,
 		error = "The post was not saved: please correct the fields "
 		        "marked below.";
 	page_field_error(content, TK_FORM_ERROR, error);
-	admin_media_form(req, content, true);
+	admin_media_form(req, user, content, true);
 	page_render(req, status, root);
 }
 

@@ -14,7 +14,8 @@ import { after, before, test } from 'node:test';
 import { launchChromium } from './browser.mjs';
 
 import {
-	SRC, addPost, addUser, setupSite, sql, sqlValue, startBlogd,
+	SRC, addPost, addUser, cli, png, setupSite, sql, sqlValue, startBlogd,
+	tempDir,
 } from '../integration/lib.mjs';
 
 const DBNAME = 'blogd_e2e_a11y';
@@ -40,6 +41,9 @@ before(async () => {
 	sql("INSERT INTO comments (post_id, name, body, status) VALUES " +
 	    `(${postId}, 'Ann', 'Approved words.', 'approved'), ` +
 	    `(${postId}, 'Bob', 'Pending words.', 'pending')`, DBNAME);
+	const image = path.join(tempDir('a11y-media'), 'red.png');
+	fs.writeFileSync(image, png());
+	assert.equal((await cli(cfg, ['media', 'add', image])).code, 0);
 	srv = await startBlogd(cfg);
 	browser = await launchChromium();
 });
@@ -135,7 +139,7 @@ test('axe finds no violation on the admin pages', async () => {
 	    page.click('.admin-login button[type=submit]')]);
 	const found = [];
 	for (const target of ['/admin', '/admin/posts/new',
-	    `/admin/posts/${postId}/edit`, '/admin/comments'])
+	    `/admin/posts/${postId}/edit`, '/admin/comments', '/admin/media'])
 		found.push(...await audit(page, problems, target));
 	// A form shown again with its errors.
 	await page.goto(`${base}/admin/posts/new`);

@@ -355,7 +355,7 @@ test('export, import markdown into an empty database, export: same files',
 	assert.equal(fs.statSync(path.join(first, 'users.tsv')).mode & 0o777,
 	    0o600);
 	assert.deepEqual(Object.keys(files).sort(), ['comments.tsv',
-	    'posts/hello-django.md', 'posts/html-post.md',
+	    'media.tsv', 'posts/hello-django.md', 'posts/html-post.md',
 	    'posts/journal-hidden.md', 'posts/journal-one.md',
 	    'posts/old-style-slug.md', 'posts/secret-draft.md',
 	    'redirects.tsv', 'users.tsv']);

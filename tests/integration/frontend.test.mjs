@@ -17,7 +17,7 @@ import zlib from 'node:zlib';
 
 import {
 	CookieJar, SRC, addPost, addUser, csrfFrom, expectHeadLikeGet,
-	expectStatus, setupSite, sql, sqlValue, startBlogd, tempDir,
+	cli, expectStatus, png, setupSite, sql, sqlValue, startBlogd, tempDir,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_frontend';
@@ -48,6 +48,10 @@ before(async () => {
 	sql("INSERT INTO comments (post_id, name, body, status) SELECT id, " +
 	    "'Reader', 'A pending comment.', 'pending' FROM posts WHERE " +
 	    `slug = '${slug}'`, DBNAME);
+	// An image, for the media list.
+	const image = path.join(tempDir('fe-media'), 'red.png');
+	fs.writeFileSync(image, png());
+	assert.equal((await cli(cfg, ['media', 'add', image])).code, 0);
 	srv = await startBlogd(cfg);
 	jar = new CookieJar();
 	const form = await srv.get('/admin/login', { jar });
@@ -73,6 +77,7 @@ before(async () => {
 		['admin-new', '/admin/posts/new', 200, jar],
 		['admin-edit', `/admin/posts/${id}/edit`, 200, jar],
 		['admin-comments', '/admin/comments', 200, jar],
+		['admin-media', '/admin/media', 200, jar],
 	];
 	for (const [name, target, status, j] of want) {
 		const res = await srv.get(target, j ? { jar: j } : {});

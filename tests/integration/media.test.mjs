@@ -57,7 +57,13 @@ async function signIn() {
 	expectStatus(r, 303, 'sign-in');
 	const page = await srv.get('/admin/media', { jar });
 	expectStatus(page, 200, 'GET /admin/media');
-	return { jar, token: csrfFrom(page.body) };
+	// The upload form's own token, as a browser sends it.
+	const upForm = /<form class="admin-form media-upload"[\s\S]*?<\/form>/
+	    .exec(page.body);
+	assert.ok(upForm, 'the upload form');
+	const token = csrfFrom(upForm[0]);
+	assert.match(token ?? '', /^[0-9a-f]{64}$/, 'its csrf_token');
+	return { jar, token };
 }
 
 /* A multipart/form-data body as a browser's FormData makes it. */
