@@ -33,7 +33,8 @@ const struct media_type *media_type_of(const char *mime);
  * Caller frees. */
 char *media_alt(const char *name);
 /* The Markdown that shows (image) or links (other) the file at path,
- * with label (made safe as media_alt makes it). Caller frees. */
+ * with label (made safe as media_alt makes it; "file" when nothing is
+ * left). Caller frees. */
 char *media_markdown(const struct media_type *t, const char *label,
                      const char *path);
 /* The file's name for the list and Content-Disposition: the last part of

@@ -83,9 +83,13 @@ char *
 media_markdown(const struct media_type *t, const char *label, const char *path)
 {
 	struct buf b = BUF_INIT;
+	size_t start;
 
 	buf_puts(&b, t->image ? "![" : "[");
+	start = b.len;
 	media_put_label(&b, label, strlen(label));
+	if (b.len == start) /* a link needs text to click on */
+		buf_puts(&b, "file");
 	buf_printf(&b, "](%s)", path);
 	return buf_detach(&b);
 }

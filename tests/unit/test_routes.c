@@ -57,6 +57,26 @@ test_quick_routes(void **state)
 	}
 }
 
+/* The larger body limit is for the one form that sends files, which
+ * only an admin may use: POST under /admin/, and no other route. */
+static void
+test_upload_routes(void **state)
+{
+	size_t n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < app_routes_count; i++) {
+		if (!app_routes[i].upload)
+			continue;
+		n++;
+		assert_true((app_routes[i].methods & HTTP_POST) != 0);
+		assert_int_equal(strncmp(app_routes[i].pattern, "/admin/", 7),
+		                 0);
+		assert_string_equal(app_routes[i].name, "admin_media");
+	}
+	assert_int_equal(n, 1);
+}
+
 /* /metrics labels its series with the name: two routes of one name would
  * print the same series twice. */
 static void
@@ -78,6 +98,7 @@ main(void)
 	    cmocka_unit_test(test_cacheable_is_get_only),
 	    cmocka_unit_test(test_quick_routes),
 	    cmocka_unit_test(test_names_unique),
+	    cmocka_unit_test(test_upload_routes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
