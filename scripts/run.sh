@@ -139,6 +139,11 @@ Write posts in the admin area at [/admin](/admin), or from a shell:
 
     build/blogd post add -c var/blogd.conf --title "Hello" --author admin < hello.md
 
+Images and PDFs go into a post from the editor's upload button, or from a
+shell, which prints the URL to show it with `![a photo](/media/...)`:
+
+    build/blogd media add -c var/blogd.conf photo.png
+
 Comments wait for moderation in `/admin/comments`.
 EOF
 	say "published a welcome post"
