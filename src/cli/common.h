@@ -25,8 +25,8 @@ int cli_read_password(FILE *f, char *buf, size_t size, const char *what,
 int cli_prompt_password(FILE *tty, const char *text, char *buf, size_t size,
                         bool allow_empty);
 
-/* The whole of the file at path into out, refused (printed, -1) when it
- * is larger than max bytes ([server] max_upload). */
+/* The whole of the file at path into out, refused (printed, -1, out
+ * freed) when it is larger than max bytes ([server] max_upload). */
 struct buf;
 int cli_read_media(const char *path, size_t max, struct buf *out);
 

@@ -26,6 +26,7 @@ cli_read_media(const char *path, size_t max, struct buf *out)
 
 	if (f == NULL) {
 		fprintf(stderr, "blogd: %s: %s\n", path, strerror(errno));
+		buf_free(out);
 		return -1;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && out->len <= max)
@@ -43,6 +44,7 @@ cli_read_media(const char *path, size_t max, struct buf *out)
 			        "blogd: %s: larger than [server] max_upload "
 			        "(%s)\n",
 			        path, limit);
+		buf_free(out);
 		return -1;
 	}
 	return 0;
