@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import {
 	CookieJar, addPost, addUser, assertExit, assertOneLine,
 	assertSecurityHeaders, cli, csrfFrom, expectBody, expectStatus,
-	png, rawExchange, setupSite, sql, sqlValue, startBlogd, tempDir,
+	freePort, png, rawExchange, setupSite, sql, sqlValue, startBlogd, tempDir,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_media';
@@ -395,4 +395,40 @@ test('the database\'s max_allowed_packet holds max_upload', async () => {
 	assertExit(tight, 1, 'check with max_upload = max_allowed_packet');
 	assert.match(assertOneLine(tight, 'check tight'),
 	    /server\.max_upload .* max_allowed_packet/);
+});
+
+test('an upload over the database\'s max_allowed_packet: 413 naming it',
+    async () => {
+	const packet = sqlValue('SELECT @@global.max_allowed_packet');
+	sql('SET GLOBAL max_allowed_packet = 1048576');
+	// A second blogd: its connections see the new limit.
+	const cfg2 = { ...cfg, port: await freePort() };
+	let other;
+	try {
+		other = await startBlogd(cfg2, { env: {
+		    BLOGD_SERVER_HTTP_LISTEN: `127.0.0.1:${cfg2.port}`,
+		    BLOGD_SERVER_MAX_UPLOAD: '2M' } });
+		const s = { jar: new CookieJar() };
+		const form = await other.get('/admin/login', { jar: s.jar });
+		expectStatus(await other.request('POST', '/admin/login',
+		    { jar: s.jar, body: { username: ADMIN, password: ADMIN_PW,
+		        csrf_token: csrfFrom(form.body) } }), 303, 'sign-in');
+		const page = await other.get('/admin/media', { jar: s.jar });
+		s.token = csrfFrom(/<form class="admin-form media-upload"[\s\S]*?<\/form>/
+		    .exec(page.body)[0]);
+		const { body, type } = await multipart({ csrf_token: s.token },
+		    [['file', png(4, 3, 1536 * 1024), 'wide.png']]);
+		const r = await other.request('POST', '/admin/media',
+		    { jar: s.jar, body, headers: { 'Content-Type': type,
+		        Accept: 'text/plain' } });
+		expectStatus(r, 413, 'over max_allowed_packet');
+		assert.match(r.body, /max_allowed_packet/);
+		// The pool is fine afterwards.
+		expectStatus(await other.get('/admin/media', { jar: s.jar }), 200,
+		    'the list after');
+	} finally {
+		sql(`SET GLOBAL max_allowed_packet = ${packet}`);
+		if (other)
+			await other.stop();
+	}
 });
