@@ -95,7 +95,9 @@ handle_media(struct http_request *req)
 		http_error(req, 404);
 		return;
 	}
-	if ((conn = handlers_db(req)) == NULL)
+	/* A replica in service has every file a page it serves shows: the
+	 * upload committed before the post that shows it. */
+	if ((conn = handlers_db_read(req)) == NULL)
 		return;
 	snprintf(weak, sizeof(weak), "W/\"%s\"", hash);
 	if ((t = media_find(req, conn, hash, ext, &m)) != NULL) {
