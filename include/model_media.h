@@ -43,8 +43,8 @@ struct model_media_input {
 
 /* Stores in under the SHA-256 of its bytes (written to hash), or finds
  * the row that has that hash already (*added false: same bytes, same URL;
- * that row keeps its name). MODEL_OK, MODEL_ERR (with db_errno: 1153 when
- * the server's max_allowed_packet is smaller than the file). */
+ * that row keeps its name). MODEL_OK, MODEL_INVALID when the file does not
+ * fit the server's max_allowed_packet, MODEL_ERR. */
 int model_media_add(struct db_conn *conn, const struct model_media_input *in,
                     char hash[MEDIA_HASH_HEX + 1], bool *added);
 /* The row of hash without its bytes: MODEL_OK, MODEL_NOT_FOUND, ERR. */

@@ -513,7 +513,14 @@ write_media(struct md_import *m)
 		                                    *r[3] != '\0' ? r[3] : NULL,
 		                                .data = data.data,
 		                                .len = data.len};
-		if (model_media_add(m->conn, &in, hash, &added) != MODEL_OK)
+		int mrc = model_media_add(m->conn, &in, hash, &added);
+
+		if (mrc == MODEL_INVALID)
+			fprintf(stderr,
+			        "blogd: import markdown: media %s: larger than "
+			        "the database's max_allowed_packet allows\n",
+			        r[0]);
+		if (mrc != MODEL_OK)
 			break;
 		cli_import_count(&m->counts[C_MEDIA],
 		                 added ? IMPORT_ADDED : IMPORT_UNCHANGED);

@@ -76,15 +76,18 @@ media_add(const struct config *cfg, const char *path, const char *name)
 		                               .name = clean,
 		                               .data = data.data,
 		                               .len = data.len};
-		if (model_media_add(conn, &in, hash, &added) == MODEL_OK) {
+		int mrc = model_media_add(conn, &in, hash, &added);
+
+		if (mrc == MODEL_OK) {
 			media_path(hash, t, url);
 			puts(url);
 			rc = 0;
 		} else {
-			fprintf(stderr,
-			        "blogd: media add: %s: the database "
-			        "refused it (see above)\n",
-			        path);
+			fprintf(stderr, "blogd: media add: %s: %s\n", path,
+			        mrc == MODEL_INVALID
+			            ? "larger than the database's "
+			              "max_allowed_packet allows"
+			            : "the database refused it (see above)");
 		}
 		cli_db_close(pool, conn);
 	}

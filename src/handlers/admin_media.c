@@ -20,8 +20,6 @@
 #include "xalloc.h"
 
 #define TEXT_TYPE "text/plain; charset=utf-8"
-/* MariaDB's ER_NET_PACKET_TOO_LARGE: the row is over max_allowed_packet. */
-#define ER_PACKET_TOO_LARGE 1153
 
 void
 admin_media_form(struct http_request *req, const struct session_user *user,
@@ -188,7 +186,6 @@ media_store(struct http_request *req, const struct http_file *f,
 	struct db_conn *conn;
 	bool added;
 	int rc;
-	unsigned err;
 
 	m->name = media_clean_name(f->filename);
 	in = (struct model_media_input){
@@ -200,19 +197,18 @@ media_store(struct http_request *req, const struct http_file *f,
 		return 503;
 	}
 	rc = model_media_add(conn, &in, hash, &added);
-	err = db_errno(conn);
 	db_release(conn);
 	if (rc == MODEL_OK) {
 		m->hash = xstrdup(hash);
 		return 0;
 	}
 	snprintf(msg, msglen, "%s",
-	         err == ER_PACKET_TOO_LARGE
+	         rc == MODEL_INVALID
 	             ? "The database refuses a file this large: its "
 	               "max_allowed_packet must exceed [server] max_upload."
 	             : "The file could not be stored: please try again in a "
 	               "moment.");
-	return err == ER_PACKET_TOO_LARGE ? 413 : 503;
+	return rc == MODEL_INVALID ? 413 : 503;
 }
 
 static void

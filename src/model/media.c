@@ -13,18 +13,39 @@
  * files than this has more to fix than the list). */
 #define MEDIA_LIST_MAX 5000
 
+/* What a row takes in the INSERT's packet besides the bytes: the other
+ * values (a name of 255 characters is at most 1 KiB) and the framing. */
+#define MEDIA_PACKET_SLACK (16 * 1024)
+
+/*
+ * Before an INSERT: MODEL_OK when hash is stored already, MODEL_INVALID
+ * when len bytes would not fit the server's max_allowed_packet (checked
+ * here because the server answers such a packet by closing the
+ * connection, which the client may see only as a lost connection),
+ * MODEL_NOT_FOUND when the INSERT may go, MODEL_ERR.
+ */
 static int
-media_exists(struct db_conn *conn, const char *hash)
+media_precheck(struct db_conn *conn, const char *hash, size_t len)
 {
 	struct db_rows rows;
-	bool found;
+	int rc;
 
-	if (db_query(conn, &rows, "SELECT 1 FROM media WHERE hash = ?", "s",
-	             hash) != 0)
+	if (db_query(conn, &rows,
+	             "SELECT (SELECT 1 FROM media WHERE hash = ?), "
+	             "@@max_allowed_packet",
+	             "s", hash) != 0)
 		return MODEL_ERR;
-	found = rows.nrows > 0;
+	if (rows.nrows != 1)
+		rc = MODEL_ERR;
+	else if (db_cell(&rows, 0, 0) != NULL)
+		rc = MODEL_OK;
+	else if ((unsigned long long)db_cell_int(&rows, 0, 1) <
+	         (unsigned long long)len + MEDIA_PACKET_SLACK)
+		rc = MODEL_INVALID;
+	else
+		rc = MODEL_NOT_FOUND;
 	db_rows_free(&rows);
-	return found ? MODEL_OK : MODEL_NOT_FOUND;
+	return rc;
 }
 
 int
@@ -33,19 +54,15 @@ model_media_add(struct db_conn *conn, const struct model_media_input *in,
 {
 	unsigned char digest[32];
 	uint64_t affected = 0;
+	int rc;
 
 	crypto_sha256(in->data, in->len, digest);
 	crypto_hex(digest, sizeof(digest), hash);
-	/* Known bytes: found without sending them again (and an INSERT
-	 * that meets the key costs InnoDB seconds for 10 MiB). */
-	switch (media_exists(conn, hash)) {
-	case MODEL_OK:
+	/* Known bytes are found without sending them again (an INSERT that
+	 * meets the key costs InnoDB seconds for 10 MiB). */
+	if ((rc = media_precheck(conn, hash, in->len)) != MODEL_NOT_FOUND) {
 		*added = false;
-		return MODEL_OK;
-	case MODEL_NOT_FOUND:
-		break;
-	default:
-		return MODEL_ERR;
+		return rc;
 	}
 	/* Another upload of the same bytes may come in between: then the
 	 * key finds its row. Not INSERT IGNORE, which would also turn a value
