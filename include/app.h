@@ -31,11 +31,14 @@ struct app {
 	struct crypto_hmac_key csrf_key;
 	bool https_enabled; /* an HTTPS listener runs */
 	unsigned https_port;
-	/* The one field that changes while serving: HTTPS has a certificate,
-	 * so plain HTTP redirects to it. True from the start with [tls]
-	 * files; with [acme] the ACME thread sets it once the first
+	/* One of the two fields that change while serving: HTTPS has a
+	 * certificate, so plain HTTP redirects to it. True from the start with
+	 * [tls] files; with [acme] the ACME thread sets it once the first
 	 * certificate is in service (until then plain HTTP serves pages). */
 	atomic_bool https_ready;
+	/* Set by the main thread on SIGTERM for [server] drain_seconds:
+	 * /healthz answers 503 so that a load balancer stops sending. */
+	atomic_bool draining;
 };
 
 #endif

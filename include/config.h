@@ -41,6 +41,9 @@ struct config {
 		unsigned idle_timeout;      /* seconds */
 		unsigned handshake_timeout; /* seconds, TLS */
 		unsigned shutdown_timeout;  /* seconds to finish in-flight */
+		/* Seconds after SIGTERM during which /healthz answers 503 and
+		 * everything else is served, before the listeners close. */
+		unsigned drain_seconds;
 		char *metrics_allow;        /* "loopback" or "any" */
 		/* Peers whose X-Forwarded-For and X-Forwarded-Proto count
 		 * (and, when not empty, the only ones a PROXY header is

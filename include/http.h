@@ -157,6 +157,9 @@ struct http_server_opts {
 	/* Where plain HTTP redirects to once https_ready (NULL: never). */
 	unsigned https_port;
 	const atomic_bool *https_ready;
+	/* http_listen's socket, taken, when the service manager passed it
+	 * (listen_fds.h); -1: open http_listen here. */
+	int listen_fd;
 	/* Not read here: handed to every request (http_req_app) for the
 	 * handlers. */
 	struct app *app;
@@ -165,7 +168,9 @@ int http_server_start(struct http_server **srv,
                       const struct http_server_opts *opts, char *err,
                       size_t errlen);
 /*
- * SIGTERM, with the TLS front quiesced: stops accepting plain HTTP, waits
+ * SIGTERM, with the TLS front quiesced: stops accepting plain HTTP (closing
+ * its copy of the socket, never shutdown(2): a socket passed by the
+ * service manager keeps its backlog for the next process), waits
  * up to the shutdown timeout for the requests in flight (the front threads
  * still run, and answer, the HTTPS ones), ends the workers.
  */

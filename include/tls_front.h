@@ -38,7 +38,8 @@ struct tls_ticket_key {
  * connections wait in the backlog instead of being refused.
  */
 int tls_front_open(struct tls_front **front, const struct config *cfg,
-                   struct conns *conns, char *err, size_t errlen);
+                   struct conns *conns, int listen_fd, char *err,
+                   size_t errlen);
 /* Then, with the HTTP server started, starts the threads that accept and
  * run http's TLS daemons. On failure tls_front_stop still cleans up. */
 int tls_front_run(struct tls_front *front, struct http_server *http, char *err,

@@ -88,6 +88,8 @@ static const struct config_key config_keys[] = {
      "10", 1, 3600, NULL},
     {"server", "shutdown_timeout", CT_UINT, OFF(server.shutdown_timeout), "10",
      0, 3600, NULL},
+    {"server", "drain_seconds", CT_UINT, OFF(server.drain_seconds), "0", 0,
+     3600, NULL},
     {"server", "metrics_allow", CT_ENUM, OFF(server.metrics_allow), "loopback",
      0, 0, "loopback|any"},
     {"server", "trusted_proxies", CT_NETS, OFF(server.trusted_proxies), "", 0,

@@ -27,6 +27,7 @@
 #include "db.h"
 #include "http.h"
 #include "http_shared.h"
+#include "listen_fds.h"
 #include "log.h"
 #include "metrics.h"
 #include "model.h"
@@ -382,23 +383,32 @@ reload(struct tls_front *front, struct tickets *tk, struct acme *acme,
 /*
  * The main thread's loop once everything runs: waits for signals, and when
  * systemd's watchdog is on wakes at half its interval to ping it. The ping
- * comes from this loop, so a main thread that hangs stops it.
+ * comes from this loop, so a main thread that hangs stops it. Returns on
+ * SIGTERM or SIGINT, or at until_us (clock_now_us; 0: never).
  */
 static void
 signal_loop(const sigset_t *sigs, struct tls_front *front, struct tickets *tk,
-            struct acme *acme, const char *status)
+            struct acme *acme, const char *status, unsigned long long until_us)
 {
 	uint64_t wd_usec = 0;
 	bool watchdog = notify_watchdog(&wd_usec);
-	struct timespec half = {
-	    .tv_sec = (time_t)(wd_usec / 2 / 1000000),
-	    .tv_nsec = (long)(wd_usec / 2 % 1000000 * 1000),
-	};
 
 	for (;;) {
+		unsigned long long now = clock_now_us(), wait_us = UINT64_MAX;
 		siginfo_t si;
-		int sig = watchdog ? sigtimedwait(sigs, &si, &half)
-		                   : sigwaitinfo(sigs, &si);
+		int sig;
+
+		if (until_us != 0 && now >= until_us)
+			return;
+		if (until_us != 0)
+			wait_us = until_us - now;
+		if (watchdog && wd_usec / 2 < wait_us)
+			wait_us = wd_usec / 2;
+		struct timespec ts = {.tv_sec = (time_t)(wait_us / 1000000),
+		                      .tv_nsec =
+		                          (long)(wait_us % 1000000 * 1000)};
+		sig = wait_us != UINT64_MAX ? sigtimedwait(sigs, &si, &ts)
+		                            : sigwaitinfo(sigs, &si);
 		if (sig == -1 && errno == EINTR)
 			continue;
 		if (sig == -1 && errno != EAGAIN) {
@@ -410,10 +420,38 @@ signal_loop(const sigset_t *sigs, struct tls_front *front, struct tickets *tk,
 		if (sig == SIGHUP) {
 			reload(front, tk, acme, status);
 		} else if (sig != -1) {
-			log_info("%s: shutting down", strsignal(sig));
+			log_info("%s: %s", strsignal(sig),
+			         until_us != 0 ? "ending the drain early"
+			                       : "shutting down");
 			return;
 		}
 	}
+}
+
+/*
+ * After SIGTERM, with [server] drain_seconds: /healthz answers 503 and
+ * everything else is served as before, so that a load balancer marks the
+ * instance down and stops sending before the listeners close. Signals
+ * keep their meaning; another SIGTERM (or SIGINT) ends it early.
+ */
+static void
+drain(struct app *app, const sigset_t *sigs, struct tls_front *front,
+      struct tickets *tk, struct acme *acme)
+{
+	unsigned secs = app->cfg->server.drain_seconds;
+	char status[128];
+
+	if (secs == 0)
+		return;
+	atomic_store(&app->draining, true);
+	snprintf(status, sizeof(status),
+	         "STATUS=draining: /healthz answers 503 for %u s", secs);
+	notify(status);
+	log_info("draining for %u s: /healthz answers 503, everything else "
+	         "is served; a second SIGTERM stops at once",
+	         secs);
+	signal_loop(sigs, front, tk, acme, status,
+	            clock_now_us() + secs * 1000000ULL);
 }
 
 static int
@@ -597,7 +635,10 @@ cmd_serve(const char *path)
 	sigset_t sigs;
 	long cores;
 	unsigned fd_limit;
-	bool cache_started = false;
+	bool cache_started = false, activated = false;
+	/* Socket activation: the sockets the service manager passed, for the
+	 * listeners to take instead of opening their own. */
+	struct listen_fds lfds = {-1, -1};
 	int rc = 1;
 
 	if (load_config(&cfg, path) == -1)
@@ -661,14 +702,22 @@ cmd_serve(const char *path)
 	cache_started = true;
 	http_set_route_hook(&(struct http_route_hook){
 	    .answer = page_cache_answer, .run = page_cache_handle});
+	if (listen_fds_take(cfg.server.http_listen[0] != '\0',
+	                    app.https_enabled, &lfds, &activated, err,
+	                    sizeof(err)) == -1) {
+		log_err("%s", err);
+		goto out;
+	}
 	if ((app.https_enabled &&
-	     tls_front_open(&front, &cfg, app.conns, err, sizeof(err)) == -1) ||
+	     tls_front_open(&front, &cfg, app.conns, lfds.https, err,
+	                    sizeof(err)) == -1) ||
 	    http_server_start(
 	        &app.http,
 	        &(struct http_server_opts){.cfg = &cfg,
 	                                   .conns = app.conns,
 	                                   .https_port = app.https_port,
 	                                   .https_ready = &app.https_ready,
+	                                   .listen_fd = lfds.http,
 	                                   .app = &app},
 	        err, sizeof(err)) == -1) {
 		log_err("%s", err);
@@ -689,14 +738,16 @@ cmd_serve(const char *path)
 	                          : "(off)";
 	const char *https_on =
 	    app.https_enabled ? cfg.server.https_listen : "(off)";
-	log_info("serving http on %s, https on %s (max_connections %u)",
-	         http_on, https_on, cfg.server.max_connections);
+	log_info("serving http on %s, https on %s (max_connections %u%s)",
+	         http_on, https_on, cfg.server.max_connections,
+	         activated ? ", sockets from the service manager" : "");
 	snprintf(status, sizeof(status),
 	         "READY=1\nSTATUS=serving http on %s, https on %s", http_on,
 	         https_on);
 	notify(status);
-	signal_loop(&sigs, front, &tk, acme, status);
+	signal_loop(&sigs, front, &tk, acme, status, 0);
 	notify("STOPPING=1");
+	drain(&app, &sigs, front, &tk, acme);
 	rc = 0;
 out:
 	/* Stop taking connections on both listeners, let requests in flight

@@ -974,10 +974,11 @@ http_plain_start(struct http_server *srv, char *err, size_t errlen)
 {
 	const struct config *cfg = srv->o.cfg;
 	bool proxy = proxy_expected(cfg, false);
-	int fd = http_listen_socket("http_listen", cfg->server.http_listen,
-	                            false, err, errlen);
+	int fd = srv->o.listen_fd;
 
-	if (fd < 0)
+	if (fd < 0 && (fd = http_listen_socket("http_listen",
+	                                       cfg->server.http_listen, false,
+	                                       err, errlen)) < 0)
 		return -1;
 	srv->plain = http_daemon(srv, &srv->plain_l, proxy ? -1 : fd);
 	if (srv->plain == NULL) {
@@ -1050,6 +1051,10 @@ http_server_drain(struct http_server *srv)
 		http_acceptor_stop(srv->acceptor);
 		srv->acceptor = NULL;
 	} else if (srv->plain != NULL) {
+		/* MHD takes the socket out of its threads' epoll sets and
+		 * hands it back untouched: never shut down, since a socket
+		 * the service manager passed keeps its backlog for the next
+		 * process. */
 		listen_fd = MHD_quiesce_daemon(srv->plain);
 	}
 	deadline = clock_now_us() +

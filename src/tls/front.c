@@ -30,6 +30,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -110,8 +111,9 @@ struct front_thread {
 	unsigned slot; /* this thread's slot in the TLS server contexts */
 	pthread_t tid;
 	bool started;
-	/* Held while handing a connection to MHD: tls_front_quiesce waits
-	 * for it, so that none is handed over once the HTTP layer may stop. */
+	/* Held while accepting or handing a connection to MHD:
+	 * tls_front_quiesce waits for it, so that none is accepted or handed
+	 * over once it returns. */
 	pthread_mutex_t handoff;
 	int epfd;
 	/* The HTTP daemon of this slot (http_server_tls_run): due when it
@@ -130,6 +132,10 @@ struct tls_front {
 	struct conns *conns;      /* the budget, shared with plain HTTP */
 	struct http_server *http; /* its TLS daemons; set by tls_front_run */
 	int listen_fd;
+	/* The service manager passed listen_fd (socket activation): it
+	 * keeps its own copy and the backlog outlives this process, so
+	 * quiescing must not shut the socket down. */
+	bool listen_inherited;
 	int stop_fd;           /* eventfd, readable once stopping */
 	atomic_bool quiescing; /* listener shut down: take no new connections */
 	pthread_mutex_t lock;  /* guards current */
@@ -678,20 +684,23 @@ front_accept(struct front_thread *t)
 	socklen_t sl;
 	int fd;
 
+	pthread_mutex_lock(&t->handoff);
 	do {
 		sl = sizeof(ss);
-		fd = accept4(f->listen_fd, (struct sockaddr *)&ss, &sl,
-		             SOCK_NONBLOCK | SOCK_CLOEXEC);
-	} while (fd == -1 &&
+		fd = atomic_load(&f->quiescing)
+		         ? -1
+		         : accept4(f->listen_fd, (struct sockaddr *)&ss, &sl,
+		                   SOCK_NONBLOCK | SOCK_CLOEXEC);
+	} while (fd == -1 && !atomic_load(&f->quiescing) &&
 	         (errno == EINTR || errno == ECONNABORTED || errno == EPROTO));
+	pthread_mutex_unlock(&t->handoff);
 	if (fd != -1) {
 		front_conn_new(t, fd, &ss, sl);
 		return;
 	}
-	if (errno == EAGAIN || errno == EWOULDBLOCK)
-		return;
 	if (atomic_load(&f->quiescing)) {
-		/* tls_front_quiesce shut the listener down. */
+		/* tls_front_quiesce: the connections still waiting are for
+		 * the next process (socket activation), or refused. */
 		epoll_ctl(t->epfd, EPOLL_CTL_DEL, f->listen_fd, NULL);
 		t->accepting = false;
 		t->accept_resume = UINT64_MAX;
@@ -893,7 +902,7 @@ front_thread_start(struct tls_front *f, unsigned i, char *err, size_t errlen)
 
 int
 tls_front_open(struct tls_front **out, const struct config *cfg,
-               struct conns *conns, char *err, size_t errlen)
+               struct conns *conns, int listen_fd, char *err, size_t errlen)
 {
 	struct tls_front *f = xcalloc(1, sizeof(*f));
 
@@ -913,11 +922,20 @@ tls_front_open(struct tls_front **out, const struct config *cfg,
 	     tls_server_new(&f->current, cfg->tls.certificate, cfg->tls.key,
 	                    f->nthreads, f->tickets, err, errlen) == -1))
 		goto fail;
-	if ((f->listen_fd =
+	/* TCP_NODELAY: mbedtls never sets it, and without it handshakes
+	 * stall on Nagle; Linux copies it to every accepted socket. */
+	f->listen_inherited = listen_fd >= 0;
+	f->listen_fd = listen_fd;
+	if (f->listen_inherited &&
+	    setsockopt(listen_fd, IPPROTO_TCP, TCP_NODELAY, &(int){1},
+	               sizeof(int)) != 0) {
+		snprintf(err, errlen, "server.https_listen: TCP_NODELAY: %s",
+		         strerror(errno));
+		goto fail;
+	}
+	if (!f->listen_inherited &&
+	    (f->listen_fd =
 	         http_listen_socket("https_listen", cfg->server.https_listen,
-	                            /* mbedtls never sets it, and without it
-	                             * handshakes stall on Nagle; Linux copies
-	                             * it to every accepted socket. */
 	                            true, err, errlen)) == -1)
 		goto fail;
 	if ((f->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
@@ -987,13 +1005,16 @@ tls_front_quiesce(struct tls_front *f)
 {
 	if (f == NULL || atomic_exchange(&f->quiescing, true))
 		return;
-	/* shutdown(2) on a listening socket stops it listening but keeps the
-	 * descriptor valid, so the front threads never race a reused fd; they
-	 * see accept fail and drop the listener from their epoll. */
-	if (shutdown(f->listen_fd, SHUT_RDWR) == -1)
+	/* Our own socket: shutdown(2) stops it listening, so that new
+	 * clients are refused at once instead of waiting in a backlog nobody
+	 * reads, and keeps the descriptor valid until tls_front_stop closes
+	 * it. A passed one stays as it is: its backlog is the next
+	 * process's. The threads drop it from their epoll when it next wakes
+	 * them. */
+	if (!f->listen_inherited && shutdown(f->listen_fd, SHUT_RDWR) == -1)
 		log_warn("https: cannot stop listening: %s", strerror(errno));
-	/* A thread inside conn_handoff may not have seen the flag: wait for
-	 * it, as the caller stops the HTTP layer next. */
+	/* A thread inside front_accept or conn_handoff may not have seen the
+	 * flag: wait for it, as the caller stops the HTTP layer next. */
 	for (unsigned i = 0; i < f->nthreads; i++) {
 		pthread_mutex_lock(&f->threads[i].handoff);
 		pthread_mutex_unlock(&f->threads[i].handoff);

@@ -69,6 +69,7 @@ test_defaults(void **state)
 	assert_int_equal(cfg.server.idle_timeout, 60);
 	assert_int_equal(cfg.server.handshake_timeout, 10);
 	assert_int_equal(cfg.server.shutdown_timeout, 10);
+	assert_int_equal(cfg.server.drain_seconds, 0);
 	assert_string_equal(cfg.server.metrics_allow, "loopback");
 	assert_int_equal(cfg.server.trusted_proxies.n, 0);
 	assert_string_equal(cfg.server.proxy_protocol, "off");
