@@ -47,6 +47,11 @@ bool conns_readdress(struct conns *cs, struct conn_slot *s,
 /* A request started / ended on the connection. */
 void conns_busy(struct conns *cs, struct conn_slot *s);
 void conns_idle(struct conns *cs, struct conn_slot *s);
+/* Connections admitted on which no request has started yet (a TLS one
+ * may still be in its handshake): a shutting-down server waits for their
+ * first request rather than close them under a client that just
+ * connected. */
+unsigned conns_fresh(struct conns *cs);
 /* The socket owner: uncounts s before closing its socket, and lets go. */
 void conns_close(struct conns *cs, struct conn_slot *s);
 /* The second holder lets go of s. */

@@ -52,10 +52,13 @@ int tls_front_reload(struct tls_front *front, char *err, size_t errlen);
  * as they come. On error the pair in service stays and err says why. */
 int tls_front_install(struct tls_front *front, const char *cert_pem,
                       const char *key_pem, char *err, size_t errlen);
-/* SIGTERM, first step: stops accepting new connections but keeps relaying
- * the open ones, so requests in flight still get their answers while the
- * HTTP layer drains. A handshake that completes later is closed: once this
- * returns, no connection is handed to the HTTP layer, which may stop. */
+/* SIGTERM, first step: stops accepting new connections (none is accepted
+ * once this returns) but keeps relaying the open ones, so requests in
+ * flight still get their answers while the HTTP layer drains; a handshake
+ * in progress completes and its connection is handed to the HTTP layer,
+ * whose TLS daemons run until tls_front_stop. A socket passed by the
+ * service manager is left listening, its backlog for the next process;
+ * one of blogd's own is shut down, so new clients are refused at once. */
 void tls_front_quiesce(struct tls_front *front);
 /* Stops accepting and closes every TLS connection; after
  * http_server_drain, before http_server_stop (the threads run the HTTPS

@@ -29,6 +29,7 @@ struct ip_entry;
 struct conn_slot {
 	int fd; /* the TCP socket, until conns_close */
 	enum slot_state state;
+	bool fresh; /* counted, and no request has started on it yet */
 	unsigned refs;
 	struct ip_entry *ip;
 	struct conn_slot *ip_prev, *ip_next; /* in ip->slots */
@@ -45,7 +46,8 @@ struct ip_entry {
 struct conns {
 	pthread_mutex_t lock;
 	unsigned max_total, per_ip;
-	unsigned open; /* counted slots */
+	unsigned open;  /* counted slots */
+	unsigned fresh; /* of which no request has started yet */
 	struct conn_slot *idle_head, *idle_tail;
 	struct ip_entry *buckets[CONNS_BUCKETS];
 	struct conn_slot **bound; /* by fd, for conns_take */
@@ -129,6 +131,9 @@ slot_uncount(struct conns *cs, struct conn_slot *s)
 		return;
 	if (s->state == SLOT_IDLE)
 		idle_remove(cs, s);
+	if (s->fresh)
+		cs->fresh--;
+	s->fresh = false;
 	s->state = SLOT_GONE;
 	s->ip->n--;
 	cs->open--;
@@ -256,6 +261,8 @@ conns_admit(struct conns *cs, int fd, const struct sockaddr *peer, bool per_ip)
 		s->refs = 1;
 		slot_link(s, e);
 		cs->open++;
+		s->fresh = true;
+		cs->fresh++;
 		idle_append(cs, s);
 	}
 	conns_entry_drop(cs, e);
@@ -293,7 +300,21 @@ conns_busy(struct conns *cs, struct conn_slot *s)
 		idle_remove(cs, s);
 		s->state = SLOT_BUSY;
 	}
+	if (s->fresh)
+		cs->fresh--;
+	s->fresh = false;
 	pthread_mutex_unlock(&cs->lock);
+}
+
+unsigned
+conns_fresh(struct conns *cs)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&cs->lock);
+	n = cs->fresh;
+	pthread_mutex_unlock(&cs->lock);
+	return n;
 }
 
 void

@@ -1060,11 +1060,19 @@ http_server_drain(struct http_server *srv)
 	deadline = clock_now_us() +
 	           (unsigned long long)srv->o.cfg->server.shutdown_timeout *
 	               1000000ULL;
-	while (atomic_load(&srv->in_flight) > 0 && clock_now_us() < deadline)
+	/* Also the connections accepted just before the listeners closed,
+	 * whose first request is on its way: closing them would fail a
+	 * client that did nothing wrong. Idle keep-alive connections are
+	 * closed; a client may retry its next request, which that allows. */
+	while ((atomic_load(&srv->in_flight) > 0 ||
+	        conns_fresh(srv->o.conns) > 0) &&
+	       clock_now_us() < deadline)
 		usleep(10000);
-	if (atomic_load(&srv->in_flight) > 0)
-		log_warn("http: stopping with %u requests in flight",
-		         atomic_load(&srv->in_flight));
+	if (atomic_load(&srv->in_flight) > 0 || conns_fresh(srv->o.conns) > 0)
+		log_warn("http: stopping with %u requests in flight and %u "
+		         "connections without a request yet",
+		         atomic_load(&srv->in_flight),
+		         conns_fresh(srv->o.conns));
 	/* MHD cannot stop with a connection suspended: the workers finish
 	 * what they hold and what is queued, and resume each; a request
 	 * that comes in later runs on its MHD (or front) thread

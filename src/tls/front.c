@@ -111,10 +111,9 @@ struct front_thread {
 	unsigned slot; /* this thread's slot in the TLS server contexts */
 	pthread_t tid;
 	bool started;
-	/* Held while accepting or handing a connection to MHD:
-	 * tls_front_quiesce waits for it, so that none is accepted or handed
-	 * over once it returns. */
-	pthread_mutex_t handoff;
+	/* Held while accepting: tls_front_quiesce waits for it, so that
+	 * none is accepted once it returns. */
+	pthread_mutex_t accepting_lock;
 	int epfd;
 	/* The HTTP daemon of this slot (http_server_tls_run): due when it
 	 * was given work or has some, and at mhd_at for its timeouts. */
@@ -479,29 +478,24 @@ conn_pair_open(struct front_conn *c)
 	return 0;
 }
 
-/* Gives MHD its end of the pair. Once the front quiesces the HTTP layer
- * may be stopping: a connection that got this far then is refused. */
+/* Gives MHD its end of the pair; also once the front quiesces: a client
+ * accepted before then gets its answer while the HTTP layer drains (its
+ * slot's daemon lives until tls_front_stop has ended this thread). */
 static int
 conn_handoff(struct front_conn *c)
 {
 	struct front_thread *t = c->t;
-	int fd = c->mhd, rc = -1;
+	int fd = c->mhd, rc;
 
 	c->mhd = -1;
-	pthread_mutex_lock(&t->handoff);
-	if (atomic_load(&t->front->quiescing)) {
-		close(fd);
-	} else { /* takes fd, also when it fails */
-		/* MHD's side counts requests against c's slot (busy/idle). */
-		conns_bind(t->front->conns, fd, c->slot);
-		rc = http_server_add_tls_connection(t->front->http, t->slot, fd,
-		                                    (struct sockaddr *)&c->peer,
-		                                    c->peerlen);
-		if (rc == -1)
-			conns_unbind(t->front->conns, fd, c->slot);
-		t->mhd_due = true;
-	}
-	pthread_mutex_unlock(&t->handoff);
+	/* MHD's side counts requests against c's slot (busy/idle). */
+	conns_bind(t->front->conns, fd, c->slot);
+	rc = http_server_add_tls_connection(t->front->http, t->slot, fd,
+	                                    (struct sockaddr *)&c->peer,
+	                                    c->peerlen); /* takes fd */
+	if (rc == -1)
+		conns_unbind(t->front->conns, fd, c->slot);
+	t->mhd_due = true;
 	return rc;
 }
 
@@ -684,7 +678,7 @@ front_accept(struct front_thread *t)
 	socklen_t sl;
 	int fd;
 
-	pthread_mutex_lock(&t->handoff);
+	pthread_mutex_lock(&t->accepting_lock);
 	do {
 		sl = sizeof(ss);
 		fd = atomic_load(&f->quiescing)
@@ -693,7 +687,7 @@ front_accept(struct front_thread *t)
 		                   SOCK_NONBLOCK | SOCK_CLOEXEC);
 	} while (fd == -1 && !atomic_load(&f->quiescing) &&
 	         (errno == EINTR || errno == ECONNABORTED || errno == EPROTO));
-	pthread_mutex_unlock(&t->handoff);
+	pthread_mutex_unlock(&t->accepting_lock);
 	if (fd != -1) {
 		front_conn_new(t, fd, &ss, sl);
 		return;
@@ -913,7 +907,7 @@ tls_front_open(struct tls_front **out, const struct config *cfg,
 	f->threads = xcalloc(f->nthreads, sizeof(f->threads[0]));
 	for (unsigned i = 0; i < f->nthreads; i++) {
 		f->threads[i].epfd = -1;
-		pthread_mutex_init(&f->threads[i].handoff, NULL);
+		pthread_mutex_init(&f->threads[i].accepting_lock, NULL);
 	}
 	pthread_mutex_init(&f->lock, NULL);
 	/* With [acme] the certificate comes later (tls_front_install). */
@@ -1013,11 +1007,11 @@ tls_front_quiesce(struct tls_front *f)
 	 * them. */
 	if (!f->listen_inherited && shutdown(f->listen_fd, SHUT_RDWR) == -1)
 		log_warn("https: cannot stop listening: %s", strerror(errno));
-	/* A thread inside front_accept or conn_handoff may not have seen the
-	 * flag: wait for it, as the caller stops the HTTP layer next. */
+	/* A thread inside front_accept may not have seen the flag: wait for
+	 * it. */
 	for (unsigned i = 0; i < f->nthreads; i++) {
-		pthread_mutex_lock(&f->threads[i].handoff);
-		pthread_mutex_unlock(&f->threads[i].handoff);
+		pthread_mutex_lock(&f->threads[i].accepting_lock);
+		pthread_mutex_unlock(&f->threads[i].accepting_lock);
 	}
 }
 
@@ -1036,7 +1030,7 @@ tls_front_stop(struct tls_front *f)
 			pthread_join(t->tid, NULL);
 		if (t->epfd != -1)
 			close(t->epfd);
-		pthread_mutex_destroy(&t->handoff);
+		pthread_mutex_destroy(&t->accepting_lock);
 	}
 	if (f->listen_fd != -1)
 		close(f->listen_fd);
