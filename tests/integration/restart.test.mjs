@@ -418,3 +418,99 @@ describe('socket activation', () => {
 		    `${JSON.stringify(s.byKind)}`);
 	});
 });
+
+/* A row of haproxy's CSV stats for backend be (server name, or BACKEND
+ * for the whole), as { column: value }. */
+async function haproxyRow(statsPort, name) {
+	const r = await call(http, statsPort, 'GET', '/stats;csv');
+	const lines = r.body.split('\n');
+	const cols = lines[0].replace(/^# /, '').split(',');
+	const line = lines.find((l) => l.startsWith(`be,${name},`));
+	const vals = line ? line.split(',') : [];
+	return Object.fromEntries(cols.map((c, i) => [c, vals[i]]));
+}
+
+describe('rolling restart behind haproxy', () => {
+	test('two instances on one database restarted one after the ' +
+	    'other under load: no request fails', async () => {
+		const drain = 3; // above inter 300 ms x fall 2, with room
+		const a = await writeConfig({ server: { drain_seconds: drain },
+		    database: { name: DBNAME } });
+		const b = await writeConfig({ server: { drain_seconds: drain },
+		    database: { name: DBNAME } });
+		const front = await freePort(), statsPort = await freePort();
+		const dir = tempDir('haproxy');
+		const conf = path.join(dir, 'haproxy.cfg');
+		fs.writeFileSync(conf, [
+			'global',
+			'  maxconn 1000',
+			'defaults',
+			'  mode http',
+			'  timeout connect 2s',
+			'  timeout client 30s',
+			'  timeout server 30s',
+			'  retries 3',
+			'  option redispatch',
+			'listen stats',
+			`  bind 127.0.0.1:${statsPort}`,
+			'  stats enable',
+			'  stats uri /stats',
+			'frontend fe',
+			`  bind 127.0.0.1:${front}`,
+			'  default_backend be',
+			'backend be',
+			'  balance roundrobin',
+			'  option httpchk GET /healthz',
+			'  default-server check inter 300ms fall 2 rise 2',
+			`  server a 127.0.0.1:${a.port}`,
+			`  server b 127.0.0.1:${b.port}`,
+			'',
+		].join('\n'));
+		const start = (cfg) => launch(BIN, ['serve', '-c', cfg.file]);
+		const status = async (name) =>
+			(await haproxyRow(statsPort, name)).status ?? 'missing';
+		const up = (name) => waitFor(async () =>
+		    (await status(name)) === 'UP', 20000,
+		    `haproxy sees ${name} up`);
+		const blogd = { a: start(a), b: start(b) };
+		const hap = launch('haproxy', ['-f', conf, '-db']);
+		await up('a');
+		await up('b');
+		const l = await steadyLoad(http, front);
+		await progress(l, 100, 'load through haproxy');
+		for (const name of ['a', 'b']) {
+			const old = blogd[name];
+			old.kill('SIGTERM');
+			// Its /healthz says 503 while it still serves: haproxy
+			// takes it out before the listener closes.
+			await waitFor(async () => (await status(name))
+			    .startsWith('DOWN'), drain * 1000,
+			    `haproxy marks ${name} down within the grace`);
+			assert.ok(old.alive(), `${name} exited before haproxy ` +
+			    'marked it down');
+			const r = await within(old.exited, drain * 1000 + 15000,
+			    `${name} exits`);
+			assert.equal(r.code, 0, old.out.slice(-2000));
+			await progress(l, 50, `load while ${name} is away`);
+			blogd[name] = start(name === 'a' ? a : b);
+			await up(name);
+			await progress(l, 100, `load with ${name} back`);
+		}
+		const s = await expectNoFailure(l, 'rolling restart');
+		// So haproxy never met a closed listener or connection: no
+		// connection error, retry or redispatch was needed.
+		const be = await haproxyRow(statsPort, 'BACKEND');
+		assert.deepEqual([be.econ, be.eresp, be.wretr, be.wredis],
+		    ['0', '0', '0', '0'], 'haproxy backend errors, retries, ' +
+		    'redispatches');
+		for (const p of Object.values(blogd)) {
+			p.kill('SIGTERM');
+			assert.equal((await within(p.exited, drain * 1000 + 15000,
+			    'blogd exits')).code, 0);
+		}
+		hap.kill('SIGTERM');
+		await within(hap.exited, 5000, 'haproxy exits');
+		console.log(`# haproxy: ${s.ok} answers, ` +
+		    `${JSON.stringify(s.byKind)}`);
+	});
+});
