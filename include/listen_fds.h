@@ -33,12 +33,14 @@ int listen_fds_match(const char *names, unsigned n, bool want_http,
 
 /*
  * At start: when LISTEN_PID is this process and LISTEN_FDS at least 1,
- * matches the sockets (listen_fds_match), checks that each is a listening
- * TCP socket, makes it non-blocking and close-on-exec, and unsets the
- * LISTEN_* variables. *socket_activated says whether sockets were passed
- * (out is all -1 otherwise). 0, or -1 with err.
+ * matches the sockets to the listeners the configuration turns on (a port
+ * for each, 0 for one that is off: listen_fds_match), checks that each is
+ * a listening TCP socket on that port, makes it non-blocking and
+ * close-on-exec, and unsets the LISTEN_* variables. *socket_activated says
+ * whether sockets were passed (out is all -1 otherwise). 0, or -1 with err.
  */
-int listen_fds_take(bool want_http, bool want_https, struct listen_fds *out,
-                    bool *socket_activated, char *err, size_t errlen);
+int listen_fds_take(unsigned http_port, unsigned https_port,
+                    struct listen_fds *out, bool *socket_activated, char *err,
+                    size_t errlen);
 
 #endif

@@ -639,6 +639,7 @@ cmd_serve(const char *path)
 	/* Socket activation: the sockets the service manager passed, for the
 	 * listeners to take instead of opening their own. */
 	struct listen_fds lfds = {-1, -1};
+	unsigned http_port = 0;
 	int rc = 1;
 
 	if (load_config(&cfg, path) == -1)
@@ -702,8 +703,11 @@ cmd_serve(const char *path)
 	cache_started = true;
 	http_set_route_hook(&(struct http_route_hook){
 	    .answer = page_cache_answer, .run = page_cache_handle});
-	if (listen_fds_take(cfg.server.http_listen[0] != '\0',
-	                    app.https_enabled, &lfds, &activated, err,
+	/* config_load has checked http_listen. */
+	if (cfg.server.http_listen[0] != '\0')
+		(void)config_parse_listen(cfg.server.http_listen, host,
+		                          sizeof(host), &http_port);
+	if (listen_fds_take(http_port, app.https_port, &lfds, &activated, err,
 	                    sizeof(err)) == -1) {
 		log_err("%s", err);
 		goto out;

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,9 +130,24 @@ listen_fds_env(const char *env, long max)
 	return errno != 0 || *end != '\0' || n > max ? -1 : n;
 }
 
-/* A listening TCP socket, then non-blocking and close-on-exec. */
+/* The port of a TCP socket's address; 0 for anything else. */
+static unsigned
+listen_fds_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(
+		    ((const struct sockaddr_in *)(const void *)ss)->sin_port);
+	if (ss->ss_family == AF_INET6)
+		return ntohs(
+		    ((const struct sockaddr_in6 *)(const void *)ss)->sin6_port);
+	return 0;
+}
+
+/* A listening TCP socket on port (the listener's key names it in errors),
+ * then non-blocking and close-on-exec. */
 static int
-listen_fds_check(int fd, char *err, size_t errlen)
+listen_fds_check(int fd, const char *key, unsigned port, char *err,
+                 size_t errlen)
 {
 	int type = 0, listening = 0, fl;
 	struct sockaddr_storage ss;
@@ -144,12 +161,21 @@ listen_fds_check(int fd, char *err, size_t errlen)
 		         fd, strerror(errno));
 		return -1;
 	}
-	if (type != SOCK_STREAM || !listening ||
-	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)) {
+	if (type != SOCK_STREAM || !listening || listen_fds_port(&ss) == 0) {
 		snprintf(err, errlen,
-		         "socket activation: descriptor %d is not a listening "
-		         "TCP socket (ListenStream= in the socket unit)",
-		         fd);
+		         "socket activation: descriptor %d (for server.%s) is "
+		         "not a listening TCP socket (ListenStream= in the "
+		         "socket unit)",
+		         fd, key);
+		return -1;
+	}
+	/* The port is what redirects to HTTPS name: it must be the one the
+	 * configuration says. */
+	if (listen_fds_port(&ss) != port) {
+		snprintf(err, errlen,
+		         "socket activation: the socket for server.%s listens "
+		         "on port %u, the configuration says %u",
+		         key, listen_fds_port(&ss), port);
 		return -1;
 	}
 	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
@@ -163,7 +189,7 @@ listen_fds_check(int fd, char *err, size_t errlen)
 }
 
 int
-listen_fds_take(bool want_http, bool want_https, struct listen_fds *out,
+listen_fds_take(unsigned http_port, unsigned https_port, struct listen_fds *out,
                 bool *socket_activated, char *err, size_t errlen)
 {
 	long pid = listen_fds_env("LISTEN_PID", 0x7fffffff);
@@ -172,12 +198,16 @@ listen_fds_take(bool want_http, bool want_https, struct listen_fds *out,
 
 	out->http = out->https = -1;
 	*socket_activated = pid == (long)getpid() && n >= 1;
-	if (*socket_activated &&
-	    listen_fds_match(getenv("LISTEN_FDNAMES"), (unsigned)n, want_http,
-	                     want_https, out, err, errlen) == -1)
-		rc = -1;
-	for (long i = 0; rc == 0 && *socket_activated && i < n; i++)
-		rc = listen_fds_check(LISTEN_FDS_START + (int)i, err, errlen);
+	if (*socket_activated)
+		rc = listen_fds_match(getenv("LISTEN_FDNAMES"), (unsigned)n,
+		                      http_port != 0, https_port != 0, out, err,
+		                      errlen);
+	if (rc == 0 && out->http != -1)
+		rc = listen_fds_check(out->http, "http_listen", http_port, err,
+		                      errlen);
+	if (rc == 0 && out->https != -1)
+		rc = listen_fds_check(out->https, "https_listen", https_port,
+		                      err, errlen);
 	/* They describe this process only (sd_listen_fds(3)). */
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");

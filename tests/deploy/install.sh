@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs a build into a scratch DESTDIR exactly as `cmake --install BUILD
 # --prefix /usr` would on a server, and checks what an operator relies on:
-# the FHS layout, the systemd unit (verifies, sandbox exposure <= 2.0), the
+# the FHS layout, the systemd units (verify, sandbox exposure <= 2.0), the
 # sysusers/tmpfiles snippets (applied to the scratch root) and the certbot
 # deploy hook. Needs root (tmpfiles chowns) and systemd-analyze; works
 # without a running systemd.
@@ -29,7 +29,8 @@ rm -f "$root.log"
 
 # 2. Layout.
 unit=usr/lib/systemd/system/blogd.service
-for f in usr/sbin/blogd "$unit" usr/lib/sysusers.d/blogd.conf \
+for f in usr/sbin/blogd "$unit" usr/lib/systemd/system/blogd.socket \
+	usr/lib/sysusers.d/blogd.conf \
 	usr/lib/tmpfiles.d/blogd.conf usr/share/doc/blogd/blogd.conf.example \
 	usr/share/doc/blogd/DEPLOY.md usr/libexec/blogd/certbot-deploy-hook; do
 	if [ -f "$root/$f" ]; then ok "/$f"; else bad "/$f not installed"; fi
@@ -55,11 +56,11 @@ done
 mkdir -p "$root/bin"
 cp /bin/kill "$root/bin/kill"
 cp -an /lib/systemd/system/. "$root/usr/lib/systemd/system/"
-if out=$(systemd-analyze verify --root="$root" blogd.service 2>&1) &&
-	[ -z "$out" ]; then
-	ok "systemd-analyze verify blogd.service"
+if out=$(systemd-analyze verify --root="$root" blogd.socket blogd.service \
+	2>&1) && [ -z "$out" ]; then
+	ok "systemd-analyze verify blogd.socket blogd.service"
 else
-	bad "systemd-analyze verify blogd.service: ${out:-exit status}"
+	bad "systemd-analyze verify blogd.socket blogd.service: ${out:-exit status}"
 fi
 
 # 4. Sandbox exposure, offline (no running systemd needed).

@@ -78,8 +78,9 @@ as_fd3(int fd)
 	}
 }
 
+/* listen_fds_take of one socket named http, for port. */
 static int
-take(bool *activated, char *err, size_t errlen)
+take(unsigned port, bool *activated, char *err, size_t errlen)
 {
 	struct listen_fds out;
 	char pid[32];
@@ -88,7 +89,7 @@ take(bool *activated, char *err, size_t errlen)
 	setenv("LISTEN_PID", pid, 1);
 	setenv("LISTEN_FDS", "1", 1);
 	setenv("LISTEN_FDNAMES", "http", 1);
-	return listen_fds_take(true, false, &out, activated, err, errlen);
+	return listen_fds_take(port, 0, &out, activated, err, errlen);
 }
 
 static void
@@ -104,8 +105,7 @@ test_take(void **state)
 	setenv("LISTEN_PID", "1", 1);
 	setenv("LISTEN_FDS", "1", 1);
 	assert_int_equal(
-	    listen_fds_take(true, false, &out, &activated, err, sizeof(err)),
-	    0);
+	    listen_fds_take(8080, 0, &out, &activated, err, sizeof(err)), 0);
 	assert_false(activated);
 	assert_int_equal(out.http, -1);
 	assert_null(getenv("LISTEN_FDS"));
@@ -114,7 +114,7 @@ test_take(void **state)
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	assert_true(fd >= 0);
 	as_fd3(fd);
-	assert_int_equal(take(&activated, err, sizeof(err)), -1);
+	assert_int_equal(take(8080, &activated, err, sizeof(err)), -1);
 	assert_true(activated);
 	assert_non_null(strstr(err, "not a listening TCP socket"));
 	assert_null(getenv("LISTEN_PID"));
@@ -124,10 +124,17 @@ test_take(void **state)
 	                         .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	socklen_t salen = sizeof(sa);
 	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &salen), 0);
 	as_fd3(fd);
-	assert_int_equal(take(&activated, err, sizeof(err)), 0);
+	assert_int_equal(take(ntohs(sa.sin_port), &activated, err, sizeof(err)),
+	                 0);
 	assert_true(activated);
+	/* On another port than the configuration's. */
+	assert_int_equal(
+	    take(ntohs(sa.sin_port) + 1, &activated, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "the configuration says"));
 	close(3);
 
 	/* An AF_UNIX stream socket that listens is not TCP. */
@@ -137,7 +144,7 @@ test_take(void **state)
 	assert_int_equal(bind(fd, &un, sizeof(sa_family_t)), 0);
 	assert_int_equal(listen(fd, 4), 0);
 	as_fd3(fd);
-	assert_int_equal(take(&activated, err, sizeof(err)), -1);
+	assert_int_equal(take(8080, &activated, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not a listening TCP socket"));
 	close(3);
 }
