@@ -44,7 +44,7 @@ struct config {
 		/* Seconds after SIGTERM during which /healthz answers 503 and
 		 * everything else is served, before the listeners close. */
 		unsigned drain_seconds;
-		char *metrics_allow;        /* "loopback" or "any" */
+		char *metrics_allow; /* "loopback" or "any" */
 		/* Peers whose X-Forwarded-For and X-Forwarded-Proto count
 		 * (and, when not empty, the only ones a PROXY header is
 		 * taken from); empty: nobody. */

@@ -976,9 +976,9 @@ http_plain_start(struct http_server *srv, char *err, size_t errlen)
 	bool proxy = proxy_expected(cfg, false);
 	int fd = srv->o.listen_fd;
 
-	if (fd < 0 && (fd = http_listen_socket("http_listen",
-	                                       cfg->server.http_listen, false,
-	                                       err, errlen)) < 0)
+	if (fd < 0 &&
+	    (fd = http_listen_socket("http_listen", cfg->server.http_listen,
+	                             false, err, errlen)) < 0)
 		return -1;
 	srv->plain = http_daemon(srv, &srv->plain_l, proxy ? -1 : fd);
 	if (srv->plain == NULL) {

@@ -700,6 +700,8 @@ front_accept(struct front_thread *t)
 		t->accept_resume = UINT64_MAX;
 		return;
 	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return;
 	/* Out of descriptors or memory: the listener would wake us in a busy
 	 * loop, so leave it alone for a moment. */
 	log_warn("https: accept: %s; pausing for %d ms", strerror(errno),
