@@ -151,7 +151,7 @@ test_refusals(void **state)
 static void
 test_depth(void **state)
 {
-	char rel[512] = "", rest[512] = "";
+	char rel[512] = "", rest[512] = "", path[sizeof("root/") + 512];
 	char *name = NULL;
 	int i;
 
@@ -165,15 +165,15 @@ test_depth(void **state)
 	strcpy(rest, rel);
 	rest[strlen(rest) - 2] = '\0'; /* drop the last "d/" */
 	strcat(rest, "f.txt");
-	snprintf(rel, sizeof(rel), "root/%s", rest);
-	put(rel, "deep\n");
+	snprintf(path, sizeof(path), "root/%s", rest);
+	put(path, "deep\n");
 	assert_string_equal(open_read(rest, &name), "deep\n");
 	free(name);
 	/* One level more is refused. */
 	strcpy(rel, "d/");
 	strcat(rel, rest);
-	snprintf(rest, sizeof(rest), "root/%s", rel);
-	put(rest, "deeper\n");
+	snprintf(path, sizeof(path), "root/%s", rel);
+	put(path, "deeper\n");
 	assert_null(open_read(rel, &name));
 }
 
