@@ -25,8 +25,9 @@ struct db_conn *handlers_db_read(struct http_request *req);
 
 /* GET / and ?page=N */
 void handle_home(struct http_request *req);
-/* GET /posts/{slug} */
+/* GET /posts/{slug}, GET /pages/{slug} */
 void handle_post(struct http_request *req);
+void handle_page(struct http_request *req);
 /* POST /posts/{slug}/comments */
 void handle_comment_create(struct http_request *req);
 /* GET /.well-known/acme-challenge/{token} (acme.c): blogd's own ACME
@@ -112,5 +113,24 @@ struct model_post;
 /* Slug, title, author, date and tags: what a post row of index.tpl and the
  * head of post.tpl both show. */
 void handlers_post_header(struct tmpl_dict *d, const struct model_post *p);
+/* Appends the public path of p: /posts/{slug}, or /pages/{slug}. */
+void handlers_post_path(struct buf *out, const struct model_post *p);
+
+/*
+ * The sharing head of a public page (layout.tpl's META): canonical link,
+ * Open Graph and Twitter card tags, all with absolute URLs (none without a
+ * base URL), and the meta description.
+ */
+struct handlers_meta {
+	const char *type; /* og:type: "article" or "website" */
+	const char *title;
+	const char *description;  /* NULL or "": the site's */
+	const char *path;         /* the page's path, URL-safe ("/tags/x") */
+	long long page;           /* > 1: "?page=N" follows the path */
+	const char *published_at; /* a model date, or NULL */
+	const char *body_html;    /* og:image is its first image; or NULL */
+};
+void handlers_meta(struct http_request *req, struct tmpl_dict *root,
+                   const struct handlers_meta *m);
 
 #endif

@@ -46,6 +46,7 @@ struct import_post {
 	bool raw_html; /* [site] allow_raw_html for Markdown bodies */
 	long long author_id;
 	bool published;
+	bool page; /* kind "page" (blogd import markdown) */
 	const char *published_at, *created_at, *updated_at;
 	const char *const *tags; /* names as in the source; lower-cased */
 	size_t ntags;
@@ -76,6 +77,11 @@ int model_import_comment(struct db_conn *conn, const struct import_comment *c,
 int model_import_redirect(struct db_conn *conn, const char *path,
                           long long post_id, enum import_outcome *out);
 
+/* Renders the excerpts of the posts stored before they had HTML ones
+ * (excerpt_html NULL, sql/009_*.sql) from their bodies again; raw_html:
+ * [site] allow_raw_html. *n gets how many. 0 or MODEL_ERR. */
+int model_import_excerpts(struct db_conn *conn, bool raw_html, long long *n);
+
 /* The end of a batch: marks visible content as changed, so every
  * instance's page cache drops what it holds. 0 or -1. */
 int model_import_done(struct db_conn *conn);
@@ -89,7 +95,8 @@ int model_import_post_id(struct db_conn *conn, const char *slug, long long *id);
  * so exporting what an export imported gives the same files. Columns:
  *   users:     name, is_admin, created_at, password_hash (by name)
  *   posts:     id, slug, title, author name, status, body_format,
- *              published_at, created_at, updated_at, body_md (by slug)
+ *              published_at, created_at, updated_at, body_md, kind
+ *              (by slug)
  *   tags:      post id, tag name (by post slug, tag name)
  *   comments:  post slug, status, created_at, name, body (by post slug,
  *              date, id)

@@ -1,5 +1,5 @@
 /*
- * Markdown (CommonMark, cmark) to HTML for posts, and a plain-text excerpt.
+ * Markdown (CommonMark, cmark) to HTML for posts, and their excerpts.
  * Raw HTML and unsafe URLs (javascript:, data: other than images, ...) are
  * suppressed unless unsafe_html is set ([site] allow_raw_html).
  */
@@ -9,17 +9,39 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/*
- * From one parse of len bytes of Markdown: *html, and *excerpt, its plain
- * text (no markup, no raw HTML, white space collapsed) cut to at most
- * excerpt_chars code points on a word boundary with "…" appended when cut.
- * The caller frees both.
- */
-void markdown_render(const char *md, size_t len, bool unsafe_html,
-                     size_t excerpt_chars, char **html, char **excerpt);
+/* What a post body becomes; every string is the caller's to free
+ * (markdown_out_free). */
+struct markdown_out {
+	char *html; /* the whole body */
+	/*
+	 * The excerpt: the top-level blocks before a "<!--more-->" line, or
+	 * else the first blocks up to excerpt_chars code points of text, the
+	 * last one cut on a word (a code block on a line) with "…".
+	 * excerpt_html keeps the blocks (paragraphs, lists, quotes, code;
+	 * headings become bold paragraphs; images and raw HTML go);
+	 * excerpt is its plain text on one line, white space collapsed,
+	 * ending before the first code block that follows some text (what
+	 * comes after one rarely reads on without it), with "…" whenever
+	 * something was left out.
+	 */
+	char *excerpt;
+	char *excerpt_html;
+};
 
-/* The plain text of an HTML body (tags, script and style dropped, common
- * entities decoded), cut like markdown_render's excerpt. Caller frees. */
-char *markdown_html_excerpt(const char *html, size_t excerpt_chars);
+/* From one parse of len bytes of Markdown. */
+void markdown_render(const char *md, size_t len, bool unsafe_html,
+                     size_t excerpt_chars, struct markdown_out *out);
+
+/* An HTML body (imported posts): html is a copy, the excerpt its plain
+ * text (tags, script and style dropped, common entities decoded) cut
+ * like markdown_render's, and excerpt_html that text as one paragraph. */
+void markdown_html_body(const char *html, size_t excerpt_chars,
+                        struct markdown_out *out);
+
+void markdown_out_free(struct markdown_out *out);
+
+/* The src of the first <img> in rendered HTML, entities decoded, or NULL
+ * (also when it holds a quote or angle bracket). Caller frees. */
+char *markdown_first_image(const char *html);
 
 #endif

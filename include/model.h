@@ -80,8 +80,13 @@ struct model_post {
 	char *body_md;   /* NULL in lists */
 	char *body_html; /* NULL in lists unless asked for */
 	char *excerpt;   /* plain text, ends with "…" when cut */
+	/* The excerpt with its blocks, HTML made by markdown.h (safe to
+	 * show as it is); NULL for a row not rendered again since 009. */
+	char *excerpt_html;
 	char *author_name;
 	bool published;
+	bool page;          /* kind "page": /pages/{slug}, in the navigation */
+	bool scheduled;     /* published, but published_at is still ahead */
 	char *published_at; /* NULL for a draft never published */
 	char *created_at;
 	char *updated_at;
@@ -98,7 +103,12 @@ struct model_post_input {
 	const char *body_md; /* required, may be "" */
 	const char *tags;    /* comma-separated; NULL or "" for none */
 	bool published;      /* first publish sets published_at */
-	bool raw_html;       /* site.allow_raw_html: keep HTML in Markdown */
+	/* "YYYY-MM-DD HH:MM[:SS]" (UTC, text_datetime_normalize): the
+	 * publication time, which may be ahead (scheduled: invisible until
+	 * then); NULL or "": now on the first publication, else kept. */
+	const char *publish_at;
+	bool page;     /* a page (About): not in lists, tags or the feed */
+	bool raw_html; /* site.allow_raw_html: keep HTML in Markdown */
 	/* body_md is HTML, stored and served as it is (posts imported from
 	 * an HTML body; model_post_update keeps what the post was). */
 	bool html;
@@ -136,18 +146,24 @@ int model_post_update(struct db_conn *conn, long long id,
 int model_post_delete(struct db_conn *conn, long long id);
 /* Any status (admin edit form). 0, MODEL_NOT_FOUND, MODEL_ERR. */
 int model_post_get(struct db_conn *conn, long long id, struct model_post *out);
-/* Published only (a draft is MODEL_NOT_FOUND). */
-int model_post_get_published(struct db_conn *conn, const char *slug,
+/* Visible only (published, its time come) and of the kind asked for
+ * (page: a page, else a post); anything else is MODEL_NOT_FOUND. */
+int model_post_get_published(struct db_conn *conn, const char *slug, bool page,
                              struct model_post *out);
-/* Published posts, newest first, with excerpt and author name. A page past
- * the end gives n == 0. */
+/* Visible posts (never pages), newest first, with excerpt and author
+ * name. A page past the end gives n == 0. */
 int model_post_list_published(struct db_conn *conn,
                               const struct model_post_query *q,
                               struct model_post_list *out);
+/* Visible pages, in the site navigation's order: first published first
+ * (then by id); at most MODEL_NAV_MAX. */
+#define MODEL_NAV_MAX 20
+int model_page_list(struct db_conn *conn, struct model_post_list *out);
 /* Every post, drafts too, newest change first (admin). */
 int model_post_list_all(struct db_conn *conn, struct model_post_list *out);
-/* Full-text search (natural language mode) over published posts, best
- * match first; q->tag and q->author are ignored. */
+/* Full-text search (natural language mode) over visible posts (pages
+ * are not searched), best match first; q->tag and q->author are
+ * ignored. */
 int model_post_search(struct db_conn *conn, const char *words,
                       const struct model_post_query *q,
                       struct model_post_list *out);
@@ -179,9 +195,10 @@ int model_comment_create(struct db_conn *conn, long long post_id,
 /* Approved comments of a post, oldest first. */
 int model_comment_list_approved(struct db_conn *conn, long long post_id,
                                 struct model_comment_list *out);
-/* A post page: the published post slug names, with its tags, and its
- * approved comments oldest first, in one statement (one round trip).
- * MODEL_OK, MODEL_NOT_FOUND (a draft too), MODEL_ERR; free both. */
+/* A post page: the visible post (not a page) slug names, with its tags,
+ * and its approved comments oldest first, in one statement (one round
+ * trip). MODEL_OK, MODEL_NOT_FOUND (a draft or a scheduled post too),
+ * MODEL_ERR; free both. */
 int model_post_page(struct db_conn *conn, const char *slug,
                     struct model_post *post,
                     struct model_comment_list *comments);
@@ -307,8 +324,12 @@ model_login_pending_delete(struct db_conn *conn,
 
 /* Makes the shared secret on first use, then reads it. 0 or -1. */
 int model_site_secret(struct db_conn *conn, unsigned char out[APP_SECRET_LEN]);
-/* Bumped on every visible change; -1 on error. */
+/* Bumped on every visible change; -1 on error. Reads only (replicas). */
 long long model_content_version(struct db_conn *conn);
+/* The same, on the primary, for the poller of a cache: first bumps it
+ * when a scheduled post's time has come (nothing else writes then; the
+ * first poller after that time does, once for all instances). */
+long long model_content_version_due(struct db_conn *conn);
 
 /*
  * Session-ticket keys shared by every instance (sql/003): one per period

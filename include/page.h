@@ -1,6 +1,7 @@
 /*
  * The frame of every HTML page: layout.tpl with the site title, the page
- * title, an optional notice and one content template included as CONTENT.
+ * title, the site navigation (links to the pages, but on admin pages), an
+ * optional notice and one content template included as CONTENT.
  *
  *	struct tmpl_dict *content;
  *	struct tmpl_dict *root = page_new(req, "Title", TF_post, &content);
@@ -17,6 +18,9 @@
 #include "tmpl_keys.h"
 
 #define PAGE_CONTENT_TYPE "text/html; charset=utf-8"
+/* The admin's preview of a post (handle_admin_preview), which page_new
+ * frames as a public page. */
+#define PAGE_PREVIEW_PATH "/admin/preview"
 
 /* A new root dictionary (owned by the caller until page_render) and, in
  * *content, the dictionary of file included as CONTENT (owned by root). */
@@ -37,6 +41,8 @@ void page_render(struct http_request *req, int status, struct tmpl_dict *root);
  * answer. */
 const char *page_error(struct http_request *req, int status, const char *reason,
                        struct buf *out);
+/* Frees the site navigation page_render keeps (main thread, at exit). */
+void page_nav_free(void);
 /* Sets DATE ("5 March 2024") and DATE_ISO ("2024-03-05T10:00:00Z") in d from
  * a model date ("YYYY-MM-DD HH:MM:SS", UTC); nothing when NULL or malformed
  * (text_datetime_parse, text.h, decides). */

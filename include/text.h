@@ -50,4 +50,11 @@ struct text_datetime {
  * False when s is NULL, of another shape or its month is not 1..12. */
 bool text_datetime_parse(const char *s, struct text_datetime *out);
 
+/* Size of a model date with its NUL: "YYYY-MM-DD HH:MM:SS". */
+#define TEXT_DATETIME_SIZE 20
+/* A date and time as people type it, "YYYY-MM-DD HH:MM[:SS]" or with a 'T'
+ * (an HTML datetime-local value), as a model date in out; false when it
+ * is of another shape or no such moment (2026-02-30, 24:00). */
+bool text_datetime_normalize(const char *in, char out[TEXT_DATETIME_SIZE]);
+
 #endif

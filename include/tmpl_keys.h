@@ -30,6 +30,8 @@
 	X(ADMIN_CSS_URL)                                                       \
 	X(ICON)                                                                \
 	X(ICON_URL)                                                            \
+	X(NAV)                                                                 \
+	X(NAV_ITEM)                                                            \
 	/* error.tpl */                                                        \
 	X(STATUS)                                                              \
 	X(REASON)                                                              \
@@ -44,6 +46,9 @@
 	X(NEWER_URL)                                                           \
 	X(OLDER)                                                               \
 	X(OLDER_URL)                                                           \
+	X(EXCERPT_BLOCKS)                                                      \
+	X(EXCERPT_HTML)                                                        \
+	X(EXCERPT_TEXT)                                                        \
 	/* post.tpl (and the post rows of index.tpl) */                        \
 	X(SLUG)                                                                \
 	X(TITLE)                                                               \
@@ -68,6 +73,7 @@
 	X(BODY_ERROR)                                                          \
 	X(ERROR_TEXT)                                                          \
 	X(MODERATED)                                                           \
+	X(DISCUSSION)                                                          \
 	/* admin_*.tpl */                                                      \
 	X(ADMIN_NAV)                                                           \
 	X(USER_NAME)                                                           \
@@ -79,6 +85,11 @@
 	X(POST_STATUS)                                                         \
 	X(POST_STATUS_CLASS)                                                   \
 	X(VIEW)                                                                \
+	X(VIEW_URL)                                                            \
+	X(KIND_POST)                                                           \
+	X(KIND_PAGE)                                                           \
+	X(FORM_PUBLISH_AT)                                                     \
+	X(PUBLISH_AT_ERROR)                                                    \
 	X(FORM_ACTION)                                                         \
 	X(FORM_TITLE)                                                          \
 	X(FORM_SLUG)                                                           \
@@ -98,10 +109,13 @@
 	X(RECOVERY_CODE)                                                       \
 	X(RECOVERY_LEFT)                                                       \
 	X(CODE)                                                                \
-	/* layout.tpl head of a post page (handlers_post_meta) */              \
+	/* layout.tpl head of public pages (handlers_meta) */                  \
 	X(META)                                                                \
 	X(DESCRIPTION)                                                         \
 	X(URL)                                                                 \
+	X(OG_TYPE)                                                             \
+	X(TWITTER_CARD)                                                        \
+	X(IMAGE_URL)                                                           \
 	/* search.tpl (the results are an included index.tpl) */               \
 	X(QUERY)                                                               \
 	X(RESULTS)                                                             \
@@ -136,6 +150,7 @@
 	X(error, "error.tpl")                                                  \
 	X(index, "index.tpl")                                                  \
 	X(post, "post.tpl")                                                    \
+	X(page, "page.tpl")                                                    \
 	X(comment_retry, "comment_retry.tpl")                                  \
 	X(admin_nav, "admin_nav.tpl")                                          \
 	X(admin_login, "admin_login.tpl")                                      \

@@ -27,6 +27,7 @@
 #include "db.h"
 #include "http.h"
 #include "http_shared.h"
+#include "import.h"
 #include "listen_fds.h"
 #include "log.h"
 #include "metrics.h"
@@ -768,13 +769,42 @@ out:
 	app.http = NULL; /* for the metrics source, until it goes */
 	if (cache_started)
 		page_cache_free(); /* no worker runs any more */
-	metrics_clear_sources();   /* they read app, which ends here */
+	page_nav_free();
+	metrics_clear_sources(); /* they read app, which ends here */
 	if (app.db != NULL)
 		db_pool_close(app.db);
 	conns_free(app.conns);
 	crypto_hmac_key_clear(&app.csrf_key);
 	config_free(&cfg);
 	return rc;
+}
+
+/* What SQL cannot do after sql/009: render the excerpts of older posts
+ * from their bodies again (cmark). Logs its failure; 0 or -1. */
+static int
+migrate_excerpts(const struct config *cfg)
+{
+	struct db_pool *pool;
+	struct db_conn *conn;
+	char err[512];
+	long long n = 0;
+	int rc = -1;
+
+	if (db_pool_open(&pool, cfg, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		return -1;
+	}
+	if ((conn = db_reach(pool)) != NULL) {
+		rc = model_import_excerpts(conn, cfg->site.markdown_unsafe_html,
+		                           &n);
+		db_release(conn);
+	}
+	db_pool_close(pool);
+	if (rc != 0)
+		log_err("migrate: cannot render the excerpts of older posts");
+	else if (n > 0)
+		printf("rendered the excerpts of %lld posts again\n", n);
+	return rc == 0 ? 0 : -1;
 }
 
 static int
@@ -788,6 +818,8 @@ cmd_migrate(const char *path)
 	int rc = db_migrate(&cfg, cfg.paths.migrations, err, sizeof(err));
 	if (rc == -1)
 		log_err("%s", err);
+	else
+		rc = migrate_excerpts(&cfg);
 	config_free(&cfg);
 	return rc == 0 ? 0 : 1;
 }

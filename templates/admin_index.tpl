@@ -24,7 +24,7 @@
 <div class="row-actions">
 <a href="/admin/posts/{{POST_ID}}/edit">Edit</a>
 {{#VIEW}}
-<a href="/posts/{{SLUG:x-path}}">View</a>
+<a href="{{VIEW_URL}}">View</a>
 {{/VIEW}}
 <form class="inline" method="post" action="/admin/posts/{{POST_ID}}/delete">
 <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">

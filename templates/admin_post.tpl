@@ -4,7 +4,7 @@
 <div class="admin-heading">
 <h1>{{HEADING_TEXT}}</h1>
 {{#VIEW}}
-<a class="button secondary" href="/posts/{{SLUG:x-path}}">View post</a>
+<a class="button secondary" href="{{VIEW_URL}}">View post</a>
 {{/VIEW}}
 </div>
 {{#FORM_ERROR}}
@@ -40,11 +40,25 @@
 <span class="field-error">{{ERROR_TEXT}}</span>
 {{/TAGS_ERROR}}
 </p>
+<p>
+<label for="post-kind">Kind</label>
+<select id="post-kind" name="kind">
+<option value="post"{{#KIND_POST}} selected{{/KIND_POST}}>Post: in the lists, tags and feed</option>
+<option value="page"{{#KIND_PAGE}} selected{{/KIND_PAGE}}>Page: linked in the site navigation only</option>
+</select>
+</p>
+<p>
+<label for="post-publish-at">Publish at <span class="hint">UTC; empty: when first published; a later time schedules it</span></label>
+<input id="post-publish-at" name="publish_at" type="datetime-local" step="1" value="{{FORM_PUBLISH_AT}}">
+{{#PUBLISH_AT_ERROR}}
+<span class="field-error">{{ERROR_TEXT}}</span>
+{{/PUBLISH_AT_ERROR}}
+</p>
 <p class="checkbox">
 <input id="post-published" name="published" type="checkbox" value="1"{{#PUBLISHED_CHECKED}} checked{{/PUBLISHED_CHECKED}}>
 <label for="post-published">Published</label>
 </p>
-<p class="form-actions"><button type="submit">Save</button> <a href="/admin">Cancel</a></p>
+<p class="form-actions"><button type="submit">Save</button> <button type="submit" class="secondary" formaction="/admin/preview" formtarget="_blank">Preview</button> <a href="/admin">Cancel</a></p>
 </form>
 {{>MEDIA_UPLOAD}}
 </section>

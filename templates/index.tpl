@@ -9,7 +9,15 @@
 <article class="summary">
 <h2><a href="/posts/{{SLUG:x-path}}">{{TITLE}}</a></h2>
 <p class="meta">By <a href="/authors/{{AUTHOR:x-path}}">{{AUTHOR}}</a> on <time datetime="{{DATE_ISO}}">{{DATE}}</time></p>
+{{#EXCERPT_BLOCKS}}
+<div class="excerpt">
+{{EXCERPT_HTML:none}}
+</div>
+{{/EXCERPT_BLOCKS}}
+{{#EXCERPT_TEXT}}
 <p class="excerpt">{{EXCERPT}}</p>
+{{/EXCERPT_TEXT}}
+<p class="more"><a href="/posts/{{SLUG:x-path}}">Continue reading<span class="visually-hidden"> “{{TITLE}}”</span></a></p>
 {{#TAGS}}
 <ul class="tags">
 {{#TAG}}

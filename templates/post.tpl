@@ -15,6 +15,7 @@
 {{BODY_HTML:none}}
 </div>
 </article>
+{{#DISCUSSION}}
 <section class="comments" id="comments">
 <h2>Comments</h2>
 {{#NO_COMMENTS}}
@@ -56,3 +57,4 @@
 <p><button type="submit">Post comment</button></p>
 </form>
 </section>
+{{/DISCUSSION}}

@@ -200,7 +200,8 @@ pc_read_version(void)
 	long long v = -1, cur;
 
 	if ((conn = db_acquire(pc.db)) != NULL) {
-		v = model_content_version(conn);
+		/* The primary: this may bump it (a scheduled post due). */
+		v = model_content_version_due(conn);
 		db_release(conn);
 	}
 	if (v < 0)

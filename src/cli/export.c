@@ -95,6 +95,7 @@ put_post(struct buf *b, const struct db_rows *p, size_t i,
 	buf_puts(b, "---\n");
 	for (size_t c = 1; c < sizeof(keys) / sizeof(keys[0]); c++)
 		put_field(b, keys[c], db_cell(p, i, c));
+	put_field(b, "kind", db_cell(p, i, 10));
 	buf_puts(b, "tags: ");
 	for (bool first = true;
 	     *t < tags->nrows && db_cell_int(tags, *t, 0) == id; (*t)++) {

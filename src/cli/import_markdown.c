@@ -37,12 +37,13 @@ enum {
 	F_PUBLISHED,
 	F_CREATED,
 	F_UPDATED,
+	F_KIND,
 	F_TAGS,
 	F_COUNT
 };
 static const char *const field_names[F_COUNT] = {
     "slug",      "title",   "author",  "status", "format",
-    "published", "created", "updated", "tags"};
+    "published", "created", "updated", "kind",   "tags"};
 
 struct md_post {
 	char *text; /* the file; the fields point into it */
@@ -212,11 +213,15 @@ parse_post(struct md_post *p, const char *path)
 			fprintf(stderr,
 			        "blogd: import markdown: %s:%zu: expected one "
 			        "of slug, title, author, status, format, "
-			        "published, created, updated, tags: VALUE\n",
+			        "published, created, updated, kind, tags: "
+			        "VALUE\n",
 			        path, lineno);
 			return -1;
 		}
 	}
+	/* Exports made before pages existed have no kind: posts. */
+	if (p->f[F_KIND] == NULL)
+		p->f[F_KIND] = "post";
 	for (size_t k = 0; k < F_COUNT && p->body != NULL; k++)
 		if (p->f[k] == NULL) {
 			fprintf(stderr,
@@ -354,6 +359,7 @@ write_post(struct md_import *m, const struct md_post *p)
 		    .raw_html = m->cfg->site.markdown_unsafe_html,
 		    .author_id = author.id,
 		    .published = strcmp(p->f[F_STATUS], "published") == 0,
+		    .page = strcmp(p->f[F_KIND], "page") == 0,
 		    .published_at =
 		        *p->f[F_PUBLISHED] != '\0' ? p->f[F_PUBLISHED] : NULL,
 		    .created_at = p->f[F_CREATED],

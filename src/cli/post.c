@@ -20,7 +20,8 @@ struct post_args {
 	const char *author;
 	const char *slug;
 	const char *tags;
-	bool draft;
+	const char *at; /* publication time, UTC */
+	bool draft, page;
 };
 
 /* Accepts "--opt value" and "--opt=value". */
@@ -28,8 +29,10 @@ static int
 parse_args(int argc, char **argv, struct post_args *a)
 {
 	static const char *const names[] = {"--title", "--author", "--slug",
-	                                    "--tags"};
-	const char **slots[] = {&a->title, &a->author, &a->slug, &a->tags};
+	                                    "--tags", "--at"};
+	const char **slots[] = {&a->title, &a->author, &a->slug, &a->tags,
+	                        &a->at};
+	const size_t nnames = sizeof(names) / sizeof(names[0]);
 	size_t i, n;
 	int k;
 
@@ -39,7 +42,11 @@ parse_args(int argc, char **argv, struct post_args *a)
 			a->draft = true;
 			continue;
 		}
-		for (i = 0; i < 4; i++) {
+		if (strcmp(argv[k], "--page") == 0) {
+			a->page = true;
+			continue;
+		}
+		for (i = 0; i < nnames; i++) {
 			n = strlen(names[i]);
 			if (strncmp(argv[k], names[i], n) != 0)
 				continue;
@@ -52,7 +59,7 @@ parse_args(int argc, char **argv, struct post_args *a)
 				break;
 			}
 		}
-		if (i == 4) {
+		if (i == nnames) {
 			fprintf(stderr, "blogd: post add: unexpected '%s'\n",
 			        argv[k]);
 			return -1;
@@ -61,6 +68,7 @@ parse_args(int argc, char **argv, struct post_args *a)
 	if (a->title == NULL || a->author == NULL) {
 		fprintf(stderr, "blogd: usage: blogd post add --title T "
 		                "--author NAME [--slug S] [--tags a,b] "
+		                "[--at 'YYYY-MM-DD HH:MM[:SS]'] [--page] "
 		                "[--draft] < body.md\n");
 		return -1;
 	}
@@ -75,6 +83,7 @@ check_args(const struct post_args *a)
 	size_t len = strlen(t);
 	bool ok = len > 0 && text_utf8_valid(t, len) &&
 	          text_utf8_len(t) <= MODEL_TITLE_MAX;
+	char at[TEXT_DATETIME_SIZE];
 
 	free(t);
 	if (!ok) {
@@ -82,6 +91,13 @@ check_args(const struct post_args *a)
 		        "blogd: post add: the title must be 1-%d characters "
 		        "of UTF-8\n",
 		        MODEL_TITLE_MAX);
+		return -1;
+	}
+	if (a->at != NULL && !text_datetime_normalize(a->at, at)) {
+		fprintf(stderr,
+		        "blogd: post add: --at '%s' is not a time as "
+		        "'YYYY-MM-DD HH:MM[:SS]' (UTC)\n",
+		        a->at);
 		return -1;
 	}
 	if (a->slug != NULL && *a->slug != '\0' && !text_is_slug(a->slug)) {
@@ -158,6 +174,8 @@ post_add(const struct config *cfg, int argc, char **argv)
 	in.body_md = buf_cstr(&body);
 	in.tags = a.tags;
 	in.published = !a.draft;
+	in.publish_at = a.at;
+	in.page = a.page;
 	in.raw_html = cfg->site.markdown_unsafe_html;
 	rc = model_post_create(conn, author.id, &in, NULL, &slug);
 	model_user_free(&author);

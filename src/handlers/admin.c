@@ -355,17 +355,26 @@ static void
 index_add_post(struct tmpl_dict *list, const struct model_post *p)
 {
 	struct tmpl_dict *d = tmpl_add_section(list, TK_POST);
+	const char *status = !p->published  ? "Draft"
+	                     : p->scheduled ? "Scheduled"
+	                                    : "Published";
+	struct buf text = BUF_INIT;
 
 	tmpl_set_int(d, TK_POST_ID, p->id);
 	tmpl_set(d, TK_TITLE, p->title);
-	tmpl_set(d, TK_POST_STATUS, p->published ? "Published" : "Draft");
+	buf_printf(&text, "%s%s", status, p->page ? " page" : "");
+	tmpl_set(d, TK_POST_STATUS, buf_cstr(&text));
 	tmpl_set(d, TK_POST_STATUS_CLASS,
-	         p->published ? "badge-published" : "badge-draft");
+	         p->published && !p->scheduled ? "badge-published"
+	                                       : "badge-draft");
 	page_set_date(d, p->published ? p->published_at : p->updated_at);
-	if (p->published) {
+	if (p->published && !p->scheduled) {
+		buf_reset(&text);
+		handlers_post_path(&text, p);
 		tmpl_show(d, TK_VIEW);
-		tmpl_set(d, TK_SLUG, p->slug);
+		tmpl_set(d, TK_VIEW_URL, buf_cstr(&text));
 	}
+	buf_free(&text);
 }
 
 static void

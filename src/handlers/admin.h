@@ -22,6 +22,9 @@ void handle_admin_other(struct http_request *req);  /* any other /admin/ */
 void handle_admin_post_new(struct http_request *req);    /* GET, POST */
 void handle_admin_post_edit(struct http_request *req);   /* GET, POST */
 void handle_admin_post_delete(struct http_request *req); /* POST */
+/* POST: the post form's contents shown as the public page would show
+ * them, saving nothing. */
+void handle_admin_preview(struct http_request *req);
 /* admin_totp.c */
 void handle_admin_login_code(struct http_request *req);   /* GET, POST */
 void handle_admin_totp(struct http_request *req);         /* GET */

@@ -2,14 +2,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "admin.h"
 #include "app.h"
 #include "config.h"
 #include "db.h"
 #include "handlers.h"
+#include "markdown.h"
 #include "model.h"
 #include "page.h"
+#include "post_page.h"
 #include "text.h"
 #include "xalloc.h"
 
@@ -31,8 +34,13 @@
  * text is valid UTF-8, owned by the struct. */
 struct post_form {
 	char *title, *slug, *body, *tags;
-	bool published;
+	/* As typed (a datetime-local value), "" for none; publish_at is
+	 * it normalised when it is one (text_datetime_normalize). */
+	char *publish_at_text;
+	char publish_at[TEXT_DATETIME_SIZE];
+	bool published, page;
 	const char *title_error, *slug_error, *body_error, *tags_error;
+	const char *publish_at_error;
 };
 
 static void
@@ -42,6 +50,7 @@ post_form_free(struct post_form *f)
 	free(f->slug);
 	free(f->body);
 	free(f->tags);
+	free(f->publish_at_text);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -75,6 +84,7 @@ static bool
 post_form_read(struct http_request *req, struct post_form *f)
 {
 	const char *published = http_form(req, "published");
+	const char *kind = http_form(req, "kind");
 	size_t n;
 	char *trimmed;
 
@@ -83,8 +93,16 @@ post_form_read(struct http_request *req, struct post_form *f)
 	f->slug = handlers_form_text(req, "slug", true, &f->slug_error);
 	f->body = handlers_form_text(req, "body", false, &f->body_error);
 	f->tags = handlers_form_text(req, "tags", true, &f->tags_error);
+	f->publish_at_text =
+	    handlers_form_text(req, "publish_at", true, &f->publish_at_error);
 	f->published = published != NULL && strcmp(published, "1") == 0;
+	f->page = kind != NULL && strcmp(kind, "page") == 0;
 	text_crlf_to_lf(f->body);
+	if (f->publish_at_error == NULL && *f->publish_at_text != '\0' &&
+	    !text_datetime_normalize(f->publish_at_text, f->publish_at))
+		f->publish_at_error = "Use a date and time such as "
+		                      "2026-12-24 09:30 (UTC), or leave it "
+		                      "empty.";
 
 	n = text_utf8_len(f->title);
 	if (f->title_error == NULL && n == 0)
@@ -100,24 +118,27 @@ post_form_read(struct http_request *req, struct post_form *f)
 	if (f->tags_error == NULL)
 		f->tags_error = post_tags_error(f->tags);
 	return f->title_error == NULL && f->slug_error == NULL &&
-	       f->body_error == NULL && f->tags_error == NULL;
+	       f->body_error == NULL && f->tags_error == NULL &&
+	       f->publish_at_error == NULL;
 }
 
 /*
- * The form page. action is the URL it posts to; view_slug (or NULL) links
- * the public page of a published post; error is a message for the whole
- * form or NULL.
+ * The form page. action is the URL it posts to; view (or NULL) links the
+ * public page of a visible post; error is a message for the whole form or
+ * NULL.
  */
 static void
 post_form_render(struct http_request *req, const struct session_user *user,
                  int status, const char *action, const struct post_form *f,
-                 const char *view_slug, const char *error)
+                 const struct model_post *view, const char *error)
 {
 	bool editing = strcmp(action, "/admin/posts/new") != 0;
 	const char *heading = editing ? "Edit post" : "New post";
 	struct tmpl_dict *root, *content;
+	struct buf url = BUF_INIT;
 	bool field_errors = f->title_error != NULL || f->slug_error != NULL ||
-	                    f->body_error != NULL || f->tags_error != NULL;
+	                    f->body_error != NULL || f->tags_error != NULL ||
+	                    f->publish_at_error != NULL;
 
 	root = admin_page_new(req, user, heading, TF_admin_post, &content);
 	tmpl_set(content, TK_HEADING_TEXT, heading);
@@ -126,12 +147,17 @@ post_form_render(struct http_request *req, const struct session_user *user,
 	tmpl_set(content, TK_FORM_SLUG, f->slug);
 	tmpl_set(content, TK_FORM_BODY, f->body);
 	tmpl_set(content, TK_FORM_TAGS, f->tags);
+	tmpl_set(content, TK_FORM_PUBLISH_AT, f->publish_at_text);
+	tmpl_show(content, f->page ? TK_KIND_PAGE : TK_KIND_POST);
 	if (f->published)
 		tmpl_show(content, TK_PUBLISHED_CHECKED);
-	if (view_slug != NULL) {
+	if (view != NULL) {
+		handlers_post_path(&url, view);
 		tmpl_show(content, TK_VIEW);
-		tmpl_set(content, TK_SLUG, view_slug);
+		tmpl_set(content, TK_VIEW_URL, buf_cstr(&url));
+		buf_free(&url);
 	}
+	page_field_error(content, TK_PUBLISH_AT_ERROR, f->publish_at_error);
 	page_field_error(content, TK_TITLE_ERROR, f->title_error);
 	page_field_error(content, TK_SLUG_ERROR, f->slug_error);
 	page_field_error(content, TK_BODY_ERROR, f->body_error);
@@ -155,6 +181,8 @@ post_save(struct http_request *req, const struct session_user *user,
 	    .body_md = f->body,
 	    .tags = f->tags,
 	    .published = f->published,
+	    .publish_at = f->publish_at,
+	    .page = f->page,
 	    .raw_html = http_req_app(req)->cfg->site.markdown_unsafe_html,
 	};
 	struct db_conn *conn;
@@ -175,8 +203,8 @@ post_save(struct http_request *req, const struct session_user *user,
 	} else if (rc == MODEL_INVALID)
 		post_form_render(
 		    req, user, 400, action, f, NULL,
-		    "The post was not saved: the title or a tag is "
-		    "too long.");
+		    "The post was not saved: the title, a tag or the "
+		    "publication time is not one blogd can store.");
 	else if (rc == MODEL_NOT_FOUND)
 		http_error(req, 404);
 	else
@@ -258,6 +286,7 @@ handle_admin_post_new(struct http_request *req)
 	f.slug = xstrdup("");
 	f.body = xstrdup("");
 	f.tags = xstrdup("");
+	f.publish_at_text = xstrdup("");
 	post_form_render(req, user, 200, "/admin/posts/new", &f, NULL, NULL);
 	post_form_free(&f);
 }
@@ -284,9 +313,16 @@ post_edit_show(struct http_request *req, const struct session_user *user,
 	f.slug = xstrdup(post.slug);
 	f.body = xstrdup(post.body_md != NULL ? post.body_md : "");
 	f.tags = xstrdup(post.tags_csv != NULL ? post.tags_csv : "");
+	/* datetime-local wants a 'T' between date and time. */
+	f.publish_at_text =
+	    xstrdup(post.published_at != NULL ? post.published_at : "");
+	if (strlen(f.publish_at_text) > 10)
+		f.publish_at_text[10] = 'T';
 	f.published = post.published;
+	f.page = post.page;
 	post_form_render(req, user, 200, action, &f,
-	                 post.published ? post.slug : NULL, NULL);
+	                 post.published && !post.scheduled ? &post : NULL,
+	                 NULL);
 	post_form_free(&f);
 	model_post_free(&post);
 }
@@ -316,4 +352,51 @@ void
 handle_admin_post_delete(struct http_request *req)
 {
 	admin_act(req, model_post_delete, "/admin?deleted=1");
+}
+
+/* The date a preview shows: the time given, else now (UTC). */
+static void
+preview_date(const struct post_form *f, char out[TEXT_DATETIME_SIZE])
+{
+	time_t now;
+	struct tm tm;
+
+	if (f->publish_at[0] != '\0') {
+		memcpy(out, f->publish_at, TEXT_DATETIME_SIZE);
+		return;
+	}
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(out, TEXT_DATETIME_SIZE, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+void
+handle_admin_preview(struct http_request *req)
+{
+	const struct session_user *user;
+	struct post_form f;
+	struct markdown_out out = {0};
+	char date[TEXT_DATETIME_SIZE], author[MODEL_NAME_MAX + 1];
+	struct model_post post = {0};
+
+	if ((user = admin_require_post(req)) == NULL)
+		return;
+	/* Shown whatever the field errors: the preview is for writing. */
+	post_form_read(req, &f);
+	markdown_render(f.body, strlen(f.body),
+	                http_req_app(req)->cfg->site.markdown_unsafe_html,
+	                MODEL_EXCERPT_LEN, &out);
+	preview_date(&f, date);
+	post.slug = *f.slug != '\0' ? f.slug : "preview";
+	post.title = *f.title != '\0' ? f.title : "(no title)";
+	post.body_html = out.html;
+	post.excerpt = out.excerpt;
+	snprintf(author, sizeof(author), "%s", user->name);
+	post.author_name = author;
+	post.page = f.page;
+	post.published_at = date;
+	post_page_render(req, 200, &post, &(struct model_comment_list){0}, NULL,
+	                 "Preview — not published");
+	markdown_out_free(&out);
+	post_form_free(&f);
 }

@@ -175,7 +175,7 @@ handle_comment_create(struct http_request *req)
 		comment_retry(req);
 		return;
 	}
-	if ((rc = model_post_get_published(conn, http_req_param(req, 0),
+	if ((rc = model_post_get_published(conn, http_req_param(req, 0), false,
 	                                   &post)) != MODEL_OK) {
 		db_release(conn);
 		if (rc == MODEL_NOT_FOUND)

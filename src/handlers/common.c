@@ -6,12 +6,14 @@
  * one, never into each other.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
 #include "config.h"
 #include "db.h"
 #include "handlers.h"
+#include "markdown.h"
 #include "model.h"
 #include "page.h"
 #include "page_cache.h"
@@ -100,13 +102,20 @@ handlers_post_header(struct tmpl_dict *d, const struct model_post *p)
 	list_add_tags(d, p->tags, p->ntags);
 }
 
+/* A summary: the excerpt with its blocks (the plain text for rows not
+ * rendered again since sql/009) and the post's header. */
 static void
 list_add_post(struct tmpl_dict *content, const struct model_post *p)
 {
 	struct tmpl_dict *d = tmpl_add_section(content, TK_POST);
 
 	handlers_post_header(d, p);
-	tmpl_set(d, TK_EXCERPT, p->excerpt);
+	if (p->excerpt_html != NULL)
+		tmpl_set(tmpl_add_section(d, TK_EXCERPT_BLOCKS),
+		         TK_EXCERPT_HTML, p->excerpt_html);
+	else
+		tmpl_set(tmpl_add_section(d, TK_EXCERPT_TEXT), TK_EXCERPT,
+		         p->excerpt);
 }
 
 /* Newer/older links; page 2's newer link is base_url itself. */
@@ -167,7 +176,82 @@ handlers_render_list(struct http_request *req, const char *title,
 		tmpl_set(content, TK_EMPTY_TEXT, empty_text);
 	}
 	handlers_fill_list(content, list, page, base_url);
+	handlers_meta(req, root,
+	              &(struct handlers_meta){.type = "website",
+	                                      .title = title,
+	                                      .path = base_url,
+	                                      .page = page});
 	page_render(req, 200, root);
+}
+
+void
+handlers_post_path(struct buf *out, const struct model_post *p)
+{
+	buf_puts(out, p->page ? "/pages/" : "/posts/");
+	handlers_url_encode(out, p->slug);
+}
+
+/* The first image of body_html as an absolute URL (http, https or a path
+ * of this site), into out; false when there is none. */
+static bool
+meta_image(const char *base, const char *body_html, struct buf *out)
+{
+	char *src = markdown_first_image(body_html);
+	bool ok = false;
+
+	if (src == NULL)
+		return false;
+	if (strncmp(src, "https://", 8) == 0 ||
+	    strncmp(src, "http://", 7) == 0) {
+		buf_puts(out, src);
+		ok = true;
+	} else if (src[0] == '/' && src[1] != '/') {
+		buf_printf(out, "%s%s", base, src);
+		ok = true;
+	}
+	free(src);
+	return ok;
+}
+
+void
+handlers_meta(struct http_request *req, struct tmpl_dict *root,
+              const struct handlers_meta *m)
+{
+	const char *site = http_req_app(req)->cfg->site.description;
+	const char *desc = m->description;
+	struct tmpl_dict *meta;
+	struct buf url = BUF_INIT;
+	char base[BASE_URL_MAX];
+	struct text_datetime dt;
+
+	if (desc != NULL && *desc != '\0')
+		tmpl_set(root, TK_PAGE_DESCRIPTION, desc);
+	else
+		desc =
+		    *site != '\0' ? site : http_req_app(req)->cfg->site.title;
+	/* og:url and canonical must be absolute: without a base, none. */
+	if (handlers_base_url(req, base, sizeof(base)) != 0)
+		return;
+	meta = tmpl_add_section(root, TK_META);
+	buf_printf(&url, "%s%s", base, m->path);
+	if (m->page > 1)
+		buf_printf(&url, "?page=%lld", m->page);
+	tmpl_set(meta, TK_URL, buf_cstr(&url));
+	tmpl_set(meta, TK_OG_TYPE, m->type);
+	tmpl_set(meta, TK_TITLE, m->title);
+	tmpl_set(meta, TK_DESCRIPTION, desc);
+	buf_reset(&url);
+	if (meta_image(base, m->body_html, &url)) {
+		tmpl_set(tmpl_add_section(meta, TK_IMAGE), TK_IMAGE_URL,
+		         buf_cstr(&url));
+		tmpl_set(meta, TK_TWITTER_CARD, "summary_large_image");
+	} else {
+		tmpl_set(meta, TK_TWITTER_CARD, "summary");
+	}
+	buf_free(&url);
+	if (text_datetime_parse(m->published_at, &dt))
+		tmpl_set(tmpl_add_section(meta, TK_PUBLISHED), TK_PUBLISHED,
+		         dt.rfc3339);
 }
 
 void

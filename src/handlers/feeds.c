@@ -229,6 +229,23 @@ sitemap_add_posts(struct db_conn *conn, struct tmpl_dict *root,
 	return 0;
 }
 
+/* Adds the pages of the site navigation. */
+static int
+sitemap_add_pages(struct db_conn *conn, struct tmpl_dict *root,
+                  const char *base, size_t *count)
+{
+	struct model_post_list list;
+	size_t i;
+
+	if (model_page_list(conn, &list) != MODEL_OK)
+		return -1;
+	for (i = 0; i < list.n && *count < SITEMAP_MAX_URLS; i++, (*count)++)
+		sitemap_add(root, base, "/pages/", list.items[i].slug,
+		            feeds_post_updated(&list.items[i]));
+	model_post_list_free(&list);
+	return 0;
+}
+
 void
 handle_sitemap(struct http_request *req)
 {
@@ -243,6 +260,8 @@ handle_sitemap(struct http_request *req)
 		return;
 	root = tmpl_dict_new();
 	rc = sitemap_add_posts(conn, root, base, &count);
+	if (rc == 0)
+		rc = sitemap_add_pages(conn, root, base, &count);
 	if (rc == 0)
 		rc = model_tag_list_published(conn, &tags) == MODEL_OK ? 0 : -1;
 	db_release(conn);

@@ -13,8 +13,10 @@ struct comment_form {
 	const char *body_error;
 };
 
-/* Renders post with its approved comments, the comment form (form may be
- * NULL for an empty one) and notice (or NULL), and answers with status. */
+/* Renders post (post.tpl, or page.tpl for a page) with its sharing head
+ * and notice (or NULL), and answers with status. A post also gets its
+ * approved comments and the comment form (form may be NULL for an empty
+ * one), unless comments is NULL (a preview). */
 void post_page_render(struct http_request *req, int status,
                       const struct model_post *post,
                       const struct model_comment_list *comments,

@@ -1,4 +1,4 @@
-/* GET / and GET /posts/{slug}. */
+/* GET /, GET /posts/{slug} and GET /pages/{slug}. */
 #include <stdio.h>
 #include <string.h>
 
@@ -93,52 +93,40 @@ post_add_form(struct http_request *req, struct tmpl_dict *content,
 	return 0;
 }
 
-/* The canonical and OpenGraph head of a post page, and its description. */
-static void
-post_meta(struct http_request *req, struct tmpl_dict *root,
-          const struct model_post *post)
-{
-	struct tmpl_dict *meta;
-	struct buf url = BUF_INIT;
-	char base[BASE_URL_MAX];
-	struct text_datetime dt;
-
-	if (post->excerpt != NULL && post->excerpt[0] != '\0')
-		tmpl_set(root, TK_PAGE_DESCRIPTION, post->excerpt);
-	/* og:url and canonical must be absolute: without a base, none. */
-	if (handlers_base_url(req, base, sizeof(base)) != 0)
-		return;
-	meta = tmpl_add_section(root, TK_META);
-	buf_printf(&url, "%s/posts/", base);
-	handlers_url_encode(&url, post->slug);
-	tmpl_set(meta, TK_URL, buf_cstr(&url));
-	buf_free(&url);
-	tmpl_set(meta, TK_TITLE, post->title);
-	tmpl_set(meta, TK_DESCRIPTION, post->excerpt);
-	if (text_datetime_parse(post->published_at, &dt))
-		tmpl_set(tmpl_add_section(meta, TK_PUBLISHED), TK_PUBLISHED,
-		         dt.rfc3339);
-}
-
 void
 post_page_render(struct http_request *req, int status,
                  const struct model_post *post,
                  const struct model_comment_list *comments,
                  const struct comment_form *form, const char *notice)
 {
-	struct tmpl_dict *content, *root;
+	struct tmpl_dict *content, *root, *discussion;
+	struct buf path = BUF_INIT;
 
-	root = page_new(req, post->title, TF_post, &content);
-	post_meta(req, root, post);
+	root = page_new(req, post->title, post->page ? TF_page : TF_post,
+	                &content);
+	handlers_post_path(&path, post);
+	handlers_meta(
+	    req, root,
+	    &(struct handlers_meta){.type = post->page ? "website" : "article",
+	                            .title = post->title,
+	                            .description = post->excerpt,
+	                            .path = buf_cstr(&path),
+	                            .published_at =
+	                                post->page ? NULL : post->published_at,
+	                            .body_html = post->body_html});
+	buf_free(&path);
 	if (notice != NULL)
 		page_notice(root, notice);
 	handlers_post_header(content, post);
 	tmpl_set(content, TK_BODY_HTML, post->body_html);
-	post_add_comments(content, comments);
-	if (post_add_form(req, content, form) != 0) {
-		tmpl_dict_free(root);
-		http_error(req, 500);
-		return;
+	if (comments != NULL && !post->page) {
+		discussion = tmpl_add_section(content, TK_DISCUSSION);
+		post_add_comments(discussion, comments);
+		if (post_add_form(req, discussion, form) != 0) {
+			tmpl_dict_free(root);
+			http_error(req, 500);
+			return;
+		}
 	}
 	page_render(req, status, root);
 }
@@ -155,22 +143,32 @@ post_notice(struct http_request *req)
 	return "Thanks — your comment is published.";
 }
 
+/* The route's {slug} when it could be stored (text_is_slug), else NULL
+ * once answered 404: junk never reaches the database. */
+static const char *
+slug_param(struct http_request *req)
+{
+	const char *slug = http_req_param(req, 0);
+
+	if (text_is_slug(slug))
+		return slug;
+	http_error(req, 404);
+	return NULL;
+}
+
 void
 handle_post(struct http_request *req)
 {
 	struct model_post post = {0};
 	struct model_comment_list comments = {0};
+	const char *slug;
 	struct db_conn *conn;
 	int rc;
 
-	/* Every stored slug passes text_is_slug: skip the DB for junk. */
-	if (!text_is_slug(http_req_param(req, 0))) {
-		http_error(req, 404);
+	if ((slug = slug_param(req)) == NULL ||
+	    (conn = handlers_db_read(req)) == NULL)
 		return;
-	}
-	if ((conn = handlers_db_read(req)) == NULL)
-		return;
-	rc = model_post_page(conn, http_req_param(req, 0), &post, &comments);
+	rc = model_post_page(conn, slug, &post, &comments);
 	db_release(conn);
 	if (rc != MODEL_OK)
 		http_error(req, rc == MODEL_NOT_FOUND ? 404 : 503);
@@ -179,4 +177,24 @@ handle_post(struct http_request *req)
 		                 post_notice(req));
 	model_comment_list_free(&comments);
 	model_post_free(&post);
+}
+
+void
+handle_page(struct http_request *req)
+{
+	struct model_post page = {0};
+	const char *slug;
+	struct db_conn *conn;
+	int rc;
+
+	if ((slug = slug_param(req)) == NULL ||
+	    (conn = handlers_db_read(req)) == NULL)
+		return;
+	rc = model_post_get_published(conn, slug, true, &page);
+	db_release(conn);
+	if (rc != MODEL_OK)
+		http_error(req, rc == MODEL_NOT_FOUND ? 404 : 503);
+	else
+		post_page_render(req, 200, &page, NULL, NULL, NULL);
+	model_post_free(&page);
 }

@@ -12,6 +12,7 @@ const struct route app_routes[] = {
     {HTTP_GET, "/posts/{slug}", handle_post, "post", true, false, false},
     {HTTP_POST, "/posts/{slug}/comments", handle_comment_create, "comment",
      false, false, false},
+    {HTTP_GET, "/pages/{slug}", handle_page, "page", true, false, false},
     {HTTP_GET, "/static/*", static_serve, "static", false, true, false},
     {HTTP_GET, "/favicon.ico", static_favicon, "favicon", false, true, false},
     /* Not quick: blogd's own answers come from the database. */
@@ -33,6 +34,8 @@ const struct route app_routes[] = {
      "admin_post_edit", false, false, false},
     {HTTP_POST, "/admin/posts/{id}/delete", handle_admin_post_delete,
      "admin_post_delete", false, false, false},
+    {HTTP_POST, "/admin/preview", handle_admin_preview, "admin_preview", false,
+     false, false},
     {HTTP_GET, "/admin/comments", handle_admin_comments, "admin_comments",
      false, false, false},
     {HTTP_POST, "/admin/comments/{id}/approve", handle_admin_comment_approve,

@@ -20,7 +20,7 @@ model_export_posts(struct db_conn *conn, struct db_rows *rows)
 	return model_rc(db_query(
 	    conn, rows,
 	    "SELECT p.id, p.slug, p.title, u.name, p.status, p.body_format, "
-	    "p.published_at, p.created_at, p.updated_at, p.body_md "
+	    "p.published_at, p.created_at, p.updated_at, p.body_md, p.kind "
 	    "FROM posts p JOIN users u ON u.id = p.author_id ORDER BY p.slug",
 	    ""));
 }

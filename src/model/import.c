@@ -88,19 +88,17 @@ out:
 	return rc;
 }
 
-/* The rendered body and excerpt of p. */
+/* The trimmed title and the rendered body of p. */
 struct rendered {
 	char *title;
-	char *html;
-	char *excerpt;
+	struct markdown_out body;
 };
 
 static void
 rendered_free(struct rendered *r)
 {
 	free(r->title);
-	free(r->html);
-	free(r->excerpt);
+	markdown_out_free(&r->body);
 }
 
 static int
@@ -116,13 +114,11 @@ render(const struct import_post *p, struct rendered *r)
 		rendered_free(r);
 		return MODEL_INVALID;
 	}
-	if (p->html) {
-		r->html = xstrdup(p->body);
-		r->excerpt = markdown_html_excerpt(p->body, MODEL_EXCERPT_LEN);
-	} else {
+	if (p->html)
+		markdown_html_body(p->body, MODEL_EXCERPT_LEN, &r->body);
+	else
 		markdown_render(p->body, len, p->raw_html, MODEL_EXCERPT_LEN,
-		                &r->html, &r->excerpt);
-	}
+		                &r->body);
 	return MODEL_OK;
 }
 
@@ -150,26 +146,31 @@ write_post(struct db_conn *conn, const struct import_post *p,
 {
 	const char *status = p->published ? "published" : "draft";
 	const char *format = p->html ? "html" : "markdown";
+	const char *kind = p->page ? "page" : "post";
 
 	if (id == 0)
 		return db_exec(conn, affected, insert_id,
 		               "INSERT INTO posts (slug, title, body_md, "
-		               "body_html, excerpt, author_id, status, "
-		               "published_at, created_at, updated_at, "
-		               "body_format, import_key) "
-		               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		               "sssssissssss", slug, r->title, p->body, r->html,
-		               r->excerpt, p->author_id, status,
+		               "body_html, excerpt, excerpt_html, author_id, "
+		               "status, kind, published_at, created_at, "
+		               "updated_at, body_format, import_key) "
+		               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		               "?)",
+		               "ssssssisssssss", slug, r->title, p->body,
+		               r->body.html, r->body.excerpt,
+		               r->body.excerpt_html, p->author_id, status, kind,
 		               p->published_at, p->created_at, p->updated_at,
 		               format, p->key);
 	return db_exec(conn, affected, NULL,
 	               "UPDATE posts SET slug = ?, title = ?, body_md = ?, "
-	               "body_html = ?, excerpt = ?, author_id = ?, status = ?, "
+	               "body_html = ?, excerpt = ?, excerpt_html = ?, "
+	               "author_id = ?, status = ?, kind = ?, "
 	               "published_at = ?, created_at = ?, updated_at = ?, "
 	               "body_format = ? WHERE id = ?",
-	               "sssssisssssi", slug, r->title, p->body, r->html,
-	               r->excerpt, p->author_id, status, p->published_at,
-	               p->created_at, p->updated_at, format, id);
+	               "ssssssissssssi", slug, r->title, p->body, r->body.html,
+	               r->body.excerpt, r->body.excerpt_html, p->author_id,
+	               status, kind, p->published_at, p->created_at,
+	               p->updated_at, format, id);
 }
 
 /* Writes the row, trying slug candidates while the slug is taken. */
@@ -224,7 +225,8 @@ tags_now(struct db_conn *conn, long long id, char **out)
 }
 
 /* Replaces the tag links; the post's date goes with each link, NULL for a
- * draft (sql/002_*.sql), so this runs after every write of the post. */
+ * draft or a page (sql/002_*.sql), so this runs after every write of the post.
+ */
 static int
 store_tags(struct db_conn *conn, long long id, const struct import_post *p)
 {
@@ -243,9 +245,8 @@ store_tags(struct db_conn *conn, long long id, const struct import_post *p)
 		    db_exec(conn, NULL, NULL,
 		            "INSERT IGNORE INTO post_tags (post_id, tag_id, "
 		            "published_at) "
-		            "SELECT p.id, t.id, IF(p.status = 'published', "
-		            "p.published_at, NULL) "
-		            "FROM posts p JOIN tags t ON t.name = LOWER(?) "
+		            "SELECT p.id, t.id, " MODEL_TAG_DATE
+		            " FROM posts p JOIN tags t ON t.name = LOWER(?) "
 		            "WHERE p.id = ?",
 		            "si", t, id) != 0)
 			return MODEL_ERR;
@@ -369,6 +370,50 @@ model_import_redirect(struct db_conn *conn, const char *path, long long post_id,
 		return MODEL_ERR;
 	*out = upsert_outcome(affected);
 	return MODEL_OK;
+}
+
+/* Rows per round of model_import_excerpts: a bound on memory. */
+#define EXCERPT_BATCH 200
+
+int
+model_import_excerpts(struct db_conn *conn, bool raw_html, long long *n)
+{
+	struct markdown_out out;
+	struct db_rows rows;
+	const char *body;
+	size_t r;
+	int rc = MODEL_OK;
+
+	*n = 0;
+	do {
+		if (db_query(conn, &rows,
+		             "SELECT id, body_format, body_md FROM posts "
+		             "WHERE excerpt_html IS NULL ORDER BY id LIMIT ?",
+		             "i", (long long)EXCERPT_BATCH) != 0)
+			return MODEL_ERR;
+		for (r = 0; r < rows.nrows && rc == MODEL_OK; r++) {
+			body = db_cell(&rows, r, 2);
+			if (strcmp(db_cell(&rows, r, 1), "html") == 0)
+				markdown_html_body(body, MODEL_EXCERPT_LEN,
+				                   &out);
+			else
+				markdown_render(body, strlen(body), raw_html,
+				                MODEL_EXCERPT_LEN, &out);
+			if (db_exec(conn, NULL, NULL,
+			            "UPDATE posts SET excerpt = ?, "
+			            "excerpt_html = ? WHERE id = ?",
+			            "ssi", out.excerpt, out.excerpt_html,
+			            db_cell_int(&rows, r, 0)) != 0)
+				rc = MODEL_ERR;
+			markdown_out_free(&out);
+			(*n)++;
+		}
+		r = rows.nrows;
+		db_rows_free(&rows);
+	} while (rc == MODEL_OK && r == EXCERPT_BATCH);
+	if (rc == MODEL_OK && *n > 0)
+		rc = model_rc(model_bump_version(conn));
+	return rc;
 }
 
 int

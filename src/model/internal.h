@@ -37,7 +37,19 @@ int model_delete_visible(struct db_conn *conn, const char *sql, long long id);
  * created_at. */
 void model_comment_from_row(const struct db_rows *rows, size_t r, size_t col,
                             struct model_comment *c);
-/* Marks visible content as changed (content_version). 0 or -1. */
+/*
+ * A post a visitor may see, for the WHERE of a statement over posts p:
+ * published and its time come by the database's clock, so a scheduled
+ * post shows on every instance at once (sql/009_*.sql).
+ */
+#define MODEL_VISIBLE                                                          \
+	"p.status = 'published' AND p.published_at <= UTC_TIMESTAMP()"
+/* What post_tags.published_at copies from its post p: the date while it
+ * is a published post, NULL for a draft or a page (no tag lists them). */
+#define MODEL_TAG_DATE                                                         \
+	"IF(p.status = 'published' AND p.kind = 'post', p.published_at, NULL)"
+/* Marks visible content as changed (content_version), and notes when the
+ * next scheduled post will show (model_content_version_due). 0 or -1. */
 int model_bump_version(struct db_conn *conn);
 
 #endif

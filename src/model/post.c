@@ -24,8 +24,9 @@
 struct post_values {
 	char *title;
 	char *slug; /* base slug; suffixes are tried on top of it */
-	char *html;
-	char *excerpt;
+	struct markdown_out body;
+	/* The publication time given, normalised; "" for none. */
+	char publish_at[TEXT_DATETIME_SIZE];
 	char **tags;
 	size_t ntags;
 };
@@ -35,8 +36,7 @@ values_free(struct post_values *v)
 {
 	free(v->title);
 	free(v->slug);
-	free(v->html);
-	free(v->excerpt);
+	markdown_out_free(&v->body);
 	model_strv_free(v->tags, v->ntags);
 	memset(v, 0, sizeof(*v));
 }
@@ -107,14 +107,14 @@ prepare_values(const struct model_post_input *in, struct post_values *v)
 	}
 	if (parse_tags(in->tags, v) != MODEL_OK)
 		goto invalid;
-	if (in->html) {
-		v->html = xstrdup(in->body_md);
-		v->excerpt =
-		    markdown_html_excerpt(in->body_md, MODEL_EXCERPT_LEN);
-	} else {
+	if (in->publish_at != NULL && *in->publish_at != '\0' &&
+	    !text_datetime_normalize(in->publish_at, v->publish_at))
+		goto invalid;
+	if (in->html)
+		markdown_html_body(in->body_md, MODEL_EXCERPT_LEN, &v->body);
+	else
 		markdown_render(in->body_md, body_len, in->raw_html,
-		                MODEL_EXCERPT_LEN, &v->html, &v->excerpt);
-	}
+		                MODEL_EXCERPT_LEN, &v->body);
 	return MODEL_OK;
 invalid:
 	values_free(v);
@@ -156,17 +156,16 @@ store_tags(struct db_conn *conn, long long post_id, const struct post_values *v)
 		            "s", v->tags[i]) != 0)
 			return -1;
 		/* IGNORE: two tags the collation holds equal ("é"/"É").
-		 * The post's date goes with each link, NULL for a draft,
-		 * for tag pages to read in order (sql/002_*.sql); this
-		 * runs after the post row is written, in its transaction,
-		 * on every save: no other statement writes posts.status
-		 * or posts.published_at. */
+		 * The post's date goes with each link, NULL for a draft
+		 * or a page, for tag pages to read in order (sql/002_*.sql);
+		 * this runs after the post row is written, in its transaction,
+		 * on every save: no other statement writes posts.status,
+		 * posts.kind or posts.published_at. */
 		if (db_exec(conn, NULL, NULL,
 		            "INSERT IGNORE INTO post_tags (post_id, tag_id, "
 		            "published_at) "
-		            "SELECT p.id, t.id, IF(p.status = 'published', "
-		            "p.published_at, NULL) "
-		            "FROM posts p JOIN tags t ON t.name = ? "
+		            "SELECT p.id, t.id, " MODEL_TAG_DATE
+		            " FROM posts p JOIN tags t ON t.name = ? "
 		            "WHERE p.id = ?",
 		            "si", v->tags[i], post_id) != 0)
 			return -1;
@@ -184,33 +183,42 @@ write_with_slug(struct db_conn *conn, const struct model_post_input *in,
                 uint64_t *insert_id, char **slug_out)
 {
 	const char *status = in->published ? "published" : "draft";
+	const char *kind = in->page ? "page" : "post";
+	const char *at = v->publish_at[0] != '\0' ? v->publish_at : NULL;
 	char *slug;
 	int n, rc;
 
+	/* published_at: the time given, else now on the first publication,
+	 * else as it was (a re-publish keeps its date). */
 	for (n = 1; n <= SLUG_TRIES; n++) {
 		slug = model_slug_candidate(v->slug, n);
 		if (id == 0)
-			rc = db_exec(conn, NULL, insert_id,
-			             "INSERT INTO posts (slug, title, body_md, "
-			             "body_html, excerpt, author_id, status, "
-			             "published_at, created_at, updated_at) "
-			             "VALUES (?, ?, ?, ?, ?, ?, ?, "
-			             "IF(?, UTC_TIMESTAMP(), NULL), "
-			             "UTC_TIMESTAMP(), UTC_TIMESTAMP())",
-			             "sssssisi", slug, v->title, in->body_md,
-			             v->html, v->excerpt, author_id, status,
-			             (long long)in->published);
+			rc = db_exec(
+			    conn, NULL, insert_id,
+			    "INSERT INTO posts (slug, title, body_md, "
+			    "body_html, excerpt, excerpt_html, "
+			    "author_id, status, kind, published_at, "
+			    "created_at, updated_at) "
+			    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+			    "COALESCE(?, IF(?, UTC_TIMESTAMP(), NULL)), "
+			    "UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+			    "ssssssisssi", slug, v->title, in->body_md,
+			    v->body.html, v->body.excerpt, v->body.excerpt_html,
+			    author_id, status, kind, at,
+			    (long long)in->published);
 		else
 			rc = db_exec(conn, NULL, NULL,
 			             "UPDATE posts SET slug = ?, title = ?, "
 			             "body_md = ?, body_html = ?, excerpt = ?, "
-			             "status = ?, published_at = "
+			             "excerpt_html = ?, status = ?, kind = ?, "
+			             "published_at = COALESCE(?, "
 			             "IF(? AND published_at IS NULL, "
-			             "UTC_TIMESTAMP(), published_at), "
+			             "UTC_TIMESTAMP(), published_at)), "
 			             "updated_at = UTC_TIMESTAMP() "
 			             "WHERE id = ?",
-			             "ssssssii", slug, v->title, in->body_md,
-			             v->html, v->excerpt, status,
+			             "sssssssssii", slug, v->title, in->body_md,
+			             v->body.html, v->body.excerpt,
+			             v->body.excerpt_html, status, kind, at,
 			             (long long)in->published, id);
 		if (rc == 0) {
 			*slug_out = slug;
@@ -306,11 +314,13 @@ model_post_delete(struct db_conn *conn, long long id)
 /*
  * Every post query returns these columns, in this order:
  * 0 id, 1 slug, 2 title, 3 excerpt, 4 author name, 5 status,
- * 6 published_at, 7 created_at, 8 updated_at, 9 body_html, 10 body_md.
+ * 6 published_at, 7 created_at, 8 updated_at, 9 kind, 10 excerpt_html,
+ * 11 scheduled, 12 body_html, 13 body_md.
  */
 #define POST_COLS                                                              \
 	"p.id, p.slug, p.title, p.excerpt, u.name, p.status, p.published_at, " \
-	"p.created_at, p.updated_at"
+	"p.created_at, p.updated_at, p.kind, p.excerpt_html, "                 \
+	"p.published_at > UTC_TIMESTAMP()"
 
 static void
 post_from_row(const struct db_rows *rows, size_t r, struct model_post *p)
@@ -324,12 +334,15 @@ post_from_row(const struct db_rows *rows, size_t r, struct model_post *p)
 	p->published_at = model_cell_dup(rows, r, 6);
 	p->created_at = model_cell_dup(rows, r, 7);
 	p->updated_at = model_cell_dup(rows, r, 8);
-	p->body_html = model_cell_dup(rows, r, 9);
-	p->body_md = model_cell_dup(rows, r, 10);
+	p->page = strcmp(db_cell(rows, r, 9), "page") == 0;
+	p->excerpt_html = model_cell_dup(rows, r, 10);
+	p->scheduled = p->published && db_cell_int(rows, r, 11) == 1;
+	p->body_html = model_cell_dup(rows, r, 12);
+	p->body_md = model_cell_dup(rows, r, 13);
 }
 
 /*
- * The single-post getters fetch the tags in the same statement (column 11,
+ * The single-post getters fetch the tags in the same statement (column 14,
  * names joined by ',', which no tag contains: the input splits on it), so
  * a post page (model_post_page) is one statement with its comments.
  */
@@ -365,7 +378,7 @@ post_one(struct db_rows *rows, struct model_post *out)
 		return MODEL_NOT_FOUND;
 	}
 	post_from_row(rows, 0, out);
-	tags_from_cell(db_cell(rows, 0, 11), out);
+	tags_from_cell(db_cell(rows, 0, 14), out);
 	db_rows_free(rows);
 	return MODEL_OK;
 }
@@ -387,7 +400,7 @@ model_post_get(struct db_conn *conn, long long id, struct model_post *out)
 }
 
 int
-model_post_get_published(struct db_conn *conn, const char *slug,
+model_post_get_published(struct db_conn *conn, const char *slug, bool page,
                          struct model_post *out)
 {
 	struct db_rows rows;
@@ -398,8 +411,8 @@ model_post_get_published(struct db_conn *conn, const char *slug,
 	if (db_query(conn, &rows,
 	             "SELECT " POST_COLS ", p.body_html, NULL" POST_TAGS_COL
 	             " FROM posts p JOIN users u ON u.id = p.author_id "
-	             "WHERE p.slug = ? AND p.status = 'published'",
-	             "s", slug) != 0)
+	             "WHERE p.slug = ? AND p.kind = ? AND " MODEL_VISIBLE,
+	             "ss", slug, page ? "page" : "post") != 0)
 		return MODEL_ERR;
 	return post_one(&rows, out);
 }
@@ -415,8 +428,9 @@ comment_cmp(const void *a, const void *b)
 }
 
 /*
- * The post's row (kind 0: columns 0-11 as post_one reads them) and one
- * row per approved comment (kind 1: columns 12-15): a post page in one
+ * The post's row (kind 0, column 19: columns 0-14 as post_one reads
+ * them) and one row per approved comment (kind 1: columns 15-18): a
+ * post page in one
  * round trip instead of two. No ORDER BY over the UNION: that would
  * sort its rows in a temporary table on disk (they hold TEXT), three
  * times the cost of the statement; the comments are sorted here.
@@ -437,24 +451,24 @@ model_post_page(struct db_conn *conn, const char *slug, struct model_post *post,
 	             "SELECT " POST_COLS ", p.body_html, NULL" POST_TAGS_COL
 	             ", NULL, NULL, NULL, NULL, 0 "
 	             "FROM posts p JOIN users u ON u.id = p.author_id "
-	             "WHERE p.slug = ? AND p.status = 'published' "
-	             "UNION ALL "
+	             "WHERE p.slug = ? AND p.kind = 'post' AND " MODEL_VISIBLE
+	             " UNION ALL "
 	             "SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-	             "NULL, NULL, NULL, NULL, c.id, c.name, c.body, "
-	             "c.created_at, 1 "
+	             "NULL, NULL, NULL, NULL, NULL, NULL, NULL, c.id, c.name, "
+	             "c.body, c.created_at, 1 "
 	             "FROM posts p JOIN comments c ON c.post_id = p.id "
-	             "WHERE p.slug = ? AND p.status = 'published' "
-	             "AND c.status = 'approved'",
+	             "WHERE p.slug = ? AND p.kind = 'post' AND " MODEL_VISIBLE
+	             " AND c.status = 'approved'",
 	             "ss", slug, slug) != 0)
 		return MODEL_ERR;
 	comments->items = xcalloc(rows.nrows + 1, sizeof(*comments->items));
 	for (r = 0; r < rows.nrows; r++) {
-		if (db_cell_int(&rows, r, 16) != 0)
-			model_comment_from_row(&rows, r, 12,
+		if (db_cell_int(&rows, r, 19) != 0)
+			model_comment_from_row(&rows, r, 15,
 			                       &comments->items[n++]);
 		else if (!found) {
 			post_from_row(&rows, r, post);
-			tags_from_cell(db_cell(&rows, r, 11), post);
+			tags_from_cell(db_cell(&rows, r, 14), post);
 			found = true;
 		}
 	}
@@ -533,7 +547,7 @@ model_post_list_published(struct db_conn *conn,
 		             "FORCE INDEX (post_tags_tag_published) "
 		             "ON pt.tag_id = t.id "
 		             "WHERE t.name = ? "
-		             "AND pt.published_at IS NOT NULL "
+		             "AND pt.published_at <= UTC_TIMESTAMP() "
 		             "AND (? IS NULL OR EXISTS (SELECT 1 FROM posts ap "
 		             "JOIN users au ON au.id = ap.author_id "
 		             "WHERE ap.id = pt.post_id AND au.name = ?)) "
@@ -541,22 +555,23 @@ model_post_list_published(struct db_conn *conn,
 		             "LIMIT ? OFFSET ?) k "
 		             "JOIN posts p ON p.id = k.post_id "
 		             "LEFT JOIN users u ON u.id = p.author_id "
-		             "WHERE p.status = 'published' "
+		             "WHERE " MODEL_VISIBLE " "
 		             "ORDER BY k.published_at DESC, k.post_id DESC",
 		             "isssii", html, q->tag, q->author, q->author,
 		             limit, offset);
 	else if (q->author != NULL)
-		rc =
-		    db_query(conn, &rows,
-		             "SELECT STRAIGHT_JOIN " POST_COLS
-		             ", IF(?, p.body_html, NULL), NULL "
-		             "FROM users u "
-		             "JOIN posts p FORCE INDEX (posts_author_published)"
-		             " ON p.author_id = u.id "
-		             "WHERE u.name = ? AND p.status = 'published' "
-		             "ORDER BY p.published_at DESC, p.id DESC "
-		             "LIMIT ? OFFSET ?",
-		             "isii", html, q->author, limit, offset);
+		rc = db_query(
+		    conn, &rows,
+		    "SELECT STRAIGHT_JOIN " POST_COLS
+		    ", IF(?, p.body_html, NULL), NULL "
+		    "FROM users u "
+		    "JOIN posts p FORCE INDEX (posts_author_published)"
+		    " ON p.author_id = u.id "
+		    "WHERE u.name = ? AND p.kind = 'post' AND " MODEL_VISIBLE
+		    " "
+		    "ORDER BY p.published_at DESC, p.id DESC "
+		    "LIMIT ? OFFSET ?",
+		    "isii", html, q->author, limit, offset);
 	else if (offset < HOME_DEEP_OFFSET)
 		/* One pass down the index, reading the page's rows: about
 		 * 95 us of server CPU for page 1, where the ids-first plan
@@ -573,7 +588,7 @@ model_post_list_published(struct db_conn *conn,
 		              "FROM posts p "
 		              "FORCE INDEX (posts_status_published) "
 		              "LEFT JOIN users u ON u.id = p.author_id "
-		              "WHERE p.status = 'published' "
+		              "WHERE p.kind = 'post' AND " MODEL_VISIBLE " "
 		              "ORDER BY p.published_at DESC, p.id DESC "
 		              "LIMIT ? OFFSET ?",
 		              "iii", html, limit, offset);
@@ -585,9 +600,9 @@ model_post_list_published(struct db_conn *conn,
 		rc = db_query(conn, &rows,
 		              "SELECT STRAIGHT_JOIN " POST_COLS
 		              ", IF(?, p.body_html, NULL), NULL "
-		              "FROM (SELECT id FROM posts "
+		              "FROM (SELECT id FROM posts p "
 		              "FORCE INDEX (posts_status_published) "
-		              "WHERE status = 'published' "
+		              "WHERE p.kind = 'post' AND " MODEL_VISIBLE " "
 		              "ORDER BY published_at DESC, id DESC "
 		              "LIMIT ? OFFSET ?) k "
 		              "JOIN posts p ON p.id = k.id "
@@ -615,6 +630,24 @@ model_post_list_all(struct db_conn *conn, struct model_post_list *out)
 }
 
 int
+model_page_list(struct db_conn *conn, struct model_post_list *out)
+{
+	struct db_rows rows;
+
+	memset(out, 0, sizeof(*out));
+	/* A range of posts_status_published, in its order. */
+	if (db_query(conn, &rows,
+	             "SELECT " POST_COLS ", NULL, NULL "
+	             "FROM posts p FORCE INDEX (posts_status_published) "
+	             "LEFT JOIN users u ON u.id = p.author_id "
+	             "WHERE p.kind = 'page' AND " MODEL_VISIBLE " "
+	             "ORDER BY p.published_at, p.id LIMIT ?",
+	             "i", (long long)MODEL_NAV_MAX) != 0)
+		return MODEL_ERR;
+	return fill_list(&rows, MODEL_NAV_MAX, out);
+}
+
+int
 model_post_search(struct db_conn *conn, const char *words,
                   const struct model_post_query *q, struct model_post_list *out)
 {
@@ -627,7 +660,7 @@ model_post_search(struct db_conn *conn, const char *words,
 	if (db_query(conn, &rows,
 	             "SELECT " POST_COLS ", IF(?, p.body_html, NULL), NULL "
 	             "FROM posts p JOIN users u ON u.id = p.author_id "
-	             "WHERE p.status = 'published' AND "
+	             "WHERE p.kind = 'post' AND " MODEL_VISIBLE " AND "
 	             "MATCH (p.title, p.body_md) AGAINST (? IN NATURAL "
 	             "LANGUAGE MODE) "
 	             "ORDER BY MATCH (p.title, p.body_md) AGAINST (? IN "
@@ -649,6 +682,7 @@ model_post_free(struct model_post *p)
 	free(p->body_md);
 	free(p->body_html);
 	free(p->excerpt);
+	free(p->excerpt_html);
 	free(p->author_name);
 	free(p->published_at);
 	free(p->created_at);

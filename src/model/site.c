@@ -9,12 +9,19 @@
 #include "internal.h"
 #include "log.h"
 
+/* The earliest time a scheduled post will show, or NULL: one probe of
+ * posts_status_published per kind. */
+#define NEXT_PUBLISH                                                           \
+	"(SELECT MIN(published_at) FROM posts "                                \
+	"WHERE status = 'published' AND kind IN ('post', 'page') "             \
+	"AND published_at > UTC_TIMESTAMP())"
+
 int
 model_bump_version(struct db_conn *conn)
 {
 	return db_exec(conn, NULL, NULL,
-	               "UPDATE content_version SET version = version + 1 "
-	               "WHERE id = 1",
+	               "UPDATE content_version SET version = version + 1, "
+	               "next_publish = " NEXT_PUBLISH " WHERE id = 1",
 	               "");
 }
 
@@ -64,6 +71,41 @@ model_content_version(struct db_conn *conn)
 		v = db_cell_int(&rows, 0, 0);
 	db_rows_free(&rows);
 	return v;
+}
+
+/*
+ * A scheduled post shows when the database's clock passes its time, and
+ * no row changes then: so the poll also asks whether next_publish has
+ * passed, and the poller that finds it so bumps the version (and sets the
+ * next time) with one conditional UPDATE, which only one instance's
+ * poller wins; the others read the bumped version next time round.
+ */
+long long
+model_content_version_due(struct db_conn *conn)
+{
+	struct db_rows rows;
+	long long v = -1;
+	bool due = false;
+
+	if (db_query(conn, &rows,
+	             "SELECT version, next_publish <= UTC_TIMESTAMP() "
+	             "FROM content_version WHERE id = 1",
+	             "") != 0)
+		return -1;
+	if (rows.nrows == 1) {
+		v = db_cell_int(&rows, 0, 0);
+		due = db_cell_int(&rows, 0, 1) == 1;
+	}
+	db_rows_free(&rows);
+	if (!due)
+		return v;
+	if (db_exec(conn, NULL, NULL,
+	            "UPDATE content_version SET version = version + 1, "
+	            "next_publish = " NEXT_PUBLISH
+	            " WHERE id = 1 AND next_publish <= UTC_TIMESTAMP()",
+	            "") != 0)
+		return -1;
+	return model_content_version(conn);
 }
 
 /* Offers a fresh key for the current period; the first offer stands. */

@@ -322,3 +322,47 @@ text_datetime_parse(const char *s, struct text_datetime *out)
 	out->rfc3339[20] = '\0';
 	return true;
 }
+
+/* The value of the n digits at s. */
+static int
+digits(const char *s, size_t n)
+{
+	int v = 0;
+
+	while (n-- > 0)
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
+bool
+text_datetime_normalize(const char *in, char out[TEXT_DATETIME_SIZE])
+{
+	static const char shape[] = "0000-00-00 00:00:00";
+	static const int mdays[] = {31, 29, 31, 30, 31, 30,
+	                            31, 31, 30, 31, 30, 31};
+	size_t len = in != NULL ? strlen(in) : 0, i;
+	int year, month, day;
+
+	/* "YYYY-MM-DD HH:MM", "...:SS", or with 'T' (datetime-local). */
+	if (len != 16 && len != 19)
+		return false;
+	memcpy(out, shape, sizeof(shape));
+	for (i = 0; i < len; i++) {
+		if (i == 10 && (in[i] == ' ' || in[i] == 'T'))
+			continue;
+		if (shape[i] == '0' ? in[i] < '0' || in[i] > '9'
+		                    : in[i] != shape[i])
+			return false;
+		out[i] = in[i];
+	}
+	year = digits(out, 4);
+	month = digits(out + 5, 2);
+	day = digits(out + 8, 2);
+	if (year < 1000 || month < 1 || month > 12 || day < 1 ||
+	    day > mdays[month - 1] || digits(out + 11, 2) > 23 ||
+	    digits(out + 14, 2) > 59 || digits(out + 17, 2) > 59)
+		return false;
+	/* February 29th only in leap years. */
+	return !(month == 2 && day == 29 &&
+	         (year % 4 != 0 || (year % 100 == 0 && year % 400 != 0)));
+}

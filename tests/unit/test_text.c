@@ -338,6 +338,31 @@ test_base32(void **state)
 	assert_string_equal(out, "AAAAAAAB");
 }
 
+static void
+test_datetime_normalize(void **state)
+{
+	char out[TEXT_DATETIME_SIZE];
+
+	(void)state;
+	assert_true(text_datetime_normalize("2026-12-24 09:30", out));
+	assert_string_equal(out, "2026-12-24 09:30:00");
+	assert_true(text_datetime_normalize("2026-12-24T09:30:15", out));
+	assert_string_equal(out, "2026-12-24 09:30:15");
+	assert_true(text_datetime_normalize("2028-02-29 00:00", out));
+	/* No such moment, or another shape. */
+	assert_false(text_datetime_normalize("2026-02-29 00:00", out));
+	assert_false(text_datetime_normalize("2026-04-31 00:00", out));
+	assert_false(text_datetime_normalize("2026-12-24 24:00", out));
+	assert_false(text_datetime_normalize("2026-12-24 09:60", out));
+	assert_false(text_datetime_normalize("2026-13-01 00:00", out));
+	assert_false(text_datetime_normalize("2026-12-24", out));
+	assert_false(text_datetime_normalize("2026-12-24 9:30", out));
+	assert_false(text_datetime_normalize("2026-12-24x09:30", out));
+	assert_false(text_datetime_normalize("2026-12-24 09:30:00Z", out));
+	assert_false(text_datetime_normalize("", out));
+	assert_false(text_datetime_normalize(NULL, out));
+}
+
 int
 main(void)
 {
@@ -356,6 +381,7 @@ main(void)
 	    cmocka_unit_test(test_datetime_parse),
 	    cmocka_unit_test(test_datetime_malformed),
 	    cmocka_unit_test(test_base32),
+	    cmocka_unit_test(test_datetime_normalize),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -185,14 +185,16 @@ test_bad_syntax(void **state)
 static void
 test_real_post_template(void **state)
 {
-	struct tmpl_dict *root = tmpl_dict_new(), *content, *comment;
+	struct tmpl_dict *root = tmpl_dict_new(), *content, *discussion,
+	                 *comment;
 	char err[256], *html;
 
 	(void)state;
 	assert_int_equal(tmpl_init("templates", err, sizeof(err)), 0);
 	content = tmpl_add_include(root, TK_CONTENT, TF_post);
 	tmpl_set(content, TK_SLUG, "a-post");
-	comment = tmpl_add_section(tmpl_add_section(content, TK_COMMENTS),
+	discussion = tmpl_add_section(content, TK_DISCUSSION);
+	comment = tmpl_add_section(tmpl_add_section(discussion, TK_COMMENTS),
 	                           TK_COMMENT);
 	tmpl_set(comment, TK_COMMENT_BODY, "one\n<u>two</u>");
 	html = render(TF_layout, root);
