@@ -251,12 +251,16 @@ export async function addUser(cfg, name, password, admin = false) {
 
 /* Adds a post; returns its slug (the one line blogd prints). */
 export async function addPost(cfg, { title, author, body = '', slug, tags,
-    draft = false }) {
+    draft = false, at, page = false }) {
 	const args = ['post', 'add', '--title', title, '--author', author];
 	if (slug)
 		args.push('--slug', slug);
 	if (tags)
 		args.push('--tags', tags);
+	if (at)
+		args.push('--at', at);
+	if (page)
+		args.push('--page');
 	if (draft)
 		args.push('--draft');
 	const r = await cli(cfg, args, { stdin: body });
