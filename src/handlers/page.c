@@ -94,16 +94,23 @@ page_nav_free(void)
 	pthread_mutex_unlock(&nav.lock);
 }
 
+/* Under /admin: kept out of search engines. */
+static bool
+in_admin_area(struct http_request *req)
+{
+	const char *path = http_req_path(req);
+
+	return strncmp(path, "/admin", 6) == 0 &&
+	       (path[6] == '\0' || path[6] == '/');
+}
+
 /* The admin area has a menu and a style of its own; but a preview shows
  * a post in the public frame. */
 static bool
 is_admin(struct http_request *req)
 {
-	const char *path = http_req_path(req);
-
-	return strncmp(path, "/admin", 6) == 0 &&
-	       (path[6] == '\0' || path[6] == '/') &&
-	       strcmp(path, PAGE_PREVIEW_PATH) != 0;
+	return in_admin_area(req) &&
+	       strcmp(http_req_path(req), PAGE_PREVIEW_PATH) != 0;
 }
 
 struct tmpl_dict *
@@ -137,10 +144,11 @@ page_new(struct http_request *req, const char *title, const char *file,
 		tmpl_set(tmpl_add_section(root, TK_ADMIN_STYLE),
 		         TK_ADMIN_CSS_URL,
 		         url != NULL ? url : "/static/admin.css");
-		/* robots.txt keeps crawlers out; this keeps a login page that
-		 * is linked from elsewhere out of the index. */
-		tmpl_show(root, TK_NOINDEX);
 	}
+	/* robots.txt keeps crawlers out; this keeps a login page that is
+	 * linked from elsewhere out of the index. */
+	if (in_admin_area(req))
+		tmpl_show(root, TK_NOINDEX);
 	*content = tmpl_add_include(root, TK_CONTENT, file);
 	return root;
 }

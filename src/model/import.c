@@ -385,6 +385,17 @@ model_import_excerpts(struct db_conn *conn, bool raw_html, long long *n)
 	int rc = MODEL_OK;
 
 	*n = 0;
+	/* Nothing to do before sql/009 (a database migrated part way). */
+	if (db_query(conn, &rows,
+	             "SELECT 1 FROM information_schema.columns "
+	             "WHERE table_schema = DATABASE() AND table_name = 'posts' "
+	             "AND column_name = 'excerpt_html'",
+	             "") != 0)
+		return MODEL_ERR;
+	r = rows.nrows;
+	db_rows_free(&rows);
+	if (r == 0)
+		return MODEL_OK;
 	do {
 		if (db_query(conn, &rows,
 		             "SELECT id, body_format, body_md FROM posts "

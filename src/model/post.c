@@ -600,9 +600,10 @@ model_post_list_published(struct db_conn *conn,
 		rc = db_query(conn, &rows,
 		              "SELECT STRAIGHT_JOIN " POST_COLS
 		              ", IF(?, p.body_html, NULL), NULL "
-		              "FROM (SELECT id FROM posts p "
+		              "FROM (SELECT id FROM posts "
 		              "FORCE INDEX (posts_status_published) "
-		              "WHERE p.kind = 'post' AND " MODEL_VISIBLE " "
+		              "WHERE status = 'published' AND kind = 'post' "
+		              "AND published_at <= UTC_TIMESTAMP() "
 		              "ORDER BY published_at DESC, id DESC "
 		              "LIMIT ? OFFSET ?) k "
 		              "JOIN posts p ON p.id = k.id "

@@ -36,6 +36,8 @@ before(async () => {
 	    '## A section\n\n- one\n- two\n' });
 	await addPost(cfg, { title: 'Another Readable Post', author: ADMIN,
 	    body: 'More words.\n' });
+	await addPost(cfg, { title: 'About', author: ADMIN, slug: 'about',
+	    page: true, body: 'Who writes here.\n' });
 	postId = sqlValue(`SELECT id FROM posts WHERE slug = '${slug}'`,
 	    DBNAME);
 	sql("INSERT INTO comments (post_id, name, body, status) VALUES " +
@@ -104,7 +106,7 @@ test('axe finds no violation on public pages, phone and desktop',
 		const { page, problems } = await newPage(context);
 		for (const target of ['/', `/posts/${slug}`, '/tags/a11y',
 		    `/authors/${ADMIN}`, '/search', '/search?q=readable',
-		    '/admin/login'])
+		    '/pages/about', '/admin/login'])
 			found.push(...await audit(page, problems, target));
 		await context.close();
 	}
@@ -146,10 +148,20 @@ test('axe finds no violation on the admin pages', async () => {
 	await page.fill('#post-title', 'Fine title');
 	await page.fill('#post-slug', 'not a slug!');
 	await Promise.all([page.waitForLoadState('load'),
-	    page.click('form.post-form button[type=submit]')]);
+	    page.click('form.post-form button[type=submit]:not([formaction])')]);
 	assert.ok(await page.isVisible('.form-error'), 'the form has errors');
 	problems.length = 0; // the page's own 400, logged by Chromium
 	found.push(...await auditLoaded(page, problems, 'new post with errors'));
+	// The preview, in the tab it opens.
+	await page.fill('#post-slug', '');
+	await page.fill('#post-body', 'Previewed *words*.\n');
+	const [preview] = await Promise.all([context.waitForEvent('page'),
+	    page.click('button[formaction="/admin/preview"]')]);
+	await preview.waitForLoadState('load');
+	assert.match(await preview.textContent('.notice'),
+	    /Preview — not published/);
+	found.push(...await auditLoaded(preview, [], 'preview'));
+	await preview.close();
 	found.push(...await twoFactorAudit(page, problems, base));
 	assert.deepEqual(found, [], 'axe violations');
 	await context.close();

@@ -364,7 +364,9 @@ test('feed escapes markup and derives links from Host without base_url',
 	    site: { base_url: '' } });
 	const srv2 = await startBlogd(cfg2);
 	try {
-		sql(`UPDATE posts SET published_at = '2030-01-01 00:00:00' ` +
+		// The newest post, still in the past (a later date would
+		// schedule it: invisible until then).
+		sql(`UPDATE posts SET published_at = '2025-01-01 00:00:00' ` +
 		    `WHERE slug = '${evilSlug}'`, DBNAME);
 		const r = await srv2.get('/feed.xml',
 		    { headers: { Host: 'blog.example.org:8080' } });
@@ -374,7 +376,7 @@ test('feed escapes markup and derives links from Host without base_url',
 		    'self link from Host');
 		const e = feedEntries(r.body)[0];
 		assert.equal(e.title, 'Say "hi" <script>x</script>');
-		assert.match(e.id, /^tag:blog\.example\.org,2030-01-01:/);
+		assert.match(e.id, /^tag:blog\.example\.org,2025-01-01:/);
 		expectNoBody(r, /<script>|<b>bold/, 'unescaped markup');
 		assert.match(xmlText(e.content), /&amp; Jerry|&quot;quoted&quot;|<p>Tom/);
 
@@ -447,9 +449,12 @@ test('post pages carry canonical, description and OpenGraph tags',
 	assert.equal(meta('property', 'article:published_time'),
 	    '2023-06-03T12:00:00Z');
 	assert.doesNotMatch(head, /<script>/, 'raw markup in the head');
-	// Other pages have no post metadata.
+	// Lists are websites, with their own canonical URL.
 	const home = await srv.get('/');
-	assert.doesNotMatch(home.body, /og:type|rel="canonical"/);
+	assert.match(home.body, /<meta property="og:type" content="website">/);
+	assert.match(home.body,
+	    new RegExp(`<link rel="canonical" href="${cfg.base}/">`));
+	assert.doesNotMatch(home.body, /article:published_time/);
 });
 
 test('HEAD works on every discovery URL', async () => {

@@ -45,6 +45,8 @@ before(async () => {
 	for (let i = 0; i < 11; i++)
 		await addPost(cfg, { title: `Filler ${i}`, author: ADMIN,
 		    body: `Filler text ${i}.\n` });
+	await addPost(cfg, { title: 'About', author: ADMIN, slug: 'about',
+	    page: true, body: 'Who *writes* here.\n' });
 	sql("INSERT INTO comments (post_id, name, body, status) SELECT id, " +
 	    "'Reader', 'A pending comment.', 'pending' FROM posts WHERE " +
 	    `slug = '${slug}'`, DBNAME);
@@ -66,6 +68,7 @@ before(async () => {
 		['home', '/', 200],
 		['home-page-2', '/?page=2', 200],
 		['post', `/posts/${slug}`, 200],
+		['page', '/pages/about', 200],
 		['tag', '/tags/web', 200],
 		['author', `/authors/${ADMIN}`, 200],
 		['search-form', '/search', 200],
@@ -84,6 +87,13 @@ before(async () => {
 		expectStatus(res, status, target);
 		pages.set(name, { target, status, html: res.body, res });
 	}
+	// The editor's preview (a POST of the form).
+	const pv = await srv.request('POST', '/admin/preview', { jar,
+	    body: { title: 'Previewed', body: '- a list\n\n> a quote\n',
+	        csrf_token: csrfFrom(pages.get('admin-new').html) } });
+	expectStatus(pv, 200, 'preview');
+	pages.set('preview', { target: '/admin/preview', status: 200,
+	    html: pv.body, res: pv });
 	// A failed sign-in re-shows the form with its error.
 	const bad = new CookieJar();
 	const f2 = await srv.get('/admin/login', { jar: bad });
@@ -137,7 +147,10 @@ after(async () => {
 
 const headOf = (html) => /<head>([\s\S]*)<\/head>/.exec(html)?.[1] ?? '';
 const bodyOf = (html) => /<body>([\s\S]*)<\/body>/.exec(html)?.[1] ?? '';
-const isAdmin = (target) => target.startsWith('/admin');
+const inAdminArea = (target) => target.startsWith('/admin');
+// The preview shows a post in the public frame.
+const isAdmin = (target) => inAdminArea(target) &&
+    target !== '/admin/preview';
 
 test('every page: one <h1>, a meta description, <link>s in <head>',
     () => {
@@ -201,7 +214,7 @@ test('the admin area stays out of search engines, public pages do not',
 	for (const [name, { target, html }] of pages) {
 		const noindex = /<meta name="robots" content="noindex">/
 		    .test(html);
-		assert.equal(noindex, isAdmin(target), `${name}: noindex`);
+		assert.equal(noindex, inAdminArea(target), `${name}: noindex`);
 	}
 });
 
