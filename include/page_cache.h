@@ -1,9 +1,9 @@
 /*
  * Rendered-page cache for anonymous GETs (src/cache/cache.c).
  *
- * Cached routes: home (with ?page=N), post, tag, author, feed, sitemap,
- * robots; search is not cached (its keys are unbounded and it is rare).
- * A request bypasses the cache when it is not GET/HEAD, carries a
+ * Cached routes: home (with ?page=N), post, page, tag, author, feed,
+ * sitemap, robots; search is not cached (its keys are unbounded and it is
+ * rare). A request bypasses the cache when it is not GET/HEAD, carries a
  * blogd_session cookie (admins) or a current blogd_fresh one (it wrote a
  * moment ago: session_reads_primary), or has a query other than page=N.
  *

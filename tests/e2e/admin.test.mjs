@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { launchChromium } from './browser.mjs';
 
 import {
-	SRC, addUser, setupSite, startBlogd, tempDir,
+	SRC, addUser, setupSite, sqlValue, startBlogd, tempDir, waitFor,
 } from '../integration/lib.mjs';
 
 const ADMIN = 'e2e-admin';
@@ -151,4 +151,52 @@ test('admin writes, visitor comments, admin approves', async () => {
 	assert.deepEqual(visitor.problems, [], 'console errors (visitor)');
 	await admin.context.close();
 	await visitor.context.close();
+});
+
+test('admin previews and schedules a post; it appears by itself', async () => {
+	const base = `http://127.0.0.1:${srv.port}`;
+	const { context, page: a, problems } = await newPage();
+	await a.goto(`${base}/admin/login`);
+	await a.fill('#login-username', ADMIN);
+	await a.fill('#login-password', ADMIN_PW);
+	await Promise.all([a.waitForURL(`${base}/admin`),
+	    a.click('.admin-login button[type=submit]')]);
+	await a.goto(`${base}/admin/posts/new`);
+	await a.fill('#post-title', 'Scheduled in a browser');
+	await a.fill('#post-body', 'Written *ahead* of time.\n');
+	// Eight seconds ahead by the database's clock (never ":00", which
+	// the browser would write without its seconds).
+	const at = sqlValue("SELECT DATE_FORMAT(UTC_TIMESTAMP() + INTERVAL " +
+	    "IF(SECOND(UTC_TIMESTAMP() + INTERVAL 8 SECOND) = 0, 9, 8) " +
+	    "SECOND, '%Y-%m-%dT%H:%i:%s')", 'blogd_e2e_admin');
+	await a.fill('#post-publish-at', at);
+	await a.check('#post-published');
+
+	// The preview opens in a tab of its own and saves nothing.
+	const [preview] = await Promise.all([context.waitForEvent('page'),
+	    a.click('button[formaction="/admin/preview"]')]);
+	await preview.waitForLoadState('load');
+	assert.match(await preview.textContent('.notice'),
+	    /Preview — not published/);
+	assert.equal(await preview.textContent('article.post h1'),
+	    'Scheduled in a browser');
+	assert.equal(await preview.textContent('article.post em'), 'ahead');
+	await shot(preview, '08-preview');
+	await preview.close();
+	assert.equal((await srv.get('/posts/scheduled-in-a-browser')).status,
+	    404, 'the preview saved the post');
+
+	await Promise.all([a.waitForURL(/\/admin\?saved=1$/),
+	    a.click('form.post-form button[type=submit]:not([formaction])')]);
+	assert.ok(await a.isVisible('.admin-posts >> text=Scheduled'));
+	assert.equal((await srv.get('/posts/scheduled-in-a-browser')).status,
+	    404, 'shown before its time');
+	await waitFor(async () =>
+	    (await srv.get('/')).body.includes('Scheduled in a browser'),
+	30000, 'the scheduled post on the home page');
+	await a.goto(`${base}/posts/scheduled-in-a-browser`);
+	assert.equal(await a.textContent('article.post h1'),
+	    'Scheduled in a browser');
+	assert.deepEqual(problems, [], 'console errors');
+	await context.close();
 });

@@ -1,7 +1,8 @@
 // Upgrading a database that blogd 1.x (schema version 1) filled: `blogd
 // migrate` applies sql/002_post_tags_published.sql, which copies each
 // published post's date into its tag links, and tag pages then list the
-// old posts in date order, without drafts, next to posts written after.
+// old posts in date order, without drafts, next to posts written after;
+// after sql/009 it renders the old posts' list excerpts from their bodies.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -76,6 +77,10 @@ test('migrate applies 002 alone and dates the links of published posts',
 	assert.ok(r.stdout.includes(V2), `002 not applied:\n${r.stdout}`);
 	assert.ok(!r.stdout.includes('001_'), `001 applied again:\n${r.stdout}`);
 	assert.equal(staleLinks(), 0, 'links without their post\'s date');
+	// 009: the old posts' excerpts rendered again, with their blocks.
+	assert.match(r.stdout, /rendered the excerpts of 5 posts again/);
+	assert.equal(sqlValue('SELECT COUNT(*) FROM posts WHERE ' +
+	    "excerpt_html <> '<p>x</p>\n' OR kind <> 'post'", DBNAME), '0');
 	// upgrade: posts 1-3; other: post 3. Drafts' links stay NULL.
 	assert.equal(sqlValue('SELECT COUNT(*) FROM post_tags WHERE ' +
 	    'published_at IS NOT NULL', DBNAME), '4');
