@@ -140,6 +140,10 @@ excerpt_clean(cmark_node *n)
 			break;
 		default:
 			excerpt_clean(c);
+			/* A paragraph that held only an image. */
+			if (cmark_node_get_type(c) == CMARK_NODE_PARAGRAPH &&
+			    cmark_node_first_child(c) == NULL)
+				cmark_node_free(c);
 			break;
 		}
 	}

@@ -182,6 +182,14 @@ test_excerpt_lists_and_quotes(void **state)
 
 /* Up to a <!--more--> line, whatever its length; nothing after it. */
 static void
+test_excerpt_image_only_paragraph(void **state)
+{
+	(void)state;
+	excerpts_are("![a chart](/media/c.png)\n\nThe text.\n", 300,
+	             "The text.", "<p>The text.</p>\n");
+}
+
+static void
 test_excerpt_more_marker(void **state)
 {
 	(void)state;
@@ -289,6 +297,7 @@ main(void)
 	    cmocka_unit_test(test_excerpt_code_block_not_glued),
 	    cmocka_unit_test(test_excerpt_lists_and_quotes),
 	    cmocka_unit_test(test_excerpt_more_marker),
+	    cmocka_unit_test(test_excerpt_image_only_paragraph),
 	    cmocka_unit_test(test_html_excerpt_blocks),
 	    cmocka_unit_test(test_first_image),
 	};
