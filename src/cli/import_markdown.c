@@ -222,6 +222,14 @@ parse_post(struct md_post *p, const char *path)
 	/* Exports made before pages existed have no kind: posts. */
 	if (p->f[F_KIND] == NULL)
 		p->f[F_KIND] = "post";
+	if (strcmp(p->f[F_KIND], "post") != 0 &&
+	    strcmp(p->f[F_KIND], "page") != 0) {
+		fprintf(stderr,
+		        "blogd: import markdown: %s: kind must be 'post' or "
+		        "'page'\n",
+		        path);
+		return -1;
+	}
 	for (size_t k = 0; k < F_COUNT && p->body != NULL; k++)
 		if (p->f[k] == NULL) {
 			fprintf(stderr,

@@ -6,11 +6,14 @@
 // their blocks; every public page carries an escaped sharing head.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
 	CookieJar, addPost, addUser, cli, assertExit, csrfFrom, expectBody,
-	expectNoBody, expectStatus, setupSite, sqlValue, startBlogd, waitFor,
+	expectNoBody, expectStatus, setupSite, sqlValue, startBlogd, tempDir,
+	waitFor,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_authoring';
@@ -214,4 +217,30 @@ test('the sharing head is there and escaped', async () => {
 	// The feed carries the whole post, escaped once for XML.
 	const feed = await srv.get('/feed.xml');
 	expectBody(feed, /<content type="html"[^>]*>&lt;p&gt;Text with &lt;img src=&quot;\/media\/chart.png&quot;/);
+});
+
+test('export and import markdown keep kind and publication time', async () => {
+	await addPost(cfg, { title: 'Far future', author: ADMIN, body: 'x\n',
+	    at: '2099-01-02 03:04:05' });
+	const dir = path.join(tempDir('authoring-export'), 'out');
+	assertExit(await cli(cfg, ['export', dir]), 0, 'export');
+	const about = fs.readFileSync(path.join(dir, 'posts/about.md'), 'utf8');
+	assert.match(about, /\nkind: page\n/);
+	const far = fs.readFileSync(path.join(dir, 'posts/far-future.md'),
+	    'utf8');
+	assert.match(far, /\npublished: 2099-01-02 03:04:05\n/);
+	assert.match(far, /\nkind: post\n/);
+	const copy = await setupSite('blogd_authoring_copy');
+	assertExit(await cli(copy, ['import', 'markdown', dir]), 0, 'import');
+	const row = (slug) => sqlValue('SELECT CONCAT(kind, \' \', status, ' +
+	    "' ', published_at, ' ', excerpt_html IS NOT NULL) FROM posts " +
+	    `WHERE slug = '${slug}'`, 'blogd_authoring_copy');
+	assert.match(row('about'), /^page published .* 1$/);
+	assert.equal(row('far-future'), 'post published 2099-01-02 03:04:05 1');
+	// A kind blogd does not know is refused, naming the file.
+	fs.writeFileSync(path.join(dir, 'posts/far-future.md'),
+	    far.replace('kind: post', 'kind: poster'));
+	const bad = await cli(copy, ['import', 'markdown', dir]);
+	assertExit(bad, 1, 'import with a bad kind');
+	assert.match(bad.stderr, /far-future\.md: kind must be 'post' or 'page'/);
 });

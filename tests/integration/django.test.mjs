@@ -360,7 +360,7 @@ test('export, import markdown into an empty database, export: same files',
 	    'posts/old-style-slug.md', 'posts/secret-draft.md',
 	    'redirects.tsv', 'users.tsv']);
 	const hello = files['posts/hello-django.md'];
-	assert.match(hello, /^---\nslug: hello-django\ntitle: Hello from Django, edited\nauthor: alice\nstatus: published\nformat: markdown\npublished: 2023-03-05 23:30:00\ncreated: [-0-9: ]+\nupdated: [-0-9: ]+\ntags: django, news, python\n---\n# Hello\n\nSome \*Markdown\* from Django\.\n$/);
+	assert.match(hello, /^---\nslug: hello-django\ntitle: Hello from Django, edited\nauthor: alice\nstatus: published\nformat: markdown\npublished: 2023-03-05 23:30:00\ncreated: [-0-9: ]+\nupdated: [-0-9: ]+\nkind: post\ntags: django, news, python\n---\n# Hello\n\nSome \*Markdown\* from Django\.\n$/);
 	assert.match(files['posts/html-post.md'], /\nformat: html\n/);
 	assert.match(files['users.tsv'], /^alice\t1\t[-0-9: ]+\t\$argon2id\$/m);
 	assert.match(files['comments.tsv'],
