@@ -100,7 +100,8 @@ test_posts(void **state)
 	assert_string_equal(s3, "hello-world-3");
 	assert_true(model_content_version(conn) > v0);
 
-	assert_int_equal(model_post_get_published(conn, s1, &p), MODEL_OK);
+	assert_int_equal(model_post_get_published(conn, s1, false, &p),
+	                 MODEL_OK);
 	assert_int_equal(p.id, id);
 	assert_string_equal(p.author_name, "ann");
 	/* Markdown rendered at save time, raw HTML escaped. */
@@ -112,7 +113,7 @@ test_posts(void **state)
 	assert_string_equal(p.tags[1], "zeta");
 	model_post_free(&p);
 	/* A draft is not found by its public slug. */
-	assert_int_equal(model_post_get_published(conn, s3, &p),
+	assert_int_equal(model_post_get_published(conn, s3, false, &p),
 	                 MODEL_NOT_FOUND);
 	model_post_free(&p);
 
@@ -219,7 +220,7 @@ test_tags_and_delete(void **state)
 	assert_int_equal(tl.n, 3);
 	assert_string_equal(tl.names[0], "alpha");
 	model_tag_list_free(&tl);
-	assert_int_equal(model_post_get_published(conn, "commented", &p),
+	assert_int_equal(model_post_get_published(conn, "commented", false, &p),
 	                 MODEL_OK);
 	id = p.id;
 	model_post_free(&p);
@@ -232,6 +233,65 @@ test_tags_and_delete(void **state)
 	model_tag_list_free(&tl);
 }
 
+/* A scheduled post is invisible until its time; the version moves once
+ * when that time comes. A page is found as a page only. */
+static void
+test_scheduled_and_pages(void **state)
+{
+	struct model_post_input later = {.title = "Later",
+	                                 .body_md = "x\n",
+	                                 .published = true,
+	                                 .publish_at = "2099-01-01T00:00"};
+	struct model_post_input about = {.title = "About",
+	                                 .body_md = "y\n",
+	                                 .published = true,
+	                                 .page = true};
+	struct model_post_list nav;
+	struct model_post p;
+	long long id, v;
+	char *slug;
+
+	(void)state;
+	assert_int_equal(model_post_create(conn, author, &later, &id, &slug),
+	                 MODEL_OK);
+	assert_int_equal(model_post_get_published(conn, slug, false, &p),
+	                 MODEL_NOT_FOUND);
+	free(slug);
+	v = model_content_version(conn);
+	assert_int_equal(model_content_version_due(conn), v);
+	/* Its time comes (as if the clock had moved on). */
+	assert_int_equal(db_exec(conn, NULL, NULL,
+	                         "UPDATE posts SET published_at = "
+	                         "UTC_TIMESTAMP() - INTERVAL 1 SECOND "
+	                         "WHERE id = ?",
+	                         "i", id),
+	                 0);
+	assert_int_equal(db_exec(conn, NULL, NULL,
+	                         "UPDATE content_version SET next_publish = "
+	                         "UTC_TIMESTAMP() - INTERVAL 1 SECOND",
+	                         ""),
+	                 0);
+	assert_int_equal(model_content_version_due(conn), v + 1);
+	assert_int_equal(model_content_version_due(conn), v + 1);
+	assert_int_equal(model_post_get_published(conn, "later", false, &p),
+	                 MODEL_OK);
+	model_post_free(&p);
+
+	assert_int_equal(model_post_create(conn, author, &about, NULL, &slug),
+	                 MODEL_OK);
+	assert_int_equal(model_post_get_published(conn, slug, false, &p),
+	                 MODEL_NOT_FOUND);
+	assert_int_equal(model_post_get_published(conn, slug, true, &p),
+	                 MODEL_OK);
+	assert_true(p.page);
+	model_post_free(&p);
+	assert_int_equal(model_page_list(conn, &nav), MODEL_OK);
+	assert_int_equal(nav.n, 1);
+	assert_string_equal(nav.items[0].slug, slug);
+	model_post_list_free(&nav);
+	free(slug);
+}
+
 int
 main(void)
 {
@@ -241,6 +301,7 @@ main(void)
 	    cmocka_unit_test(test_list_published),
 	    cmocka_unit_test(test_comments_and_post_page),
 	    cmocka_unit_test(test_tags_and_delete),
+	    cmocka_unit_test(test_scheduled_and_pages),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
