@@ -155,11 +155,11 @@ void http_body_free(struct http_req_priv *rp);
  * freed by then. */
 void http_resume(struct http_req_priv *rp);
 
-/* server.c: lets the CSP allow the inline stylesheet whose SHA-256 is
+/* response.c: lets the CSP allow the inline stylesheet whose SHA-256 is
  * sha256_b64 (base64), or none (NULL). Before the threads start only. */
 void http_csp_allow_style(const char *sha256_b64);
 
-/* The security headers, req->content_type and req->headers (server.c). */
+/* The security headers, req->content_type and req->headers (response.c). */
 void http_add_common_headers(struct http_request *req, struct MHD_Response *r);
 /* Frees what the response part of req owns (headers, body, fd). */
 void http_response_clear(struct http_request *req);

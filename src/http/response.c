@@ -1,20 +1,60 @@
 /*
  * Responses shared by many requests and the helpers around them
  * (include/http_shared.h): made once by the page cache (src/cache/) or
- * static.c, queued as they are by server.c; and the requests of their own
- * that layers above render with.
+ * static.c, queued as they are by server.c; the requests of their own
+ * that layers above render with; and the headers every response carries.
  */
 #include <microhttpd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "clock.h"
 #include "form.h"
+#include "log.h"
 #include "http.h"
 #include "http_internal.h"
 #include "http_shared.h"
 #include "xalloc.h"
+
+#define HTTP_CSP                                                               \
+	"default-src 'self'; object-src 'none'; "                              \
+	"base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+/* HTTP_CSP, and the hash of the stylesheet pages inline when there is one:
+ * set by static_open before the threads start, read-only while they run. */
+static char http_csp[256] = HTTP_CSP;
+
+void
+http_csp_allow_style(const char *sha256_b64)
+{
+	if (sha256_b64 == NULL)
+		snprintf(http_csp, sizeof(http_csp), "%s", HTTP_CSP);
+	else
+		snprintf(http_csp, sizeof(http_csp),
+		         "%s; style-src 'self' 'sha256-%s'", HTTP_CSP,
+		         sha256_b64);
+}
+
+void
+http_add_common_headers(struct http_request *req, struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(r, "Content-Security-Policy", http_csp);
+	if (req->https)
+		MHD_add_response_header(r, "Strict-Transport-Security",
+		                        "max-age=31536000; includeSubDomains");
+	if (req->content_type != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+		                        req->content_type);
+	for (struct http_kv *h = req->headers; h != NULL; h = h->next)
+		if (MHD_add_response_header(r, h->name, h->value) != MHD_YES)
+			log_warn("http: MHD refused response header %s",
+			         h->name);
+}
 
 bool
 http_accepts_gzip(struct http_request *req)

@@ -73,25 +73,6 @@ struct http_server {
 	atomic_uint in_flight;
 };
 
-#define HTTP_CSP                                                               \
-	"default-src 'self'; object-src 'none'; "                              \
-	"base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-
-/* HTTP_CSP, and the hash of the stylesheet pages inline when there is one:
- * set by static_open before the threads start, read-only while they run. */
-static char http_csp[256] = HTTP_CSP;
-
-void
-http_csp_allow_style(const char *sha256_b64)
-{
-	if (sha256_b64 == NULL)
-		snprintf(http_csp, sizeof(http_csp), "%s", HTTP_CSP);
-	else
-		snprintf(http_csp, sizeof(http_csp),
-		         "%s; style-src 'self' 'sha256-%s'", HTTP_CSP,
-		         sha256_b64);
-}
-
 /* The path must stay encoded: the router decodes segment by segment. */
 static size_t
 http_unescape_none(void *cls, struct MHD_Connection *conn, char *s)
@@ -633,25 +614,6 @@ http_dispatch(struct http_request *req)
 		return true;
 	http_run_route(req);
 	return false;
-}
-
-void
-http_add_common_headers(struct http_request *req, struct MHD_Response *r)
-{
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
-	MHD_add_response_header(r, "Content-Security-Policy", http_csp);
-	if (req->https)
-		MHD_add_response_header(r, "Strict-Transport-Security",
-		                        "max-age=31536000; includeSubDomains");
-	if (req->content_type != NULL)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-		                        req->content_type);
-	for (struct http_kv *h = req->headers; h != NULL; h = h->next)
-		if (MHD_add_response_header(r, h->name, h->value) != MHD_YES)
-			log_warn("http: MHD refused response header %s",
-			         h->name);
 }
 
 /* Turns the recorded answer into an MHD response and queues it. */

@@ -47,15 +47,3 @@ model_row_exists(struct db_conn *conn, const char *sql, long long id)
 	db_rows_free(&rows);
 	return found ? MODEL_OK : MODEL_NOT_FOUND;
 }
-
-int
-model_delete_visible(struct db_conn *conn, const char *sql, long long id)
-{
-	uint64_t affected;
-
-	if (db_exec(conn, &affected, NULL, sql, "i", id) != 0)
-		return MODEL_ERR;
-	if (affected == 0)
-		return MODEL_NOT_FOUND;
-	return model_bump_version(conn) == 0 ? MODEL_OK : MODEL_ERR;
-}

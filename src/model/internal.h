@@ -29,7 +29,7 @@ void model_strv_free(char **v, size_t n);
 /* Runs sql, a literal "SELECT 1 ... WHERE id = ?": MODEL_OK when it finds
  * a row, MODEL_NOT_FOUND, MODEL_ERR. */
 int model_row_exists(struct db_conn *conn, const char *sql, long long id);
-/* Runs sql, a literal "DELETE ... WHERE id = ?" of visible content:
+/* site.c: runs sql, a literal "DELETE ... WHERE id = ?" of visible content:
  * MODEL_NOT_FOUND when no row went, else the content version is bumped.
  * MODEL_OK or MODEL_ERR. */
 int model_delete_visible(struct db_conn *conn, const char *sql, long long id);

@@ -26,6 +26,18 @@ model_bump_version(struct db_conn *conn)
 }
 
 int
+model_delete_visible(struct db_conn *conn, const char *sql, long long id)
+{
+	uint64_t affected;
+
+	if (db_exec(conn, &affected, NULL, sql, "i", id) != 0)
+		return MODEL_ERR;
+	if (affected == 0)
+		return MODEL_NOT_FOUND;
+	return model_bump_version(conn) == 0 ? MODEL_OK : MODEL_ERR;
+}
+
+int
 model_site_secret(struct db_conn *conn, unsigned char out[APP_SECRET_LEN])
 {
 	unsigned char fresh[APP_SECRET_LEN];
