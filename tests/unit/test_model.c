@@ -16,30 +16,17 @@
 #include "model.h"
 #include "testdb.h"
 
-static struct config cfg;
-static struct db_pool *pool;
+static struct testdb db;
 static struct db_conn *conn;
 static long long author;
 
 static int
 setup(void **state)
 {
-	(void)state;
-	pool = testdb_open(&cfg, "1");
-	conn = db_acquire(pool);
-	assert_non_null(conn);
+	*state = &db;
+	conn = testdb_connect(&db);
 	assert_int_equal(model_user_create(conn, "ann", "x", true, &author),
 	                 MODEL_OK);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	db_release(conn);
-	db_pool_close(pool);
-	config_free(&cfg);
 	return 0;
 }
 
@@ -304,5 +291,5 @@ main(void)
 	    cmocka_unit_test(test_scheduled_and_pages),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, testdb_disconnect);
 }

@@ -15,27 +15,14 @@
 #include "testdb.h"
 #include "throttle.h"
 
-static struct config cfg;
-static struct db_pool *pool;
+static struct testdb db;
 static struct db_conn *conn;
 
 static int
 setup(void **state)
 {
-	(void)state;
-	pool = testdb_open(&cfg, "1");
-	conn = db_acquire(pool);
-	assert_non_null(conn);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	db_release(conn);
-	db_pool_close(pool);
-	config_free(&cfg);
+	*state = &db;
+	conn = testdb_connect(&db);
 	return 0;
 }
 
@@ -108,5 +95,5 @@ main(void)
 	    cmocka_unit_test(test_old_failures_do_not_count),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, testdb_disconnect);
 }

@@ -67,4 +67,34 @@ testdb_open(struct config *cfg, const char *pool_size)
 	return pool;
 }
 
+/* One connection held for a whole program (test_model, test_throttle). */
+struct testdb {
+	struct config cfg;
+	struct db_pool *pool;
+	struct db_conn *conn;
+};
+
+static inline struct db_conn *
+testdb_connect(struct testdb *t)
+{
+	t->pool = testdb_open(&t->cfg, "1");
+	t->conn = db_acquire(t->pool);
+	if (t->conn == NULL) {
+		fprintf(stderr, "database: no connection\n");
+		exit(1);
+	}
+	return t->conn;
+}
+
+static inline int
+testdb_disconnect(void **state)
+{
+	struct testdb *t = *state;
+
+	db_release(t->conn);
+	db_pool_close(t->pool);
+	config_free(&t->cfg);
+	return 0;
+}
+
 #endif
