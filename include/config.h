@@ -99,6 +99,13 @@ struct config {
 		char *description; /* meta description of non-post pages */
 		bool moderate_comments;
 		bool markdown_unsafe_html; /* key "allow_raw_html" */
+		/* Comment spam defence (handlers/comments.c): the seconds a
+		 * form must have been open, the comments one client address
+		 * may post in 10 minutes (0: no limit), the links one may
+		 * carry. */
+		unsigned comment_min_seconds;
+		unsigned comment_rate_limit;
+		unsigned comment_max_links;
 	} site;
 	struct {
 		char *level;

@@ -20,6 +20,9 @@ struct http_kv {
 char *form_decode(const char *src, size_t len, bool plus_is_space);
 /* Parses "a=1&b=2" (query or body). Malformed pairs are skipped. */
 struct http_kv *form_parse(const char *src, size_t len);
+/* Parses the query of a request target ("/path?a=1&b=2": what follows its
+ * first '?'); NULL when it has none. */
+struct http_kv *form_parse_query(const char *target);
 /* Parses a Cookie header ("a=1; b=2"), values not decoded. */
 struct http_kv *form_parse_cookies(const char *header);
 const char *form_get(const struct http_kv *kv, const char *name);

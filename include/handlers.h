@@ -30,6 +30,10 @@ void handle_post(struct http_request *req);
 void handle_page(struct http_request *req);
 /* POST /posts/{slug}/comments */
 void handle_comment_create(struct http_request *req);
+struct buf;
+/* A metrics source (metrics_add_source): comments refused by the spam
+ * defence, by reason; arg unused. */
+void comments_metrics(struct buf *out, void *arg);
 /* GET /.well-known/acme-challenge/{token} (acme.c): blogd's own ACME
  * answers from the database, else the webroot */
 void handle_acme_challenge(struct http_request *req);

@@ -210,6 +210,15 @@ int model_comment_approve(struct db_conn *conn, long long id);
 int model_comment_delete(struct db_conn *conn, long long id);
 /* Count, or -1 on error. */
 long long model_comment_count_pending(struct db_conn *conn);
+/* The comments from client_ip in the last window seconds: *n of them, the
+ * oldest made *age seconds ago (0 when none). 0 or MODEL_ERR. */
+int model_comment_recent(struct db_conn *conn, const char *client_ip,
+                         long long window, long long *n, long long *age);
+/* Whether body was posted in the last window seconds on post_id or by
+ * client_ip (same bytes: the comments_body index). 1, 0, or MODEL_ERR. */
+int model_comment_repeated(struct db_conn *conn, long long post_id,
+                           const char *client_ip, const char *body,
+                           long long window);
 void model_comment_list_free(struct model_comment_list *l);
 
 /* ---- tags ---- */

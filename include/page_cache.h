@@ -24,9 +24,11 @@
  * access log, for up to [cache] stale_if_error after the database last
  * answered. Pages never cached then get the 503 of their handler.
  *
- * Post pages carry a per-visitor CSRF token: they are kept as the bytes
- * before and after the token (and as two deflate streams), and every
- * answer splices in the token of the visitor's own blogd_csrf cookie.
+ * Post pages carry a per-visitor CSRF token and a form stamp (csrf.h):
+ * they are kept as the bytes before the token, the few from the token to
+ * the end of the stamp, and the bytes after (and as two deflate streams),
+ * and every answer splices in the token of the visitor's own blogd_csrf
+ * cookie, masked afresh, and the current stamp.
  *
  * Memory: entries count their bytes; past [cache] max_size the least
  * recently used go. Answers carry a weak ETag (304 on If-None-Match), and

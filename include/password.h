@@ -21,4 +21,23 @@ int password_hash(const char *password, char *out, size_t outlen);
 int password_verify(const char *password, const char *encoded,
                     bool *needs_rehash);
 
+/*
+ * The gate the server hashes behind: at most `slots` hashes or
+ * verifications at once (one per core), so a burst of sign-ins costs
+ * bounded CPU and memory (argon2id takes 19 MiB each) whatever [server]
+ * workers is, and static pages keep their cores. Others wait for a slot
+ * up to PASSWORD_GATE_WAIT_MS, then are refused (the caller answers 503
+ * with Retry-After). One slot until password_gate_init; any thread.
+ */
+#define PASSWORD_GATE_WAIT_MS 2000
+/* Main thread, before serving. */
+void password_gate_init(unsigned slots);
+/* 0 with a slot, or -1 when none came free in time. */
+int password_gate_enter(void);
+void password_gate_leave(void);
+struct buf;
+/* A metrics source (metrics_add_source): the gate's slots, hashes running
+ * now and at most so far, waits and refusals; arg unused. */
+void password_gate_metrics(struct buf *out, void *arg);
+
 #endif

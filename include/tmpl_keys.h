@@ -66,6 +66,7 @@
 	X(COMMENT_NAME)                                                        \
 	X(COMMENT_BODY)                                                        \
 	X(CSRF_TOKEN)                                                          \
+	X(FORM_STAMP)                                                          \
 	X(FORM_NAME)                                                           \
 	X(FORM_BODY)                                                           \
 	X(FORM_ERROR)                                                          \

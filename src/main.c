@@ -25,6 +25,7 @@
 #include "config.h"
 #include "conns.h"
 #include "db.h"
+#include "handlers.h"
 #include "http.h"
 #include "http_shared.h"
 #include "import.h"
@@ -35,6 +36,7 @@
 #include "notify.h"
 #include "page.h"
 #include "page_cache.h"
+#include "password.h"
 #include "tls_front.h"
 #include "tmpl.h"
 #include "xalloc.h"
@@ -620,6 +622,8 @@ metrics_register(struct app *app)
 	metrics_add_source(metrics_http, app);
 	metrics_add_source(metrics_db, app);
 	metrics_add_source(page_cache_metrics, NULL);
+	metrics_add_source(comments_metrics, NULL);
+	metrics_add_source(password_gate_metrics, NULL);
 	metrics_add_source(tls_front_metrics, NULL);
 	if (app->cfg->acme.domains[0] != '\0')
 		metrics_add_source(acme_metrics, NULL);
@@ -655,6 +659,9 @@ cmd_serve(const char *path)
 	cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (mallopt(M_ARENA_MAX, cores > 0 ? (int)cores : 1) != 1)
 		log_warn("cannot limit malloc arenas; memory may grow");
+	/* One password hash per core: their memory is bounded by the
+	 * cores, not by the workers. */
+	password_gate_init(cores > 0 ? (unsigned)cores : 1);
 
 	/* Before any thread exists, so that every thread inherits the mask and
 	 * only signal_loop() takes these signals. */

@@ -4,6 +4,11 @@
 <p class="form-error" role="alert">{{ERROR_TEXT}}</p>
 <form class="comment-form" method="post" action="/posts/{{SLUG:x-path}}/comments">
 <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+<input type="hidden" name="form_stamp" value="{{FORM_STAMP}}">
+<p class="hp" aria-hidden="true">
+<label for="comment-website">Website (leave this empty)</label>
+<input id="comment-website" name="website" type="text" value="" tabindex="-1" autocomplete="off">
+</p>
 <p>
 <label for="comment-name">Name</label>
 <input id="comment-name" name="name" type="text" value="{{FORM_NAME}}">

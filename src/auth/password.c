@@ -8,14 +8,19 @@
  */
 #include "password.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <argon2.h>
 #include <crypt.h>
 
+#include "buf.h"
 #include "crypto.h"
+#include "metrics.h"
 
 #define ARGON2_T       2
 #define ARGON2_M_KIB   19456
@@ -203,4 +208,89 @@ password_verify(const char *password, const char *encoded, bool *needs_rehash)
 		return verify_django_bcrypt(password, len, encoded,
 		                            needs_rehash);
 	return -1;
+}
+
+/* ---- the gate ---- */
+
+/* mu guards every field; free is signalled when a slot is left. */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t free;
+	unsigned slots, running, peak;
+	unsigned long long waits, refusals;
+} gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 1, 0, 0, 0, 0};
+
+void
+password_gate_init(unsigned slots)
+{
+	pthread_mutex_lock(&gate.mu);
+	gate.slots = slots > 0 ? slots : 1;
+	pthread_mutex_unlock(&gate.mu);
+}
+
+int
+password_gate_enter(void)
+{
+	struct timespec until;
+	int rc = 0;
+
+	/* The condition variable's clock is the realtime one. */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += PASSWORD_GATE_WAIT_MS / 1000;
+	until.tv_nsec += (PASSWORD_GATE_WAIT_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&gate.mu);
+	if (gate.running >= gate.slots)
+		gate.waits++;
+	while (gate.running >= gate.slots && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&gate.free, &gate.mu, &until);
+	if (gate.running >= gate.slots) {
+		gate.refusals++;
+		pthread_mutex_unlock(&gate.mu);
+		return -1;
+	}
+	if (++gate.running > gate.peak)
+		gate.peak = gate.running;
+	pthread_mutex_unlock(&gate.mu);
+	return 0;
+}
+
+void
+password_gate_leave(void)
+{
+	pthread_mutex_lock(&gate.mu);
+	gate.running--;
+	pthread_cond_signal(&gate.free);
+	pthread_mutex_unlock(&gate.mu);
+}
+
+void
+password_gate_metrics(struct buf *out, void *arg)
+{
+	unsigned slots, running, peak;
+	unsigned long long waits, refusals;
+
+	(void)arg;
+	pthread_mutex_lock(&gate.mu);
+	slots = gate.slots;
+	running = gate.running;
+	peak = gate.peak;
+	waits = gate.waits;
+	refusals = gate.refusals;
+	pthread_mutex_unlock(&gate.mu);
+	metrics_gauge(out, "blogd_password_hashes_max", "gauge",
+	              "Password hashes the gate lets run at once.", slots);
+	metrics_gauge(out, "blogd_password_hashes_running", "gauge",
+	              "Password hashes running now.", running);
+	metrics_gauge(out, "blogd_password_hashes_peak", "gauge",
+	              "Most password hashes that ran at once so far.", peak);
+	metrics_gauge(out, "blogd_password_gate_waits_total", "counter",
+	              "Sign-ins that found every slot taken and waited.",
+	              waits);
+	metrics_gauge(out, "blogd_password_gate_refusals_total", "counter",
+	              "Sign-ins refused (503) after waiting too long.",
+	              refusals);
 }

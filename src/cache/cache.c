@@ -12,11 +12,13 @@
  *
  * Whole pages keep two MHD responses (identity, gzip) with every header
  * built in, queued as they are: a hit allocates nothing. Pages with the
- * comment form keep the bytes around the CSRF token; the gzip form is a
- * raw deflate stream of the prefix ended with Z_FULL_FLUSH (byte aligned,
- * no reference beyond it), a stored block for the token, and a separate
- * raw deflate stream of the suffix that ends the data, wrapped in a gzip
- * header and a trailer whose CRC comes from crc32_combine().
+ * comment form keep the bytes before its CSRF token and after its form
+ * stamp, and the few between ("the span"); each answer writes a freshly
+ * masked token and the current stamp into a copy of the span. The gzip
+ * form is a raw deflate stream of the prefix ended with Z_FULL_FLUSH (byte
+ * aligned, no reference beyond it), a stored block for the span, and a
+ * separate raw deflate stream of the suffix that ends the data, wrapped in
+ * a gzip header and a trailer whose CRC comes from crc32_combine().
  *
  * Freshness is read off the request path: the poller thread, which this
  * file owns (started by page_cache_init, joined by page_cache_free), reads
@@ -60,15 +62,17 @@
 #define PC_GZIP_MIN      256 /* smaller bodies are sent as they are */
 #define PC_GZIP_HEADER   10
 #define PC_GZIP_TRAILER  8
-#define PC_STORED_HEADER 5 /* stored block: type byte, LEN, NLEN */
-#define PC_ETAG_TOKEN    8 /* token digits in a split page's ETag */
+#define PC_STORED_HEADER 5      /* stored block: type byte, LEN, NLEN */
+#define PC_SPAN_MAX      0xffff /* a stored block's limit */
+#define PC_ETAG_HOURS    3600   /* a split page's ETag changes this often */
 
 /* Reading the version while the database fails, and stale answers. */
 #define PC_RETRY_US    100000ULL /* the poll's pace while it fails */
 #define PC_REFRESH_MS  300       /* longest wait for a refresh */
 #define PC_RETRY_AFTER "2"       /* seconds, on 503s: the probe's pace */
 
-static const char pc_token_mark[] = "name=\"csrf_token\" value=\"";
+static const char pc_token_mark[] = "name=\"" CSRF_FIELD "\" value=\"";
+static const char pc_stamp_mark[] = "name=\"" CSRF_STAMP_FIELD "\" value=\"";
 
 /* A refresh for the refresher thread: a request of the cache's own for
  * an out-of-date page (http_request_copy), and the entry's key. Owned by the
@@ -97,16 +101,17 @@ struct pc_entry {
 	struct http_prebuilt *resp[2];
 	size_t len[2];
 	/* Split pages: identity and deflate parts (zpre starts with the gzip
-	 * header), CRCs of the identity parts and zlib's operator for
-	 * appending suf_len bytes to a CRC. ctype is the handler's content
-	 * type, a constant (http.h), so it outlives the entry and every
-	 * response built from it. */
+	 * header), the span (token first, stamp last, at stamp_off), CRCs of
+	 * the identity parts and zlib's operators for appending span_len and
+	 * suf_len bytes to a CRC. ctype is the handler's content type, a
+	 * constant (http.h), so it outlives the entry and every response
+	 * built from it. */
 	const char *ctype;
-	char *pre, *suf;
-	size_t pre_len, suf_len;
+	char *pre, *span, *suf;
+	size_t pre_len, span_len, stamp_off, suf_len;
 	unsigned char *zpre, *zsuf;
 	size_t zpre_len, zsuf_len;
-	uLong crc_pre, crc_suf, crc_op_suf;
+	uLong crc_pre, crc_suf, crc_op_span, crc_op_suf;
 	char key[];
 };
 
@@ -121,7 +126,6 @@ static struct {
 	atomic_ullong fresh_us; /* when the database last answered it */
 	unsigned long long stale_max_us; /* [cache] stale_if_error */
 	atomic_ullong stale;             /* stale answers, for /metrics */
-	uLong crc_op_token;              /* crc32_combine_gen(CSRF_HEX_LEN) */
 	struct db_pool *db;
 	/* No site.base_url: pages take their links from the Host, so it is
 	 * part of the key. */
@@ -273,7 +277,6 @@ page_cache_init(const struct config *cfg, struct db_pool *db)
 	atomic_init(&pc.version, -1);
 	atomic_init(&pc.fresh_us, 0);
 	atomic_init(&pc.stale, 0);
-	pc.crc_op_token = crc32_combine_gen(CSRF_HEX_LEN);
 	if (!pc.enabled || db == NULL)
 		return;
 	/* Without it no version is ever known: pages are not cached. */
@@ -324,6 +327,7 @@ pc_entry_free(struct pc_entry *e)
 		if (e->resp[i] != NULL)
 			http_prebuilt_free(e->resp[i]);
 	free(e->pre);
+	free(e->span);
 	free(e->suf);
 	free(e->zpre);
 	free(e->zsuf);
@@ -608,46 +612,55 @@ pc_answer_whole(struct http_request *req, struct pc_entry *e)
 	http_respond_shared(req, 200, e->resp[v], e->len[v], pc_unref, e);
 }
 
-/* The visitor's page: prefix, token, suffix, identity or gzip, as one
+/* The span with this answer's token and stamp, at dst. */
+static void
+pc_span_fill(const struct pc_entry *e, unsigned char *dst, const char *token,
+             const char *stamp)
+{
+	memcpy(dst, e->span, e->span_len);
+	memcpy(dst, token, CSRF_TOKEN_LEN);
+	memcpy(dst + e->stamp_off, stamp, CSRF_STAMP_LEN);
+}
+
+/* The visitor's page: prefix, span, suffix, identity or gzip, as one
  * buffer (MHD sends the headers and a buffer in one call; split parts as
  * an iovec would take two). */
 static unsigned char *
-pc_split_body(const struct pc_entry *e, const char *token, bool gzip,
-              size_t *len)
+pc_split_body(const struct pc_entry *e, const char *token, const char *stamp,
+              bool gzip, size_t *len)
 {
 	unsigned char *data, *p;
 	uLong crc;
 
-	*len = gzip ? e->zpre_len + PC_STORED_HEADER + CSRF_HEX_LEN +
+	*len = gzip ? e->zpre_len + PC_STORED_HEADER + e->span_len +
 	                  e->zsuf_len + PC_GZIP_TRAILER
-	            : e->pre_len + CSRF_HEX_LEN + e->suf_len;
+	            : e->pre_len + e->span_len + e->suf_len;
 	p = data = xmalloc(*len);
 	if (gzip) {
 		memcpy(p, e->zpre, e->zpre_len);
 		p += e->zpre_len;
 		/* Not the last block, stored; LEN and its complement. */
 		p[0] = 0x00;
-		p[1] = CSRF_HEX_LEN;
-		p[2] = 0;
-		p[3] = (unsigned char)~CSRF_HEX_LEN;
-		p[4] = 0xff;
+		p[1] = (unsigned char)e->span_len;
+		p[2] = (unsigned char)(e->span_len >> 8);
+		p[3] = (unsigned char)~p[1];
+		p[4] = (unsigned char)~p[2];
 		p += PC_STORED_HEADER;
-		memcpy(p, token, CSRF_HEX_LEN);
-		p += CSRF_HEX_LEN;
+		pc_span_fill(e, p, token, stamp);
+		crc = crc32_combine_op(
+		    e->crc_pre, crc32(0, p, (uInt)e->span_len), e->crc_op_span);
+		p += e->span_len;
 		memcpy(p, e->zsuf, e->zsuf_len);
 		p += e->zsuf_len;
-		crc = crc32_combine_op(
-		    e->crc_pre, crc32(0, (const Bytef *)token, CSRF_HEX_LEN),
-		    pc.crc_op_token);
 		crc = crc32_combine_op(crc, e->crc_suf, e->crc_op_suf);
 		pc_put_le32(p, (uint32_t)crc);
 		pc_put_le32(p + 4,
-		            (uint32_t)(e->pre_len + CSRF_HEX_LEN + e->suf_len));
+		            (uint32_t)(e->pre_len + e->span_len + e->suf_len));
 	} else {
 		memcpy(p, e->pre, e->pre_len);
 		p += e->pre_len;
-		memcpy(p, token, CSRF_HEX_LEN);
-		p += CSRF_HEX_LEN;
+		pc_span_fill(e, p, token, stamp);
+		p += e->span_len;
 		memcpy(p, e->suf, e->suf_len);
 	}
 	return data;
@@ -660,31 +673,51 @@ pc_release_response(void *r)
 }
 
 /*
- * Answers from a split entry with token (the visitor's). After a render
- * (req already answered by the handler) this replaces the handler's body,
- * or leaves it when MHD cannot make the response.
+ * A split page's ETag: the entry's, plus a tag of the visitor and the
+ * hour. W/"<hash>-<tag>". The tag hashes the token's secret (the same
+ * behind every mask), since a page is only current for the visitor whose
+ * cookie it was made for; and the hour, so that a copy revalidated with
+ * 304 never carries a form stamp older than that.
+ */
+static void
+pc_split_etag(const struct pc_entry *e, const char *token, char *out,
+              size_t outlen)
+{
+	unsigned char secret[CSRF_SECRET_LEN];
+	long long hour = (long long)time(NULL) / PC_ETAG_HOURS;
+	uint64_t tag = PC_FNV_INIT;
+	size_t elen = strlen(e->etag);
+
+	if (csrf_unmask(token, secret))
+		tag = pc_fnv(secret, sizeof(secret), tag);
+	tag = pc_fnv(&hour, sizeof(hour), tag);
+	snprintf(out, outlen, "%.*s-%08x\"", (int)(elen - 1), e->etag,
+	         (unsigned)(tag ^ (tag >> 32)));
+}
+
+/*
+ * Answers from a split entry with token (the visitor's, masked for this
+ * answer). After a render (req already answered by the handler) this
+ * replaces the handler's body, or leaves it when MHD cannot make the
+ * response.
  */
 static void
 pc_answer_split(struct http_request *req, const struct pc_entry *e,
                 const char *token)
 {
 	bool gzip = e->zpre != NULL && http_accepts_gzip(req);
-	size_t elen = strlen(e->etag), len;
 	struct http_prebuilt *r;
 	unsigned char *data;
-	char etag[sizeof(e->etag) + PC_ETAG_TOKEN + 1];
+	char etag[sizeof(e->etag) + 16], stamp[CSRF_STAMP_LEN + 1];
+	size_t len;
 
-	/* The ETag names the token too: a page is only current for the
-	 * visitor whose cookie it was made for. W/"<hash>-<token start>" */
-	memcpy(etag, e->etag, elen - 1);
-	etag[elen - 1] = '-';
-	memcpy(etag + elen, token, PC_ETAG_TOKEN);
-	memcpy(etag + elen + PC_ETAG_TOKEN, "\"", 2);
+	pc_split_etag(e, token, etag, sizeof(etag));
 	if (!pc_answered(req) && pc_etag_match(req, etag)) {
 		pc_not_modified(req, etag, true);
 		return;
 	}
-	data = pc_split_body(e, token, gzip, &len);
+	csrf_stamp_for(req, stamp);
+	data = pc_split_body(e, token, stamp, gzip, &len);
 	/* Shared caches must not hand one visitor's token to another. */
 	r = http_shared_response(req, e->ctype, data, len, etag,
 	                         "private, no-cache", true, gzip);
@@ -702,7 +735,7 @@ pc_answer_split(struct http_request *req, const struct pc_entry *e,
 static void
 pc_answer(struct http_request *req, struct pc_entry *e)
 {
-	char token[CSRF_HEX_LEN + 1];
+	char token[CSRF_TOKEN_LEN + 1];
 
 	if (!e->split) {
 		pc_answer_whole(req, e);
@@ -750,25 +783,33 @@ pc_build_whole(struct http_request *req, struct pc_entry *e,
 	return e->resp[0] != NULL && (gz == NULL || e->resp[1] != NULL);
 }
 
-/* Splits the page v at its one CSRF token tok. */
+/* Splits the page v around the span from its token (tok) to the end of
+ * its stamp (stamp); false when it cannot be kept. */
 static bool
 pc_build_split(struct pc_entry *e, const struct http_response_view *v,
-               const char *tok)
+               const char *tok, const char *stamp)
 {
 	size_t pre = (size_t)(tok - v->body);
 
 	e->split = true;
 	e->ctype = v->content_type;
+	e->span_len = (size_t)(stamp - tok) + CSRF_STAMP_LEN;
+	if (e->span_len > PC_SPAN_MAX)
+		return false;
+	e->stamp_off = (size_t)(stamp - tok);
+	e->span = xmalloc(e->span_len);
+	memcpy(e->span, tok, e->span_len);
 	e->pre_len = pre;
 	e->pre = xmalloc(pre + 1);
 	memcpy(e->pre, v->body, pre);
-	e->suf_len = v->body_len - pre - CSRF_HEX_LEN;
+	e->suf_len = v->body_len - pre - e->span_len;
 	e->suf = xmalloc(e->suf_len + 1);
-	memcpy(e->suf, tok + CSRF_HEX_LEN, e->suf_len);
+	memcpy(e->suf, tok + e->span_len, e->suf_len);
 	e->crc_pre = crc32(0, (const Bytef *)e->pre, (uInt)e->pre_len);
 	e->crc_suf = crc32(0, (const Bytef *)e->suf, (uInt)e->suf_len);
+	e->crc_op_span = crc32_combine_gen((z_off_t)e->span_len);
 	e->crc_op_suf = crc32_combine_gen((z_off_t)e->suf_len);
-	e->cost += e->pre_len + e->suf_len;
+	e->cost += e->pre_len + e->span_len + e->suf_len;
 	if (!http_compressible(e->ctype))
 		return true;
 	/* Magic, deflate, no flags, no mtime, no extra flags, Unix. */
@@ -787,26 +828,43 @@ pc_build_split(struct pc_entry *e, const struct http_response_view *v,
 	return true;
 }
 
-const char *
-pc_find_token(const struct http_response_view *v, bool *many)
+/* The value after the one mark (len lower-case hex digits, then '"') in
+ * the page v; NULL when there is none; *bad when there is more than one
+ * or it is not such a value. */
+static const char *
+pc_find_value(const struct http_response_view *v, const char *mark, size_t len,
+              bool *bad)
 {
-	const char *m, *tok;
-	size_t ml = sizeof(pc_token_mark) - 1;
+	size_t ml = strlen(mark);
+	const char *m, *val, *end = v->body + v->body_len;
 
-	*many = false;
-	m = memmem(v->body, v->body_len, pc_token_mark, ml);
+	m = memmem(v->body, v->body_len, mark, ml);
 	if (m == NULL)
 		return NULL;
-	tok = m + ml;
-	if ((size_t)(tok - v->body) + CSRF_HEX_LEN >= v->body_len ||
-	    strspn(tok, "0123456789abcdef") != CSRF_HEX_LEN ||
-	    tok[CSRF_HEX_LEN] != '"' ||
-	    memmem(tok, v->body_len - (size_t)(tok - v->body), pc_token_mark,
-	           ml) != NULL) {
-		*many = true;
+	val = m + ml;
+	if ((size_t)(end - val) <= len || val[len] != '"' ||
+	    strspn(val, "0123456789abcdef") != len ||
+	    memmem(val, (size_t)(end - val), mark, ml) != NULL) {
+		*bad = true;
 		return NULL;
 	}
-	return tok;
+	return val;
+}
+
+const char *
+pc_find_token(const struct http_response_view *v, const char **stamp, bool *bad)
+{
+	const char *tok;
+
+	*bad = false;
+	*stamp = NULL;
+	tok = pc_find_value(v, pc_token_mark, CSRF_TOKEN_LEN, bad);
+	if (tok == NULL)
+		return NULL;
+	*stamp = pc_find_value(v, pc_stamp_mark, CSRF_STAMP_LEN, bad);
+	if (*stamp == NULL || *stamp < tok)
+		*bad = true;
+	return *bad ? NULL : tok;
 }
 
 /*
@@ -816,21 +874,21 @@ pc_find_token(const struct http_response_view *v, bool *many)
  */
 static struct pc_entry *
 pc_build(struct http_request *req, const char *key, uint64_t hash,
-         long long version, char token[CSRF_HEX_LEN + 1])
+         long long version, char token[CSRF_TOKEN_LEN + 1])
 {
 	struct http_response_view v;
-	const char *tok;
+	const char *tok, *stamp;
 	struct pc_entry *e;
 	uint64_t sum;
-	bool many, ok;
+	bool bad, ok;
 
 	token[0] = '\0';
 	http_response_get(req, &v);
 	if (v.status != 200 || v.body == NULL || v.content_type == NULL ||
 	    v.body_len + PC_OVERHEAD > pc.max / 4)
 		return NULL;
-	tok = pc_find_token(&v, &many);
-	if (many)
+	tok = pc_find_token(&v, &stamp, &bad);
+	if (bad)
 		return NULL;
 	/* Whole pages must not carry anything of this visitor's. */
 	for (const struct http_kv *h = v.headers; h != NULL; h = h->next)
@@ -841,21 +899,22 @@ pc_build(struct http_request *req, const char *key, uint64_t hash,
 	e->complete = true;
 	e->version = version;
 	e->cost = PC_OVERHEAD + strlen(key);
-	/* The ETag hashes the page without its token (split pages add the
-	 * token's CRC per answer). */
+	/* The ETag hashes the page without its token and stamp (split
+	 * pages add the visitor's tag per answer). */
 	if (tok != NULL) {
-		size_t pre = (size_t)(tok - v.body);
+		const char *mid = tok + CSRF_TOKEN_LEN;
+		const char *rest = stamp + CSRF_STAMP_LEN;
 
-		sum = pc_fnv(v.body, pre, PC_FNV_INIT);
-		sum = pc_fnv(tok + CSRF_HEX_LEN,
-		             v.body_len - pre - CSRF_HEX_LEN, sum);
-		memcpy(token, tok, CSRF_HEX_LEN);
-		token[CSRF_HEX_LEN] = '\0';
+		sum = pc_fnv(v.body, (size_t)(tok - v.body), PC_FNV_INIT);
+		sum = pc_fnv(mid, (size_t)(stamp - mid), sum);
+		sum = pc_fnv(rest, v.body_len - (size_t)(rest - v.body), sum);
+		memcpy(token, tok, CSRF_TOKEN_LEN);
+		token[CSRF_TOKEN_LEN] = '\0';
 	} else
 		sum = pc_fnv(v.body, v.body_len, PC_FNV_INIT);
 	snprintf(e->etag, sizeof(e->etag), "W/\"%016llx\"",
 	         (unsigned long long)sum);
-	ok = tok != NULL ? pc_build_split(e, &v, tok)
+	ok = tok != NULL ? pc_build_split(e, &v, tok, stamp)
 	                 : pc_build_whole(req, e, &v);
 	if (!ok || e->cost > pc.max / 4) {
 		log_warn("cache: cannot keep %s", http_req_path(req));
@@ -871,7 +930,7 @@ pc_build(struct http_request *req, const char *key, uint64_t hash,
  * a page gone (404) must not come back as a stale copy. */
 static struct pc_entry *
 pc_store(struct http_request *req, const char *key, uint64_t hash,
-         long long version, char token[CSRF_HEX_LEN + 1])
+         long long version, char token[CSRF_TOKEN_LEN + 1])
 {
 	struct pc_entry *e = pc_build(req, key, hash, version, token), *old;
 	bool failed = pc_status(req) >= 500;
@@ -896,7 +955,7 @@ static void
 pc_finish(struct http_request *req, const char *key, uint64_t hash,
           long long version)
 {
-	char token[CSRF_HEX_LEN + 1];
+	char token[CSRF_TOKEN_LEN + 1];
 	struct pc_entry *e = pc_store(req, key, hash, version, token);
 
 	if (e == NULL)
@@ -944,7 +1003,7 @@ pc_refresh_queue(const struct http_request *req, const char *key, uint64_t hash,
 static void
 pc_refresh_run(struct pc_job *j, bool render)
 {
-	char token[CSRF_HEX_LEN + 1];
+	char token[CSRF_TOKEN_LEN + 1];
 	struct http_request *r = j->req;
 	struct pc_entry *e;
 

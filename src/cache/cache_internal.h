@@ -19,9 +19,12 @@ bool pc_query_ok(const char *target);
 void pc_key_build(struct buf *key, bool https, const char *host,
                   const char *target);
 
-/* Where the one CSRF token of the page v starts (its body is
- * NUL-terminated); NULL when none; *many when there is more than one. */
-const char *pc_find_token(const struct http_response_view *v, bool *many);
+/* Where the one CSRF token (masked: 128 hex digits) of the page v starts
+ * (its body is NUL-terminated), NULL when none; *stamp gets the one form
+ * stamp after it. *bad when the page has more than one of either, or a
+ * token without a stamp after it: such a page is not kept. */
+const char *pc_find_token(const struct http_response_view *v,
+                          const char **stamp, bool *bad);
 
 /* What the freshness rules say of a page held. */
 struct pc_state {

@@ -17,6 +17,7 @@
 #include "totp.h"
 
 #define LOGIN_FAILED "Invalid username or password."
+#define LOGIN_BUSY   "Too many sign-ins at once. Please try again in a moment."
 
 const struct session_user *
 admin_require(struct http_request *req)
@@ -51,11 +52,15 @@ void
 admin_set_token(struct http_request *req, const struct session_user *user,
                 struct tmpl_dict *d)
 {
-	char token[CSRF_HEX_LEN + 1];
+	char token[CSRF_TOKEN_LEN + 1];
 
 	/* From user's binding, not csrf_token_for: that asks the database
-	 * for the session, which a form shown again in an outage cannot. */
-	csrf_session_token(&http_req_app(req)->csrf_key, user->binding, token);
+	 * for the session, which a form shown again in an outage cannot.
+	 * Without random bytes for the mask (logged) the form carries no
+	 * token, and posting it is refused (403). */
+	if (csrf_session_token(&http_req_app(req)->csrf_key, user->binding,
+	                       token) != 0)
+		token[0] = '\0';
 	tmpl_set(d, TK_CSRF_TOKEN, token);
 }
 
@@ -139,7 +144,7 @@ login_render(struct http_request *req, int status, const char *username,
 	    {"signed_out", "You are signed out."},
 	    {"expired", "The sign-in took too long: please start again."},
 	    {NULL, NULL}};
-	char token[CSRF_HEX_LEN + 1];
+	char token[CSRF_TOKEN_LEN + 1];
 	struct tmpl_dict *root, *content;
 
 	if (csrf_token_for(req, token) != 0) {
@@ -198,46 +203,56 @@ login_lookup(struct http_request *req, const char *account,
 	return rc;
 }
 
-/* Argon2 takes tens of milliseconds: no connection is held meanwhile. */
-static bool
+/*
+ * Argon2 takes tens of milliseconds: no connection is held meanwhile, and
+ * it runs behind the password gate (password.h), with the new argon2id
+ * hash of an imported (Django) account's password when it matched:
+ * rehash gets it, or "" when none is due or it failed (the upgrade waits
+ * for the next sign-in). 1 for a match, 0 for none, -1 when the gate
+ * stayed shut.
+ */
+static int
 login_verify(const char *password, const struct login_lookup *lk,
-             bool *needs_rehash)
+             char rehash[PASSWORD_HASH_MAX])
 {
 	const char *hash = login_dummy_hash;
-	bool ok;
+	bool ok, needs_rehash = false;
 
-	*needs_rehash = false;
+	rehash[0] = '\0';
+	if (password_gate_enter() != 0)
+		return -1;
 	pthread_once(&login_dummy_once, login_dummy_init);
 	if (lk->found)
 		hash = lk->user.password_hash;
-	ok = password_verify(password, hash, needs_rehash) == 1;
+	ok = password_verify(password, hash, &needs_rehash) == 1;
 	/* Only admins may sign in here; others fail like a wrong password. */
-	return ok && lk->found && lk->user.is_admin;
+	ok = ok && lk->found && lk->user.is_admin;
+	if (ok && needs_rehash &&
+	    password_hash(password, rehash, PASSWORD_HASH_MAX) != 0)
+		rehash[0] = '\0';
+	password_gate_leave();
+	return ok ? 1 : 0;
 }
 
-/* Stores an argon2id hash in place of an imported (Django) one. A failure
- * only delays the upgrade to the next sign-in. */
+/* Stores the argon2id hash made in place of an imported (Django) one. A
+ * failure only delays the upgrade to the next sign-in. */
 static void
 login_rehash(struct db_conn *conn, const struct model_user *user,
-             const char *password)
+             const char *rehash)
 {
-	char hash[PASSWORD_HASH_MAX];
-
-	if (password_hash(password, hash, sizeof(hash)) != 0 ||
-	    model_user_set_password(conn, user->id, hash) != MODEL_OK)
+	if (model_user_set_password(conn, user->id, rehash) != MODEL_OK)
 		log_warn("admin: could not rehash the password of %s",
 		         user->name);
 	else
 		log_info("admin: rehashed the password of %s to argon2id",
 		         user->name);
-	explicit_bzero(hash, sizeof(hash));
 }
 
 /* Second visit: records the outcome and, on success, starts the session. */
 static void
 login_finish(struct http_request *req, const char *username,
-             const char *account, const char *password,
-             const struct login_lookup *lk, bool ok, bool needs_rehash)
+             const char *account, const struct login_lookup *lk, bool ok,
+             const char *rehash)
 {
 	struct db_conn *conn;
 	int rc;
@@ -255,8 +270,8 @@ login_finish(struct http_request *req, const char *username,
 			login_render(req, 401, username, LOGIN_FAILED);
 		return;
 	}
-	if (needs_rehash)
-		login_rehash(conn, &lk->user, password);
+	if (rehash[0] != '\0')
+		login_rehash(conn, &lk->user, rehash);
 	if (lk->user.totp) {
 		/* The failures stay counted until the code is right too:
 		 * else the password would reopen guessing codes. */
@@ -288,7 +303,8 @@ login_post(struct http_request *req)
 	const char *password = http_form(req, "password");
 	struct login_lookup lk;
 	const char *account;
-	bool ok, needs_rehash;
+	char rehash[PASSWORD_HASH_MAX];
+	int ok;
 
 	if (!csrf_check(req)) {
 		http_error(req, 403);
@@ -305,10 +321,12 @@ login_post(struct http_request *req)
 	} else if (lk.wait > 0) {
 		admin_retry_after(req, lk.wait);
 		login_render(req, 429, username, ADMIN_THROTTLED);
+	} else if ((ok = login_verify(password, &lk, rehash)) < 0) {
+		/* Retry-After: the page cache's hook adds it to every 503. */
+		login_render(req, 503, username, LOGIN_BUSY);
 	} else {
-		ok = login_verify(password, &lk, &needs_rehash);
-		login_finish(req, username, account, password, &lk, ok,
-		             needs_rehash);
+		login_finish(req, username, account, &lk, ok == 1, rehash);
+		explicit_bzero(rehash, sizeof(rehash));
 	}
 	model_user_free(&lk.user);
 }

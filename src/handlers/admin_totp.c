@@ -37,7 +37,7 @@ code_field(struct http_request *req)
 static void
 code_render(struct http_request *req, int status, const char *error)
 {
-	char token[CSRF_HEX_LEN + 1];
+	char token[CSRF_TOKEN_LEN + 1];
 	struct tmpl_dict *root, *content;
 
 	if (csrf_token_for(req, token) != 0) {
@@ -336,8 +336,9 @@ wipe:
 }
 
 /* Whether the disable form proves the admin is here: a right current code
- * or the password. 1, 0, or -1 on a database error. The password check
- * holds no connection (argon2 takes tens of milliseconds). */
+ * or the password. 1, 0, or -1 on a database error or when the password
+ * gate stayed shut (password.h). The password check holds no connection
+ * (argon2 takes tens of milliseconds). */
 static int
 totp_disable_proof(struct http_request *req, struct db_conn **conn,
                    const struct session_user *user, const struct model_totp *t)
@@ -356,12 +357,16 @@ totp_disable_proof(struct http_request *req, struct db_conn **conn,
 		return -1;
 	db_release(*conn);
 	*conn = NULL;
-	if (rc == MODEL_OK)
-		rc = password_verify(password, u.password_hash, &rehash) == 1;
-	else
+	if (rc != MODEL_OK)
 		rc = 0;
+	else if (password_gate_enter() != 0)
+		rc = -1;
+	else {
+		rc = password_verify(password, u.password_hash, &rehash) == 1;
+		password_gate_leave();
+	}
 	model_user_free(&u);
-	if ((*conn = db_acquire(http_req_app(req)->db)) == NULL)
+	if (rc < 0 || (*conn = db_acquire(http_req_app(req)->db)) == NULL)
 		return -1;
 	return rc;
 }

@@ -1,14 +1,31 @@
-/* POST /posts/{slug}/comments, and the form text helpers of handlers.h. */
+/*
+ * POST /posts/{slug}/comments, and the form text helpers of handlers.h.
+ *
+ * Spam defence, without third-party services, cheapest first: a honeypot
+ * field no person sees (filled: a robot), the form stamp (csrf.h: sent
+ * sooner than [site] comment_min_seconds after the form was served, or
+ * more than COMMENT_STAMP_MAX_AGE later, or missing), the links a comment
+ * carries ([site] comment_max_links), the comments of the client address
+ * in the last COMMENT_RATE_WINDOW seconds ([site] comment_rate_limit,
+ * counted in the database so every instance agrees), and the same text
+ * again on the post or from the address within COMMENT_REPEAT_WINDOW.
+ * Every refusal shows the form again with the text as typed and says why;
+ * each is counted by reason for /metrics (comments_metrics).
+ */
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "app.h"
 #include "config.h"
 #include "csrf.h"
 #include "db.h"
 #include "handlers.h"
+#include "metrics.h"
 #include "model.h"
 #include "page.h"
 #include "post_page.h"
@@ -66,51 +83,244 @@ comment_field_read(struct http_request *req, const struct comment_rule *rule,
 	"The database is unavailable for a moment, so your comment was not "   \
 	"saved. Please try again in a moment: your text is kept below."
 
+/* Spam defence: the honeypot field, how long a form stays good, and the
+ * windows of the rate limit and of repeated text. */
+#define COMMENT_HONEYPOT      "website"
+#define COMMENT_STAMP_MAX_AGE (24L * 60 * 60)
+#define COMMENT_STAMP_SKEW    60 /* seconds between instances' clocks */
+#define COMMENT_RATE_WINDOW   (10L * 60)
+#define COMMENT_REPEAT_WINDOW (24L * 60 * 60)
+
+/* Why a comment was refused: the label of its /metrics series. */
+enum comment_refusal {
+	REFUSED_HONEYPOT,
+	REFUSED_STAMP,
+	REFUSED_TOO_FAST,
+	REFUSED_EXPIRED,
+	REFUSED_LINKS,
+	REFUSED_RATE,
+	REFUSED_DUPLICATE,
+	REFUSED_N
+};
+
+static const char *const comment_refusal_names[REFUSED_N] = {
+    "honeypot", "stamp", "too_fast", "expired", "links", "rate", "duplicate"};
+static atomic_ullong comment_refused[REFUSED_N];
+
+void
+comments_metrics(struct buf *out, void *arg)
+{
+	(void)arg;
+	metrics_family(out, "blogd_comment_refused_total", "counter",
+	               "Comments refused by the spam defence, by reason.");
+	for (int i = 0; i < REFUSED_N; i++)
+		buf_printf(out,
+		           "blogd_comment_refused_total{reason=\"%s\"} %llu\n",
+		           comment_refusal_names[i],
+		           atomic_load_explicit(&comment_refused[i],
+		                                memory_order_relaxed));
+}
+
+/* What the answer to a comment is: status 0 stores it; otherwise the form
+ * again with message (NULL: the fields' own) and, when retry_after > 0,
+ * that Retry-After (seconds). */
+struct comment_verdict {
+	int status;
+	const char *message;
+	long long retry_after;
+};
+
+static void
+comment_refuse(struct comment_verdict *v, int status,
+               enum comment_refusal reason, const char *message,
+               long long retry_after)
+{
+	v->status = status;
+	v->message = message;
+	v->retry_after = retry_after;
+	atomic_fetch_add_explicit(&comment_refused[reason], 1,
+	                          memory_order_relaxed);
+}
+
+/* Links in s: "http://", "https://" and "www." not after "//". */
+static unsigned
+comment_links(const char *s)
+{
+	unsigned n = 0;
+
+	for (const char *p = s; *p != '\0'; p++)
+		if (strncasecmp(p, "http://", 7) == 0 ||
+		    strncasecmp(p, "https://", 8) == 0 ||
+		    (strncasecmp(p, "www.", 4) == 0 &&
+		     (p - s < 2 || strncmp(p - 2, "//", 2) != 0)))
+			n++;
+	return n;
+}
+
+/* The form stamp sent, with its age in *age; NULL when it is not one of
+ * ours (or from further ahead than the clocks may differ). */
+static const char *
+comment_stamp(struct http_request *req, long long *age)
+{
+	const char *stamp = http_form(req, CSRF_STAMP_FIELD);
+	long long at = csrf_stamp_time(&http_req_app(req)->csrf_key, stamp);
+
+	*age = (long long)time(NULL) - at;
+	return at < 0 || *age < -COMMENT_STAMP_SKEW ? NULL : stamp;
+}
+
+/* The stamp a form shown again keeps: the one sent while it is good, so
+ * that a correction does not restart the clock; NULL for a fresh one. */
+static const char *
+comment_stamp_kept(struct http_request *req)
+{
+	long long age;
+	const char *stamp = comment_stamp(req, &age);
+
+	return age <= COMMENT_STAMP_MAX_AGE ? stamp : NULL;
+}
+
+/* The checks that need no database: the honeypot and the form stamp. */
+static void
+comment_check_form(struct http_request *req, struct comment_verdict *v)
+{
+	const char *trap = http_form(req, COMMENT_HONEYPOT);
+	long long age, min = http_req_app(req)->cfg->site.comment_min_seconds;
+
+	if (trap != NULL && trap[0] != '\0')
+		comment_refuse(v, 400, REFUSED_HONEYPOT,
+		               "Your comment was not posted: the form was "
+		               "filled in as only robots do. Please send it "
+		               "again.",
+		               0);
+	else if (comment_stamp(req, &age) == NULL)
+		comment_refuse(v, 400, REFUSED_STAMP,
+		               "Your comment was not posted: the form was "
+		               "incomplete. Please send it again.",
+		               0);
+	else if (age > COMMENT_STAMP_MAX_AGE)
+		comment_refuse(v, 400, REFUSED_EXPIRED,
+		               "Your comment was not posted: the form was open "
+		               "for more than a day. Please send it again.",
+		               0);
+	else if (age < min)
+		comment_refuse(v, 429, REFUSED_TOO_FAST,
+		               "That was quick: your comment was not posted "
+		               "yet. Please read it over and send it again in "
+		               "a few seconds.",
+		               min - age);
+}
+
+#define COMMENT_RATE_TEXT                                                      \
+	"You have posted several comments in the last few minutes. Please "    \
+	"try again later: your text is kept below."
+
+/* The checks that ask the database: the rate limit, then repeated text.
+ * 0, or -1 when it did not answer. */
+static int
+comment_check_db(struct http_request *req, struct db_conn *conn,
+                 const struct model_post *post, const char *body,
+                 struct comment_verdict *v)
+{
+	unsigned limit = http_req_app(req)->cfg->site.comment_rate_limit;
+	const char *ip = http_req_client_ip(req);
+	long long n, age, wait;
+	int rc;
+
+	if (limit > 0) {
+		if (model_comment_recent(conn, ip, COMMENT_RATE_WINDOW, &n,
+		                         &age) != MODEL_OK)
+			return -1;
+		if (n >= (long long)limit) {
+			/* A place frees when the oldest leaves the window. */
+			wait = COMMENT_RATE_WINDOW - age;
+			comment_refuse(v, 429, REFUSED_RATE, COMMENT_RATE_TEXT,
+			               wait > 0 ? wait : 1);
+			return 0;
+		}
+	}
+	rc = model_comment_repeated(conn, post->id, ip, body,
+	                            COMMENT_REPEAT_WINDOW);
+	if (rc == MODEL_ERR)
+		return -1;
+	if (rc == 1)
+		comment_refuse(v, 400, REFUSED_DUPLICATE,
+		               "This comment has already been posted.", 0);
+	return 0;
+}
+
+/* The hidden fields of a comment form: a masked CSRF token and a form
+ * stamp (stamp, or a fresh one when NULL). 0, or -1 without a token. */
+int
+post_form_fields(struct http_request *req, struct tmpl_dict *content,
+                 const char *stamp)
+{
+	char token[CSRF_TOKEN_LEN + 1], fresh[CSRF_STAMP_LEN + 1];
+
+	if (csrf_token_for(req, token) != 0)
+		return -1;
+	if (stamp == NULL) {
+		csrf_stamp_for(req, fresh);
+		stamp = fresh;
+	}
+	tmpl_set(content, TK_CSRF_TOKEN, token);
+	tmpl_set(content, TK_FORM_STAMP, stamp);
+	return 0;
+}
+
 /* 503 with the form and the text as sent: the post page needs the
  * database, so this is a page of its own. */
 static void
 comment_retry(struct http_request *req)
 {
-	char token[CSRF_HEX_LEN + 1];
 	struct tmpl_dict *root, *content;
 	const char *error = NULL;
 	char *name, *body;
 
-	if (csrf_token_for(req, token) != 0) {
-		http_error(req, 503);
-		return;
-	}
 	name = handlers_form_text(req, "name", false, &error);
 	body = handlers_form_text(req, "body", false, &error);
 	root =
 	    page_new(req, "Comment not saved yet", TF_comment_retry, &content);
-	tmpl_set(content, TK_SLUG, http_req_param(req, 0));
-	tmpl_set(content, TK_CSRF_TOKEN, token);
-	tmpl_set(content, TK_FORM_NAME, name);
-	tmpl_set(content, TK_FORM_BODY, body);
-	tmpl_set(content, TK_ERROR_TEXT, COMMENT_RETRY);
-	page_render(req, 503, root);
+	if (post_form_fields(req, content, comment_stamp_kept(req)) != 0) {
+		tmpl_dict_free(root);
+		http_error(req, 503);
+	} else {
+		tmpl_set(content, TK_SLUG, http_req_param(req, 0));
+		tmpl_set(content, TK_FORM_NAME, name);
+		tmpl_set(content, TK_FORM_BODY, body);
+		tmpl_set(content, TK_ERROR_TEXT, COMMENT_RETRY);
+		page_render(req, 503, root);
+	}
 	free(name);
 	free(body);
 }
 
-/* 400: the post page again with the errors and the typed text. */
+/* The post page again with the form, the typed text and why it was not
+ * posted: the verdict's status, its message and the field errors. */
 static void
 comment_reject(struct http_request *req, struct db_conn *conn,
                const struct model_post *post, const struct comment_field *name,
-               const struct comment_field *body)
+               const struct comment_field *body,
+               const struct comment_verdict *v)
 {
 	struct model_comment_list comments = {0};
-	struct comment_form form = {name->text, body->text, name->error,
-	                            body->error};
+	struct comment_form form = {name->text,  body->text,
+	                            name->error, body->error,
+	                            v->message,  comment_stamp_kept(req)};
+	char retry[24];
 	int rc;
 
 	rc = model_comment_list_approved(conn, post->id, &comments);
 	db_release(conn);
-	if (rc != MODEL_OK)
+	if (rc != MODEL_OK) {
 		comment_retry(req);
-	else
-		post_page_render(req, 400, post, &comments, &form, NULL);
+	} else {
+		if (v->retry_after > 0) {
+			snprintf(retry, sizeof(retry), "%lld", v->retry_after);
+			http_add_header(req, "Retry-After", retry);
+		}
+		post_page_render(req, v->status, post, &comments, &form, NULL);
+	}
 	model_comment_list_free(&comments);
 }
 
@@ -138,6 +348,37 @@ comment_store(struct http_request *req, struct db_conn *conn,
 	http_redirect(req, 303, location);
 }
 
+#define COMMENT_LINKS_MAX_TEXT                                                 \
+	"Your comment has more links than a comment may carry here. Please "   \
+	"remove some."
+
+/* The field checks, the spam checks, then the answer; releases conn. */
+static void
+comment_decide(struct http_request *req, struct db_conn *conn,
+               const struct model_post *post, struct comment_field *name,
+               struct comment_field *body)
+{
+	unsigned max_links = http_req_app(req)->cfg->site.comment_max_links;
+	struct comment_verdict v = {0};
+
+	comment_check_form(req, &v);
+	if (v.status == 0 && (name->error != NULL || body->error != NULL))
+		v.status = 400; /* the fields say why */
+	if (v.status == 0 &&
+	    comment_links(name->text) + comment_links(body->text) > max_links) {
+		comment_refuse(&v, 400, REFUSED_LINKS, NULL, 0);
+		body->error = COMMENT_LINKS_MAX_TEXT;
+	}
+	if (v.status == 0 &&
+	    comment_check_db(req, conn, post, body->text, &v) != 0) {
+		db_release(conn);
+		comment_retry(req);
+	} else if (v.status != 0)
+		comment_reject(req, conn, post, name, body, &v);
+	else
+		comment_store(req, conn, post, name, body);
+}
+
 static void
 comment_handle(struct http_request *req, struct db_conn *conn,
                const struct model_post *post)
@@ -147,10 +388,7 @@ comment_handle(struct http_request *req, struct db_conn *conn,
 	comment_field_read(req, &comment_name_rule, &name);
 	comment_field_read(req, &comment_body_rule, &body);
 	text_crlf_to_lf(body.text);
-	if (name.error != NULL || body.error != NULL)
-		comment_reject(req, conn, post, &name, &body);
-	else
-		comment_store(req, conn, post, &name, &body);
+	comment_decide(req, conn, post, &name, &body); /* releases conn */
 	free(name.text);
 	free(body.text);
 }

@@ -11,7 +11,17 @@ struct comment_form {
 	const char *body;
 	const char *name_error; /* messages next to the fields, or NULL */
 	const char *body_error;
+	const char *error; /* above the form; NULL: the fields' summary */
+	const char *stamp; /* the form stamp to keep; NULL: a fresh one */
 };
+
+struct tmpl_dict;
+
+/* The hidden fields of a comment form into content: a masked CSRF token
+ * and the form stamp (stamp, or a fresh one when NULL). 0, or -1 when no
+ * token could be made. (comments.c) */
+int post_form_fields(struct http_request *req, struct tmpl_dict *content,
+                     const char *stamp);
 
 /* Renders post (post.tpl, or page.tpl for a page) with its sharing head
  * and notice (or NULL), and answers with status. A post also gets its

@@ -4,7 +4,6 @@
 
 #include "app.h"
 #include "config.h"
-#include "csrf.h"
 #include "db.h"
 #include "handlers.h"
 #include "model.h"
@@ -73,11 +72,9 @@ static int
 post_add_form(struct http_request *req, struct tmpl_dict *content,
               const struct comment_form *form)
 {
-	char token[CSRF_HEX_LEN + 1];
-
-	if (csrf_token_for(req, token) != 0)
+	if (post_form_fields(req, content, form != NULL ? form->stamp : NULL) !=
+	    0)
 		return -1;
-	tmpl_set(content, TK_CSRF_TOKEN, token);
 	if (http_req_app(req)->cfg->site.moderate_comments)
 		tmpl_show(content, TK_MODERATED);
 	if (form == NULL)
@@ -86,7 +83,9 @@ post_add_form(struct http_request *req, struct tmpl_dict *content,
 	tmpl_set(content, TK_FORM_BODY, form->body);
 	page_field_error(content, TK_NAME_ERROR, form->name_error);
 	page_field_error(content, TK_BODY_ERROR, form->body_error);
-	if (form->name_error != NULL || form->body_error != NULL)
+	if (form->error != NULL)
+		page_field_error(content, TK_FORM_ERROR, form->error);
+	else if (form->name_error != NULL || form->body_error != NULL)
 		page_field_error(content, TK_FORM_ERROR,
 		                 "Your comment was not posted: please correct "
 		                 "the fields marked below.");

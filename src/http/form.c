@@ -100,6 +100,14 @@ form_parse(const char *src, size_t len)
 	return head;
 }
 
+struct http_kv *
+form_parse_query(const char *target)
+{
+	const char *q = strchr(target, '?');
+
+	return q != NULL ? form_parse(q + 1, strlen(q + 1)) : NULL;
+}
+
 static bool
 form_is_ows(char c)
 {

@@ -28,11 +28,8 @@ const char *
 http_query(struct http_request *req, const char *name)
 {
 	if (!req->query_parsed) {
-		const char *q = strchr(req->target, '?');
-
 		req->query_parsed = true;
-		if (q != NULL)
-			req->query = form_parse(q + 1, strlen(q + 1));
+		req->query = form_parse_query(req->target);
 	}
 	return form_get(req->query, name);
 }

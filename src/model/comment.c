@@ -158,6 +158,45 @@ model_comment_count_pending(struct db_conn *conn)
 	return n;
 }
 
+int
+model_comment_recent(struct db_conn *conn, const char *client_ip,
+                     long long window, long long *n, long long *age)
+{
+	struct db_rows rows;
+
+	if (db_query(conn, &rows,
+	             "SELECT COUNT(*), COALESCE(TIMESTAMPDIFF(SECOND, "
+	             "MIN(created_at), UTC_TIMESTAMP()), 0) FROM comments "
+	             "WHERE client_ip = ? AND created_at > "
+	             "UTC_TIMESTAMP() - INTERVAL ? SECOND",
+	             "si", client_ip, window) != 0)
+		return MODEL_ERR;
+	*n = db_cell_int(&rows, 0, 0);
+	*age = db_cell_int(&rows, 0, 1);
+	db_rows_free(&rows);
+	return MODEL_OK;
+}
+
+int
+model_comment_repeated(struct db_conn *conn, long long post_id,
+                       const char *client_ip, const char *body,
+                       long long window)
+{
+	struct db_rows rows;
+	int rc;
+
+	if (db_query(conn, &rows,
+	             "SELECT COUNT(*) FROM comments "
+	             "WHERE body_hash = UNHEX(SHA2(?, 256)) AND "
+	             "created_at > UTC_TIMESTAMP() - INTERVAL ? SECOND AND "
+	             "(post_id = ? OR client_ip = ?)",
+	             "siis", body, window, post_id, client_ip) != 0)
+		return MODEL_ERR;
+	rc = db_cell_int(&rows, 0, 0) > 0 ? 1 : 0;
+	db_rows_free(&rows);
+	return rc;
+}
+
 void
 model_comment_list_free(struct model_comment_list *l)
 {

@@ -8,7 +8,7 @@ import { after, before, beforeEach, test } from 'node:test';
 
 import {
 	CookieJar, addPost, addUser, csrfFrom, expectBody, expectNoBody,
-	expectStatus, setupSite, sql, sqlValue, startBlogd,
+	expectStatus, hiddenFrom, setupSite, sql, sqlValue, startBlogd,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_admin';
@@ -487,7 +487,7 @@ async function comment(slug, name, body) {
 	const page = await srv.get(`/posts/${slug}`, { jar });
 	expectStatus(page, 200, `GET /posts/${slug}`);
 	const r = await srv.request('POST', `/posts/${slug}/comments`, { jar,
-	    body: { name, body, csrf_token: csrfFrom(page.body) } });
+	    body: { name, body, ...hiddenFrom(page.body) } });
 	expectStatus(r, 303, 'comment');
 }
 

@@ -1,6 +1,7 @@
 // The rendered-page cache: freshness through the database's content version
 // (one instance and two), the admin bypass, ETag/304, gzip (post pages with
-// the per-visitor CSRF token spliced into the compressed stream), Vary,
+// the per-visitor CSRF token, masked afresh for every answer, and the form
+// stamp spliced into the compressed stream), Vary,
 // the memory bound, the cache turned off; static files from memory with a
 // .gz sibling and long-lived caching for fingerprinted names.
 
@@ -12,8 +13,9 @@ import zlib from 'node:zlib';
 import { after, before, test } from 'node:test';
 
 import {
-	CookieJar, addPost, addUser, csrfFrom, expectBody, expectNoBody,
-	expectStatus, setupSite, sql, sqlValue, startBlogd, waitFor, writeConfig,
+	CookieJar, addPost, addUser, csrfFrom, csrfSecret, expectBody,
+	expectNoBody, expectStatus, hiddenFrom, setupSite, sql, sqlValue, startBlogd, waitFor,
+	writeConfig,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_cache';
@@ -45,13 +47,18 @@ const gzipHeaders = { 'Accept-Encoding': 'gzip, deflate' };
 const bump = () => sql('UPDATE content_version SET version = version + 1',
     DBNAME);
 
-/* The anonymous token the server must give to the holder of cookie. */
-function anonToken(cookie) {
+/* The anonymous token's secret the server must give to the holder of
+ * cookie, in hex. */
+function anonSecret(cookie) {
 	const secret = Buffer.from(sqlValue('SELECT HEX(secret) FROM ' +
 	    'site_secret WHERE id = 1', DBNAME), 'hex');
 	return crypto.createHmac('sha256', secret).update(`anon:${cookie}`)
 	    .digest('hex');
 }
+
+/* A page with its per-answer values (token, stamp) blanked. */
+const blanked = (html) => html.replace(
+    /(name="(?:csrf_token|form_stamp)" value=")[0-9a-f]+"/g, '$1"');
 
 async function login(server) {
 	const jar = new CookieJar();
@@ -169,19 +176,25 @@ test('post pages: every visitor gets their own token, gzip too',
 		const cookie = jar.get('blogd_csrf');
 		assert.ok(cookie, 'no blogd_csrf cookie');
 		const token = csrfFrom(html);
-		assert.equal(token, anonToken(cookie),
+		assert.equal(csrfSecret(token), anonSecret(cookie),
 		    'token does not belong to this visitor\'s cookie');
-		assert.ok(!seen.has(token), 'a token handed out twice');
-		seen.add(token);
+		assert.ok(!seen.has(csrfSecret(token)), 'a secret handed out twice');
+		seen.add(csrfSecret(token));
 		expectBody({ body: html, status: r.status }, /Cached Words/);
 
-		// The same visitor again: same token, identity equals gzip.
+		// The same visitor again: the same secret under other masks
+		// (no two answers carry the same token bytes), and identity
+		// equals gzip but for them.
 		const plain = await srv.get(`/posts/${slug}`, { jar });
 		const gz = await srv.get(`/posts/${slug}`, { jar,
 		    headers: gzipHeaders });
-		assert.equal(zlib.gunzipSync(gz.raw).toString('utf8'),
-		    plain.body);
-		assert.equal(csrfFrom(plain.body), token);
+		const gzHtml = zlib.gunzipSync(gz.raw).toString('utf8');
+		assert.equal(blanked(gzHtml), blanked(plain.body));
+		assert.equal(csrfSecret(csrfFrom(plain.body)), csrfSecret(token));
+		assert.equal(csrfSecret(csrfFrom(gzHtml)), csrfSecret(token));
+		assert.notEqual(csrfFrom(plain.body), token, 'a mask reused');
+		assert.notEqual(csrfFrom(gzHtml), csrfFrom(plain.body),
+		    'a mask reused');
 		assert.equal(gz.headers['set-cookie'], undefined,
 		    'a second cookie for a known visitor');
 		// 304 for this visitor's own ETag; another's page is a 200.
@@ -191,15 +204,15 @@ test('post pages: every visitor gets their own token, gzip too',
 		const other = await srv.get(`/posts/${slug}`,
 		    { headers: { 'If-None-Match': plain.headers.etag } });
 		expectStatus(other, 200, 'someone else\'s ETag');
-		assert.notEqual(csrfFrom(other.body), token);
+		assert.notEqual(csrfSecret(csrfFrom(other.body)), csrfSecret(token));
 	}
-	// A token from a cached page is accepted back.
+	// A token and stamp from a cached page are accepted back.
 	const jar = new CookieJar();
 	const page = await srv.get(`/posts/${slug}`, { jar,
 	    headers: gzipHeaders });
-	const token = csrfFrom(zlib.gunzipSync(page.raw).toString('utf8'));
+	const fields = hiddenFrom(zlib.gunzipSync(page.raw).toString('utf8'));
 	const r = await srv.request('POST', `/posts/${slug}/comments`, { jar,
-	    body: { name: 'Zed', body: 'gzip token works', csrf_token: token } });
+	    body: { name: 'Zed', body: 'gzip token works', ...fields } });
 	expectStatus(r, 303, 'comment with a token from a gzipped page');
 });
 
@@ -213,7 +226,7 @@ test('two instances: a change through A shows on B',
 		const page = await srv.get(`/posts/${slug}`, { jar });
 		expectStatus(await srv.request('POST', `/posts/${slug}/comments`,
 		    { jar, body: { name, body: 'hello from A',
-		    csrf_token: csrfFrom(page.body) } }), 303, 'comment');
+		    ...hiddenFrom(page.body) } }), 303, 'comment');
 		expectNoBody(await b.get(`/posts/${slug}`), new RegExp(name),
 		    'B before the approval');
 		const id = sqlValue(`SELECT id FROM comments WHERE name = ` +

@@ -1,12 +1,14 @@
-// Anonymous comments: the CSRF cookie and token, validation that keeps the
-// typed text, moderation, escaping, body limits.
+// Anonymous comments: the CSRF cookie and its masked tokens, validation that
+// keeps the typed text, moderation, escaping, body limits. (The spam checks
+// are spam.test.mjs's.)
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import {
 	CookieJar, addPost, addUser, csrfFrom, expectBody, expectNoBody,
-	expectStatus, setupSite, sql, sqlValue, startBlogd, waitFor, writeConfig,
+	expectStatus, hiddenFrom, setupSite, sql, sqlValue, startBlogd, waitFor,
+	writeConfig,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_comments';
@@ -28,7 +30,8 @@ after(async () => {
 		await srv.stop();
 });
 
-/* A fresh visitor: GETs the post page; returns { jar, token, page }. */
+/* A fresh visitor: GETs the post page; returns { jar, token, page, fields }
+ * (fields: the form's hidden inputs, token and stamp, to post back). */
 async function visitor(target = `/posts/${slug}`) {
 	const jar = new CookieJar();
 	const page = await srv.get(target, { jar });
@@ -38,7 +41,7 @@ async function visitor(target = `/posts/${slug}`) {
 	    page.body.slice(0, 500));
 	assert.ok(jar.get('blogd_csrf'), 'no blogd_csrf cookie set: ' +
 	    JSON.stringify(page.headers['set-cookie']));
-	return { jar, token, page };
+	return { jar, token, page, fields: hiddenFrom(page.body) };
 }
 
 const comments = () => Number(sqlValue('SELECT COUNT(*) FROM comments',
@@ -78,7 +81,8 @@ test('missing, wrong and foreign tokens are 403', async () => {
 	const n = comments();
 	const a = await visitor();
 	const b = await visitor();
-	const fields = { name: 'Mallory', body: 'forged comment' };
+	const fields = { name: 'Mallory', body: 'forged comment',
+	    form_stamp: a.fields.form_stamp };
 	expectStatus(await post(a.jar, fields), 403, 'no token');
 	expectStatus(await post(a.jar, { ...fields, csrf_token: '' }), 403,
 	    'empty token');
@@ -93,12 +97,54 @@ test('missing, wrong and foreign tokens are 403', async () => {
 	assert.equal(comments(), n, 'a forged comment was stored');
 });
 
+test('tokens are masked afresh per page, and any mask of the secret posts',
+    async () => {
+	const n = comments();
+	const v = await visitor();
+	const again = await srv.get(`/posts/${slug}`, { jar: v.jar });
+	expectStatus(again, 200, 'the post page again');
+	const second = hiddenFrom(again.body);
+	assert.match(v.token, /^[0-9a-f]{128}$/, 'a masked token');
+	assert.notEqual(second.csrf_token, v.token,
+	    'two pages showed the same token bytes');
+	// No 32-byte run repeats between the two: nothing for compression
+	// to match across responses.
+	for (let i = 0; i + 64 <= 128; i += 16)
+		assert.ok(!second.csrf_token.includes(v.token.slice(i, i + 64)),
+		    'a token run repeats');
+	const stamp = Date.now();
+	expectStatus(await post(v.jar, { name: 'Mask1', body: `first ${stamp}`,
+	    ...v.fields }), 303, 'the first page\'s token');
+	expectStatus(await post(v.jar, { name: 'Mask2', body: `second ${stamp}`,
+	    ...second }), 303, 'the second page\'s token');
+	assert.equal(comments(), n + 2, 'both comments stored');
+
+	const other = await visitor();
+	const refused = [
+	    ['another visitor\'s token', other.token],
+	    ['truncated by one', v.token.slice(0, -1)],
+	    ['cut to its mask', v.token.slice(0, 64)],
+	    ['one digit changed', v.token.slice(0, 70) +
+	        (v.token[70] === '0' ? '1' : '0') + v.token.slice(71)],
+	    ['upper case', v.token.toUpperCase()],
+	    ['not hex', 'z'.repeat(128)],
+	    ['too long', v.token + v.token],
+	];
+	for (const [what, token] of refused) {
+		const r = await post(v.jar, { name: 'Mallory', body: what,
+		    ...v.fields, csrf_token: token });
+		expectStatus(r, 403, what);
+	}
+	assert.equal(comments(), n + 2, 'a refused comment was stored');
+	expectStatus(await srv.get('/healthz'), 200, 'healthz afterwards');
+});
+
 test('an invalid comment is 400 with the typed text kept, escaped',
     async () => {
 	const v = await visitor();
 	const typed = '<i>x</i> keep me & this';
 	const r = await post(v.jar, { name: '', body: typed,
-	    csrf_token: v.token });
+	    ...v.fields });
 	expectStatus(r, 400, 'empty name');
 	assert.match(r.headers['content-type'] ?? '', /^text\/html/i);
 	expectBody(r, /&lt;i&gt;x&lt;\/i&gt; keep me &amp; this/,
@@ -107,7 +153,7 @@ test('an invalid comment is 400 with the typed text kept, escaped',
 	assert.ok(csrfFrom(r.body), 'the re-shown form has no csrf_token');
 
 	const r2 = await post(v.jar, { name: 'Bob <script>', body: '   ',
-	    csrf_token: v.token });
+	    ...v.fields });
 	expectStatus(r2, 400, 'blank body');
 	expectBody(r2, /Bob &lt;script&gt;/, 'typed name re-shown escaped');
 	expectNoBody(r2, /Bob <script>/, 'typed name re-shown raw');
@@ -117,13 +163,13 @@ test('overlong or non-UTF-8 fields are 400, not stored', async () => {
 	const n = comments();
 	const v = await visitor();
 	const r = await post(v.jar, { name: 'N'.repeat(300), body: 'long name',
-	    csrf_token: v.token });
+	    ...v.fields });
 	expectStatus(r, 400, '300-character name');
 	expectBody(r, /Please keep your name to 80 characters\./,
 	    'name limit message');
 	// %FF is not UTF-8: sent raw, as a broken client would.
-	const raw = `name=Zed&body=bad%FF%FEbytes&csrf_token=` +
-	    encodeURIComponent(v.token);
+	const raw = `name=Zed&body=bad%FF%FEbytes&csrf_token=${v.token}` +
+	    `&form_stamp=${v.fields.form_stamp}`;
 	const r2 = await srv.request('POST', `/posts/${slug}/comments`,
 	    { jar: v.jar, body: raw, headers: { 'Content-Type':
 	    'application/x-www-form-urlencoded' } });
@@ -143,7 +189,7 @@ test('the limits are 80 and 5000 characters, as the messages say',
 		expectStatus(page, 200, 'post page');
 		const send = (name, body) => big.request('POST',
 		    `/posts/${slug}/comments`, { jar, body: { name, body,
-		    csrf_token: csrfFrom(page.body) } });
+		    ...hiddenFrom(page.body) } });
 		const n = comments();
 		const long = await send('Zoe', 'é'.repeat(5001));
 		expectStatus(long, 400, '5001-character body');
@@ -168,7 +214,7 @@ test('a valid comment is stored pending, 303, shown once approved',
 	const v = await visitor();
 	const name = `Carol ${Date.now()}`;
 	const body = 'line one\nline two <u>under</u> & more';
-	const r = await post(v.jar, { name, body, csrf_token: v.token });
+	const r = await post(v.jar, { name, body, ...v.fields });
 	expectStatus(r, 303, 'valid comment');
 	assert.match(r.headers.location ?? '', new RegExp(`(^|//[^/]+)/posts/` +
 	    `${slug}\\?commented=1#comments$`), 'Location');
@@ -197,7 +243,7 @@ test('approved comments are shown oldest first', async () => {
 		const name = `Order${i}x${Date.now()}`;
 		names.push(name);
 		expectStatus(await post(v.jar, { name, body: `number ${i}`,
-		    csrf_token: v.token }), 303, `comment ${i}`);
+		    ...v.fields }), 303, `comment ${i}`);
 	}
 	approve("name LIKE 'Order%'");
 	const page = await pageWith(new RegExp(names[2]));
@@ -210,7 +256,7 @@ test('approved comments are shown oldest first', async () => {
 test('comments on drafts and unknown posts are 404', async () => {
 	const n = comments();
 	const v = await visitor();
-	const fields = { name: 'Dan', body: 'hello', csrf_token: v.token };
+	const fields = { name: 'Dan', body: 'hello', ...v.fields };
 	expectStatus(await post(v.jar, fields,
 	    `/posts/${draftSlug}/comments`), 404, 'comment on a draft');
 	expectStatus(await post(v.jar, fields, '/posts/no-such/comments'),
@@ -222,7 +268,7 @@ test('a body over max_body is 413', async () => {
 	const n = comments();
 	const v = await visitor();
 	const r = await post(v.jar, { name: 'Eve', body: 'x'.repeat(
-	    MAX_BODY * 3), csrf_token: v.token });
+	    MAX_BODY * 3), ...v.fields });
 	expectStatus(r, 413, 'oversized body');
 	assert.equal(comments(), n, 'an oversized comment was stored');
 	// The server still answers afterwards.
@@ -232,7 +278,7 @@ test('a body over max_body is 413', async () => {
 test('neither tokens nor cookies reach the logs', async () => {
 	const v = await visitor();
 	expectStatus(await post(v.jar, { name: 'Logcheck', body: 'hi',
-	    csrf_token: v.token }), 303, 'comment');
+	    ...v.fields }), 303, 'comment');
 	const logs = srv.stdout() + srv.stderr();
 	assert.ok(!logs.includes(v.token), 'csrf token logged');
 	assert.ok(!logs.includes(v.jar.get('blogd_csrf')), 'cookie logged');
@@ -253,7 +299,7 @@ test('with moderate_comments = false a comment shows at once', async () => {
 		const name = `Instant ${Date.now()}`;
 		const r = await open.request('POST', `/posts/${slug}/comments`,
 		    { jar, body: { name, body: 'no queue',
-		    csrf_token: csrfFrom(page.body) } });
+		    ...hiddenFrom(page.body) } });
 		expectStatus(r, 303, 'comment without moderation');
 		assert.equal(sqlValue('SELECT status FROM comments WHERE ' +
 		    `name = '${name}'`, DBNAME), 'approved');

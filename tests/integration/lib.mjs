@@ -139,7 +139,11 @@ export async function writeConfig(overrides = {}, raw = '') {
 			webroot,
 			migrations: path.join(SRC, 'sql'),
 		},
-		site: { title: 'QA Blog', base_url: `http://127.0.0.1:${port}` },
+		// Tests post comments as soon as they load the form, and
+		// many from one address: the spam checks of those two are
+		// off here, and spam.test.mjs turns them on.
+		site: { title: 'QA Blog', base_url: `http://127.0.0.1:${port}`,
+		    comment_min_seconds: 0, comment_rate_limit: 0 },
 		log: { level: 'info' },
 	};
 	for (const [sec, kv] of Object.entries(overrides)) {
@@ -451,6 +455,46 @@ export function csrfFrom(html) {
 			return v[1] ?? v[2] ?? v[3];
 	}
 	return null;
+}
+
+/* The secret behind a masked CSRF token (hex of mask || mask XOR secret),
+ * in hex: the same for every page one visitor gets. */
+export function csrfSecret(token) {
+	assert.match(token ?? '', /^[0-9a-f]{128}$/, 'not a masked token');
+	const b = Buffer.from(token, 'hex');
+	const out = Buffer.alloc(32);
+	for (let i = 0; i < 32; i++)
+		out[i] = b[i] ^ b[32 + i];
+	return out.toString('hex');
+}
+
+/* Every hidden input of the page as { name: value } (the first of each
+ * name): the comment form's csrf_token and form_stamp, to post back as a
+ * browser would. */
+export function hiddenFrom(html) {
+	const fields = {};
+	for (const m of html.matchAll(/<input\b[^>]*>/gi)) {
+		if (!/\btype\s*=\s*["']?hidden\b/i.test(m[0]))
+			continue;
+		const n = /\bname\s*=\s*"([^"]*)"/i.exec(m[0]);
+		const v = /\bvalue\s*=\s*"([^"]*)"/i.exec(m[0]);
+		if (n && v && !(n[1] in fields))
+			fields[n[1]] = v[1];
+	}
+	return fields;
+}
+
+/* GET /metrics: { 'series{labels}': value } for every sample line. */
+export async function metricSamples(srv) {
+	const res = await srv.get('/metrics');
+	expectStatus(res, 200, '/metrics');
+	const out = {};
+	for (const line of res.body.split('\n')) {
+		const m = /^(blogd_\S+) (-?[\d.e+]+)$/.exec(line);
+		if (m)
+			out[m[1]] = Number(m[2]);
+	}
+	return out;
 }
 
 export function assertSecurityHeaders(res, what) {

@@ -9,7 +9,8 @@ import { after, before, describe, test } from 'node:test';
 
 import {
 	CookieJar, DB, addPost, addUser, assertExit, cli, csrfFrom,
-	expectStatus, rawExchange, rawStatus, setupSite, startBlogd, writeConfig,
+	expectStatus, hiddenFrom, rawExchange, rawStatus, setupSite,
+	startBlogd, writeConfig,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_logs';
@@ -104,7 +105,7 @@ describe('logs', () => {
 		expectStatus(r, 200, 'post page');
 		r = await send('POST', `/posts/${slug}/comments`, { jar: reader,
 		    body: { name: 'Reader', body: 'A logged comment',
-			csrf_token: csrfFrom(r.body) } });
+			...hiddenFrom(r.body) } });
 		expectStatus(r, 303, 'comment');
 
 		r = await send('GET', '/admin', { jar: admin });

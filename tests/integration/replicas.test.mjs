@@ -16,7 +16,8 @@ import { after, before, test } from 'node:test';
 
 import {
 	CookieJar, SRC, addPost, addUser, assertExit, cli, csrfFrom, expectBody,
-	expectNoBody, expectStatus, startBlogd, tempDir, waitFor, writeConfig,
+	expectNoBody, expectStatus, hiddenFrom, startBlogd, tempDir, waitFor,
+	writeConfig,
 } from './lib.mjs';
 
 const CTL = path.join(SRC, 'scripts', 'mariadb-ctl.sh');
@@ -80,12 +81,13 @@ async function waitReplica(up, n, what) {
 	    WAIT_MS, what);
 }
 
-/* The post page for a visitor: its jar (with blogd_csrf) and form token. */
+/* The post page for a visitor: its jar (with blogd_csrf) and the form's
+ * hidden fields (token and stamp). */
 async function visitor() {
 	const jar = new CookieJar();
 	const page = await srv.get(`/posts/${slug}`, { jar });
 	expectStatus(page, 200, 'post page');
-	return { jar, token: csrfFrom(page.body) };
+	return { jar, fields: hiddenFrom(page.body) };
 }
 
 async function login() {
@@ -176,7 +178,7 @@ test('anonymous reads go to the replica, admin pages and writes to the primary',
 	p0 = counter(primary, 'Com_insert');
 	expectStatus(await srv.request('POST', `/posts/${slug}/comments`, {
 	    jar: v.jar, body: { name: 'Ann', body: 'first write',
-	    csrf_token: v.token } }), 303, 'comment');
+	    ...v.fields } }), 303, 'comment');
 	assert.ok(counter(primary, 'Com_insert') - p0 >= 1, 'INSERT on primary');
 });
 
@@ -192,7 +194,7 @@ test('a client reads its own write at once while the replica is behind',
 	const w = await visitor();
 	const posted = await srv.request('POST', `/posts/${slug}/comments`, {
 	    jar: w.jar, body: { name: 'Writer', body: `said ${word}`,
-	    csrf_token: w.token } });
+	    ...w.fields } });
 	expectStatus(posted, 303, 'comment');
 	const landing = posted.headers.location.replace(/#.*/, '');
 	const fresh = Number(w.jar.get('blogd_fresh'));

@@ -8,8 +8,8 @@ import { after, before, test } from 'node:test';
 
 import {
 	CookieJar, DB, addPost, addUser, csrfFrom, expectBody, expectStatus,
-	rawExchange, rawStatus, setupSite, sqlValue, startBlogd, waitFor,
-	writeConfig,
+	hiddenFrom, rawExchange, rawStatus, setupSite, sqlValue, startBlogd,
+	waitFor, writeConfig,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_resilience';
@@ -58,7 +58,7 @@ async function form() {
 	expectStatus(page, 200, 'post page');
 	const token = csrfFrom(page.body);
 	assert.ok(token, 'no csrf_token in the post page');
-	return { jar, token };
+	return { jar, token, fields: hiddenFrom(page.body) };
 }
 
 test('healthz and pages follow the database down and back up',
@@ -95,7 +95,7 @@ test('healthz and pages follow the database down and back up',
 	const name = `Lost ${Date.now()}`;
 	const lost = await srv.request('POST', `/posts/${slug}/comments`,
 	    { jar: early.jar, body: { name, body: 'into the void',
-	    csrf_token: early.token }, timeout: 15000 });
+	    ...early.fields }, timeout: 15000 });
 	expectStatus(lost, 503, 'comment with the DB down');
 	expectBody(lost, /try again in a moment/, 'comment with the DB down');
 	expectBody(lost, /into the void/, 'the text of the refused comment');
@@ -115,7 +115,7 @@ test('healthz and pages follow the database down and back up',
 	const v = await form();
 	const r = await srv.request('POST', `/posts/${slug}/comments`,
 	    { jar: v.jar, body: { name: 'Back again', body: 'recovered',
-	    csrf_token: v.token } });
+	    ...v.fields } });
 	expectStatus(r, 303, 'comment after recovery');
 	assert.equal(comments(), n0 + 1, 'comment rows after recovery');
 });

@@ -2,7 +2,9 @@
 // migrate` applies sql/002_post_tags_published.sql, which copies each
 // published post's date into its tag links, and tag pages then list the
 // old posts in date order, without drafts, next to posts written after;
-// after sql/009 it renders the old posts' list excerpts from their bodies.
+// after sql/009 it renders the old posts' list excerpts from their bodies;
+// sql/006_comment_spam.sql hashes the old comments' bodies, so a comment
+// made before the upgrade counts when the same text comes again.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -10,9 +12,9 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
-	SRC, addPost, addUser, assertExit, cli, createDatabase, expectBody,
-	expectNoBody, expectStatus, numbered, numbersIn, sql, sqlValue,
-	startBlogd, tempDir, writeConfig,
+	CookieJar, SRC, addPost, addUser, assertExit, cli, createDatabase,
+	expectBody, expectNoBody, expectStatus, hiddenFrom, numbered, numbersIn,
+	sql, sqlValue, startBlogd, tempDir, writeConfig,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_upgrade';
@@ -60,6 +62,10 @@ before(async () => {
 		    `t.name IN (${tags.map((t) => `'${t}'`).join(', ')})`,
 		    DBNAME);
 	});
+	sql('INSERT INTO comments (post_id, name, body, status, created_at, ' +
+	    "client_ip) SELECT id, 'Early', 'Said before the upgrade', " +
+	    "'approved', UTC_TIMESTAMP(), '192.0.2.1' FROM posts WHERE " +
+	    "slug = 'upgrade-1'", DBNAME);
 	// No page cache: a post added from the CLI shows at once.
 	cfg = await writeConfig({ database: { name: DBNAME },
 	    cache: { enabled: 'false' } });
@@ -110,4 +116,19 @@ test('tag pages list the upgraded posts by date, drafts never', async () => {
 	assert.equal(staleLinks(), 0, 'links without their post\'s date');
 	const again = await srv.get('/tags/upgrade');
 	assert.deepEqual(numbersIn(again.body, 'Upgrade'), [6, 1, 3, 2]);
+});
+
+test('comments made before the upgrade count as the same text again',
+    async () => {
+	assert.equal(sqlValue("SELECT HEX(body_hash) = UPPER(SHA2(body, 256)) " +
+	    "FROM comments WHERE name = 'Early'", DBNAME), '1',
+	    'the old comment has no body hash');
+	const jar = new CookieJar();
+	const page = await srv.get('/posts/upgrade-1', { jar });
+	expectStatus(page, 200, 'the old post');
+	const r = await srv.request('POST', '/posts/upgrade-1/comments',
+	    { jar, body: { name: 'Late', body: 'Said before the upgrade',
+	    ...hiddenFrom(page.body) } });
+	expectStatus(r, 400, 'the old text again');
+	expectBody(r, /already been posted/);
 });

@@ -55,47 +55,80 @@ test_key(void **state)
 }
 
 static const char *
-token_in(const char *body, bool *many)
+token_in(const char *body, const char **stamp, bool *bad)
 {
 	struct http_response_view v = {.body = body, .body_len = strlen(body)};
 
-	return pc_find_token(&v, many);
+	return pc_find_token(&v, stamp, bad);
+}
+
+/* A comment form as post.tpl writes it: the masked token, then the stamp
+ * (tok and stamp may be cut or altered by the caller). */
+static void
+form_page(char *out, size_t n, const char *tok, const char *stamp)
+{
+	snprintf(out, n,
+	         "<form><input name=\"csrf_token\" value=\"%s\">\n"
+	         "<input name=\"form_stamp\" value=\"%s\"></form>",
+	         tok, stamp);
 }
 
 static void
 test_token(void **state)
 {
-	char tok[CSRF_HEX_LEN + 1], page[512], two[1024], bad[512];
-	const char *t;
-	bool many;
+	char tok[CSRF_TOKEN_LEN + 1], stamp[CSRF_STAMP_LEN + 1];
+	char page[1024], two[2048], bad[1024];
+	const char *t, *s;
+	bool bad_page;
 
 	(void)state;
-	memset(tok, 'a', CSRF_HEX_LEN);
-	tok[CSRF_HEX_LEN] = '\0';
-	snprintf(page, sizeof(page),
-	         "<form><input name=\"csrf_token\" value=\"%s\"></form>", tok);
-	t = token_in(page, &many);
+	memset(tok, 'a', CSRF_TOKEN_LEN);
+	tok[CSRF_TOKEN_LEN] = '\0';
+	memset(stamp, '5', CSRF_STAMP_LEN);
+	stamp[CSRF_STAMP_LEN] = '\0';
+	form_page(page, sizeof(page), tok, stamp);
+	t = token_in(page, &s, &bad_page);
 	assert_non_null(t);
-	assert_false(many);
-	assert_memory_equal(t, tok, CSRF_HEX_LEN);
-	assert_int_equal(t[CSRF_HEX_LEN], '"');
+	assert_false(bad_page);
+	assert_memory_equal(t, tok, CSRF_TOKEN_LEN);
+	assert_int_equal(t[CSRF_TOKEN_LEN], '"');
+	assert_non_null(s);
+	assert_true(s > t);
+	assert_memory_equal(s, stamp, CSRF_STAMP_LEN);
 	/* None. */
-	assert_null(token_in("<p>no form</p>", &many));
-	assert_false(many);
+	assert_null(token_in("<p>no form</p>", &s, &bad_page));
+	assert_false(bad_page);
 	/* Two: not split (each visitor would need both). */
 	snprintf(two, sizeof(two), "%s%s", page, page);
-	assert_null(token_in(two, &many));
-	assert_true(many);
-	/* Not a token: short, or not lower-case hex. */
-	snprintf(bad, sizeof(bad),
-	         "<input name=\"csrf_token\" value=\"%.10s\">", tok);
-	assert_null(token_in(bad, &many));
-	assert_true(many);
-	tok[3] = 'G';
+	assert_null(token_in(two, &s, &bad_page));
+	assert_true(bad_page);
+	/* A token without its stamp, or the stamp before it. */
 	snprintf(bad, sizeof(bad), "<input name=\"csrf_token\" value=\"%s\">",
 	         tok);
-	assert_null(token_in(bad, &many));
-	assert_true(many);
+	assert_null(token_in(bad, &s, &bad_page));
+	assert_true(bad_page);
+	snprintf(bad, sizeof(bad),
+	         "<input name=\"form_stamp\" value=\"%s\">"
+	         "<input name=\"csrf_token\" value=\"%s\">",
+	         stamp, tok);
+	assert_null(token_in(bad, &s, &bad_page));
+	assert_true(bad_page);
+	/* Not a token: the bare 64 digits of old, or not lower-case hex. */
+	tok[64] = '\0';
+	form_page(bad, sizeof(bad), tok, stamp);
+	assert_null(token_in(bad, &s, &bad_page));
+	assert_true(bad_page);
+	tok[64] = 'a';
+	tok[3] = 'G';
+	form_page(bad, sizeof(bad), tok, stamp);
+	assert_null(token_in(bad, &s, &bad_page));
+	assert_true(bad_page);
+	/* A stamp cut short. */
+	tok[3] = 'a';
+	stamp[70] = '\0';
+	form_page(bad, sizeof(bad), tok, stamp);
+	assert_null(token_in(bad, &s, &bad_page));
+	assert_true(bad_page);
 }
 
 static void

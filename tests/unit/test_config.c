@@ -95,6 +95,9 @@ test_defaults(void **state)
 	assert_string_equal(cfg.site.description, "");
 	assert_true(cfg.site.moderate_comments);
 	assert_false(cfg.site.markdown_unsafe_html);
+	assert_int_equal(cfg.site.comment_min_seconds, 3);
+	assert_int_equal(cfg.site.comment_rate_limit, 5);
+	assert_int_equal(cfg.site.comment_max_links, 3);
 	assert_string_equal(cfg.log.level, "info");
 	assert_true(cfg.cache.enabled);
 	assert_int_equal(cfg.cache.max_size, 32 * 1024 * 1024);

@@ -105,6 +105,22 @@ test_parse_order(void **state)
 }
 
 static void
+test_query(void **state)
+{
+	struct http_kv *kv = form_parse_query("/search?q=a+b%21&page=2?x=1");
+
+	(void)state;
+	assert_string_equal(form_get(kv, "q"), "a b!");
+	/* Only the first '?' starts the query: the second is data. */
+	assert_string_equal(form_get(kv, "page"), "2?x=1");
+	assert_null(kv->next->next);
+	form_free(kv);
+	assert_null(form_parse_query("/posts/a"));
+	assert_null(form_parse_query("/posts/a?"));
+	assert_null(form_parse_query("/?&=x&"));
+}
+
+static void
 test_cookies(void **state)
 {
 	struct http_kv *kv = form_parse_cookies(
@@ -138,7 +154,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_decode),      cmocka_unit_test(test_plus),
 	    cmocka_unit_test(test_malformed),   cmocka_unit_test(test_parse),
-	    cmocka_unit_test(test_parse_order), cmocka_unit_test(test_cookies),
+	    cmocka_unit_test(test_parse_order), cmocka_unit_test(test_query),
+	    cmocka_unit_test(test_cookies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

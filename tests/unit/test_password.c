@@ -1,12 +1,16 @@
 /* Unit tests for src/auth/password.c. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "password.h"
 
 /* Made with Python's hashlib.pbkdf2_hmac('sha256', b'secret-pass',
@@ -189,6 +193,67 @@ test_malformed(void **state)
 	}
 }
 
+/* Another thread's try at the gate: its result. */
+static void *
+gate_try(void *arg)
+{
+	*(int *)arg = password_gate_enter();
+	return NULL;
+}
+
+/* The value of a series in a metrics text, -1 when absent. */
+static long long
+gate_metric(const char *text, const char *series)
+{
+	const char *p = strstr(text, series);
+
+	return p != NULL ? strtoll(p + strlen(series), NULL, 10) : -1;
+}
+
+static void
+test_gate(void **state)
+{
+	struct buf out = BUF_INIT;
+	struct timespec t0, t1;
+	pthread_t th;
+	int rc = 0;
+	double waited;
+
+	(void)state;
+	password_gate_init(1);
+	assert_int_equal(password_gate_enter(), 0);
+	/* The one slot is taken: another thread waits its time, then is
+	 * refused. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(pthread_create(&th, NULL, gate_try, &rc), 0);
+	pthread_join(th, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	waited = (double)(t1.tv_sec - t0.tv_sec) +
+	         (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_int_equal(rc, -1);
+	assert_true(waited >= PASSWORD_GATE_WAIT_MS / 1000.0 - 0.01);
+	password_gate_leave();
+	/* Free again: the next one gets in at once. */
+	assert_int_equal(pthread_create(&th, NULL, gate_try, &rc), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(rc, 0);
+	password_gate_leave();
+	password_gate_metrics(&out, NULL);
+	assert_int_equal(
+	    gate_metric(buf_cstr(&out), "\nblogd_password_hashes_max "), 1);
+	assert_int_equal(
+	    gate_metric(buf_cstr(&out), "\nblogd_password_hashes_running "), 0);
+	assert_int_equal(
+	    gate_metric(buf_cstr(&out), "\nblogd_password_hashes_peak "), 1);
+	assert_int_equal(
+	    gate_metric(buf_cstr(&out), "\nblogd_password_gate_waits_total "),
+	    1);
+	assert_int_equal(gate_metric(buf_cstr(&out),
+	                             "\nblogd_password_gate_refusals_total "),
+	                 1);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -200,6 +265,7 @@ main(void)
 	    cmocka_unit_test(test_django_argon2),
 	    cmocka_unit_test(test_django_bcrypt),
 	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_gate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
