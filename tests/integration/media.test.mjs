@@ -62,7 +62,7 @@ async function signIn() {
 	    .exec(page.body);
 	assert.ok(upForm, 'the upload form');
 	const token = csrfFrom(upForm[0]);
-	assert.match(token ?? '', /^[0-9a-f]{64}$/, 'its csrf_token');
+	assert.match(token ?? '', /^[0-9a-f]{128}$/, 'its (masked) csrf_token');
 	return { jar, token };
 }
 
