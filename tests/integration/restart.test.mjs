@@ -17,8 +17,8 @@ import { after, before, describe, test } from 'node:test';
 
 import {
 	BIN, CookieJar, addPost, addUser, assertNoCrash, csrfFrom, expectBody,
-	expectStatus, freePort, makeCert, request, setupSite, sleep, tempDir,
-	waitFor, writeConfig,
+	expectStatus, freePort, hiddenFrom, makeCert, request, setupSite, sleep,
+	tempDir, waitFor, writeConfig,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_restart';
@@ -113,14 +113,14 @@ function call(mod, port, method, target, { agent = false, body, jar } = {}) {
 	});
 }
 
-/* A visitor's comment form: its cookie jar and token. */
+/* A visitor's comment form: its cookie jar and hidden fields (token and
+ * form stamp). */
 async function commentForm(mod, port) {
 	const jar = new CookieJar();
 	const page = await call(mod, port, 'GET', `/posts/${slug}`, { jar });
 	expectStatus(page, 200, 'the post page');
-	const token = csrfFrom(page.body);
-	assert.ok(token, 'no csrf_token on the post page');
-	return { jar, token };
+	assert.ok(csrfFrom(page.body), 'no csrf_token on the post page');
+	return { jar, fields: hiddenFrom(page.body) };
 }
 
 /*
@@ -181,7 +181,7 @@ async function steadyLoad(mod, port, plainPort) {
 	let n = 0;
 	const comment = (agent) => call(mod, port, 'POST',
 	    `/posts/${slug}/comments`, { agent, jar: form.jar, body: {
-		name: 'Load', body: `comment ${++n}`, csrf_token: form.token } });
+		name: 'Load', body: `comment ${++n}`, ...form.fields } });
 	const targets = [
 		{ kind: 'keep-alive /', mod, keepAlive: true, clients: 3,
 		    expect: 200,
@@ -270,7 +270,7 @@ describe('drain grace', () => {
 			expectStatus(await request(cfg.port, 'POST',
 			    `/posts/${slug}/comments`, { jar: form.jar, body: {
 				name: 'Drain', body: `during the grace ${i}`,
-				csrf_token: form.token } }), 303,
+				...form.fields } }), 303,
 			    'a comment while draining');
 			expectStatus(await get('/healthz'), 503,
 			    '/healthz stays 503');
