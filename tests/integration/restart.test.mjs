@@ -178,10 +178,12 @@ function load(targets) {
  */
 async function steadyLoad(mod, port, plainPort) {
 	const form = await commentForm(mod, port);
+	// Each load's own texts: the same text twice is refused as a repeat.
+	const run = `${process.pid}-${Date.now()}`;
 	let n = 0;
 	const comment = (agent) => call(mod, port, 'POST',
 	    `/posts/${slug}/comments`, { agent, jar: form.jar, body: {
-		name: 'Load', body: `comment ${++n}`, ...form.fields } });
+		name: 'Load', body: `comment ${run} ${++n}`, ...form.fields } });
 	const targets = [
 		{ kind: 'keep-alive /', mod, keepAlive: true, clients: 3,
 		    expect: 200,
@@ -269,7 +271,7 @@ describe('drain grace', () => {
 			    'a post while draining');
 			expectStatus(await request(cfg.port, 'POST',
 			    `/posts/${slug}/comments`, { jar: form.jar, body: {
-				name: 'Drain', body: `during the grace ${i}`,
+				name: 'Drain', body: `during the grace ${i} ${t0}`,
 				...form.fields } }), 303,
 			    'a comment while draining');
 			expectStatus(await get('/healthz'), 503,
