@@ -6,8 +6,16 @@
 #define BLOGD_HANDLERS_H
 
 #include "http.h"
+#include "router.h"
 
 struct db_conn;
+
+/* The URL table (routes.c), which the program hands to http
+ * (router_set_table). */
+extern const struct route app_routes[];
+extern const size_t app_routes_count;
+/* The route of a GET that no pattern matches (one of app_routes). */
+extern const struct route *const app_not_found_route;
 struct model_post_list;
 
 /* The helpers from here to handlers_post_header are the page files' shared

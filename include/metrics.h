@@ -18,12 +18,12 @@
 struct route;
 
 /* Room for the routes of handlers/routes.c plus "none"; a unit test checks
- * that app_routes fits. */
+ * that the route table fits. */
 #define METRICS_MAX_ROUTES 48
 
 /*
  * Counts one finished request: route is the request's (an entry of
- * app_routes, or NULL, counted as "none"), method a value of enum
+ * the route table, or NULL, counted as "none"), method a value of enum
  * http_method (0 when the request line never parsed), status the HTTP
  * status sent (0: none was).
  */

@@ -47,11 +47,19 @@ const struct route *router_match(const struct route *routes, size_t nroutes,
 /* Writes "GET, HEAD, POST" for a mask into out. */
 void router_allow_header(unsigned methods, char *out, size_t outlen);
 
-/* The application's routes (handlers/routes.c). */
-extern const struct route app_routes[];
-extern const size_t app_routes_count;
-/* The route of a GET that no pattern matches (one of app_routes): old URLs
- * kept by an import answer 301, the rest 404. */
-extern const struct route *const app_not_found_route;
+/*
+ * The table the server routes by and /metrics counts by: the handler
+ * layer's (handlers/routes.c), handed over by the program before serving
+ * (router_set_table) and read-only afterwards. not_found (one of routes)
+ * runs for a GET that no pattern matches: old URLs kept by an import
+ * answer 301, the rest 404.
+ */
+struct route_table {
+	const struct route *routes;
+	size_t count;
+	const struct route *not_found;
+};
+void router_set_table(const struct route_table *table);
+const struct route_table *router_table(void);
 
 #endif

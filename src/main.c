@@ -36,6 +36,7 @@
 #include "notify.h"
 #include "page.h"
 #include "page_cache.h"
+#include "router.h"
 #include "password.h"
 #include "tls_front.h"
 #include "tmpl.h"
@@ -711,6 +712,8 @@ cmd_serve(const char *path)
 	http_set_error_renderer(page_error);
 	page_cache_init(&cfg, app.db);
 	cache_started = true;
+	router_set_table(&(struct route_table){app_routes, app_routes_count,
+	                                       app_not_found_route});
 	http_set_route_hook(&(struct http_route_hook){
 	    .answer = page_cache_answer, .run = page_cache_handle});
 	/* config_load has checked http_listen. */

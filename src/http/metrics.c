@@ -49,14 +49,14 @@ static const unsigned long long metrics_bucket_us[METRICS_BUCKETS] = {
     500,    1000,   2500,   5000,    10000,   25000,  50000,
     100000, 250000, 500000, 1000000, 2500000, 5000000};
 
-/* Route slot 0 is "none"; route i of app_routes is slot i + 1. */
+/* Route slot 0 is "none"; route i of the route table is slot i + 1. */
 static atomic_ullong metrics_requests[METRICS_MAX_ROUTES][METRICS_METHODS]
                                      [METRICS_STATUSES];
 /* The last bucket of each row is +Inf. */
 static atomic_ullong metrics_hist[METRICS_MAX_ROUTES][METRICS_BUCKETS + 1];
 static atomic_ullong metrics_hist_sum_us[METRICS_MAX_ROUTES];
 
-/* route points into app_routes (or is NULL), so its slot is its index. */
+/* route points into the route table (or is NULL): its slot is its index. */
 static size_t
 metrics_route_slot(const struct route *route)
 {
@@ -64,14 +64,14 @@ metrics_route_slot(const struct route *route)
 
 	if (route == NULL)
 		return 0;
-	i = (size_t)(route - app_routes) + 1;
+	i = (size_t)(route - router_table()->routes) + 1;
 	return i < METRICS_MAX_ROUTES ? i : 0;
 }
 
 static const char *
 metrics_route_label(size_t slot)
 {
-	return slot == 0 ? "none" : app_routes[slot - 1].name;
+	return slot == 0 ? "none" : router_table()->routes[slot - 1].name;
 }
 
 static size_t
@@ -197,7 +197,7 @@ metrics_render_requests(struct buf *out)
 {
 	metrics_family(out, "blogd_http_requests_total", "counter",
 	               "HTTP requests answered, by route, method and status.");
-	for (size_t r = 0; r < METRICS_MAX_ROUTES && r <= app_routes_count;
+	for (size_t r = 0; r < METRICS_MAX_ROUTES && r <= router_table()->count;
 	     r++) {
 		for (size_t m = 0; m < METRICS_METHODS; m++)
 			for (size_t s = 0; s < METRICS_STATUSES; s++) {
@@ -225,7 +225,7 @@ metrics_render_histogram(struct buf *out)
 
 	metrics_family(out, name, "histogram",
 	               "Time from request line to response sent, by route.");
-	for (size_t r = 0; r < METRICS_MAX_ROUTES && r <= app_routes_count;
+	for (size_t r = 0; r < METRICS_MAX_ROUTES && r <= router_table()->count;
 	     r++) {
 		unsigned long long row[METRICS_BUCKETS + 1], count = 0;
 		const char *route = metrics_route_label(r);

@@ -157,3 +157,18 @@ router_allow_header(unsigned methods, char *out, size_t outlen)
 		used += (size_t)n;
 	}
 }
+
+/* Set by the program before any thread starts; read-only afterwards. */
+static struct route_table router_app_table;
+
+void
+router_set_table(const struct route_table *table)
+{
+	router_app_table = *table;
+}
+
+const struct route_table *
+router_table(void)
+{
+	return &router_app_table;
+}

@@ -433,8 +433,8 @@ http_body_limit(struct http_request *req)
 
 	if (req->method != HTTP_POST)
 		return max;
-	route = router_match(app_routes, app_routes_count, req->method,
-	                     req->path, params, &n, &allowed);
+	route = router_match(router_table()->routes, router_table()->count,
+	                     req->method, req->path, params, &n, &allowed);
 	while (n > 0)
 		free(params[--n]);
 	upload = cfg->server.max_upload + HTTP_UPLOAD_SLACK;
@@ -588,8 +588,9 @@ http_dispatch(struct http_request *req)
 		http_to_https(req);
 		return false;
 	}
-	route = router_match(app_routes, app_routes_count, req->method,
-	                     req->path, req->params, &req->nparams, &allowed);
+	route = router_match(router_table()->routes, router_table()->count,
+	                     req->method, req->path, req->params, &req->nparams,
+	                     &allowed);
 	if (req->method == HTTP_OTHER) {
 		if (allowed == 0)
 			allowed = HTTP_GET | HTTP_HEAD | HTTP_POST;
@@ -598,7 +599,7 @@ http_dispatch(struct http_request *req)
 	}
 	if (route == NULL && allowed == 0 &&
 	    (req->method & (HTTP_GET | HTTP_HEAD)) != 0)
-		route = app_not_found_route;
+		route = router_table()->not_found;
 	if (route == NULL) {
 		if (allowed != 0)
 			http_method_not_allowed(req, allowed);

@@ -4,67 +4,33 @@
 // of each step go to $BLOGD_BUILD/e2e-screenshots/.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { launchChromium } from './browser.mjs';
-
 import {
-	SRC, addUser, setupSite, sqlValue, startBlogd, tempDir, waitFor,
-} from '../integration/lib.mjs';
+	screenshot, startSite, stopSite, watchedPage,
+} from './browser.mjs';
+
+import { sqlValue, waitFor } from '../integration/lib.mjs';
 
 const ADMIN = 'e2e-admin';
 const ADMIN_PW = 'a long e2e password';
 const TITLE = 'Browsers Welcome';
 const COMMENT = 'Lovely post, said the browser.';
 
-const shots = process.env.BLOGD_BUILD
-	? path.join(process.env.BLOGD_BUILD, 'e2e-screenshots')
-	: tempDir('e2e-screenshots');
-fs.mkdirSync(shots, { recursive: true });
-
-let srv, browser;
+let site, srv, browser;
 
 before(async () => {
-	// The real stylesheets, so the screenshots show the real pages.
-	const cfg = await setupSite('blogd_e2e_admin',
-	    { paths: { static: path.join(SRC, 'static') } });
-	await addUser(cfg, ADMIN, ADMIN_PW, true);
-	srv = await startBlogd(cfg);
-	browser = await launchChromium();
+	site = await startSite('blogd_e2e_admin', ADMIN, ADMIN_PW);
+	({ srv, browser } = site);
 });
 
-after(async () => {
-	if (browser)
-		await browser.close();
-	if (srv)
-		await srv.stop();
-});
+after(() => stopSite(site));
 
 /* A fresh browser context (its own cookies) and a page in it. */
-async function newPage(viewport = { width: 1100, height: 800 }) {
-	const context = await browser.newContext({ viewport });
-	const page = await context.newPage();
-	page.setDefaultTimeout(10000);
-	// Any CSP violation or script error would show up here.
-	const problems = [];
-	page.on('console', (m) => {
-		if (m.type() === 'error' &&
-		    !m.text().startsWith('Failed to load resource'))
-			problems.push(m.text());
-	});
-	// Every subresource must load, the favicon included.
-	page.on('response', (r) => {
-		if (r.status() >= 400)
-			problems.push(`${r.status()} ${r.url()}`);
-	});
-	page.on('pageerror', (e) => problems.push(e.message));
-	return { context, page, problems };
-}
+const newPage = (viewport) =>
+	watchedPage(browser, viewport ? { viewport } : {});
 
-const shot = (page, name, fullPage = true) =>
-	page.screenshot({ path: path.join(shots, `${name}.png`), fullPage });
+const shot = screenshot;
 
 test('admin writes, visitor comments, admin approves', async () => {
 	const base = `http://127.0.0.1:${srv.port}`;

@@ -9,57 +9,31 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { launchChromium } from './browser.mjs';
-
 import {
-	SRC, addUser, png, setupSite, startBlogd, tempDir,
-} from '../integration/lib.mjs';
+	screenshot, startSite, stopSite, watchedPage,
+} from './browser.mjs';
+
+import { png, tempDir } from '../integration/lib.mjs';
 
 const ADMIN = 'e2e-media';
 const ADMIN_PW = 'a long e2e media password';
 const TITLE = 'A Red Picture';
 
-const shots = process.env.BLOGD_BUILD
-	? path.join(process.env.BLOGD_BUILD, 'e2e-screenshots')
-	: tempDir('e2e-screenshots');
-fs.mkdirSync(shots, { recursive: true });
-
-let srv, browser, base, dir;
+let site, srv, browser, base, dir;
 
 before(async () => {
-	const cfg = await setupSite('blogd_e2e_media',
-	    { paths: { static: path.join(SRC, 'static') } });
-	await addUser(cfg, ADMIN, ADMIN_PW, true);
-	srv = await startBlogd(cfg);
-	base = `http://127.0.0.1:${srv.port}`;
-	browser = await launchChromium();
+	site = await startSite('blogd_e2e_media', ADMIN, ADMIN_PW);
+	({ srv, browser, base } = site);
 	dir = tempDir('e2e-media');
 });
 
-after(async () => {
-	if (browser)
-		await browser.close();
-	if (srv)
-		await srv.stop();
-});
+after(() => stopSite(site));
 
 /* A signed-in admin's page; problems collects script errors, CSP
  * violations and failed requests. */
 async function adminPage(options = {}) {
-	const context = await browser.newContext(
+	const { context, page, problems } = await watchedPage(browser,
 	    { viewport: { width: 1100, height: 900 }, ...options });
-	const page = await context.newPage();
-	page.setDefaultTimeout(10000);
-	const problems = [];
-	page.on('console', (m) => {
-		if (m.type() === 'error')
-			problems.push(m.text());
-	});
-	page.on('pageerror', (e) => problems.push(e.message));
-	page.on('response', (r) => {
-		if (r.status() >= 400)
-			problems.push(`${r.status()} ${r.url()}`);
-	});
 	await page.goto(`${base}/admin/login`);
 	await page.fill('#login-username', ADMIN);
 	await page.fill('#login-password', ADMIN_PW);
@@ -68,8 +42,7 @@ async function adminPage(options = {}) {
 	return { context, page, problems };
 }
 
-const shot = (page, name) => page.screenshot(
-    { path: path.join(shots, `${name}.png`), fullPage: true });
+const shot = screenshot;
 
 test('the editor uploads an image into the body; the post shows it',
     async () => {

@@ -6,44 +6,25 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { launchChromium } from './browser.mjs';
+import { screenshot, startSite, stopSite } from './browser.mjs';
 
-import {
-	SRC, addUser, setupSite, sleep, startBlogd, tempDir,
-} from '../integration/lib.mjs';
+import { sleep } from '../integration/lib.mjs';
 
 const ADMIN = 'e2e-totp';
 const ADMIN_PW = 'a long two-factor password';
 
-const shots = process.env.BLOGD_BUILD
-	? path.join(process.env.BLOGD_BUILD, 'e2e-screenshots')
-	: tempDir('e2e-screenshots');
-fs.mkdirSync(shots, { recursive: true });
-
-let srv, browser;
+let site, srv, browser;
 
 before(async () => {
-	const cfg = await setupSite('blogd_e2e_totp',
-	    { paths: { static: path.join(SRC, 'static') } });
-	await addUser(cfg, ADMIN, ADMIN_PW, true);
-	srv = await startBlogd(cfg);
-	browser = await launchChromium();
+	site = await startSite('blogd_e2e_totp', ADMIN, ADMIN_PW);
+	({ srv, browser } = site);
 });
 
-after(async () => {
-	if (browser)
-		await browser.close();
-	if (srv)
-		await srv.stop();
-});
+after(() => stopSite(site));
 
-const shot = (page, name) =>
-	page.screenshot({ path: path.join(shots, `${name}.png`),
-	    fullPage: true });
+const shot = screenshot;
 
 const step = () => Math.floor(Date.now() / 30000);
 

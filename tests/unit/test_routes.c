@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "handlers.h"
 #include "router.h"
 
 /*
