@@ -395,7 +395,8 @@ handle_admin_preview(struct http_request *req)
 	post.author_name = author;
 	post.page = f.page;
 	post.published_at = date;
-	post_page_render(req, 200, &post, NULL, NULL, "Preview — not published");
+	post_page_render(req, 200, &post, NULL, NULL,
+	                 "Preview — not published");
 	markdown_out_free(&out);
 	post_form_free(&f);
 }

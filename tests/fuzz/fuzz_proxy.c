@@ -26,8 +26,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (proxy_header_parse(copy, h.len, &again) != PROXY_DONE ||
 		    again.len != h.len || again.has_addr != h.has_addr ||
-		    (h.has_addr && memcmp(&again.addr, &h.addr,
-		                          sizeof(h.addr)) != 0))
+		    (h.has_addr &&
+		     memcmp(&again.addr, &h.addr, sizeof(h.addr)) != 0))
 			abort();
 		if (proxy_header_parse(copy, h.len - 1, &again) != PROXY_MORE)
 			abort();
