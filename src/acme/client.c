@@ -295,7 +295,7 @@ acme_member(const json_t *o, const char *name)
 static int
 acme_directory(struct acme_client *c)
 {
-	struct acme_resp r;
+	struct acme_resp r = {0};
 	json_t *j;
 
 	if (c->new_order != NULL)
@@ -330,7 +330,7 @@ acme_directory(struct acme_client *c)
 static int
 acme_fresh_nonce(struct acme_client *c)
 {
-	struct acme_resp r;
+	struct acme_resp r = {0};
 
 	if (c->nonce != NULL)
 		return 0;
@@ -456,7 +456,7 @@ static int
 acme_post_json(struct acme_client *c, const char *url, const char *payload,
                json_t **j, char **location)
 {
-	struct acme_resp r;
+	struct acme_resp r = {0};
 
 	if (acme_post(c, url, payload, NULL, &r) == -1)
 		return -1;
@@ -693,7 +693,7 @@ acme_download(struct acme_client *c, const json_t *order, char **chain)
 {
 	const char *url =
 	    json_string_value(json_object_get(order, "certificate"));
-	struct acme_resp r;
+	struct acme_resp r = {0};
 
 	if (url == NULL) {
 		acme_fail(c, "the valid order has no certificate URL");
