@@ -59,16 +59,29 @@ export function tempDir(name) {
 	return fs.mkdtempSync(path.join(tmpRoot, `${name}-`));
 }
 
-export function freePort() {
-	return new Promise((resolve, reject) => {
+/*
+ * A port free now for a server to listen on, from 10000-19999: below the
+ * kernel's ephemeral range (32768-60999), where every outgoing connection
+ * of the test files running side by side takes its local port and could
+ * take this one before the server binds it; and below the private
+ * MariaDBs' range (scripts/mariadb-ctl.sh).
+ */
+function portFree(port) {
+	return new Promise((resolve) => {
 		const srv = net.createServer();
 		srv.unref();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address();
-			srv.close(() => resolve(port));
-		});
+		srv.on('error', () => resolve(false));
+		srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
 	});
+}
+
+export async function freePort() {
+	for (let i = 0; i < 100; i++) {
+		const port = 10000 + Math.floor(Math.random() * 10000);
+		if (await portFree(port))
+			return port;
+	}
+	throw new Error('no free port in 10000-19999');
 }
 
 /* Runs SQL as root over the socket; returns rows as arrays of strings. */
