@@ -82,6 +82,11 @@ struct http_req_priv {
 	bool trusted;    /* from trusted_proxies: X-Forwarded-* count */
 	int reject;      /* status to answer at once and close with, or 0 */
 	char method[16]; /* copy for the access line, may be truncated */
+	/* router_match's answer, made once when the headers are in: the
+	 * body limit needs the route, and dispatch uses it (req->params
+	 * hold its parameters). */
+	const struct route *matched;
+	unsigned allowed;
 	unsigned long long dropped; /* body bytes thrown away after 413 */
 	/* The body: its limit (max_body, or the upload limit of its route),
 	 * the bytes taken so far, and for multipart/form-data the parser

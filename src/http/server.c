@@ -420,24 +420,17 @@ http_forwarded(struct http_request *req)
 	buf_free(&f.xff);
 }
 
-/* max_body, or for a POST to a route that takes files, the upload limit
- * (the route is matched again once the body is in). */
+/* max_body, or for a POST to a route that takes files, the upload limit. */
 static size_t
 http_body_limit(struct http_request *req)
 {
 	const struct config *cfg = http_priv(req)->srv->o.cfg;
-	size_t max = cfg->server.max_body, upload, n = 0;
-	char *params[HTTP_MAX_PARAMS];
-	const struct route *route;
-	unsigned allowed;
+	const struct route *route = http_priv(req)->matched;
+	size_t max = cfg->server.max_body;
+	size_t upload = cfg->server.max_upload + HTTP_UPLOAD_SLACK;
 
 	if (req->method != HTTP_POST)
 		return max;
-	route = router_match(router_table()->routes, router_table()->count,
-	                     req->method, req->path, params, &n, &allowed);
-	while (n > 0)
-		free(params[--n]);
-	upload = cfg->server.max_upload + HTTP_UPLOAD_SLACK;
 	return route != NULL && route->upload && upload > max ? upload : max;
 }
 
@@ -462,6 +455,9 @@ http_begin(struct http_request *req, struct MHD_Connection *conn,
 		http_forwarded(req);
 	if ((rp->reject = http_request_status(req)) != 0)
 		return;
+	rp->matched = router_match(
+	    router_table()->routes, router_table()->count, req->method,
+	    req->path, req->params, &req->nparams, &rp->allowed);
 	rp->max_body = http_body_limit(req);
 	cl = http_header(req, "Content-Length");
 	if (cl != NULL && strtoull(cl, NULL, 10) > rp->max_body)
@@ -588,9 +584,8 @@ http_dispatch(struct http_request *req)
 		http_to_https(req);
 		return false;
 	}
-	route = router_match(router_table()->routes, router_table()->count,
-	                     req->method, req->path, req->params, &req->nparams,
-	                     &allowed);
+	route = http_priv(req)->matched; /* http_begin matched it */
+	allowed = http_priv(req)->allowed;
 	if (req->method == HTTP_OTHER) {
 		if (allowed == 0)
 			allowed = HTTP_GET | HTTP_HEAD | HTTP_POST;
