@@ -8,7 +8,8 @@
 # everything it started.
 #
 # Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (64), BENCH_THREADS
-# (wrk threads, 2), BENCH_BLOGD_THREADS (blogd's [server] threads, 0).
+# (wrk threads, 2), BENCH_BLOGD_THREADS (blogd's [server] threads, 0),
+# BENCH_CACHE (on; off renders every request: the render path).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -34,7 +35,9 @@ mkdir -p "$work/webroot"
 port=$(free_port)
 conf=$work/blogd.conf
 bench_conf_http "$conf" "$port" "$work/webroot" "[server]
-threads = ${BENCH_BLOGD_THREADS:-0}"
+threads = ${BENCH_BLOGD_THREADS:-0}
+[cache]
+enabled = $([ "${BENCH_CACHE:-on}" = off ] && echo false || echo true)"
 
 "$blogd" migrate -c "$conf" >/dev/null
 bench/seed.sh --defaults-file="$BLOGD_TEST_DB_ROOT_CNF" "$BLOGD_TEST_DB_NAME"
@@ -73,8 +76,8 @@ for u in "${urls[@]}"; do
 done
 
 # wrk prints "Requests/sec: 12345.67" and, with --latency, "99% 3.21ms".
-printf '\n%-20s %12s %10s   (wrk -t%s -c%s -d%s, %s cores)\n' \
-	URL req/s p99 "$wrk_threads" "$conns" "$duration" "$(nproc)"
+printf '\n%-20s %12s %10s   (wrk -t%s -c%s -d%s, %s cores, page cache %s)\n' \
+	URL req/s p99 "$wrk_threads" "$conns" "$duration" "$(nproc)" "${BENCH_CACHE:-on}"
 for u in "${urls[@]}"; do
 	out=$(wrk -t"$wrk_threads" -c"$conns" -d"$duration" --latency "$base$u")
 	rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
