@@ -75,15 +75,27 @@ for u in "${urls[@]}"; do
 	wrk -t"$wrk_threads" -c"$conns" -d2s "$base$u" >/dev/null
 done
 
-# wrk prints "Requests/sec: 12345.67" and, with --latency, "99% 3.21ms".
-printf '\n%-20s %12s %10s   (wrk -t%s -c%s -d%s, %s cores, page cache %s)\n' \
-	URL req/s p99 "$wrk_threads" "$conns" "$duration" "$(nproc)" "${BENCH_CACHE:-on}"
+# Where the time goes: CPU per request of blogd and of MariaDB (both on
+# these cores, as is wrk), from /proc before and after each run.
+db_pid=$(cat "$BLOGD_TEST_DB_DIR/server.pid")
+
+# wrk prints "Requests/sec: 12345.67", "12345 requests in 10.00s" and, with
+# --latency, "99% 3.21ms".
+printf '\n%-20s %10s %9s %13s %13s   (wrk -t%s -c%s -d%s, %s cores, page cache %s)\n' \
+	URL req/s p99 "blogd us/req" "MariaDB us/req" "$wrk_threads" "$conns" \
+	"$duration" "$(nproc)" "${BENCH_CACHE:-on}"
 for u in "${urls[@]}"; do
+	b0=$(cpu_ticks "$blogd_pid")
+	d0=$(cpu_ticks "$db_pid")
 	out=$(wrk -t"$wrk_threads" -c"$conns" -d"$duration" --latency "$base$u")
+	b1=$(cpu_ticks "$blogd_pid")
+	d1=$(cpu_ticks "$db_pid")
 	rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
+	n=$(awk '/ requests in / { print $1 }' <<<"$out")
 	p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
 	errs=$(awk '/Non-2xx|Socket errors/' <<<"$out")
-	printf '%-20s %12s %10s\n' "$u" "$rps" "$p99"
+	printf '%-20s %10s %9s %13s %13s\n' "$u" "$rps" "$p99" \
+		"$(cpu_us_per $((b1 - b0)) "$n")" "$(cpu_us_per $((d1 - d0)) "$n")"
 	[ -z "$errs" ] || echo "    $errs"
 done
 rss=$(ps -o rss= -p "$blogd_pid")

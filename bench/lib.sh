@@ -150,3 +150,16 @@ bench_start_nginx() {
 		exit 1
 	}
 }
+
+# cpu_ticks PID: user + system CPU of PID so far, in clock ticks
+# (/proc/PID/stat fields 14 and 15, counted after the ")" that ends the
+# command name, which may hold spaces).
+cpu_ticks() {
+	awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+
+# cpu_us_per TICKS REQUESTS: microseconds of CPU per request.
+cpu_us_per() {
+	awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { if (n > 0) printf "%.0f", t / hz * 1e6 / n; else printf "-" }'
+}

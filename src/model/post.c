@@ -428,12 +428,13 @@ comment_cmp(const void *a, const void *b)
 }
 
 /*
- * The post's row (kind 0, column 19: columns 0-14 as post_one reads
- * them) and one row per approved comment (kind 1: columns 15-18): a
- * post page in one
- * round trip instead of two. No ORDER BY over the UNION: that would
- * sort its rows in a temporary table on disk (they hold TEXT), three
- * times the cost of the statement; the comments are sorted here.
+ * The post and its approved comments in one statement: one row per comment
+ * (columns 15-18), the post's columns 0-14 repeated on each, or one row
+ * with NULL comment columns when there is none. A LEFT JOIN costs MariaDB
+ * 180 us of CPU where the UNION ALL of the post's row and the comments'
+ * rows cost 220 (docs/DEPENDENCIES.md); the tags' subquery runs once, its
+ * answer cached for the repeated post id. No ORDER BY: the comments are
+ * sorted here, not in a temporary table of rows that hold TEXT.
  */
 int
 model_post_page(struct db_conn *conn, const char *slug, struct model_post *post,
@@ -441,7 +442,6 @@ model_post_page(struct db_conn *conn, const char *slug, struct model_post *post,
 {
 	struct db_rows rows;
 	size_t r, n = 0;
-	bool found = false;
 
 	memset(post, 0, sizeof(*post));
 	memset(comments, 0, sizeof(*comments));
@@ -449,35 +449,26 @@ model_post_page(struct db_conn *conn, const char *slug, struct model_post *post,
 		return MODEL_NOT_FOUND;
 	if (db_query(conn, &rows,
 	             "SELECT " POST_COLS ", p.body_html, NULL" POST_TAGS_COL
-	             ", NULL, NULL, NULL, NULL, 0 "
+	             ", c.id, c.name, c.body, c.created_at "
 	             "FROM posts p JOIN users u ON u.id = p.author_id "
-	             "WHERE p.slug = ? AND p.kind = 'post' AND " MODEL_VISIBLE
-	             " UNION ALL "
-	             "SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-	             "NULL, NULL, NULL, NULL, NULL, NULL, NULL, c.id, c.name, "
-	             "c.body, c.created_at, 1 "
-	             "FROM posts p JOIN comments c ON c.post_id = p.id "
-	             "WHERE p.slug = ? AND p.kind = 'post' AND " MODEL_VISIBLE
-	             " AND c.status = 'approved'",
-	             "ss", slug, slug) != 0)
+	             "LEFT JOIN comments c ON c.post_id = p.id "
+	             "AND c.status = 'approved' "
+	             "WHERE p.slug = ? AND p.kind = 'post' AND " MODEL_VISIBLE,
+	             "s", slug) != 0)
 		return MODEL_ERR;
-	comments->items = xcalloc(rows.nrows + 1, sizeof(*comments->items));
-	for (r = 0; r < rows.nrows; r++) {
-		if (db_cell_int(&rows, r, 19) != 0)
-			model_comment_from_row(&rows, r, 15,
-			                       &comments->items[n++]);
-		else if (!found) {
-			post_from_row(&rows, r, post);
-			tags_from_cell(db_cell(&rows, r, 14), post);
-			found = true;
-		}
-	}
-	comments->n = n;
-	db_rows_free(&rows);
-	if (!found) {
-		model_comment_list_free(comments);
+	if (rows.nrows == 0) {
+		db_rows_free(&rows);
 		return MODEL_NOT_FOUND;
 	}
+	post_from_row(&rows, 0, post);
+	tags_from_cell(db_cell(&rows, 0, 14), post);
+	comments->items = xcalloc(rows.nrows, sizeof(*comments->items));
+	for (r = 0; r < rows.nrows; r++)
+		if (db_cell(&rows, r, 15) != NULL) /* NULL: no comment */
+			model_comment_from_row(&rows, r, 15,
+			                       &comments->items[n++]);
+	comments->n = n;
+	db_rows_free(&rows);
 	qsort(comments->items, n, sizeof(*comments->items), comment_cmp);
 	return MODEL_OK;
 }
