@@ -224,34 +224,18 @@ tags_now(struct db_conn *conn, long long id, char **out)
 	return 0;
 }
 
-/* Replaces the tag links; the post's date goes with each link, NULL for a
- * draft or a page (sql/002_*.sql), so this runs after every write of the post.
+/* Replaces the tag links (model_post_tags_store) once every name is valid.
  */
 static int
 store_tags(struct db_conn *conn, long long id, const struct import_post *p)
 {
-	if (db_exec(conn, NULL, NULL, "DELETE FROM post_tags WHERE post_id = ?",
-	            "i", id) != 0)
-		return MODEL_ERR;
 	for (size_t i = 0; i < p->ntags; i++) {
 		const char *t = p->tags[i];
 		if (*t == '\0' || strlen(t) > MODEL_TAG_MAX ||
 		    strchr(t, '/') != NULL || !text_utf8_valid(t, strlen(t)))
 			return MODEL_INVALID;
-		if (db_exec(conn, NULL, NULL,
-		            "INSERT INTO tags (name) VALUES (LOWER(?)) "
-		            "ON DUPLICATE KEY UPDATE id = id",
-		            "s", t) != 0 ||
-		    db_exec(conn, NULL, NULL,
-		            "INSERT IGNORE INTO post_tags (post_id, tag_id, "
-		            "published_at) "
-		            "SELECT p.id, t.id, " MODEL_TAG_DATE
-		            " FROM posts p JOIN tags t ON t.name = LOWER(?) "
-		            "WHERE p.id = ?",
-		            "si", t, id) != 0)
-			return MODEL_ERR;
 	}
-	return MODEL_OK;
+	return model_rc(model_post_tags_store(conn, id, p->tags, p->ntags));
 }
 
 /* The post row with p's key (or slug), if any: *id (0 when none) and

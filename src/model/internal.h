@@ -48,6 +48,15 @@ void model_comment_from_row(const struct db_rows *rows, size_t r, size_t col,
  * is a published post, NULL for a draft or a page (no tag lists them). */
 #define MODEL_TAG_DATE                                                         \
 	"IF(p.status = 'published' AND p.kind = 'post', p.published_at, NULL)"
+/*
+ * post.c: replaces post_id's tag links with tags (valid names; stored in
+ * lower case) and copies their names into posts.tag_names (sql/010_*.sql).
+ * Runs after every write of the post row, in its transaction: each link
+ * holds the post's date, NULL for a draft or a page (sql/002_*.sql).
+ * 0 or -1.
+ */
+int model_post_tags_store(struct db_conn *conn, long long post_id,
+                          const char *const *tags, size_t ntags);
 /* Marks visible content as changed (content_version), and notes when the
  * next scheduled post will show (model_content_version_due). 0 or -1. */
 int model_bump_version(struct db_conn *conn);

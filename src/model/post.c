@@ -141,36 +141,44 @@ model_slug_candidate(const char *base, int n)
 	return buf_detach(&b);
 }
 
-static int
-store_tags(struct db_conn *conn, long long post_id, const struct post_values *v)
+/* A post p's tags' names in name order, joined by ','. */
+#define POST_TAG_NAMES                                                         \
+	"(SELECT GROUP_CONCAT(t.name ORDER BY t.name SEPARATOR ',') "          \
+	"FROM post_tags pt JOIN tags t ON t.id = pt.tag_id "                   \
+	"WHERE pt.post_id = p.id)"
+
+int
+model_post_tags_store(struct db_conn *conn, long long post_id,
+                      const char *const *tags, size_t ntags)
 {
 	size_t i;
 
 	if (db_exec(conn, NULL, NULL, "DELETE FROM post_tags WHERE post_id = ?",
 	            "i", post_id) != 0)
 		return -1;
-	for (i = 0; i < v->ntags; i++) {
+	for (i = 0; i < ntags; i++) {
 		if (db_exec(conn, NULL, NULL,
 		            "INSERT INTO tags (name) VALUES (LOWER(?)) "
 		            "ON DUPLICATE KEY UPDATE id = id",
-		            "s", v->tags[i]) != 0)
+		            "s", tags[i]) != 0)
 			return -1;
 		/* IGNORE: two tags the collation holds equal ("é"/"É").
-		 * The post's date goes with each link, NULL for a draft
-		 * or a page, for tag pages to read in order (sql/002_*.sql);
-		 * this runs after the post row is written, in its transaction,
-		 * on every save: no other statement writes posts.status,
-		 * posts.kind or posts.published_at. */
+		 * No other statement writes posts.status, posts.kind or
+		 * posts.published_at, whose values the link copies. */
 		if (db_exec(conn, NULL, NULL,
 		            "INSERT IGNORE INTO post_tags (post_id, tag_id, "
 		            "published_at) "
 		            "SELECT p.id, t.id, " MODEL_TAG_DATE
-		            " FROM posts p JOIN tags t ON t.name = ? "
+		            " FROM posts p JOIN tags t ON t.name = LOWER(?) "
 		            "WHERE p.id = ?",
-		            "si", v->tags[i], post_id) != 0)
+		            "si", tags[i], post_id) != 0)
 			return -1;
 	}
-	return 0;
+	/* updated_at = updated_at: an imported post keeps its date. */
+	return db_exec(conn, NULL, NULL,
+	               "UPDATE posts p SET p.tag_names = " POST_TAG_NAMES
+	               ", p.updated_at = p.updated_at WHERE p.id = ?",
+	               "i", post_id);
 }
 
 /*
@@ -258,8 +266,9 @@ save(struct db_conn *conn, long long id, long long author_id,
 	if (id == 0)
 		id = (long long)insert_id;
 	rc = MODEL_ERR;
-	if (store_tags(conn, id, &v) != 0 || model_bump_version(conn) != 0 ||
-	    db_commit(conn) != 0)
+	if (model_post_tags_store(conn, id, (const char *const *)v.tags,
+	                          v.ntags) != 0 ||
+	    model_bump_version(conn) != 0 || db_commit(conn) != 0)
 		goto rollback;
 	if (id_out != NULL)
 		*id_out = id;
@@ -342,14 +351,12 @@ post_from_row(const struct db_rows *rows, size_t r, struct model_post *p)
 }
 
 /*
- * The single-post getters fetch the tags in the same statement (column 14,
- * names joined by ',', which no tag contains: the input splits on it), so
- * a post page (model_post_page) is one statement with its comments.
+ * The single-post getters read the tags' names from posts.tag_names
+ * (column 14, joined by ',', which no tag contains: the input splits on
+ * it), a copy model_post_tags_store keeps: a subquery over post_tags and
+ * tags cost MariaDB 55 us of CPU on every post page (docs/DEPENDENCIES.md).
  */
-#define POST_TAGS_COL                                                          \
-	", (SELECT GROUP_CONCAT(t.name ORDER BY t.name SEPARATOR ',') "        \
-	"FROM post_tags pt JOIN tags t ON t.id = pt.tag_id "                   \
-	"WHERE pt.post_id = p.id)"
+#define POST_TAGS_COL ", p.tag_names"
 
 static void
 tags_from_cell(const char *names, struct model_post *p)
@@ -431,9 +438,8 @@ comment_cmp(const void *a, const void *b)
  * The post and its approved comments in one statement: one row per comment
  * (columns 15-18), the post's columns 0-14 repeated on each, or one row
  * with NULL comment columns when there is none. A LEFT JOIN costs MariaDB
- * 180 us of CPU where the UNION ALL of the post's row and the comments'
- * rows cost 220 (docs/DEPENDENCIES.md); the tags' subquery runs once, its
- * answer cached for the repeated post id. No ORDER BY: the comments are
+ * 142 us of CPU where the UNION ALL of the post's row and the comments'
+ * rows cost 220 (docs/DEPENDENCIES.md). No ORDER BY: the comments are
  * sorted here, not in a temporary table of rows that hold TEXT.
  */
 int

@@ -71,10 +71,11 @@ create(const char *title, const char *tags, bool published, char **slug)
 static void
 test_posts(void **state)
 {
-	struct model_post_input bad = {.title = "  ", .body_md = ""};
+	struct model_post_input bad = {.title = "  ", .body_md = ""}, in;
+	struct model_comment_list none;
 	struct model_post p;
-	char *s1, *s2, *s3;
-	long long v0 = model_content_version(conn), id;
+	char *s1, *s2, *s3, *s4;
+	long long v0 = model_content_version(conn), id, tagged;
 
 	(void)state;
 	assert_true(v0 >= 0);
@@ -99,6 +100,29 @@ test_posts(void **state)
 	assert_string_equal(p.tags[0], "alpha");
 	assert_string_equal(p.tags[1], "zeta");
 	model_post_free(&p);
+	/* An edit's tags replace the old ones (posts.tag_names follows); a
+	 * post of its own, gone afterwards, as the next tests count posts. */
+	tagged = create("Retagged", "one, two", true, &s4);
+	in = (struct model_post_input){.title = "Retagged",
+	                               .body_md = "x\n",
+	                               .slug = s4,
+	                               .tags = "beta, Alpha",
+	                               .published = true};
+	assert_int_equal(model_post_update(conn, tagged, &in, NULL), MODEL_OK);
+	assert_int_equal(model_post_page(conn, s4, &p, &none), MODEL_OK);
+	assert_int_equal(p.ntags, 2);
+	assert_string_equal(p.tags[0], "alpha");
+	assert_string_equal(p.tags[1], "beta");
+	assert_string_equal(p.tags_csv, "alpha, beta");
+	model_post_free(&p);
+	model_comment_list_free(&none);
+	in.tags = "";
+	assert_int_equal(model_post_update(conn, tagged, &in, NULL), MODEL_OK);
+	assert_int_equal(model_post_get(conn, tagged, &p), MODEL_OK);
+	assert_int_equal(p.ntags, 0);
+	model_post_free(&p);
+	assert_int_equal(model_post_delete(conn, tagged), MODEL_OK);
+	free(s4);
 	/* A draft is not found by its public slug. */
 	assert_int_equal(model_post_get_published(conn, s3, false, &p),
 	                 MODEL_NOT_FOUND);
