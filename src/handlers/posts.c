@@ -155,8 +155,9 @@ slug_param(struct http_request *req)
 	return NULL;
 }
 
-void
-handle_post(struct http_request *req)
+/* A post with its approved comments, or a page (which has none). */
+static void
+show_post(struct http_request *req, bool page)
 {
 	struct model_post post = {0};
 	struct model_comment_list comments = {0};
@@ -167,10 +168,13 @@ handle_post(struct http_request *req)
 	if ((slug = slug_param(req)) == NULL ||
 	    (conn = handlers_db_read(req)) == NULL)
 		return;
-	rc = model_post_page(conn, slug, &post, &comments);
+	rc = page ? model_post_get_published(conn, slug, true, &post)
+	          : model_post_page(conn, slug, &post, &comments);
 	db_release(conn);
 	if (rc != MODEL_OK)
 		http_error(req, rc == MODEL_NOT_FOUND ? 404 : 503);
+	else if (page)
+		post_page_render(req, 200, &post, NULL, NULL, NULL);
 	else
 		post_page_render(req, 200, &post, &comments, NULL,
 		                 post_notice(req));
@@ -179,21 +183,13 @@ handle_post(struct http_request *req)
 }
 
 void
+handle_post(struct http_request *req)
+{
+	show_post(req, false);
+}
+
+void
 handle_page(struct http_request *req)
 {
-	struct model_post page = {0};
-	const char *slug;
-	struct db_conn *conn;
-	int rc;
-
-	if ((slug = slug_param(req)) == NULL ||
-	    (conn = handlers_db_read(req)) == NULL)
-		return;
-	rc = model_post_get_published(conn, slug, true, &page);
-	db_release(conn);
-	if (rc != MODEL_OK)
-		http_error(req, rc == MODEL_NOT_FOUND ? 404 : 503);
-	else
-		post_page_render(req, 200, &page, NULL, NULL, NULL);
-	model_post_free(&page);
+	show_post(req, true);
 }
