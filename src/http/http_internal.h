@@ -195,6 +195,15 @@ int http_acceptor_start(struct http_acceptor **out, const struct config *cfg,
 /* Stops accepting and closes the connections still waiting; NULL: none. */
 void http_acceptor_stop(struct http_acceptor *a);
 
+/* linger.c: lingering close of plain connections closed with the client
+ * still sending. NULL (logged) when its thread cannot start. */
+struct http_linger;
+struct http_linger *http_linger_start(void);
+/* Takes fd, a duplicate of a socket MHD is closing after its answer. */
+void http_linger_add(struct http_linger *lg, int fd);
+/* Closes what still lingers; NULL: nothing. */
+void http_linger_stop(struct http_linger *lg);
+
 /* The route hook (http_shared.h), or its default (server.c). */
 extern struct http_route_hook http_route_hook;
 

@@ -14,6 +14,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -70,6 +71,8 @@ struct http_server {
 	struct http_tls_slot *tls; /* ntls, one per TLS front thread */
 	unsigned ntls;
 	struct http_workers workers;
+	/* Plain connections closed with the client still sending. */
+	struct http_linger *linger;
 	atomic_uint in_flight;
 };
 
@@ -130,6 +133,9 @@ struct http_conn {
 	/* The peer (or, after a PROXY header, the client it named) is in
 	 * trusted_proxies: its X-Forwarded-* count. */
 	bool trusted;
+	/* Answered while its request may still be coming, and closed:
+	 * lingers (linger.c) so that the answer is not lost. */
+	bool linger;
 	char ip[HTTP_CLIENT_IP_LEN];
 };
 
@@ -165,6 +171,23 @@ http_conn_admit(struct http_conn *hc, struct conns *cs, int fd,
 	}
 }
 
+/* Hands a duplicate of conn's socket to the lingering close, which keeps
+ * it open once MHD has closed its own descriptor. */
+static void
+http_conn_linger(struct http_server *srv, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	int fd;
+
+	if (srv->linger == NULL || ci == NULL)
+		return;
+	if ((fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0)) < 0)
+		log_debug("http: no lingering close: %s", strerror(errno));
+	else
+		http_linger_add(srv->linger, fd);
+}
+
 static void
 http_connection_notify(void *cls, struct MHD_Connection *conn,
                        void **socket_context,
@@ -180,6 +203,8 @@ http_connection_notify(void *cls, struct MHD_Connection *conn,
 		/* MHD closes the socket right after: uncount it first. */
 		if (hc != NULL && hc->slot != NULL)
 			(hc->https ? conns_put : conns_close)(cs, hc->slot);
+		if (hc != NULL && hc->linger && !hc->https)
+			http_conn_linger(l->srv, conn);
 		free(hc);
 		*socket_context = NULL;
 		return;
@@ -698,6 +723,10 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		 * proxy in front might read differently. Its connection
 		 * closes after this answer. */
 		if (rp->reject != 0) {
+			struct http_conn *hc = http_conn_of(conn);
+
+			if (hc != NULL)
+				hc->linger = true;
 			http_error(req, rp->reject);
 			http_add_header(req, "Connection", "close");
 			return http_queue(req);
@@ -920,6 +949,8 @@ http_server_free(struct http_server *srv)
 		if (srv->tls[i].d != NULL)
 			MHD_stop_daemon(srv->tls[i].d);
 	free(srv->tls);
+	/* No MHD thread is left to hand it a socket. */
+	http_linger_stop(srv->linger);
 	http_workers_free(&srv->workers);
 	static_close();
 	log_flush(); /* the access lines of the last requests */
@@ -972,9 +1003,11 @@ http_server_start(struct http_server **out, const struct http_server_opts *opts,
 		         cfg->server.workers);
 		goto fail;
 	}
-	if (cfg->server.http_listen[0] != '\0' &&
-	    http_plain_start(srv, err, errlen) == -1)
-		goto fail;
+	if (cfg->server.http_listen[0] != '\0') {
+		srv->linger = http_linger_start();
+		if (http_plain_start(srv, err, errlen) == -1)
+			goto fail;
+	}
 	if (cfg->server.https_listen[0] != '\0') {
 		/* One per front thread; config_load resolved 0. */
 		srv->tls = xcalloc(cfg->server.tls_threads, sizeof(*srv->tls));

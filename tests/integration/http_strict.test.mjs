@@ -185,6 +185,35 @@ describe('strict HTTP/1.1 framing', () => {
 		assert.ok(r.closed);
 	});
 
+	test('a body announced too large: the 413 reaches a client still ' +
+	    'sending it', async () => {
+		// Refused at the headers, its connection closed after the
+		// answer: had blogd closed with the body unread, the kernel
+		// would reset the connection and the client, still writing,
+		// could lose the answer (RFC 9112, 9.6). Five tries, each
+		// writing a body 64 times the limit as fast as it can.
+		for (let i = 0; i < 5; i++) {
+			const size = 64 * MAX_BODY;
+			const { sock, got } = await postHead(srv.port,
+			    `Content-Length: ${size}`);
+			let reset = null;
+			sock.on('error', (e) => { reset = e.code; });
+			const chunk = Buffer.alloc(MAX_BODY, 'a');
+			for (let sent = 0; sent < size && !got.closed;
+			    sent += chunk.length) {
+				if (!sock.write(chunk))
+					await Promise.race([sleep(50),
+					    new Promise((r) => sock.once('drain', r))]);
+			}
+			await waitFor(() => got.closed, 10000, 'the close');
+			assert.equal(reset, null, `try ${i}: the connection was ` +
+			    `reset (${reset}); got ${JSON.stringify(got.data.slice(0, 80))}`);
+			assert.deepEqual(statuses(got.data), [413], got.data.slice(0, 300));
+			assert.match(got.data, /\r\nConnection: close\r\n/i);
+			sock.destroy();
+		}
+	});
+
 	test('a never-ending chunked body is cut off', async () => {
 		const { sock, got } = await postHead(srv.port,
 		    'Transfer-Encoding: chunked');
