@@ -94,6 +94,12 @@ struct db_conn *db_acquire_read(struct db_pool *pool,
                                 bool (*fresh)(struct db_conn *, void *),
                                 void *arg);
 
+/* blogd check: asks each replica once whether it replicates, logging what
+ * is wrong with each. -1 when one cannot serve at all (unreachable, the status
+ * refused, not a replica); a stopped or lagging one is a warning, as it
+ * may catch up. */
+int db_replicas_verify(struct db_pool *pool);
+
 /* One replica for /metrics: db_replica_stats fills out for the i-th, false
  * past the last. name lives as long as the pool. */
 struct db_replica_stats {

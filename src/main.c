@@ -876,6 +876,8 @@ check_db(const struct config *cfg)
 		}
 		db_release(conn);
 	}
+	if (rc == 0 && db_replicas_verify(pool) == -1)
+		rc = -1;
 	db_pool_close(pool);
 	return rc;
 }

@@ -510,24 +510,28 @@ status_col(MYSQL_RES *res, MYSQL_ROW row, const char *name, const char *alt)
 }
 
 /*
- * Asks r for its replication state: true when both threads run and the
- * lag is known and within max_lag; else false with why. *lag gets the
- * seconds behind, or -1 when unknown. The checker's connection is kept
- * between checks and reopened when it fails.
+ * Asks r for its replication state: REPLICA_OK when both threads run and
+ * the lag is known and within max_lag; else REPLICA_BEHIND (stopped,
+ * lagging: it may catch up) or REPLICA_UNUSABLE (unreachable, the
+ * status refused, not a replica), with why. *lag gets the seconds
+ * behind, or -1 when unknown. The checker's connection is kept between
+ * checks and reopened when it fails.
  */
-static bool
+enum replica_state { REPLICA_UNUSABLE, REPLICA_BEHIND, REPLICA_OK };
+
+static enum replica_state
 replica_check(struct db_replica *r, long long max_lag, long long *lag,
               char *why, size_t whylen)
 {
 	MYSQL_RES *res = NULL;
 	MYSQL_ROW row;
 	const char *io, *sql, *behind;
-	bool ok = false;
+	enum replica_state state = REPLICA_BEHIND;
 
 	*lag = -1;
 	if (r->check.mysql == NULL &&
 	    db_conn_connect(&r->check, why, whylen) != 0)
-		return false;
+		return REPLICA_UNUSABLE;
 	/* A fixed text without values: nothing to bind. */
 	if (mysql_query(r->check.mysql, "SHOW REPLICA STATUS") != 0 ||
 	    (res = mysql_store_result(r->check.mysql)) == NULL) {
@@ -536,10 +540,11 @@ replica_check(struct db_replica *r, long long max_lag, long long *lag,
 		         "REPLICA MONITOR privilege)",
 		         mysql_error(r->check.mysql));
 		db_conn_disconnect(&r->check);
-		return false;
+		return REPLICA_UNUSABLE;
 	}
 	if ((row = mysql_fetch_row(res)) == NULL) {
 		snprintf(why, whylen, "not a replica (no replication set up)");
+		state = REPLICA_UNUSABLE;
 		goto out;
 	}
 	io = status_col(res, row, "Slave_IO_Running", "Replica_IO_Running");
@@ -558,10 +563,10 @@ replica_check(struct db_replica *r, long long max_lag, long long *lag,
 		snprintf(why, whylen, "%lld s behind (replica_max_lag %lld)",
 		         *lag, max_lag);
 	else
-		ok = true;
+		state = REPLICA_OK;
 out:
 	mysql_free_result(res);
-	return ok;
+	return state;
 }
 
 /* Checks every replica once; logs each change of state. */
@@ -575,7 +580,8 @@ replicas_check(struct db_pool *pool)
 
 	for (unsigned i = 0; i < pool->nreplicas; i++) {
 		r = &pool->replicas[i];
-		ok = replica_check(r, pool->max_lag, &lag, why, sizeof(why));
+		ok = replica_check(r, pool->max_lag, &lag, why, sizeof(why)) ==
+		     REPLICA_OK;
 		atomic_store(&r->lag, lag);
 		was = atomic_exchange(&r->healthy, ok);
 		if (ok && (!was || !r->known))
@@ -588,6 +594,35 @@ replicas_check(struct db_pool *pool)
 			         r->name, why);
 		r->known = true;
 	}
+}
+
+int
+db_replicas_verify(struct db_pool *pool)
+{
+	char why[600];
+	long long lag;
+	int rc = 0;
+
+	for (unsigned i = 0; i < pool->nreplicas; i++) {
+		struct db_replica *r = &pool->replicas[i];
+
+		switch (
+		    replica_check(r, pool->max_lag, &lag, why, sizeof(why))) {
+		case REPLICA_OK:
+			break;
+		case REPLICA_BEHIND:
+			log_warn("database: replica %s would be left out for "
+			         "now: %s",
+			         r->name, why);
+			break;
+		case REPLICA_UNUSABLE:
+			log_err("database: replica %s: %s", r->name, why);
+			rc = -1;
+			break;
+		}
+		db_conn_disconnect(&r->check);
+	}
+	return rc;
 }
 
 /* The checker thread: replicas_check every DB_CHECK_MS until the pool

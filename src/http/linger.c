@@ -55,16 +55,18 @@ linger_drop(struct http_linger *lg, size_t i)
 	lg->socks[i] = lg->socks[--lg->n];
 }
 
-/* Reads and drops what fd has; false once the client closed or failed. */
+/* Reads and drops what fd has, 1 MiB at most per turn so that a fast
+ * sender cannot hold the thread; false once the client closed or failed. */
 static bool
 linger_read(int fd)
 {
 	char scratch[16384];
-	ssize_t n;
+	ssize_t n = 0;
 
-	while ((n = read(fd, scratch, sizeof(scratch))) > 0)
-		;
-	return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+	for (int i = 0; i < 64; i++)
+		if ((n = read(fd, scratch, sizeof(scratch))) <= 0)
+			break;
+	return n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
 }
 
 /* Drops the sockets whose client closed (fd) or whose time is up. */

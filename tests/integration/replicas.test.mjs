@@ -16,8 +16,8 @@ import { after, before, test } from 'node:test';
 
 import {
 	CookieJar, SRC, addPost, addUser, assertExit, cli, csrfFrom, expectBody,
-	expectNoBody, expectStatus, hiddenFrom, startBlogd, tempDir, waitFor,
-	writeConfig,
+	expectNoBody, expectStatus, freePort, hiddenFrom, startBlogd, tempDir,
+	waitFor, writeConfig,
 } from './lib.mjs';
 
 const CTL = path.join(SRC, 'scripts', 'mariadb-ctl.sh');
@@ -139,6 +139,30 @@ after(async () => {
 	} finally {
 		stopServers();
 	}
+});
+
+test('blogd check asks each replica whether it replicates', async () => {
+	const withReplicas = (replicas) => writeConfig({
+		database: { host: '127.0.0.1', port: primary.port, user: 'blogd',
+		    password: PASSWORD, name: DBNAME, replicas },
+	});
+	const good = await cli(cfg, ['check']);
+	assertExit(good, 0, 'check with a working replica');
+	assert.equal(good.stdout.trim(), 'ok');
+	// The primary named as a replica: it answers but replicates nothing.
+	const self = `127.0.0.1:${primary.port}`;
+	const notReplica = await cli(await withReplicas(self), ['check']);
+	assertExit(notReplica, 1, 'check with the primary as a replica');
+	assert.match(notReplica.stderr,
+	    new RegExp(`replica ${self}: not a replica`));
+	// Nothing listens there.
+	const gone = `127.0.0.1:${await freePort()}`;
+	const down = await cli(await withReplicas(`${replicaName}, ${gone}`),
+	    ['check']);
+	assertExit(down, 1, 'check with an unreachable replica');
+	assert.match(down.stderr, new RegExp(`replica ${gone}: `));
+	assert.doesNotMatch(down.stderr, new RegExp(`replica ${replicaName}`),
+	    'the working replica named');
 });
 
 test('anonymous reads go to the replica, admin pages and writes to the primary',
