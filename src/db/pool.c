@@ -59,12 +59,13 @@
 
 /* One read replica (database.replicas). */
 struct db_replica {
-	struct db_pool *pool; /* owned */
-	char name[300];       /* "host:port", for logs and /metrics */
-	struct db_conn check; /* the checker's own connection */
-	atomic_bool healthy;  /* in service: db_acquire_read may use it */
-	atomic_llong lag;     /* seconds behind at the last check; -1 unknown */
-	bool known;           /* checked once: its state has been logged */
+	struct db_pool *pool;    /* owned */
+	struct db_pool *primary; /* the pool it belongs to */
+	char name[300];          /* "host:port", for logs and /metrics */
+	struct db_conn check;    /* the checker's own connection */
+	atomic_bool healthy;     /* in service: db_acquire_read may use it */
+	atomic_llong lag; /* seconds behind at the last check; -1 unknown */
+	bool known;       /* checked once: its state has been logged */
 };
 
 struct db_pool {
@@ -323,6 +324,7 @@ replicas_open(struct db_pool *pool, const struct config *cfg)
 		params.port = port;
 		r->pool = pool_new(&params, pool->size);
 		r->pool->replica = r;
+		r->primary = pool;
 		snprintf(r->name, sizeof(r->name),
 		         strchr(host, ':') != NULL ? "[%s]:%u" : "%s:%u", host,
 		         port);
@@ -1355,26 +1357,21 @@ collect(MYSQL_STMT *st, struct db_out *o)
 	return rc;
 }
 
+/* Runs sql with params on c, a second time on a fresh connection when the
+ * first lost its server (a query, or a statement the server never got). */
 static int
-run(struct db_conn *c, struct db_out *o, const char *sql, const char *types,
-    va_list ap)
+run_on(struct db_conn *c, struct db_out *o, const char *sql,
+       struct db_param *params, size_t n)
 {
-	struct db_param params[DB_MAX_PARAMS];
 	MYSQL_BIND bind[DB_MAX_PARAMS];
 	MYSQL_STMT *st;
-	size_t n;
 	unsigned e;
 	unsigned long long t0;
 	int attempt;
+	bool hung;
 
 	bool query = o->rows != NULL || o->blob != NULL;
 
-	if (o->rows != NULL)
-		memset(o->rows, 0, sizeof(*o->rows));
-	if (parse_params(types, ap, params, &n) != 0) {
-		note_error(c, sql, CR_UNKNOWN_ERROR, "bad parameter types");
-		return -1;
-	}
 	for (attempt = 0; attempt < 2; attempt++) {
 		t0 = clock_now_us();
 		if (c->mysql == NULL) {
@@ -1409,7 +1406,8 @@ run(struct db_conn *c, struct db_out *o, const char *sql, const char *types,
 	fail:
 		if (!is_conn_error(e))
 			return -1;
-		if (timed_out(c, t0))
+		hung = timed_out(c, t0);
+		if (hung)
 			pool_mark_down(c->pool,
 			               "no answer within read_timeout");
 		/* The transaction died with the connection: no retry. */
@@ -1418,9 +1416,56 @@ run(struct db_conn *c, struct db_out *o, const char *sql, const char *types,
 			return -1;
 		}
 		conn_drop(c);
+		/* A replica that hung would only hang a reconnect too: it is
+		 * left out, and run() asks the primary. */
+		if (hung && c->pool != NULL && c->pool->replica != NULL)
+			return -1;
 		if (!query && e != CR_SERVER_GONE_ERROR)
 			return -1;
 	}
+	return -1;
+}
+
+/*
+ * A read on a replica whose server failed under it (the connection lost
+ * and not restored, so the replica is now left out): the primary has the
+ * same data, or newer, so the statement runs there instead of failing the
+ * request. The worker holds no primary connection, and the primary's
+ * pool has one per worker, so this cannot wait on itself.
+ */
+static int
+run_on_primary(struct db_conn *c, struct db_out *o, const char *sql,
+               struct db_param *params, size_t n)
+{
+	struct db_conn *p;
+	int rc;
+
+	if ((p = db_acquire(c->pool->replica->primary)) == NULL)
+		return -1;
+	rc = run_on(p, o, sql, params, n);
+	db_release(p);
+	return rc;
+}
+
+static int
+run(struct db_conn *c, struct db_out *o, const char *sql, const char *types,
+    va_list ap)
+{
+	struct db_param params[DB_MAX_PARAMS];
+	size_t n;
+	bool query = o->rows != NULL || o->blob != NULL;
+
+	if (o->rows != NULL)
+		memset(o->rows, 0, sizeof(*o->rows));
+	if (parse_params(types, ap, params, &n) != 0) {
+		note_error(c, sql, CR_UNKNOWN_ERROR, "bad parameter types");
+		return -1;
+	}
+	if (run_on(c, o, sql, params, n) == 0)
+		return 0;
+	if (query && c->mysql == NULL && !c->in_txn && c->pool != NULL &&
+	    c->pool->replica != NULL)
+		return run_on_primary(c, o, sql, params, n);
 	return -1;
 }
 

@@ -323,7 +323,12 @@ test('a replica that lags or stops is left out, and comes back', async () => {
 	    'server.pid'), 'utf8'));
 	process.kill(pid, 'SIGSTOP');
 	try {
+		// A read already on its way there when it hung: answered from
+		// the primary once read_timeout passes, not a 503.
+		const caught = srv.get('/search?q=mirrored', { timeout: 30000 });
 		await waitReplica(false, 4, 'hung replica');
+		expectBody(await caught, /Mirrored/,
+		    'a search caught by the hang');
 		for (let i = 0; i < 5; i++) {
 			const t0 = Date.now();
 			expectBody(await srv.get('/search?q=mirrored'),
