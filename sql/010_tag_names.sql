@@ -8,7 +8,7 @@
 -- page's statement (docs/DEPENDENCIES.md).
 
 ALTER TABLE posts
-	ADD COLUMN tag_names TEXT NULL;
+	ADD COLUMN IF NOT EXISTS tag_names TEXT NULL;
 
 -- updated_at = updated_at: a post's date of change stays what it was.
 UPDATE posts p SET p.tag_names = (

@@ -87,6 +87,10 @@ test('migrate applies 002 alone and dates the links of published posts',
 	assert.match(r.stdout, /rendered the excerpts of 5 posts again/);
 	assert.equal(sqlValue('SELECT COUNT(*) FROM posts WHERE ' +
 	    "excerpt_html <> '<p>x</p>\n' OR kind <> 'post'", DBNAME), '0');
+	// 010: each post's tag names copied next to it, in name order.
+	assert.deepEqual(sql('SELECT slug, tag_names FROM posts ORDER BY slug',
+	    DBNAME), OLD.map(([, , tags], i) => [`upgrade-${i + 1}`,
+	    [...tags].sort().join(',')]));
 	// upgrade: posts 1-3; other: post 3. Drafts' links stay NULL.
 	assert.equal(sqlValue('SELECT COUNT(*) FROM post_tags WHERE ' +
 	    'published_at IS NOT NULL', DBNAME), '4');
