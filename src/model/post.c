@@ -440,8 +440,8 @@ comment_cmp(const void *a, const void *b)
  * with NULL comment columns when there is none. This costs MariaDB 151 us
  * of CPU; the UNION ALL of the post's row and the comments' rows, with the
  * tags' subquery, cost 217 (docs/DEPENDENCIES.md). No ORDER BY: the
- * comments are
- * sorted here, not in a temporary table of rows that hold TEXT.
+ * comments are sorted here, not in a temporary table of rows that hold
+ * TEXT.
  */
 int
 model_post_page(struct db_conn *conn, const char *slug, struct model_post *post,
