@@ -348,13 +348,13 @@ async function redirectLookups(fn) {
 test('unknown URLs cost no query while no old URL is kept', async () => {
 	const miss = async (p) => expectStatus(await srv.get(p), 404, p);
 	// Once the version is known and the table found empty, scanners'
-	// 404s stop reaching the database.
-	await waitFor(async () => await redirectLookups(() =>
-	    miss('/wp-login.php')) === 0, CHANGE_MS, 'a 404 without a query');
-	assert.equal(await redirectLookups(async () => {
+	// 404s stop reaching the database: twenty in a row cost no query.
+	// (A batch may still look once while blogd's poller catches up with
+	// the tests' last version bump, which it reads once a second.)
+	await waitFor(async () => await redirectLookups(async () => {
 		for (let i = 0; i < 20; i++)
 			await miss(`/scan/${i}.php`);
-	}), 0, 'twenty unknown URLs');
+	}) === 0, CHANGE_MS, 'twenty unknown URLs without a query');
 	// An old URL kept (as an import does: with a version bump) answers
 	// within about a second, and misses look again.
 	const id = sqlValue(`SELECT id FROM posts WHERE slug = '${slug}'`,
