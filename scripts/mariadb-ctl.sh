@@ -35,11 +35,17 @@ die() {
 # The pid in server.pid is ours only while it is a live mariadbd started
 # with our my.cnf: a stale file may name a recycled pid after a reboot.
 server_alive() {
-	local pid=$1 stat
-	stat=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
-	case $stat in Z*) return 1 ;; esac
+	local pid=$1
+	process_runs "$pid" || return 1
 	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null |
 		grep -qF -- "--defaults-file=$base/my.cnf"
+}
+
+# Whether process $1 exists and has not exited (a zombie has).
+process_runs() {
+	local stat
+	stat=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	case $stat in Z*) return 1 ;; esac
 }
 
 server_pid() {
@@ -140,7 +146,9 @@ launch() {
 	echo "$pid" >"$base/server.pid"
 	for ((i = 0; i < 600; i++)); do
 		ping_server && return 0
-		if ! server_alive "$pid"; then
+		# Our own child: until it has exec'd mariadbd, its command
+		# line is still the shell's, so server_alive would say no.
+		if ! process_runs "$pid"; then
 			rm -f "$base/server.pid"
 			grep -qiE 'address already in use|bind on tcp' \
 				"$base/mysqld.err" && return 2
