@@ -75,9 +75,46 @@ function portFree(port) {
 	});
 }
 
+/*
+ * A port is free until something binds it, and a test picks several
+ * before starting what binds them: so a port is never handed out twice,
+ * in this process (haproxy, which binds with SO_REUSEPORT, once got the
+ * same port for two frontends and split their connections between them)
+ * nor in the test files running beside it (a file under the temp dir,
+ * created exclusively, names the process that holds each port; a dead
+ * holder's file is taken over).
+ */
+const portsDir = path.join(os.tmpdir(), 'blogd-test-ports');
+const portsHeld = new Set();
+
+function reservePort(port) {
+	const file = path.join(portsDir, String(port));
+	fs.mkdirSync(portsDir, { recursive: true });
+	for (let i = 0; i < 2; i++) {
+		try {
+			fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+			return true;
+		} catch (e) {
+			if (e.code !== 'EEXIST')
+				throw e;
+		}
+		const holder = Number(fs.readFileSync(file, 'utf8'));
+		try {
+			process.kill(holder, 0);
+			return false; // a live process holds it
+		} catch {
+			fs.rmSync(file, { force: true });
+		}
+	}
+	return false;
+}
+
 export async function freePort() {
-	for (let i = 0; i < 100; i++) {
+	for (let i = 0; i < 200; i++) {
 		const port = 10000 + Math.floor(Math.random() * 10000);
+		if (portsHeld.has(port) || !reservePort(port))
+			continue;
+		portsHeld.add(port);
 		if (await portFree(port))
 			return port;
 	}
