@@ -54,12 +54,15 @@ static long
 run(MYSQL_STMT *st, long n)
 {
 	long i, rows = 0;
+	int rc;
 
 	for (i = 0; i < n; i++) {
 		if (mysql_stmt_execute(st) != 0 ||
 		    mysql_stmt_store_result(st) != 0)
 			return -1;
-		while (mysql_stmt_fetch(st) != MYSQL_NO_DATA)
+		/* A statement without a result set (SET) fetches an error. */
+		while ((rc = mysql_stmt_fetch(st)) == 0 ||
+		       rc == MYSQL_DATA_TRUNCATED)
 			rows++;
 		mysql_stmt_free_result(st);
 	}

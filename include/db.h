@@ -17,6 +17,7 @@
 #ifndef BLOGD_DB_H
 #define BLOGD_DB_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -119,6 +120,9 @@ void db_release(struct db_conn *conn);
 /* SELECT: 0 and rows filled, or -1 (logged). Free rows with db_rows_free. */
 int db_query(struct db_conn *conn, struct db_rows *rows, const char *sql,
              const char *types, ...);
+/* db_query with the parameters in a va_list, for wrappers of it. */
+int db_vquery(struct db_conn *conn, struct db_rows *rows, const char *sql,
+              const char *types, va_list ap);
 /* SELECT of one binary column (a BLOB): the first row's value into out
  * (replacing what it held), copied once from the client library's packet
  * buffer; no row set is built. 0, 1 when there is no row, -1 (logged). */

@@ -133,24 +133,29 @@ csrf_anon_check(const struct crypto_hmac_key *key, const char *cookie,
 	       csrf_match(key, CSRF_SCOPE_ANON, cookie, token);
 }
 
+/* A fresh masking of the secret of scope and binding. */
+static int
+csrf_token(const struct crypto_hmac_key *key, const char *scope,
+           const char *binding, char out[CSRF_TOKEN_LEN + 1])
+{
+	unsigned char secret[CSRF_SECRET_LEN];
+
+	csrf_derive(key, scope, binding, secret);
+	return csrf_mask(secret, out);
+}
+
 int
 csrf_anon_token(const struct crypto_hmac_key *key, const char *cookie,
                 char out[CSRF_TOKEN_LEN + 1])
 {
-	unsigned char secret[CSRF_SECRET_LEN];
-
-	csrf_derive(key, CSRF_SCOPE_ANON, cookie, secret);
-	return csrf_mask(secret, out);
+	return csrf_token(key, CSRF_SCOPE_ANON, cookie, out);
 }
 
 int
 csrf_session_token(const struct crypto_hmac_key *key, const char *binding,
                    char out[CSRF_TOKEN_LEN + 1])
 {
-	unsigned char secret[CSRF_SECRET_LEN];
-
-	csrf_derive(key, CSRF_SCOPE_SESS, binding, secret);
-	return csrf_mask(secret, out);
+	return csrf_token(key, CSRF_SCOPE_SESS, binding, out);
 }
 
 bool

@@ -1470,16 +1470,23 @@ run(struct db_conn *c, struct db_out *o, const char *sql, const char *types,
 }
 
 int
+db_vquery(struct db_conn *c, struct db_rows *rows, const char *sql,
+          const char *types, va_list ap)
+{
+	struct db_out o = {.rows = rows};
+
+	return run(c, &o, sql, types, ap);
+}
+
+int
 db_query(struct db_conn *c, struct db_rows *rows, const char *sql,
          const char *types, ...)
 {
 	va_list ap;
 	int rc;
 
-	struct db_out o = {.rows = rows};
-
 	va_start(ap, types);
-	rc = run(c, &o, sql, types, ap);
+	rc = db_vquery(c, rows, sql, types, ap);
 	va_end(ap);
 	return rc;
 }

@@ -13,20 +13,17 @@ model_acme_account_get(struct db_conn *conn, const char *directory,
                        char **key_pem, char **url)
 {
 	struct db_rows rows;
-	int rc = MODEL_NOT_FOUND;
+	int rc = model_query_row(
+	    conn, &rows,
+	    "SELECT key_pem, url FROM acme_account WHERE directory = ?", "s",
+	    directory);
 
-	if (db_query(
-	        conn, &rows,
-	        "SELECT key_pem, url FROM acme_account WHERE directory = ?",
-	        "s", directory) != 0)
-		return MODEL_ERR;
-	if (rows.nrows == 1) {
-		*key_pem = model_cell_dup(&rows, 0, 0);
-		*url = model_cell_dup(&rows, 0, 1);
-		rc = MODEL_OK;
-	}
+	if (rc != MODEL_OK)
+		return rc;
+	*key_pem = model_cell_dup(&rows, 0, 0);
+	*url = model_cell_dup(&rows, 0, 1);
 	model_rows_free_secret(&rows);
-	return rc;
+	return MODEL_OK;
 }
 
 int
@@ -52,45 +49,34 @@ model_acme_account_set_url(struct db_conn *conn, const char *directory,
 int
 model_acme_cert_version(struct db_conn *conn, long long *version)
 {
-	struct db_rows rows;
-	int rc = MODEL_NOT_FOUND;
-
-	if (db_query(conn, &rows,
-	             "SELECT version FROM acme_certificate WHERE id = 1",
-	             "") != 0)
-		return MODEL_ERR;
-	if (rows.nrows == 1) {
-		*version = db_cell_int(&rows, 0, 0);
-		rc = MODEL_OK;
-	}
-	db_rows_free(&rows);
-	return rc;
+	return model_query_int(
+	    conn, version, "SELECT version FROM acme_certificate WHERE id = 1",
+	    "");
 }
 
 int
 model_acme_cert_get(struct db_conn *conn, struct model_acme_cert *out)
 {
 	struct db_rows rows;
-	int rc = MODEL_NOT_FOUND;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (db_query(conn, &rows,
-	             "SELECT version, domains, chain_pem, key_pem, not_before, "
-	             "not_after, issued_at FROM acme_certificate WHERE id = 1",
-	             "") != 0)
-		return MODEL_ERR;
-	if (rows.nrows == 1) {
-		out->version = db_cell_int(&rows, 0, 0);
-		out->domains = model_cell_dup(&rows, 0, 1);
-		out->chain_pem = model_cell_dup(&rows, 0, 2);
-		out->key_pem = model_cell_dup(&rows, 0, 3);
-		out->not_before = db_cell_int(&rows, 0, 4);
-		out->not_after = db_cell_int(&rows, 0, 5);
-		out->issued_at = db_cell_int(&rows, 0, 6);
-		rc = MODEL_OK;
-	}
+	rc = model_query_row(
+	    conn, &rows,
+	    "SELECT version, domains, chain_pem, key_pem, not_before, "
+	    "not_after, issued_at FROM acme_certificate WHERE id = 1",
+	    "");
+	if (rc != MODEL_OK)
+		return rc;
+	out->version = db_cell_int(&rows, 0, 0);
+	out->domains = model_cell_dup(&rows, 0, 1);
+	out->chain_pem = model_cell_dup(&rows, 0, 2);
+	out->key_pem = model_cell_dup(&rows, 0, 3);
+	out->not_before = db_cell_int(&rows, 0, 4);
+	out->not_after = db_cell_int(&rows, 0, 5);
+	out->issued_at = db_cell_int(&rows, 0, 6);
 	model_rows_free_secret(&rows);
-	return rc;
+	return MODEL_OK;
 }
 
 void
@@ -149,20 +135,10 @@ int
 model_acme_challenge_get(struct db_conn *conn, const char *token,
                          char **key_auth)
 {
-	struct db_rows rows;
-	int rc = MODEL_NOT_FOUND;
-
-	if (db_query(conn, &rows,
-	             "SELECT key_authorization FROM acme_challenges "
-	             "WHERE token = ?",
-	             "s", token) != 0)
-		return MODEL_ERR;
-	if (rows.nrows == 1) {
-		*key_auth = model_cell_dup(&rows, 0, 0);
-		rc = MODEL_OK;
-	}
-	db_rows_free(&rows);
-	return rc;
+	return model_query_text(conn, key_auth,
+	                        "SELECT key_authorization FROM acme_challenges "
+	                        "WHERE token = ?",
+	                        "s", token);
 }
 
 int
@@ -195,22 +171,21 @@ int
 model_acme_state_get(struct db_conn *conn, struct model_acme_state *st)
 {
 	struct db_rows rows;
-	int rc = MODEL_ERR;
 
-	if (db_query(conn, &rows,
-	             "SELECT COALESCE(next_attempt, 0), failures, orders, "
-	             "UNIX_TIMESTAMP() FROM acme_state WHERE id = 1",
-	             "") != 0)
+	/* The migration writes the one row: without it, the table is
+	 * broken, not empty. */
+	if (model_query_row(conn, &rows,
+	                    "SELECT COALESCE(next_attempt, 0), failures, "
+	                    "orders, UNIX_TIMESTAMP() FROM acme_state "
+	                    "WHERE id = 1",
+	                    "") != MODEL_OK)
 		return MODEL_ERR;
-	if (rows.nrows == 1) {
-		st->next_attempt = db_cell_int(&rows, 0, 0);
-		st->failures = (unsigned)db_cell_int(&rows, 0, 1);
-		st->orders = db_cell_int(&rows, 0, 2);
-		st->now = db_cell_int(&rows, 0, 3);
-		rc = MODEL_OK;
-	}
+	st->next_attempt = db_cell_int(&rows, 0, 0);
+	st->failures = (unsigned)db_cell_int(&rows, 0, 1);
+	st->orders = db_cell_int(&rows, 0, 2);
+	st->now = db_cell_int(&rows, 0, 3);
 	db_rows_free(&rows);
-	return rc;
+	return MODEL_OK;
 }
 
 int

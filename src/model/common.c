@@ -1,6 +1,7 @@
 /* Row helpers shared by the model files (internal.h). */
 #include "model.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,75 @@ model_strv_free(char **v, size_t n)
 	for (i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
+}
+
+static int
+vquery_row(struct db_conn *conn, struct db_rows *rows, const char *sql,
+           const char *types, va_list ap)
+{
+	if (db_vquery(conn, rows, sql, types, ap) != 0)
+		return MODEL_ERR;
+	if (rows->nrows == 1)
+		return MODEL_OK;
+	db_rows_free(rows);
+	return MODEL_NOT_FOUND;
+}
+
+int
+model_query_row(struct db_conn *conn, struct db_rows *rows, const char *sql,
+                const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = vquery_row(conn, rows, sql, types, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* The first cell of the one row into *num, or a copy into *text. */
+static int
+vquery_cell(struct db_conn *conn, long long *num, char **text, const char *sql,
+            const char *types, va_list ap)
+{
+	struct db_rows rows;
+	int rc = vquery_row(conn, &rows, sql, types, ap);
+
+	if (rc != MODEL_OK)
+		return rc;
+	if (num != NULL)
+		*num = db_cell_int(&rows, 0, 0);
+	else
+		*text = model_cell_dup(&rows, 0, 0);
+	db_rows_free(&rows);
+	return MODEL_OK;
+}
+
+int
+model_query_int(struct db_conn *conn, long long *out, const char *sql,
+                const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = vquery_cell(conn, out, NULL, sql, types, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+model_query_text(struct db_conn *conn, char **out, const char *sql,
+                 const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = vquery_cell(conn, NULL, out, sql, types, ap);
+	va_end(ap);
+	return rc;
 }
 
 int

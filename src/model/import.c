@@ -420,16 +420,6 @@ model_import_done(struct db_conn *conn)
 int
 model_import_post_id(struct db_conn *conn, const char *slug, long long *id)
 {
-	struct db_rows rows;
-	int rc = MODEL_NOT_FOUND;
-
-	if (db_query(conn, &rows, "SELECT id FROM posts WHERE slug = ?", "s",
-	             slug) != 0)
-		return MODEL_ERR;
-	if (rows.nrows == 1) {
-		*id = db_cell_int(&rows, 0, 0);
-		rc = MODEL_OK;
-	}
-	db_rows_free(&rows);
-	return rc;
+	return model_query_int(conn, id, "SELECT id FROM posts WHERE slug = ?",
+	                       "s", slug);
 }

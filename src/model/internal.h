@@ -26,6 +26,20 @@ char *model_slug_candidate(const char *base, int n);
 void model_rows_free_secret(struct db_rows *rows);
 /* Frees the n strings of v and v itself. */
 void model_strv_free(char **v, size_t n);
+/*
+ * Reads of one row, by a unique key: MODEL_OK with rows holding that row
+ * (the caller frees them: db_rows_free, or model_rows_free_secret),
+ * MODEL_NOT_FOUND when there is none (or, the key not being unique, more
+ * than one), MODEL_ERR; rows own nothing then.
+ * The _int and _text forms return the row's first cell instead (text:
+ * a copy the caller frees, NULL for SQL NULL).
+ */
+int model_query_row(struct db_conn *conn, struct db_rows *rows, const char *sql,
+                    const char *types, ...);
+int model_query_int(struct db_conn *conn, long long *out, const char *sql,
+                    const char *types, ...);
+int model_query_text(struct db_conn *conn, char **out, const char *sql,
+                     const char *types, ...);
 /* Runs sql, a literal "SELECT 1 ... WHERE id = ?": MODEL_OK when it finds
  * a row, MODEL_NOT_FOUND, MODEL_ERR. */
 int model_row_exists(struct db_conn *conn, const char *sql, long long id);

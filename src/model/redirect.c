@@ -10,9 +10,6 @@
 int
 model_redirect_find(struct db_conn *conn, const char *path, char **slug)
 {
-	struct db_rows rows;
-	int rc = MODEL_NOT_FOUND;
-
 	*slug = NULL;
 	/* Only printable ASCII up to 500 bytes can be in the table (ascii,
 	 * VARCHAR(500)); anything else is not sent to a server that would
@@ -24,17 +21,10 @@ model_redirect_find(struct db_conn *conn, const char *path, char **slug)
 			return MODEL_NOT_FOUND;
 	if (n > 500)
 		return MODEL_NOT_FOUND;
-	if (db_query(conn, &rows,
-	             "SELECT p.slug FROM redirects r JOIN posts p "
-	             "ON p.id = r.post_id WHERE r.path = ?",
-	             "s", path) != 0)
-		return MODEL_ERR;
-	if (rows.nrows == 1) {
-		*slug = model_cell_dup(&rows, 0, 0);
-		rc = MODEL_OK;
-	}
-	db_rows_free(&rows);
-	return rc;
+	return model_query_text(conn, slug,
+	                        "SELECT p.slug FROM redirects r JOIN posts p "
+	                        "ON p.id = r.post_id WHERE r.path = ?",
+	                        "s", path);
 }
 
 int

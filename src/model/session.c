@@ -29,27 +29,26 @@ model_session_get(struct db_conn *conn,
                   long long idle_max, struct model_session *out)
 {
 	struct db_rows rows;
-	int rc = MODEL_NOT_FOUND;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (db_query(conn, &rows,
-	             "SELECT u.id, u.name, u.is_admin, "
-	             "TIMESTAMPDIFF(SECOND, s.last_seen, UTC_TIMESTAMP()) "
-	             "FROM sessions s JOIN users u ON u.id = s.user_id "
-	             "WHERE s.token_hash = ? "
-	             "AND s.expires_at > UTC_TIMESTAMP() "
-	             "AND s.last_seen > UTC_TIMESTAMP() - INTERVAL ? SECOND",
-	             "bi", hash, (size_t)MODEL_SESSION_HASH_LEN, idle_max) != 0)
-		return MODEL_ERR;
-	if (rows.nrows == 1) {
-		out->user_id = db_cell_int(&rows, 0, 0);
-		out->user_name = model_cell_dup(&rows, 0, 1);
-		out->is_admin = db_cell_int(&rows, 0, 2) != 0;
-		out->idle = db_cell_int(&rows, 0, 3);
-		rc = MODEL_OK;
-	}
+	rc = model_query_row(
+	    conn, &rows,
+	    "SELECT u.id, u.name, u.is_admin, "
+	    "TIMESTAMPDIFF(SECOND, s.last_seen, UTC_TIMESTAMP()) "
+	    "FROM sessions s JOIN users u ON u.id = s.user_id "
+	    "WHERE s.token_hash = ? "
+	    "AND s.expires_at > UTC_TIMESTAMP() "
+	    "AND s.last_seen > UTC_TIMESTAMP() - INTERVAL ? SECOND",
+	    "bi", hash, (size_t)MODEL_SESSION_HASH_LEN, idle_max);
+	if (rc != MODEL_OK)
+		return rc;
+	out->user_id = db_cell_int(&rows, 0, 0);
+	out->user_name = model_cell_dup(&rows, 0, 1);
+	out->is_admin = db_cell_int(&rows, 0, 2) != 0;
+	out->idle = db_cell_int(&rows, 0, 3);
 	db_rows_free(&rows);
-	return rc;
+	return MODEL_OK;
 }
 
 int

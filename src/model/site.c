@@ -72,16 +72,12 @@ out:
 long long
 model_content_version(struct db_conn *conn)
 {
-	struct db_rows rows;
-	long long v = -1;
+	long long v;
 
-	if (db_query(conn, &rows,
-	             "SELECT version FROM content_version WHERE id = 1",
-	             "") != 0)
+	if (model_query_int(conn, &v,
+	                    "SELECT version FROM content_version WHERE id = 1",
+	                    "") != MODEL_OK)
 		return -1;
-	if (rows.nrows == 1)
-		v = db_cell_int(&rows, 0, 0);
-	db_rows_free(&rows);
 	return v;
 }
 

@@ -28,26 +28,23 @@ int
 model_totp_get(struct db_conn *conn, long long id, struct model_totp *out)
 {
 	struct db_rows rows;
-	int rc = MODEL_NOT_FOUND;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (db_query(conn, &rows,
-	             "SELECT totp_secret, totp_pending, "
-	             "(SELECT COUNT(*) FROM totp_recovery_codes "
-	             "WHERE user_id = u.id AND used_at IS NULL), name "
-	             "FROM users u WHERE id = ?",
-	             "i", id) != 0)
-		return MODEL_ERR;
-	if (rows.nrows == 1) {
-		out->enabled = totp_cell(&rows, 0, out->secret);
-		out->pending = totp_cell(&rows, 1, out->pending_secret);
-		out->recovery_left = db_cell_int(&rows, 0, 2);
-		snprintf(out->name, sizeof(out->name), "%s",
-		         db_cell(&rows, 0, 3));
-		rc = MODEL_OK;
-	}
+	rc = model_query_row(conn, &rows,
+	                     "SELECT totp_secret, totp_pending, "
+	                     "(SELECT COUNT(*) FROM totp_recovery_codes "
+	                     "WHERE user_id = u.id AND used_at IS NULL), name "
+	                     "FROM users u WHERE id = ?",
+	                     "i", id);
+	if (rc != MODEL_OK)
+		return rc;
+	out->enabled = totp_cell(&rows, 0, out->secret);
+	out->pending = totp_cell(&rows, 1, out->pending_secret);
+	out->recovery_left = db_cell_int(&rows, 0, 2);
+	snprintf(out->name, sizeof(out->name), "%s", db_cell(&rows, 0, 3));
 	model_rows_free_secret(&rows);
-	return rc;
+	return MODEL_OK;
 }
 
 int
@@ -176,20 +173,11 @@ model_login_pending_get(struct db_conn *conn,
                         const unsigned char hash[MODEL_SESSION_HASH_LEN],
                         long long *user_id)
 {
-	struct db_rows rows;
-	int rc = MODEL_NOT_FOUND;
-
-	if (db_query(conn, &rows,
-	             "SELECT user_id FROM login_pending WHERE token_hash = ? "
-	             "AND expires_at > UTC_TIMESTAMP()",
-	             "b", hash, (size_t)MODEL_SESSION_HASH_LEN) != 0)
-		return MODEL_ERR;
-	if (rows.nrows == 1) {
-		*user_id = db_cell_int(&rows, 0, 0);
-		rc = MODEL_OK;
-	}
-	db_rows_free(&rows);
-	return rc;
+	return model_query_int(
+	    conn, user_id,
+	    "SELECT user_id FROM login_pending WHERE token_hash = ? "
+	    "AND expires_at > UTC_TIMESTAMP()",
+	    "b", hash, (size_t)MODEL_SESSION_HASH_LEN);
 }
 
 int

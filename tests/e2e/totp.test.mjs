@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
-import { screenshot, startSite, stopSite } from './browser.mjs';
+import { screenshot, startSite, stopSite, watchedPage } from './browser.mjs';
 
 import { sleep } from '../integration/lib.mjs';
 
@@ -35,17 +35,7 @@ const appCode = (key) =>
 test('an admin turns on two-factor sign-in, signs out and back in',
     async () => {
 	const base = `http://127.0.0.1:${srv.port}`;
-	const context = await browser.newContext(
-	    { viewport: { width: 1100, height: 800 } });
-	const page = await context.newPage();
-	page.setDefaultTimeout(10000);
-	const problems = [];
-	page.on('console', (m) => {
-		if (m.type() === 'error' &&
-		    !m.text().startsWith('Failed to load resource'))
-			problems.push(m.text());
-	});
-	page.on('pageerror', (e) => problems.push(e.message));
+	const { context, page, problems } = await watchedPage(browser);
 
 	await page.goto(`${base}/admin/login`);
 	await page.fill('#login-username', ADMIN);
@@ -96,6 +86,6 @@ test('an admin turns on two-factor sign-in, signs out and back in',
 	await Promise.all([page.waitForURL(`${base}/admin`),
 	    page.click('.admin-login button[type=submit]')]);
 	assert.ok(await page.isVisible('nav.admin-nav'), 'signed in');
-	assert.deepEqual(problems, [], 'console errors');
+	assert.deepEqual(problems, [], 'console errors and failed loads');
 	await context.close();
 });

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "db.h"
+#include "internal.h" /* src/model/: the one-row reads */
 #include "model.h"
 #include "testdb.h"
 
@@ -303,6 +305,48 @@ test_scheduled_and_pages(void **state)
 	free(slug);
 }
 
+static void
+test_one_row_reads(void **state)
+{
+	struct db_rows rows;
+	long long n = -1;
+	char *text = NULL;
+
+	(void)state;
+	assert_int_equal(model_query_int(conn, &n,
+	                                 "SELECT id FROM users WHERE name = ?",
+	                                 "s", "ann"),
+	                 MODEL_OK);
+	assert_int_equal(n, author);
+	assert_int_equal(model_query_int(conn, &n,
+	                                 "SELECT id FROM users WHERE name = ?",
+	                                 "s", "nobody"),
+	                 MODEL_NOT_FOUND);
+	assert_int_equal(n, author); /* left as it was */
+	assert_int_equal(model_query_text(conn, &text,
+	                                  "SELECT name FROM users WHERE id = ?",
+	                                  "i", author),
+	                 MODEL_OK);
+	assert_string_equal(text, "ann");
+	free(text);
+	assert_int_equal(model_query_text(conn, &text, "SELECT NULL", ""),
+	                 MODEL_OK);
+	assert_null(text);
+	assert_int_equal(
+	    model_query_row(conn, &rows,
+	                    "SELECT name, is_admin FROM users WHERE id = ?",
+	                    "i", author),
+	    MODEL_OK);
+	assert_string_equal(db_cell(&rows, 0, 0), "ann");
+	assert_int_equal(db_cell_int(&rows, 0, 1), 1);
+	db_rows_free(&rows);
+	assert_int_equal(
+	    model_query_row(conn, &rows, "SELECT 1 UNION ALL SELECT 2", ""),
+	    MODEL_NOT_FOUND);
+	assert_int_equal(model_query_int(conn, &n, "SELECT x FROM nowhere", ""),
+	                 MODEL_ERR);
+}
+
 int
 main(void)
 {
@@ -313,6 +357,7 @@ main(void)
 	    cmocka_unit_test(test_comments_and_post_page),
 	    cmocka_unit_test(test_tags_and_delete),
 	    cmocka_unit_test(test_scheduled_and_pages),
+	    cmocka_unit_test(test_one_row_reads),
 	};
 
 	return cmocka_run_group_tests(tests, setup, testdb_disconnect);
