@@ -249,25 +249,6 @@ comment_check_db(struct http_request *req, struct db_conn *conn,
 	return 0;
 }
 
-/* The hidden fields of a comment form: a masked CSRF token and a form
- * stamp (stamp, or a fresh one when NULL). 0, or -1 without a token. */
-int
-post_form_fields(struct http_request *req, struct tmpl_dict *content,
-                 const char *stamp)
-{
-	char token[CSRF_TOKEN_LEN + 1], fresh[CSRF_STAMP_LEN + 1];
-
-	if (csrf_token_for(req, token) != 0)
-		return -1;
-	if (stamp == NULL) {
-		csrf_stamp_for(req, fresh);
-		stamp = fresh;
-	}
-	tmpl_set(content, TK_CSRF_TOKEN, token);
-	tmpl_set(content, TK_FORM_STAMP, stamp);
-	return 0;
-}
-
 /* 503 with the form and the text as sent: the post page needs the
  * database, so this is a page of its own. */
 static void

@@ -1,4 +1,5 @@
-/* The page of one post, shared by GET /posts/{slug} and the comment POST. */
+/* The page of one post (post_page.c), shared by GET /posts/{slug}, the
+ * comment POST and the preview. */
 #ifndef BLOGD_HANDLERS_POST_PAGE_H
 #define BLOGD_HANDLERS_POST_PAGE_H
 
@@ -19,7 +20,7 @@ struct tmpl_dict;
 
 /* The hidden fields of a comment form into content: a masked CSRF token
  * and the form stamp (stamp, or a fresh one when NULL). 0, or -1 when no
- * token could be made. (comments.c) */
+ * token could be made. */
 int post_form_fields(struct http_request *req, struct tmpl_dict *content,
                      const char *stamp);
 
