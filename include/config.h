@@ -97,6 +97,7 @@ struct config {
 		char *title;
 		char *base_url;
 		char *description; /* meta description of non-post pages */
+		char *time_zone;   /* include/zone.h */
 		bool moderate_comments;
 		bool markdown_unsafe_html; /* key "allow_raw_html" */
 		/* Comment spam defence (handlers/comments.c): the seconds a

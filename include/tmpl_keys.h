@@ -91,6 +91,7 @@
 	X(KIND_PAGE)                                                           \
 	X(FORM_PUBLISH_AT)                                                     \
 	X(PUBLISH_AT_ERROR)                                                    \
+	X(TIME_ZONE)                                                           \
 	X(FORM_ACTION)                                                         \
 	X(FORM_TITLE)                                                          \
 	X(FORM_SLUG)                                                           \

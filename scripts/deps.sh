@@ -20,7 +20,7 @@ build_pkgs=(build-essential cmake pkg-config
 	libmariadb-dev libctemplate-dev
 	libcmark-dev libargon2-dev zlib1g-dev nettle-dev
 	libcurl4-openssl-dev libjansson-dev libqrencode-dev
-	mariadb-server mariadb-client openssl)
+	mariadb-server mariadb-client openssl tzdata)
 test_pkgs=(libcmocka-dev curl chromium wrk apache2-utils nghttp2-client haproxy
 	testssl.sh sslscan nginx-light clang libclang-rt-14-dev
 	systemd libxml2-utils pebble default-jre-headless

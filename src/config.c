@@ -35,6 +35,7 @@
 
 #include "netaddr.h"
 #include "xalloc.h"
+#include "zone.h"
 
 extern char **environ;
 
@@ -137,6 +138,7 @@ static const struct config_key config_keys[] = {
     {"site", "title", CT_STR, OFF(site.title), "blogd", 0, 0, NULL},
     {"site", "base_url", CT_STR, OFF(site.base_url), "", 0, 0, NULL},
     {"site", "description", CT_STR, OFF(site.description), "", 0, 0, NULL},
+    {"site", "time_zone", CT_STR, OFF(site.time_zone), "UTC", 0, 0, NULL},
     {"site", "moderate_comments", CT_BOOL, OFF(site.moderate_comments), "true",
      0, 0, NULL},
     {"site", "allow_raw_html", CT_BOOL, OFF(site.markdown_unsafe_html), "false",
@@ -797,6 +799,13 @@ validate(struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen,
 		         "server.https_listen needs tls.certificate and "
 		         "tls.key");
+		return -1;
+	}
+	if (!zone_valid(cfg->site.time_zone)) {
+		snprintf(err, errlen,
+		         "site.time_zone: '%s' is not UTC or a zone of the tz "
+		         "database (tzdata), such as Europe/Berlin",
+		         cfg->site.time_zone);
 		return -1;
 	}
 	char *url = cfg->site.base_url;

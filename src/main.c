@@ -41,6 +41,7 @@
 #include "tls_front.h"
 #include "tmpl.h"
 #include "xalloc.h"
+#include "zone.h"
 
 static const char usage_text[] =
     "usage: blogd [command] [-c FILE]\n"
@@ -175,8 +176,10 @@ load_config(struct config *cfg, const char *path)
 		log_err("%s", err);
 		return -1;
 	}
-	/* The level was validated by config_load. */
+	/* The level and the zone were validated by config_load; no thread
+	 * runs yet. */
 	log_set_level(cfg->log.level);
+	zone_set(cfg->site.time_zone);
 	return 0;
 }
 

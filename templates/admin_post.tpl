@@ -48,7 +48,7 @@
 </select>
 </p>
 <p>
-<label for="post-publish-at">Publish at <span class="hint">UTC; empty: when first published; a later time schedules it</span></label>
+<label for="post-publish-at">Publish at <span class="hint">{{TIME_ZONE}} time; empty: when first published; a later time schedules it</span></label>
 <input id="post-publish-at" name="publish_at" type="datetime-local" step="1" value="{{FORM_PUBLISH_AT}}">
 {{#PUBLISH_AT_ERROR}}
 <span class="field-error">{{ERROR_TEXT}}</span>

@@ -15,6 +15,7 @@
 #include "post_page.h"
 #include "text.h"
 #include "xalloc.h"
+#include "zone.h"
 
 /* Messages that state a limit, spelled from the limit's macro. */
 #define POST_TITLE_MAX_S HANDLERS_STR(MODEL_TITLE_MAX)
@@ -85,6 +86,7 @@ post_form_read(struct http_request *req, struct post_form *f)
 {
 	const char *published = http_form(req, "published");
 	const char *kind = http_form(req, "kind");
+	char local[TEXT_DATETIME_SIZE];
 	size_t n;
 	char *trimmed;
 
@@ -98,11 +100,12 @@ post_form_read(struct http_request *req, struct post_form *f)
 	f->published = published != NULL && strcmp(published, "1") == 0;
 	f->page = kind != NULL && strcmp(kind, "page") == 0;
 	text_crlf_to_lf(f->body);
+	/* Typed in the site's time (zone.h), stored in UTC. */
 	if (f->publish_at_error == NULL && *f->publish_at_text != '\0' &&
-	    !text_datetime_normalize(f->publish_at_text, f->publish_at))
+	    (!text_datetime_normalize(f->publish_at_text, local) ||
+	     !zone_to_utc(local, f->publish_at)))
 		f->publish_at_error = "Use a date and time such as "
-		                      "2026-12-24 09:30 (UTC), or leave it "
-		                      "empty.";
+		                      "2026-12-24 09:30, or leave it empty.";
 
 	n = text_utf8_len(f->title);
 	if (f->title_error == NULL && n == 0)
@@ -148,6 +151,7 @@ post_form_render(struct http_request *req, const struct session_user *user,
 	tmpl_set(content, TK_FORM_BODY, f->body);
 	tmpl_set(content, TK_FORM_TAGS, f->tags);
 	tmpl_set(content, TK_FORM_PUBLISH_AT, f->publish_at_text);
+	tmpl_set(content, TK_TIME_ZONE, http_req_app(req)->cfg->site.time_zone);
 	tmpl_show(content, f->page ? TK_KIND_PAGE : TK_KIND_POST);
 	if (f->published)
 		tmpl_show(content, TK_PUBLISHED_CHECKED);
@@ -298,6 +302,7 @@ post_edit_show(struct http_request *req, const struct session_user *user,
 {
 	struct model_post post = {0};
 	struct post_form f = {0};
+	char local[TEXT_DATETIME_SIZE];
 	struct db_conn *conn;
 	int rc;
 
@@ -313,9 +318,12 @@ post_edit_show(struct http_request *req, const struct session_user *user,
 	f.slug = xstrdup(post.slug);
 	f.body = xstrdup(post.body_md != NULL ? post.body_md : "");
 	f.tags = xstrdup(post.tags_csv != NULL ? post.tags_csv : "");
-	/* datetime-local wants a 'T' between date and time. */
-	f.publish_at_text =
-	    xstrdup(post.published_at != NULL ? post.published_at : "");
+	/* In the site's time; datetime-local wants a 'T' between date and
+	 * time. */
+	f.publish_at_text = xstrdup(
+	    post.published_at != NULL && zone_to_local(post.published_at, local)
+	        ? local
+	        : "");
 	if (strlen(f.publish_at_text) > 10)
 		f.publish_at_text[10] = 'T';
 	f.published = post.published;

@@ -13,6 +13,7 @@
 #include "page_cache.h"
 #include "static.h"
 #include "text.h"
+#include "zone.h"
 
 #define PAGE_RESERVE (16 * 1024 - 1)
 /* Without a content version (page cache off), the navigation is read
@@ -213,7 +214,8 @@ page_error(struct http_request *req, int status, const char *reason,
 	return rc == 0 ? PAGE_CONTENT_TYPE : NULL;
 }
 
-/* Formatted by hand, for the reason text_datetime_parse parses by hand. */
+/* Formatted by hand, for the reason text_datetime_parse parses by hand.
+ * The day shown is the site's (zone.h); the machine-readable value UTC. */
 void
 page_set_date(struct tmpl_dict *d, const char *datetime)
 {
@@ -221,11 +223,12 @@ page_set_date(struct tmpl_dict *d, const char *datetime)
 	                                     "April",   "May",      "June",
 	                                     "July",    "August",   "September",
 	                                     "October", "November", "December"};
-	struct text_datetime dt;
-	char text[32];
+	struct text_datetime utc, dt;
+	char local[TEXT_DATETIME_SIZE], text[32];
 	size_t n = 0, mlen;
 
-	if (!text_datetime_parse(datetime, &dt))
+	if (!text_datetime_parse(datetime, &utc) ||
+	    !zone_to_local(datetime, local) || !text_datetime_parse(local, &dt))
 		return;
 	/* "25 November 2026" */
 	if (dt.day >= 10)
@@ -240,5 +243,5 @@ page_set_date(struct tmpl_dict *d, const char *datetime)
 	n += 4;
 	text[n] = '\0';
 	tmpl_set(d, TK_DATE, text);
-	tmpl_set(d, TK_DATE_ISO, dt.rfc3339);
+	tmpl_set(d, TK_DATE_ISO, utc.rfc3339);
 }

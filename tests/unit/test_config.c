@@ -93,6 +93,7 @@ test_defaults(void **state)
 	assert_string_equal(cfg.site.title, "blogd");
 	assert_string_equal(cfg.site.base_url, "");
 	assert_string_equal(cfg.site.description, "");
+	assert_string_equal(cfg.site.time_zone, "UTC");
 	assert_true(cfg.site.moderate_comments);
 	assert_false(cfg.site.markdown_unsafe_html);
 	assert_int_equal(cfg.site.comment_min_seconds, 3);
@@ -137,6 +138,7 @@ test_file(void **state)
 	                      "title = \"My blog\"\n"
 	                      "base_url = https://example.org/\n"
 	                      "description = Notes, mostly on C.\n"
+	                      "time_zone = Europe/Berlin\n"
 	                      "moderate_comments = off\n"
 	                      "allow_raw_html = 1\n"
 	                      "[log]\n"
@@ -164,6 +166,7 @@ test_file(void **state)
 	assert_string_equal(cfg.site.title, "My blog");
 	assert_string_equal(cfg.site.base_url, "https://example.org");
 	assert_string_equal(cfg.site.description, "Notes, mostly on C.");
+	assert_string_equal(cfg.site.time_zone, "Europe/Berlin");
 	assert_false(cfg.site.moderate_comments);
 	assert_true(cfg.site.markdown_unsafe_html);
 	assert_string_equal(cfg.log.level, "debug");
@@ -233,6 +236,13 @@ test_bad_values(void **state)
 	    {"[server]\nproxy_protocol = yes\n", "server.proxy_protocol"},
 	    {"[log]\nlevel = verbose\n", "log.level"},
 	    {"[site]\nbase_url = example.org\n", "site.base_url"},
+	    {"[site]\ntime_zone = Mars/Olympus_Mons\n",
+	     "site.time_zone: 'Mars/Olympus_Mons' is not UTC or a zone"},
+	    /* Names, never paths out of the database. */
+	    {"[site]\ntime_zone = ../../../etc/passwd\n", "site.time_zone"},
+	    {"[site]\ntime_zone = /etc/localtime\n", "site.time_zone"},
+	    /* A file of the folder that is no zone. */
+	    {"[site]\ntime_zone = zone.tab\n", "site.time_zone"},
 	    {"[server]\nhttps_listen = :443\n", "server.https_listen"},
 	    {"[server]\nhttps_listen = 0.0.0.0:443\n",
 	     "server.https_listen needs tls.certificate and tls.key"},
