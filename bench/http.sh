@@ -9,26 +9,20 @@
 #
 # Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (64), BENCH_THREADS
 # (wrk threads, 2), BENCH_BLOGD_THREADS (blogd's [server] threads, 0),
-# BENCH_CACHE (on; off renders every request: the render path).
+# BENCH_CACHE (on; off renders every request: the render path), BLOGD_BIN
+# (a blogd to measure instead of building one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
 
-if [ -z "${BLOGD_TEST_DB_DIR:-}" ]; then
-	command -v wrk >/dev/null || {
-		echo "bench: wrk is missing (scripts/deps.sh test installs it)" >&2
-		exit 1
-	}
-	bench_build
-	exec scripts/with-mariadb.sh "$0" "$@"
-fi
+bench_enter wrk curl
 
 duration=${BENCH_DURATION:-10s}
 conns=${BENCH_CONNECTIONS:-64}
 wrk_threads=${BENCH_THREADS:-2}
-blogd=$root/build-bench/blogd
+blogd=${BLOGD_BIN:-$root/build-bench/blogd}
 work=$BLOGD_TEST_DB_DIR/bench
 mkdir -p "$work/webroot"
 

@@ -1332,6 +1332,13 @@ struct db_out {
 	uint64_t *affected, *insert_id;
 };
 
+/* A read (db_query, db_query_blob): may run again elsewhere. */
+static bool
+out_is_read(const struct db_out *o)
+{
+	return o->rows != NULL || o->blob != NULL;
+}
+
 /* After a successful execute: collects what o asks for. */
 static int
 collect(MYSQL_STMT *st, struct db_out *o)
@@ -1370,7 +1377,7 @@ run_on(struct db_conn *c, struct db_out *o, const char *sql,
 	int attempt;
 	bool hung;
 
-	bool query = o->rows != NULL || o->blob != NULL;
+	bool query = out_is_read(o);
 
 	for (attempt = 0; attempt < 2; attempt++) {
 		t0 = clock_now_us();
@@ -1453,7 +1460,6 @@ run(struct db_conn *c, struct db_out *o, const char *sql, const char *types,
 {
 	struct db_param params[DB_MAX_PARAMS];
 	size_t n;
-	bool query = o->rows != NULL || o->blob != NULL;
 
 	if (o->rows != NULL)
 		memset(o->rows, 0, sizeof(*o->rows));
@@ -1463,8 +1469,8 @@ run(struct db_conn *c, struct db_out *o, const char *sql, const char *types,
 	}
 	if (run_on(c, o, sql, params, n) == 0)
 		return 0;
-	if (query && c->mysql == NULL && !c->in_txn && c->pool != NULL &&
-	    c->pool->replica != NULL)
+	if (out_is_read(o) && c->mysql == NULL && !c->in_txn &&
+	    c->pool != NULL && c->pool->replica != NULL)
 		return run_on_primary(c, o, sql, params, n);
 	return -1;
 }
