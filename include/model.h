@@ -304,6 +304,12 @@ int model_totp_enable(struct db_conn *conn, long long id,
                       const unsigned char secret[MODEL_TOTP_SECRET_LEN],
                       long long step,
                       unsigned char hashes[][MODEL_TOTP_RECOVERY_LEN]);
+/* Replaces the recovery codes of user id, whose two-factor is on, by the
+ * MODEL_TOTP_RECOVERY_N hashes (as model_totp_enable). One transaction.
+ * MODEL_NOT_FOUND when two-factor is off. */
+int
+model_totp_recovery_replace(struct db_conn *conn, long long id,
+                            unsigned char hashes[][MODEL_TOTP_RECOVERY_LEN]);
 /* Turns two-factor off and forgets secret, pending secret and recovery
  * codes. MODEL_NOT_FOUND when there is no user id. */
 int model_totp_disable(struct db_conn *conn, long long id);

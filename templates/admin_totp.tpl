@@ -42,10 +42,10 @@
 {{/RECOVERY_CODES}}
 {{#TOTP_ON}}
 <p>Two-factor sign-in is <strong>on</strong>. Unused recovery codes left: <span class="totp-left">{{RECOVERY_LEFT}}</span>.</p>
-<h2>Turn it off</h2>
+<h2>New recovery codes, or turn it off</h2>
 <form class="admin-form" method="post" action="/admin/totp/disable">
 <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
-<p>Give your password or a current code.</p>
+<p>Give your password or a current code. New recovery codes replace all the old ones.</p>
 <p>
 <label for="disable-password">Password</label>
 <input id="disable-password" name="password" type="password" autocomplete="current-password">
@@ -54,7 +54,8 @@
 <label for="disable-code">Code from the app</label>
 <input id="disable-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" maxlength="64">
 </p>
-<p><button type="submit" class="danger">Turn off two-factor sign-in</button></p>
+<p><button type="submit" formaction="/admin/totp/recovery">Make new recovery codes</button>
+<button type="submit" class="danger">Turn off two-factor sign-in</button></p>
 </form>
 {{/TOTP_ON}}
 </section>

@@ -31,6 +31,8 @@ void handle_admin_totp(struct http_request *req);         /* GET */
 void handle_admin_totp_start(struct http_request *req);   /* POST */
 void handle_admin_totp_confirm(struct http_request *req); /* POST */
 void handle_admin_totp_disable(struct http_request *req); /* POST */
+/* POST: new recovery codes, shown once, in place of the old ones. */
+void handle_admin_totp_recovery(struct http_request *req);
 /* admin_comments.c */
 void handle_admin_comments(struct http_request *req);        /* GET */
 void handle_admin_comment_approve(struct http_request *req); /* POST */

@@ -335,13 +335,13 @@ wipe:
 	explicit_bzero(&t, sizeof(t));
 }
 
-/* Whether the disable form proves the admin is here: a right current code
- * or the password. 1, 0, or -1 on a database error or when the password
- * gate stayed shut (password.h). The password check holds no connection
+/* Whether the form proves the admin is here: a right current code or the
+ * password. 1, 0, or -1 on a database error or when the password gate
+ * stayed shut (password.h). The password check holds no connection
  * (argon2 takes tens of milliseconds). */
 static int
-totp_disable_proof(struct http_request *req, struct db_conn **conn,
-                   const struct session_user *user, const struct model_totp *t)
+totp_proof(struct http_request *req, struct db_conn **conn,
+           const struct session_user *user, const struct model_totp *t)
 {
 	const char *password = http_form(req, "password");
 	struct model_user u;
@@ -371,45 +371,85 @@ totp_disable_proof(struct http_request *req, struct db_conn **conn,
 	return rc;
 }
 
-/* Disables after a proof; failures count toward the sign-in throttle, as
- * a stolen session must not become a way to guess the password. */
-static void
-totp_disable(struct http_request *req, const struct session_user *user,
-             const struct model_totp *t)
+/* What the form of an admin whose two-factor is on asks for, each behind
+ * the same proof. */
+enum totp_change {
+	TOTP_DISABLE,      /* POST /admin/totp/disable */
+	TOTP_NEW_RECOVERY, /* POST /admin/totp/recovery: the old codes go */
+};
+
+/* Makes the change after a proof; failures count toward the sign-in
+ * throttle, as a stolen session must not become a way to guess the
+ * password. hashes: the new recovery codes' (TOTP_NEW_RECOVERY). */
+static int
+totp_change_proven(struct http_request *req, const struct session_user *user,
+                   const struct model_totp *t, enum totp_change what,
+                   unsigned char hashes[][MODEL_TOTP_RECOVERY_LEN], long *wait)
 {
 	const char *ip = http_req_client_ip(req);
 	struct db_conn *conn;
-	long wait;
 	int rc;
 
 	if ((conn = handlers_db(req)) == NULL)
-		return;
-	/* rc: 1 proven (and off), 0 not proven, 2 throttled, -1 database. */
-	if ((wait = throttle_check(conn, user->name, ip)) != 0)
-		rc = wait < 0 ? -1 : 2;
-	else if ((rc = totp_disable_proof(req, &conn, user, t)) == 1)
-		rc = model_totp_disable(conn, user->id) == MODEL_OK ? 1 : -1;
+		return -2;
+	/* rc: 1 proven (and done), 0 not proven, 2 throttled, -1 database. */
+	if ((*wait = throttle_check(conn, user->name, ip)) != 0)
+		rc = *wait < 0 ? -1 : 2;
+	else if ((rc = totp_proof(req, &conn, user, t)) == 1)
+		rc = (what == TOTP_DISABLE
+		          ? model_totp_disable(conn, user->id)
+		          : model_totp_recovery_replace(conn, user->id,
+		                                        hashes)) == MODEL_OK
+		         ? 1
+		         : -1;
 	else if (rc == 0 && throttle_failed(conn, user->name, ip) != 0)
 		rc = -1;
 	if (conn != NULL)
 		db_release(conn);
-	if (rc == 1) {
+	return rc;
+}
+
+static void
+totp_change(struct http_request *req, const struct session_user *user,
+            const struct model_totp *t, enum totp_change what)
+{
+	char codes[MODEL_TOTP_RECOVERY_N][TOTP_RECOVERY_SIZE];
+	unsigned char hashes[MODEL_TOTP_RECOVERY_N][MODEL_TOTP_RECOVERY_LEN];
+	long wait = 0;
+	int rc;
+
+	if (what == TOTP_NEW_RECOVERY &&
+	    totp_recovery_new(codes, hashes) != 0) {
+		http_error(req, 500);
+		goto wipe;
+	}
+	rc = totp_change_proven(req, user, t, what, hashes, &wait);
+	if (rc == 1 && what == TOTP_DISABLE) {
 		log_info("admin: %s turned two-factor sign-in off", user->name);
 		http_redirect(req, 303, "/admin/totp?disabled=1");
+	} else if (rc == 1) {
+		log_info("admin: %s made new recovery codes", user->name);
+		totp_render_codes(req, user, codes);
 	} else if (rc == 2) {
 		admin_retry_after(req, wait);
 		totp_render(req, user, 429, t, ADMIN_THROTTLED);
 	} else if (rc == 0) {
 		totp_render(req, user, 401, t,
-		            "Two-factor sign-in stays on: give your password "
-		            "or a current code.");
-	} else {
+		            what == TOTP_DISABLE
+		                ? "Two-factor sign-in stays on: give your "
+		                  "password or a current code."
+		                : "Your recovery codes stay as they were: give "
+		                  "your password or a current code.");
+	} else if (rc == -1) {
 		totp_render(req, user, 503, t, CODE_RETRY);
-	}
+	} /* -2: handlers_db answered */
+wipe:
+	explicit_bzero(codes, sizeof(codes));
+	explicit_bzero(hashes, sizeof(hashes));
 }
 
-void
-handle_admin_totp_disable(struct http_request *req)
+static void
+totp_change_post(struct http_request *req, enum totp_change what)
 {
 	const struct session_user *user;
 	struct model_totp t;
@@ -421,7 +461,19 @@ handle_admin_totp_disable(struct http_request *req)
 	if (!t.enabled)
 		http_redirect(req, 303, "/admin/totp");
 	else
-		totp_disable(req, user, &t);
+		totp_change(req, user, &t, what);
 wipe:
 	explicit_bzero(&t, sizeof(t));
+}
+
+void
+handle_admin_totp_disable(struct http_request *req)
+{
+	totp_change_post(req, TOTP_DISABLE);
+}
+
+void
+handle_admin_totp_recovery(struct http_request *req)
+{
+	totp_change_post(req, TOTP_NEW_RECOVERY);
 }

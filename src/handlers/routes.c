@@ -50,6 +50,8 @@ const struct route app_routes[] = {
      "admin_totp_confirm", false, false, false},
     {HTTP_POST, "/admin/totp/disable", handle_admin_totp_disable,
      "admin_totp_disable", false, false, false},
+    {HTTP_POST, "/admin/totp/recovery", handle_admin_totp_recovery,
+     "admin_totp_recovery", false, false, false},
     {HTTP_GET | HTTP_POST, "/admin/media", handle_admin_media, "admin_media",
      false, false, true},
     {HTTP_POST, "/admin/media/{id}/delete", handle_admin_media_delete,

@@ -58,6 +58,26 @@ model_totp_set_pending(struct db_conn *conn, long long id,
 	return model_row_exists(conn, "SELECT 1 FROM users WHERE id = ?", id);
 }
 
+/* Replaces user id's recovery codes by hashes, in the caller's
+ * transaction. */
+static int
+recovery_store(struct db_conn *conn, long long id,
+               unsigned char hashes[][MODEL_TOTP_RECOVERY_LEN])
+{
+	if (db_exec(conn, NULL, NULL,
+	            "DELETE FROM totp_recovery_codes WHERE user_id = ?", "i",
+	            id) != 0)
+		return MODEL_ERR;
+	for (size_t i = 0; i < MODEL_TOTP_RECOVERY_N; i++)
+		if (db_exec(conn, NULL, NULL,
+		            "INSERT INTO totp_recovery_codes (user_id, "
+		            "code_hash) VALUES (?, ?)",
+		            "ib", id, hashes[i],
+		            (size_t)MODEL_TOTP_RECOVERY_LEN) != 0)
+			return MODEL_ERR;
+	return MODEL_OK;
+}
+
 /* The statements of model_totp_enable, inside its transaction. */
 static int
 totp_enable_rows(struct db_conn *conn, long long id,
@@ -76,18 +96,18 @@ totp_enable_rows(struct db_conn *conn, long long id,
 		return MODEL_ERR;
 	if (affected == 0)
 		return MODEL_NOT_FOUND;
-	if (db_exec(conn, NULL, NULL,
-	            "DELETE FROM totp_recovery_codes WHERE user_id = ?", "i",
-	            id) != 0)
-		return MODEL_ERR;
-	for (size_t i = 0; i < MODEL_TOTP_RECOVERY_N; i++)
-		if (db_exec(conn, NULL, NULL,
-		            "INSERT INTO totp_recovery_codes (user_id, "
-		            "code_hash) VALUES (?, ?)",
-		            "ib", id, hashes[i],
-		            (size_t)MODEL_TOTP_RECOVERY_LEN) != 0)
-			return MODEL_ERR;
-	return MODEL_OK;
+	return recovery_store(conn, id, hashes);
+}
+
+/* rc of a transaction's statements, after its COMMIT or ROLLBACK. */
+static int
+totp_txn_end(struct db_conn *conn, int rc)
+{
+	if (rc == MODEL_OK && db_commit(conn) != 0)
+		rc = MODEL_ERR;
+	if (rc != MODEL_OK)
+		(void)db_rollback(conn);
+	return rc;
 }
 
 int
@@ -96,16 +116,29 @@ model_totp_enable(struct db_conn *conn, long long id,
                   long long step,
                   unsigned char hashes[][MODEL_TOTP_RECOVERY_LEN])
 {
+	if (db_begin(conn) != 0)
+		return MODEL_ERR;
+	return totp_txn_end(conn,
+	                    totp_enable_rows(conn, id, secret, step, hashes));
+}
+
+int
+model_totp_recovery_replace(struct db_conn *conn, long long id,
+                            unsigned char hashes[][MODEL_TOTP_RECOVERY_LEN])
+{
 	int rc;
 
 	if (db_begin(conn) != 0)
 		return MODEL_ERR;
-	rc = totp_enable_rows(conn, id, secret, step, hashes);
-	if (rc == MODEL_OK && db_commit(conn) != 0)
-		rc = MODEL_ERR;
-	if (rc != MODEL_OK)
-		(void)db_rollback(conn);
-	return rc;
+	/* Locks the user's row: a concurrent disable waits, so codes are
+	 * never stored for an account whose two-factor just went off. */
+	rc = model_row_exists(conn,
+	                      "SELECT 1 FROM users WHERE id = ? "
+	                      "AND totp_secret IS NOT NULL FOR UPDATE",
+	                      id);
+	if (rc == MODEL_OK)
+		rc = recovery_store(conn, id, hashes);
+	return totp_txn_end(conn, rc);
 }
 
 int

@@ -446,6 +446,50 @@ test('turning it off in the admin needs the password or a current code',
 	await signIn();
 });
 
+test('new recovery codes need the password or a current code and ' +
+    'replace the old ones', async () => {
+	const { secret, codes, jar } = await enrol();
+	let { token } = await page(jar, '/admin/totp');
+	const renew = (body) => srv.request('POST', '/admin/totp/recovery',
+	    { jar, body: { csrf_token: token, ...body } });
+	const stored = () => sql('SELECT LOWER(HEX(code_hash)) FROM ' +
+	    'totp_recovery_codes ORDER BY 1', DBNAME).map((r) => r[0]);
+	const before = stored();
+	expectStatus(await renew({}), 401, 'nothing given');
+	expectStatus(await renew({ password: 'wrong' }), 401, 'wrong password');
+	assert.deepEqual(stored(), before, 'the old codes stay');
+	let r = await renew({ password: ADMIN_PW });
+	expectStatus(r, 200, 'right password');
+	const fresh = [...r.body.matchAll(
+	    /<li><code>([a-z2-7]{4}(?:-[a-z2-7]{4}){3})<\/code><\/li>/g)]
+	    .map((m) => m[1]);
+	assert.equal(fresh.length, 10, `ten new codes\n${r.body}`);
+	fresh.forEach((c) => secrets.add(c));
+	assert.equal(fresh.filter((c) => codes.includes(c)).length, 0,
+	    'none of the old codes');
+	assert.equal(stored().length, 10);
+	assert.notDeepEqual(stored(), before);
+	// An old code no longer signs in; a new one does, once.
+	const j = new CookieJar();
+	expectStatus(await passwordStep(j), 303, 'password');
+	expectStatus(await codeStep(j, codes[3]), 401, 'an old recovery code');
+	await signIn(fresh[0]);
+	// A current code proves it too.
+	({ token } = await page(jar, '/admin/totp'));
+	await awayFromStepEnd();
+	forgetLastStep();
+	r = await renew({ code: oath(secret) });
+	expectStatus(r, 200, 'right code');
+	assert.equal(sqlValue('SELECT COUNT(*) FROM totp_recovery_codes ' +
+	    'WHERE used_at IS NULL', DBNAME), '10', 'a full set again');
+	// With two-factor off there is nothing to renew.
+	sql('UPDATE users SET totp_secret = NULL', DBNAME);
+	({ token } = await page(jar, '/admin/totp'));
+	r = await renew({ password: ADMIN_PW });
+	expectStatus(r, 303, 'off');
+	assert.equal(r.headers.location, '/admin/totp');
+});
+
 test('blogd user totp NAME --disable, for a lost phone', async () => {
 	await enrol();
 	const r = await cli(cfg, ['user', 'totp', ADMIN, '--disable']);
