@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
-	CookieJar, addPost, addUser, cli, assertExit, csrfFrom, expectBody,
+	addPost, addUser, adminSignIn, assertExit, cli, csrfFrom, expectBody,
 	expectNoBody, expectStatus, setupSite, sqlValue, startBlogd, tempDir,
 	waitFor,
 } from './lib.mjs';
@@ -58,15 +58,7 @@ async function whereShown(slug, title) {
 	return out;
 }
 
-async function login() {
-	const jar = new CookieJar();
-	const page = await srv.get('/admin/login', { jar });
-	const r = await srv.request('POST', '/admin/login', { jar,
-	    body: { username: ADMIN, password: ADMIN_PW,
-	        csrf_token: csrfFrom(page.body) } });
-	expectStatus(r, 303, 'sign-in');
-	return jar;
-}
+const login = () => adminSignIn(srv, ADMIN, ADMIN_PW);
 
 test('a scheduled post is invisible everywhere, then appears by itself',
     async () => {

@@ -13,9 +13,9 @@ import zlib from 'node:zlib';
 import { after, before, test } from 'node:test';
 
 import {
-	CookieJar, addPost, addUser, csrfFrom, csrfSecret, expectBody,
-	expectNoBody, expectStatus, hiddenFrom, setupSite, sql, sqlValue, startBlogd, waitFor,
-	writeConfig,
+	addPost, addUser, adminSignIn, CookieJar, csrfFrom, csrfSecret,
+	expectBody, expectNoBody, expectStatus, hiddenFrom, setupSite, sql,
+	sqlValue, startBlogd, waitFor, writeConfig,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_cache';
@@ -60,15 +60,7 @@ function anonSecret(cookie) {
 const blanked = (html) => html.replace(
     /(name="(?:csrf_token|form_stamp)" value=")[0-9a-f]+"/g, '$1"');
 
-async function login(server) {
-	const jar = new CookieJar();
-	const form = await server.get('/admin/login', { jar });
-	const r = await server.request('POST', '/admin/login', { jar,
-	    body: { username: ADMIN, password: ADMIN_PW,
-	    csrf_token: csrfFrom(form.body) } });
-	expectStatus(r, 303, 'admin sign-in');
-	return jar;
-}
+const login = (server) => adminSignIn(server, ADMIN, ADMIN_PW);
 
 test('a page is cached: same bytes and ETag, Vary, HEAD', async () => {
 	const a = await srv.get('/');

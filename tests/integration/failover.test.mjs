@@ -16,8 +16,9 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 
 import {
-	CookieJar, DB, addPost, addUser, csrfFrom, csrfSecret, expectBody,
-	expectStatus, hiddenFrom, setupSite, sleep, sql, sqlValue, startBlogd, waitFor,
+	addPost, addUser, adminSignIn, CookieJar, csrfFrom, csrfSecret, DB,
+	expectBody, expectStatus, hiddenFrom, setupSite, sleep, sql, sqlValue,
+	startBlogd, waitFor,
 } from './lib.mjs';
 
 const run = promisify(execFile);
@@ -80,14 +81,7 @@ after(async () => {
 		await srv.stop();
 });
 
-async function login() {
-	const jar = new CookieJar();
-	const form = await srv.get('/admin/login', { jar });
-	expectStatus(await srv.request('POST', '/admin/login', { jar,
-	    body: { username: ADMIN, password: ADMIN_PW,
-	    csrf_token: csrfFrom(form.body) } }), 303, 'admin sign-in');
-	return jar;
-}
+const login = () => adminSignIn(srv, ADMIN, ADMIN_PW);
 
 /*
  * A steady mix until stop(), each loop on a kept-alive connection of its

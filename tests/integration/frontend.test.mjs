@@ -16,8 +16,9 @@ import { after, before, test } from 'node:test';
 import zlib from 'node:zlib';
 
 import {
-	CookieJar, SRC, addPost, addUser, csrfFrom, expectHeadLikeGet,
-	cli, expectStatus, png, setupSite, sql, sqlValue, startBlogd, tempDir,
+	addPost, addUser, adminSignIn, cli, CookieJar, csrfFrom,
+	expectHeadLikeGet, expectStatus, png, setupSite, sql, sqlValue, SRC,
+	startBlogd, tempDir,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_frontend';
@@ -55,12 +56,7 @@ before(async () => {
 	fs.writeFileSync(image, png());
 	assert.equal((await cli(cfg, ['media', 'add', image])).code, 0);
 	srv = await startBlogd(cfg);
-	jar = new CookieJar();
-	const form = await srv.get('/admin/login', { jar });
-	const r = await srv.request('POST', '/admin/login', { jar,
-	    body: { username: ADMIN, password: ADMIN_PW,
-	        csrf_token: csrfFrom(form.body) } });
-	expectStatus(r, 303, 'sign-in');
+	jar = await adminSignIn(srv, ADMIN, ADMIN_PW);
 	const id = sqlValue(`SELECT id FROM posts WHERE slug = '${slug}'`,
 	    DBNAME);
 	// Every page type, as a visitor or the admin sees it.

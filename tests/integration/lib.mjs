@@ -507,6 +507,18 @@ export function csrfFrom(html) {
 	return null;
 }
 
+
+/* Signs user in with a password (an account without two-factor) at srv's
+ * /admin/login; returns the jar that holds the session. */
+export async function adminSignIn(srv, user, password) {
+	const jar = new CookieJar();
+	const form = await srv.get('/admin/login', { jar });
+	const r = await srv.request('POST', '/admin/login', { jar,
+	    body: { username: user, password,
+	        csrf_token: csrfFrom(form.body) } });
+	expectStatus(r, 303, `sign-in as ${user}`);
+	return jar;
+}
 /* The secret behind a masked CSRF token (hex of mask || mask XOR secret),
  * in hex: the same for every page one visitor gets. */
 export function csrfSecret(token) {

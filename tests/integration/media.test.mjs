@@ -10,9 +10,10 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
-	CookieJar, addPost, addUser, assertExit, assertOneLine,
-	assertSecurityHeaders, cli, csrfFrom, expectBody, expectStatus,
-	freePort, png, rawExchange, setupSite, sql, sqlValue, startBlogd, tempDir,
+	addPost, addUser, adminSignIn, assertExit, assertOneLine,
+	assertSecurityHeaders, cli, CookieJar, csrfFrom, expectBody,
+	expectStatus, freePort, png, rawExchange, setupSite, sql, sqlValue,
+	startBlogd, tempDir,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_media';
@@ -49,12 +50,7 @@ after(async () => {
 
 /* Signs in; returns { jar, token } with a token from the media page. */
 async function signIn() {
-	const jar = new CookieJar();
-	const form = await srv.get('/admin/login', { jar });
-	const r = await srv.request('POST', '/admin/login', { jar,
-	    body: { username: ADMIN, password: ADMIN_PW,
-	        csrf_token: csrfFrom(form.body) } });
-	expectStatus(r, 303, 'sign-in');
+	const jar = await adminSignIn(srv, ADMIN, ADMIN_PW);
 	const page = await srv.get('/admin/media', { jar });
 	expectStatus(page, 200, 'GET /admin/media');
 	// The upload form's own token, as a browser sends it.

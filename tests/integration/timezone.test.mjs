@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import {
-	CookieJar, addPost, addUser, assertExit, assertOneLine, cli, csrfFrom,
-	expectBody, expectStatus, setupSite, sqlValue, startBlogd, writeConfig,
+	addPost, addUser, adminSignIn, assertExit, assertOneLine, cli,
+	csrfFrom, expectBody, expectStatus, setupSite, sqlValue, startBlogd,
+	writeConfig,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_timezone';
@@ -28,15 +29,7 @@ after(async () => {
 		await srv.stop();
 });
 
-async function login() {
-	const jar = new CookieJar();
-	const page = await srv.get('/admin/login', { jar });
-	const r = await srv.request('POST', '/admin/login', { jar,
-	    body: { username: ADMIN, password: ADMIN_PW,
-	        csrf_token: csrfFrom(page.body) } });
-	expectStatus(r, 303, 'sign-in');
-	return jar;
-}
+const login = () => adminSignIn(srv, ADMIN, ADMIN_PW);
 
 test('pages show the day in the site\'s zone, machines get UTC', async () => {
 	// 03:00 UTC on the 5th is 19:00 on the 4th in Los Angeles (UTC-8).
