@@ -35,8 +35,9 @@
  * text is valid UTF-8, owned by the struct. */
 struct post_form {
 	char *title, *slug, *body, *tags;
-	/* As typed (a datetime-local value), "" for none; publish_at is
-	 * it normalised when it is one (text_datetime_normalize). */
+	/* As typed (a datetime-local value in the site's time zone), ""
+	 * for none; publish_at is that moment in UTC, a model date, when it
+	 * is one (text_datetime_normalize, zone_to_utc). */
 	char *publish_at_text;
 	char publish_at[TEXT_DATETIME_SIZE];
 	bool published, page;

@@ -21,16 +21,16 @@ zone_dir(void)
 	return dir != NULL && *dir != '\0' ? dir : "/usr/share/zoneinfo";
 }
 
-/* Letters, digits, '_', '-', '+' in '/'-separated parts, none of them
- * "." or "..": a name inside the database's folder, never a path out. */
+/* Letters, digits, '_', '-', '+' in non-empty '/'-separated parts; no
+ * '.', so no ".." either: a name inside the database's folder, never a
+ * path out of it. */
 static bool
 zone_name_ok(const char *name)
 {
 	size_t i, len = strlen(name);
 
 	if (len == 0 || len > ZONE_NAME_MAX || name[0] == '/' ||
-	    name[len - 1] == '/' || strstr(name, "//") != NULL ||
-	    name[0] == '.' || strstr(name, "/.") != NULL)
+	    name[len - 1] == '/' || strstr(name, "//") != NULL)
 		return false;
 	for (i = 0; i < len; i++) {
 		char c = name[i];
