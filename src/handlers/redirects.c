@@ -1,7 +1,10 @@
 /*
- * The last stop of a GET that no route takes: an old URL kept by an import
- * (blogd import django --old-urls) answers 301 to its post; anything else
- * is the 404 it would have been.
+ * The last stop of a GET that no route takes: a path with a slash added
+ * at the end answers 301 to the path without it when a route takes that
+ * (Django's URLs end in '/', so its users and their links add one; this
+ * is Django's APPEND_SLASH the other way round); an old URL kept by an
+ * import (blogd import django --old-urls) answers 301 to its post;
+ * anything else is the 404 it would have been.
  *
  * Scanners ask for many URLs that are not there. While the redirects
  * table is empty, which most sites' is, a 404 costs no query: none_at
@@ -12,17 +15,51 @@
  * off it is unknown and every such GET looks.
  */
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "app.h"
+#include "buf.h"
 #include "db.h"
 #include "handlers.h"
 #include "import.h"
 #include "model.h"
 #include "page_cache.h"
+#include "router.h"
 
 static atomic_llong none_at = -1;
+
+/* 301 to the path without its last '/', the query kept, when a GET route
+ * takes that path; false when none does. One slash only, and never to
+ * "//...", which a browser would read as another host. */
+static bool
+slash_redirect(struct http_request *req)
+{
+	const char *path = http_req_path(req), *target = http_req_target(req);
+	size_t len = strlen(path), nparams = 0;
+	char *params[HTTP_MAX_PARAMS];
+	const struct route *route;
+	struct buf location = BUF_INIT;
+	unsigned allowed;
+
+	if (len < 3 || path[len - 1] != '/' || path[1] == '/' ||
+	    strncmp(target, path, len) != 0)
+		return false;
+	buf_append(&location, path, len - 1);
+	route = router_match(router_table()->routes, router_table()->count,
+	                     HTTP_GET, buf_cstr(&location), params, &nparams,
+	                     &allowed);
+	while (nparams > 0)
+		free(params[--nparams]);
+	if (route != NULL) {
+		buf_puts(&location, target + len); /* "?..." or "" */
+		http_redirect(req, 301, buf_cstr(&location));
+	}
+	buf_free(&location);
+	return route != NULL;
+}
 
 void
 handle_not_found(struct http_request *req)
@@ -32,6 +69,8 @@ handle_not_found(struct http_request *req)
 	long long version = page_cache_version();
 	int rc;
 
+	if (slash_redirect(req))
+		return;
 	if (version >= 0 && atomic_load(&none_at) == version) {
 		http_error(req, 404);
 		return;

@@ -199,11 +199,28 @@ test('unknown tags, draft-only tags and bad pages are 404', async () => {
 	for (const target of ['/tags/nosuchtag', '/tags/drafttag',
 	    '/tags/bulk?page=4', '/tags/bulk?page=0', '/tags/bulk?page=abc',
 	    '/tags/bulk?page=', `/tags/${'x'.repeat(65)}`, '/tags/%FF',
-	    '/tags/', '/tags/bulk/']) {
+	    '/tags/']) {
 		const r = await srv.get(target);
 		expectStatus(r, 404, target);
 		assert.match(r.headers['content-type'] ?? '', /^text\/html/i);
 	}
+});
+
+test('a slash added at the end answers 301 to the path without it',
+    async () => {
+	for (const [target, want] of [['/tags/bulk/', '/tags/bulk'],
+	    ['/tags/bulk/?page=2', '/tags/bulk?page=2'],
+	    ['/search/?q=kernel', '/search?q=kernel'],
+	    ['/feed.xml/', '/feed.xml']]) {
+		const r = await srv.get(target);
+		expectStatus(r, 301, target);
+		assert.equal(r.headers.location, want, target);
+	}
+	// One slash only, never toward another host, and only where a
+	// route takes the path.
+	for (const target of ['/tags/bulk//', '//tags/bulk/', '/nothing-here/',
+	    '/tags/'])
+		expectStatus(await srv.get(target), 404, target);
 });
 
 test('author pages list their posts and paginate', async () => {
