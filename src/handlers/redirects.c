@@ -1,9 +1,9 @@
 /*
- * The last stop of a GET that no route takes: a path with a slash added
- * at the end answers 301 to the path without it when a route takes that
- * (Django's URLs end in '/', so its users and their links add one; this
- * is Django's APPEND_SLASH the other way round); an old URL kept by an
- * import (blogd import django --old-urls) answers 301 to its post;
+ * The last stop of a GET that no route takes: an old URL kept by an
+ * import (blogd import django --old-urls) answers 301 to its post; else a
+ * path with a slash added at the end answers 301 to the path without it
+ * when a route takes that (Django's URLs end in '/', so its users and
+ * their links add one: Django's APPEND_SLASH the other way round);
  * anything else is the 404 it would have been.
  *
  * Scanners ask for many URLs that are not there. While the redirects
@@ -61,38 +61,45 @@ slash_redirect(struct http_request *req)
 	return route != NULL;
 }
 
-void
-handle_not_found(struct http_request *req)
+/* The post an import kept this path for (NULL when none, or when the
+ * database cannot say). Caller frees. */
+static char *
+old_url_slug(struct http_request *req)
 {
 	struct db_conn *conn;
-	char *slug = NULL, location[128];
+	char *slug = NULL;
 	long long version = page_cache_version();
 	int rc;
 
-	if (slash_redirect(req))
-		return;
-	if (version >= 0 && atomic_load(&none_at) == version) {
-		http_error(req, 404);
-		return;
-	}
+	if (version >= 0 && atomic_load(&none_at) == version)
+		return NULL;
 	/* Without the database the page is still not found: a 404 needs
 	 * none, and only an old URL (which the next visit finds) misses. */
-	if ((conn = db_acquire(http_req_app(req)->db)) == NULL) {
-		http_error(req, 404);
-		return;
-	}
+	if ((conn = db_acquire(http_req_app(req)->db)) == NULL)
+		return NULL;
 	rc = model_redirect_find(conn, http_req_path(req), &slug);
 	/* version was read before this: a path kept since moved it on. */
 	if (rc == MODEL_NOT_FOUND && version >= 0 &&
 	    model_redirect_any(conn) == 0)
 		atomic_store(&none_at, version);
 	db_release(conn);
-	if (rc != MODEL_OK) {
+	return rc == MODEL_OK ? slug : NULL;
+}
+
+void
+handle_not_found(struct http_request *req)
+{
+	char *slug, location[128];
+
+	/* Old URLs first: Django's end in '/' too, and an imported one may
+	 * name a slug that blogd stores changed. */
+	if ((slug = old_url_slug(req)) != NULL) {
+		/* Slugs are a-z, 0-9 and '-' (text_is_slug): nothing to
+		 * encode. */
+		snprintf(location, sizeof(location), "/posts/%s", slug);
+		free(slug);
+		http_redirect(req, 301, location);
+	} else if (!slash_redirect(req)) {
 		http_error(req, 404);
-		return;
 	}
-	/* Slugs are a-z, 0-9 and '-' (text_is_slug): nothing to encode. */
-	snprintf(location, sizeof(location), "/posts/%s", slug);
-	free(slug);
-	http_redirect(req, 301, location);
 }
