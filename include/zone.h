@@ -20,6 +20,9 @@
 bool zone_valid(const char *name);
 /* Makes name (zone_valid) the process's zone. */
 void zone_set(const char *name);
+/* The zone is UTC: local and model dates are the same text (the pages'
+ * dates skip the conversion). */
+bool zone_is_utc(void);
 
 /*
  * A model date (UTC, "YYYY-MM-DD HH:MM:SS") as the site's local time, and

@@ -378,6 +378,16 @@ enum totp_change {
 	TOTP_NEW_RECOVERY, /* POST /admin/totp/recovery: the old codes go */
 };
 
+/* The change itself: MODEL_OK or another MODEL_ code. */
+static int
+totp_apply(struct db_conn *conn, long long id, enum totp_change what,
+           unsigned char hashes[][MODEL_TOTP_RECOVERY_LEN])
+{
+	if (what == TOTP_DISABLE)
+		return model_totp_disable(conn, id);
+	return model_totp_recovery_replace(conn, id, hashes);
+}
+
 /* Makes the change after a proof; failures count toward the sign-in
  * throttle, as a stolen session must not become a way to guess the
  * password. hashes: the new recovery codes' (TOTP_NEW_RECOVERY). */
@@ -395,14 +405,10 @@ totp_change_proven(struct http_request *req, const struct session_user *user,
 	/* rc: 1 proven (and done), 0 not proven, 2 throttled, -1 database. */
 	if ((*wait = throttle_check(conn, user->name, ip)) != 0)
 		rc = *wait < 0 ? -1 : 2;
-	else if ((rc = totp_proof(req, &conn, user, t)) == 1)
-		rc = (what == TOTP_DISABLE
-		          ? model_totp_disable(conn, user->id)
-		          : model_totp_recovery_replace(conn, user->id,
-		                                        hashes)) == MODEL_OK
-		         ? 1
-		         : -1;
-	else if (rc == 0 && throttle_failed(conn, user->name, ip) != 0)
+	else if ((rc = totp_proof(req, &conn, user, t)) == 1) {
+		if (totp_apply(conn, user->id, what, hashes) != MODEL_OK)
+			rc = -1;
+	} else if (rc == 0 && throttle_failed(conn, user->name, ip) != 0)
 		rc = -1;
 	if (conn != NULL)
 		db_release(conn);

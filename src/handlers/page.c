@@ -227,8 +227,11 @@ page_set_date(struct tmpl_dict *d, const char *datetime)
 	char local[TEXT_DATETIME_SIZE], text[32];
 	size_t n = 0, mlen;
 
-	if (!text_datetime_parse(datetime, &utc) ||
-	    !zone_to_local(datetime, local) || !text_datetime_parse(local, &dt))
+	if (!text_datetime_parse(datetime, &utc))
+		return;
+	dt = utc; /* in UTC, the day stored is the day shown */
+	if (!zone_is_utc() && (!zone_to_local(datetime, local) ||
+	                       !text_datetime_parse(local, &dt)))
 		return;
 	/* "25 November 2026" */
 	if (dt.day >= 10)

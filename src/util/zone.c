@@ -10,7 +10,7 @@
 #define ZONE_NAME_MAX 64
 
 /* Written by zone_set before any thread starts, only read afterwards. */
-static bool zone_is_utc = true;
+static bool site_is_utc = true;
 
 /* Where the tz database lives: $TZDIR, as libc reads it, or Debian's. */
 static const char *
@@ -69,7 +69,7 @@ zone_valid(const char *name)
 void
 zone_set(const char *name)
 {
-	zone_is_utc = strcmp(name, "UTC") == 0;
+	site_is_utc = strcmp(name, "UTC") == 0;
 	setenv("TZ", name, 1);
 	tzset();
 }
@@ -94,23 +94,21 @@ zone_format(const struct tm *tm, char out[TEXT_DATETIME_SIZE])
 }
 
 bool
+zone_is_utc(void)
+{
+	return site_is_utc;
+}
+
+bool
 zone_to_local(const char *in, char out[TEXT_DATETIME_SIZE])
 {
-	struct text_datetime shape;
 	struct tm tm;
 	time_t t;
 
-	/* Every date of every page comes here: in UTC, the cheap shape
-	 * check and a copy. */
-	if (zone_is_utc) {
-		if (!text_datetime_parse(in, &shape))
-			return false;
-		memcpy(out, in, TEXT_DATETIME_SIZE - 1);
-		out[TEXT_DATETIME_SIZE - 1] = '\0';
-		return true;
-	}
 	if (!zone_parse(in, &tm))
 		return false;
+	if (site_is_utc)
+		return zone_format(&tm, out);
 	t = timegm(&tm);
 	return localtime_r(&t, &tm) != NULL && zone_format(&tm, out);
 }
@@ -163,7 +161,7 @@ zone_to_utc(const char *in, char out[TEXT_DATETIME_SIZE])
 
 	if (!zone_parse(in, &tm))
 		return false;
-	if (zone_is_utc)
+	if (site_is_utc)
 		return zone_format(&tm, out);
 	return zone_mktime(&tm, &t) && gmtime_r(&t, &tm) != NULL &&
 	       zone_format(&tm, out);

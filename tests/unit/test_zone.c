@@ -49,6 +49,7 @@ test_utc(void **state)
 
 	(void)state;
 	zone_set("UTC");
+	assert_true(zone_is_utc());
 	converts(zone_to_local, "2026-12-05 03:00:00", "2026-12-05 03:00:00");
 	converts(zone_to_utc, "2026-12-05 03:00:00", "2026-12-05 03:00:00");
 	assert_false(zone_to_local("2026-12-05", out));
@@ -63,6 +64,7 @@ test_los_angeles(void **state)
 
 	(void)state;
 	zone_set("America/Los_Angeles");
+	assert_false(zone_is_utc());
 	/* Winter, UTC-8: the evening before in the site's time. */
 	converts(zone_to_local, "2026-12-05 03:00:00", "2026-12-04 19:00:00");
 	converts(zone_to_utc, "2026-12-04 19:00:00", "2026-12-05 03:00:00");
