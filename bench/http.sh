@@ -9,8 +9,9 @@
 #
 # Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (64), BENCH_THREADS
 # (wrk threads, 2), BENCH_BLOGD_THREADS (blogd's [server] threads, 0),
-# BENCH_CACHE (on; off renders every request: the render path), BLOGD_BIN
-# (a blogd to measure instead of building one).
+# BENCH_CACHE (on; off renders every request: the render path), BENCH_ROUNDS
+# (1; more runs each URL that many times in turn and prints the median and
+# range), BLOGD_BIN (a blogd to measure instead of building one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -78,7 +79,10 @@ db_pid=$(cat "$BLOGD_TEST_DB_DIR/server.pid")
 printf '\n%-20s %10s %9s %13s %13s   (wrk -t%s -c%s -d%s, %s cores, page cache %s)\n' \
 	URL req/s p99 "blogd us/req" "MariaDB us/req" "$wrk_threads" "$conns" \
 	"$duration" "$(nproc)" "${BENCH_CACHE:-on}"
-for u in "${urls[@]}"; do
+# One wrk run of u: prints its line and appends its req/s to the file
+# named after u's place in urls.
+run_url() {
+	local i=$1 u=${urls[$1]} out b0 b1 d0 d1 rps n p99 errs
 	b0=$(cpu_ticks "$blogd_pid")
 	d0=$(cpu_ticks "$db_pid")
 	out=$(wrk -t"$wrk_threads" -c"$conns" -d"$duration" --latency "$base$u")
@@ -91,7 +95,29 @@ for u in "${urls[@]}"; do
 	printf '%-20s %10s %9s %13s %13s\n' "$u" "$rps" "$p99" \
 		"$(cpu_us_per $((b1 - b0)) "$n")" "$(cpu_us_per $((d1 - d0)) "$n")"
 	[ -z "$errs" ] || echo "    $errs"
+	echo "$rps" >>"$work/rps.$i"
+}
+
+# Rounds take the URLs in turn, so that a slow minute of this shared
+# machine falls on all of them rather than on one.
+rounds=${BENCH_ROUNDS:-1}
+rm -f "$work"/rps.*
+for ((r = 0; r < rounds; r++)); do
+	for i in "${!urls[@]}"; do
+		run_url "$i"
+	done
 done
+if [ "$rounds" -gt 1 ]; then
+	printf '\n%-20s %10s %17s   (%s rounds)\n' URL "median" "range" "$rounds"
+	for i in "${!urls[@]}"; do
+		sort -n "$work/rps.$i" | awk -v u="${urls[$i]}" '
+			{ v[NR] = $1 }
+			END {
+				m = NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)
+				printf "%-20s %10d %8d-%-8d\n", u, m, v[1], v[NR]
+			}'
+	done
+fi
 rss=$(ps -o rss= -p "$blogd_pid")
 printf 'blogd RSS after the run: %d MiB\n' $((rss / 1024))
 if [ -s "$work/error.log" ]; then
