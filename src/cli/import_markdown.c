@@ -276,7 +276,8 @@ list_posts(const char *sub, char ***names, size_t *n)
 		(*names)[(*n)++] = xstrdup(e->d_name);
 	}
 	closedir(d);
-	qsort(*names, *n, sizeof(**names), by_name);
+	if (*n > 1) /* an empty directory leaves *names NULL */
+		qsort(*names, *n, sizeof(**names), by_name);
 	return 0;
 }
 

@@ -71,10 +71,10 @@ vquery_cell(struct db_conn *conn, long long *num, char **text, const char *sql,
 
 	if (rc != MODEL_OK)
 		return rc;
-	if (num != NULL)
-		*num = db_cell_int(&rows, 0, 0);
-	else
+	if (text != NULL)
 		*text = model_cell_dup(&rows, 0, 0);
+	else
+		*num = db_cell_int(&rows, 0, 0);
 	db_rows_free(&rows);
 	return MODEL_OK;
 }

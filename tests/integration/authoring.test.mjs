@@ -235,4 +235,10 @@ test('export and import markdown keep kind and publication time', async () => {
 	const bad = await cli(copy, ['import', 'markdown', dir]);
 	assertExit(bad, 1, 'import with a bad kind');
 	assert.match(bad.stderr, /far-future\.md: kind must be 'post' or 'page'/);
+	// A directory without posts imports nothing and says so.
+	const empty = path.join(tempDir('authoring-empty'), 'out');
+	fs.mkdirSync(path.join(empty, 'posts'), { recursive: true });
+	const none = await cli(copy, ['import', 'markdown', empty]);
+	assertExit(none, 0, 'import of an empty directory');
+	assert.match(none.stdout, /^posts +0 added, 0 updated, 0 unchanged, 0 skipped$/m);
 });
