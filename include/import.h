@@ -56,6 +56,7 @@ struct import_comment {
 	const char *key; /* e.g. "blog_comment:5" */
 	long long post_id;
 	const char *name;
+	const char *email; /* "" or NULL: none */
 	const char *body;
 	const char *created_at;
 	bool approved;
@@ -69,7 +70,7 @@ int model_import_user(struct db_conn *conn, const struct import_user *u,
  * *id gets the post's id. */
 int model_import_post(struct db_conn *conn, const struct import_post *p,
                       long long *id, enum import_outcome *out);
-/* Insert or update by key. MODEL_INVALID for a bad name or body. */
+/* Insert or update by key. MODEL_INVALID for a bad name, body or email. */
 int model_import_comment(struct db_conn *conn, const struct import_comment *c,
                          enum import_outcome *out);
 /* Answers path (as requested, percent-encoded, at most 500 bytes) with
@@ -98,8 +99,8 @@ int model_import_post_id(struct db_conn *conn, const char *slug, long long *id);
  *              published_at, created_at, updated_at, body_md, kind
  *              (by slug)
  *   tags:      post id, tag name (by post slug, tag name)
- *   comments:  post slug, status, created_at, name, body (by post slug,
- *              date, id)
+ *   comments:  post slug, status, created_at, name, body, email (by
+ *              post slug, date, id)
  *   redirects: path, post slug (by path)
  * 0 or MODEL_ERR.
  */

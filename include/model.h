@@ -179,6 +179,7 @@ struct model_comment {
 	char *created_at;
 	char *post_title; /* filled by model_comment_list_pending only */
 	char *post_slug;
+	char *email; /* model_comment_list_pending only: "" when none */
 };
 
 struct model_comment_list {
@@ -186,12 +187,22 @@ struct model_comment_list {
 	size_t n;
 };
 
+/* A comment to store. */
+struct model_comment_new {
+	long long post_id;
+	const char *name;
+	const char *email; /* "" or NULL: none given */
+	const char *body;
+	const char *client_ip;
+	bool approved;
+};
+
 /* MODEL_INVALID when name is empty or over MODEL_COMMENT_NAME_MAX, body
- * empty or over MODEL_COMMENT_BODY_MAX, or either is not UTF-8 (the handler
- * should check first to show field errors). */
-int model_comment_create(struct db_conn *conn, long long post_id,
-                         const char *name, const char *body,
-                         const char *client_ip, bool approved, long long *id);
+ * empty or over MODEL_COMMENT_BODY_MAX, either is not UTF-8, or an email
+ * is given that text_is_email refuses (the handler should check first to
+ * show field errors). *id (when not NULL) gets the new comment's id. */
+int model_comment_create(struct db_conn *conn,
+                         const struct model_comment_new *c, long long *id);
 /* Approved comments of a post, oldest first. */
 int model_comment_list_approved(struct db_conn *conn, long long post_id,
                                 struct model_comment_list *out);

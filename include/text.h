@@ -14,6 +14,13 @@
 char *text_slugify(const char *title);
 /* True when s is a valid slug as text_slugify makes them. */
 bool text_is_slug(const char *s);
+/* An e-mail address as a form takes it: at most TEXT_EMAIL_MAX bytes, a
+ * local part and a domain around the last '@', no space or control
+ * character, and a domain of dot-separated labels (letters, digits, '-'
+ * and non-ASCII, as internationalised names are typed), at least two or
+ * "localhost". Not whether mail reaches it: only sending can tell. */
+#define TEXT_EMAIL_MAX 254
+bool text_is_email(const char *s);
 bool text_utf8_valid(const char *s, size_t len);
 /* Number of UTF-8 code points in s (s must be valid). */
 size_t text_utf8_len(const char *s);

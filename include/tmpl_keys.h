@@ -65,12 +65,16 @@
 	X(COMMENT)                                                             \
 	X(COMMENT_NAME)                                                        \
 	X(COMMENT_BODY)                                                        \
+	X(COMMENT_EMAIL)                                                       \
+	X(EMAIL_ADDRESS)                                                       \
 	X(CSRF_TOKEN)                                                          \
 	X(FORM_STAMP)                                                          \
 	X(FORM_NAME)                                                           \
+	X(FORM_EMAIL)                                                          \
 	X(FORM_BODY)                                                           \
 	X(FORM_ERROR)                                                          \
 	X(NAME_ERROR)                                                          \
+	X(EMAIL_ERROR)                                                         \
 	X(BODY_ERROR)                                                          \
 	X(ERROR_TEXT)                                                          \
 	X(MODERATED)                                                           \

@@ -9,7 +9,7 @@
 {{/EMPTY}}
 {{#COMMENT}}
 <div class="admin-comment">
-<p class="meta"><strong>{{COMMENT_NAME}}</strong> on <a href="/posts/{{SLUG:x-path}}">{{TITLE}}</a>, <time datetime="{{DATE_ISO}}">{{DATE}}</time></p>
+<p class="meta"><strong>{{COMMENT_NAME}}</strong>{{#COMMENT_EMAIL}} ({{EMAIL_ADDRESS}}){{/COMMENT_EMAIL}} on <a href="/posts/{{SLUG:x-path}}">{{TITLE}}</a>, <time datetime="{{DATE_ISO}}">{{DATE}}</time></p>
 <p class="comment-body">{{COMMENT_BODY:pre_escape}}</p>
 <div class="actions">
 <form class="inline" method="post" action="/admin/comments/{{COMMENT_ID}}/approve">

@@ -14,6 +14,10 @@
 <input id="comment-name" name="name" type="text" value="{{FORM_NAME}}">
 </p>
 <p>
+<label for="comment-email">E-mail (optional, never shown)</label>
+<input id="comment-email" name="email" type="email" value="{{FORM_EMAIL}}" autocomplete="email">
+</p>
+<p>
 <label for="comment-body">Comment</label>
 <textarea id="comment-body" name="body" rows="6">{{FORM_BODY:pre_escape}}</textarea>
 </p>

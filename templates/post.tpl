@@ -53,6 +53,13 @@
 {{/NAME_ERROR}}
 </p>
 <p>
+<label for="comment-email">E-mail (optional, never shown)</label>
+<input id="comment-email" name="email" type="email" value="{{FORM_EMAIL}}" autocomplete="email">
+{{#EMAIL_ERROR}}
+<span class="field-error">{{ERROR_TEXT}}</span>
+{{/EMAIL_ERROR}}
+</p>
+<p>
 <label for="comment-body">Comment</label>
 <textarea id="comment-body" name="body" rows="6">{{FORM_BODY:pre_escape}}</textarea>
 {{#BODY_ERROR}}

@@ -31,6 +31,7 @@ enum django_key {
 	DJ_COMMENT_ID,
 	DJ_COMMENT_POST,
 	DJ_COMMENT_NAME,
+	DJ_COMMENT_EMAIL, /* used only when the table has it, unless set */
 	DJ_COMMENT_BODY,
 	DJ_COMMENT_CREATED,
 	DJ_COMMENT_ACTIVE,
@@ -63,6 +64,9 @@ struct django_map {
 const char *django_key_name(enum django_key k);
 /* True when slot k names a table or column (and must be an identifier). */
 bool django_key_is_name(enum django_key k);
+/* True when slot k still holds a default that names a column the source
+ * may lack: then a missing column means "none", not a mistake. */
+bool django_key_if_present(const struct django_map *m, enum django_key k);
 
 /* The defaults, then path's keys over them (path NULL: defaults only).
  * Prints a one-line error naming the file, line and cause and returns -1
@@ -80,8 +84,8 @@ struct django_data {
 	                            is_staff, is_active, date_joined */
 	struct db_rows posts;    /* id, title, slug, author, body, publish,
 	                            created, updated, status */
-	struct db_rows comments; /* id, post, name, body, created, active;
-	                            ordered by post, then id */
+	struct db_rows comments; /* id, post, name, body, created, active,
+	                            email; ordered by post, then id */
 	struct db_rows tags;     /* object id, name */
 	bool has_comments, has_tags;
 };
@@ -92,9 +96,10 @@ int django_check_pattern(const char *pattern);
 /* Connects to url (mysql://USER@HOST[:PORT]/DB or mysql://USER@/DB?
  * socket=PATH, plus ssl_ca= and ssl_verify=), with the password from
  * stdin, else asked on the terminal, else none; checks that the map's
- * tables and columns exist and reads everything into out (free each
+ * tables and columns exist (emptying a default the source may lack:
+ * django_key_if_present) and reads everything into out (free each
  * db_rows). Prints one line and returns -1 on any failure. */
 int django_read(const struct config *cfg, const char *url, bool pw_stdin,
-                const struct django_map *m, struct django_data *out);
+                struct django_map *m, struct django_data *out);
 
 #endif

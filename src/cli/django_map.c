@@ -18,8 +18,9 @@ struct key_def {
 	const char *section;
 	const char *key;
 	const char *def;
-	bool required; /* may not be empty */
-	bool is_name;  /* a table or column: checked as an identifier */
+	bool required;   /* may not be empty */
+	bool is_name;    /* a table or column: checked as an identifier */
+	bool if_present; /* the default column is used only if it exists */
 };
 
 /* Indexed by enum django_key. */
@@ -40,6 +41,7 @@ static const struct key_def keys[DJ_KEYS] = {
     [DJ_COMMENT_ID] = {"comments", "id", "id", true, true},
     [DJ_COMMENT_POST] = {"comments", "post", "post_id", true, true},
     [DJ_COMMENT_NAME] = {"comments", "name", "name", true, true},
+    [DJ_COMMENT_EMAIL] = {"comments", "email", "email", false, true, true},
     [DJ_COMMENT_BODY] = {"comments", "body", "body", true, true},
     [DJ_COMMENT_CREATED] = {"comments", "created", "created", true, true},
     [DJ_COMMENT_ACTIVE] = {"comments", "active", "active", false, true},
@@ -96,6 +98,12 @@ bool
 django_key_is_name(enum django_key k)
 {
 	return keys[k].is_name;
+}
+
+bool
+django_key_if_present(const struct django_map *m, enum django_key k)
+{
+	return keys[k].if_present && strcmp(m->v[k], keys[k].def) == 0;
 }
 
 /* MySQL identifiers as Django makes them; nothing that needs quoting

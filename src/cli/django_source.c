@@ -224,9 +224,10 @@ has_column(const struct db_rows *cols, const char *name)
 	return false;
 }
 
-/* Prints the first of the table's columns that is missing. */
+/* Prints the first of the table's columns that is missing; a default the
+ * source may lack (django_key_if_present) is emptied instead. */
 static int
-check_table(struct db_conn *conn, const struct django_map *m, const char *db,
+check_table(struct db_conn *conn, struct django_map *m, const char *db,
             const struct table_check *t)
 {
 	const char *table = m->v[t->table];
@@ -246,9 +247,13 @@ check_table(struct db_conn *conn, const struct django_map *m, const char *db,
 		rc = -1;
 	}
 	for (int k = t->first; rc == 0 && k <= (int)t->last; k++) {
-		const char *col = m->v[k];
-		if (k != (int)t->table && django_key_is_name(k) &&
-		    col[0] != '\0' && !has_column(&cols, col)) {
+		char *col = m->v[k];
+		if (k == (int)t->table || !django_key_is_name(k) ||
+		    col[0] == '\0' || has_column(&cols, col))
+			continue;
+		if (django_key_if_present(m, k)) {
+			col[0] = '\0';
+		} else {
 			fprintf(stderr,
 			        "blogd: import django: table '%s' has no "
 			        "column '%s' (%s)\n",
@@ -261,7 +266,7 @@ check_table(struct db_conn *conn, const struct django_map *m, const char *db,
 }
 
 static int
-check_schema(struct db_conn *conn, const struct django_map *m, const char *db)
+check_schema(struct db_conn *conn, struct django_map *m, const char *db)
 {
 	static const struct table_check tables[] = {
 	    {DJ_USER_TABLE, DJ_USER_ID, DJ_USER_JOINED},
@@ -369,6 +374,8 @@ comments_sql(const struct django_map *m)
 	put_date(&b, m, DJ_COMMENT_CREATED, DJ_COMMENT_CREATED);
 	buf_puts(&b, ", ");
 	put_col(&b, m, DJ_COMMENT_ACTIVE, "", "1");
+	buf_puts(&b, ", ");
+	put_col(&b, m, DJ_COMMENT_EMAIL, "", "''");
 	buf_printf(&b, " FROM `%s` ORDER BY `%s`, `%s`", m->v[DJ_COMMENT_TABLE],
 	           m->v[DJ_COMMENT_POST], m->v[DJ_COMMENT_ID]);
 	return buf_detach(&b);
@@ -449,7 +456,7 @@ data_free(struct django_data *d)
 
 int
 django_read(const struct config *cfg, const char *url, bool pw_stdin,
-            const struct django_map *m, struct django_data *out)
+            struct django_map *m, struct django_data *out)
 {
 	struct source_url u;
 	struct sql_texts texts = {.n = 0};

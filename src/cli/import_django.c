@@ -367,6 +367,7 @@ import_comment(struct import_run *r, size_t i)
 	    .key = key,
 	    .post_id = post >= 0 ? r->post_ids[post] : 0,
 	    .name = db_cell(c, i, 2),
+	    .email = db_cell(c, i, 6),
 	    .body = db_cell(c, i, 3),
 	    .created_at = db_cell(c, i, 4),
 	    .approved = db_cell_int(c, i, 5) != 0,
@@ -385,7 +386,8 @@ import_comment(struct import_run *r, size_t i)
 		        "blogd: import django: skipped comment %s: %s\n",
 		        db_cell(c, i, 0),
 		        in.post_id == 0 ? "its post was not imported"
-		                        : "empty or too long name or body");
+		                        : "empty or too long name, body or "
+		                          "email");
 		r->counts[K_COMMENTS].skipped++;
 		rc = MODEL_OK;
 	}

@@ -116,9 +116,12 @@ tsv_free(struct tsv *t)
 	free(t->text);
 }
 
-/* Reads dir/name: every line exactly ncols unescaped cells. */
+/* Reads dir/name: every line ncols unescaped cells, or older cols at
+ * least (an export from before a column was added: the cells after are
+ * NULL). */
 static int
-tsv_read(const char *dir, const char *name, size_t ncols, struct tsv *t)
+tsv_read(const char *dir, const char *name, size_t older, size_t ncols,
+         struct tsv *t)
 {
 	char path[4096], *line, *next;
 	size_t lineno = 0;
@@ -141,7 +144,7 @@ tsv_read(const char *dir, const char *name, size_t ncols, struct tsv *t)
 			if ((cell = strchr(cell, '\t')) != NULL)
 				*cell++ = '\0';
 		}
-		bool ok = c == ncols && cell == NULL;
+		bool ok = c >= older && cell == NULL;
 		/* After the split: an escaped tab is no separator. */
 		for (size_t k = 0; ok && k < c; k++)
 			ok = cli_unescape(cells[k]) == 0;
@@ -416,7 +419,8 @@ write_comment(struct md_import *m, size_t i, size_t *place)
 		                                strcmp(c[1], "approved") == 0,
 		                            .created_at = c[2],
 		                            .name = c[3],
-		                            .body = c[4]};
+		                            .body = c[4],
+		                            .email = c[5]};
 		rc = model_import_comment(m->conn, &in, &o);
 	}
 	return outcome(m, C_COMMENTS, rc, o, key);
@@ -612,11 +616,12 @@ cli_import_markdown(const struct config *cfg, int argc, char **argv)
 	m.counts[C_COMMENTS].kind = "comments";
 	m.counts[C_REDIRECTS].kind = "redirects";
 	m.counts[C_MEDIA].kind = "media";
-	if (tsv_read(m.dir, "users.tsv", 4, &m.users) == 0 &&
+	/* comments.tsv: 5 fields before the commenter's email. */
+	if (tsv_read(m.dir, "users.tsv", 4, 4, &m.users) == 0 &&
 	    read_posts(&m) == 0 &&
-	    tsv_read(m.dir, "comments.tsv", 5, &m.comments) == 0 &&
-	    tsv_read(m.dir, "redirects.tsv", 2, &m.redirects) == 0 &&
-	    tsv_read(m.dir, "media.tsv", 4, &m.media) == 0 &&
+	    tsv_read(m.dir, "comments.tsv", 5, 6, &m.comments) == 0 &&
+	    tsv_read(m.dir, "redirects.tsv", 2, 2, &m.redirects) == 0 &&
+	    tsv_read(m.dir, "media.tsv", 4, 4, &m.media) == 0 &&
 	    check_media(&m) == 0 && write_all(&m) == 0) {
 		cli_import_summary(m.counts, C_KINDS, m.dry_run);
 		status = 0;

@@ -26,6 +26,9 @@ comments_render(struct http_request *req, const struct session_user *user,
 		d = tmpl_add_section(content, TK_COMMENT);
 		tmpl_set_int(d, TK_COMMENT_ID, c->id);
 		tmpl_set(d, TK_COMMENT_NAME, c->name);
+		if (c->email != NULL && c->email[0] != '\0')
+			tmpl_set(tmpl_add_section(d, TK_COMMENT_EMAIL),
+			         TK_EMAIL_ADDRESS, c->email);
 		tmpl_set(d, TK_COMMENT_BODY, c->body);
 		tmpl_set(d, TK_TITLE, c->post_title);
 		tmpl_set(d, TK_SLUG, c->post_slug);

@@ -47,17 +47,27 @@ struct comment_field {
 	const char *error;
 };
 
+/* The form's fields as sent. */
+struct comment_fields {
+	struct comment_field name, email, body;
+};
+
 /* The rules for one field and what to say when it breaks them. */
 struct comment_rule {
-	const char *name; /* form field */
-	size_t max;       /* code points after trimming */
-	const char *empty;
+	const char *name;  /* form field */
+	size_t max;        /* code points after trimming */
+	const char *empty; /* NULL: the field may be left empty */
 	const char *too_long;
 };
 
 static const struct comment_rule comment_name_rule = {
     "name", COMMENT_NAME_MAX, "Please enter your name.",
     COMMENT_TOO_LONG("name", COMMENT_NAME_MAX)};
+/* Django's comment forms ask for an address; here it is optional, and no
+ * public page shows it (only the moderation queue and blogd export). */
+static const struct comment_rule comment_email_rule = {
+    "email", TEXT_EMAIL_MAX, NULL,
+    COMMENT_TOO_LONG("e-mail address", TEXT_EMAIL_MAX)};
 static const struct comment_rule comment_body_rule = {
     "body", COMMENT_BODY_MAX, "Please write a comment.",
     COMMENT_TOO_LONG("comment", COMMENT_BODY_MAX)};
@@ -77,6 +87,35 @@ comment_field_read(struct http_request *req, const struct comment_rule *rule,
 		f->error = rule->empty;
 	else if (len > rule->max)
 		f->error = rule->too_long;
+}
+
+static void
+comment_fields_read(struct http_request *req, struct comment_fields *f)
+{
+	comment_field_read(req, &comment_name_rule, &f->name);
+	comment_field_read(req, &comment_email_rule, &f->email);
+	comment_field_read(req, &comment_body_rule, &f->body);
+	text_crlf_to_lf(f->body.text);
+	if (f->email.error == NULL && f->email.text[0] != '\0' &&
+	    !text_is_email(f->email.text))
+		f->email.error =
+		    "Please enter an e-mail address such as name@example.org, "
+		    "or leave it empty.";
+}
+
+static bool
+comment_fields_bad(const struct comment_fields *f)
+{
+	return f->name.error != NULL || f->email.error != NULL ||
+	       f->body.error != NULL;
+}
+
+static void
+comment_fields_free(struct comment_fields *f)
+{
+	free(f->name.text);
+	free(f->email.text);
+	free(f->body.text);
 }
 
 #define COMMENT_RETRY                                                          \
@@ -254,40 +293,48 @@ comment_check_db(struct http_request *req, struct db_conn *conn,
 static void
 comment_retry(struct http_request *req)
 {
+	static const char *const fields[] = {"name", "email", "body"};
+	static const char *const keys[] = {TK_FORM_NAME, TK_FORM_EMAIL,
+	                                   TK_FORM_BODY};
 	struct tmpl_dict *root, *content;
 	const char *error = NULL;
-	char *name, *body;
+	char *typed;
 
-	name = handlers_form_text(req, "name", false, &error);
-	body = handlers_form_text(req, "body", false, &error);
 	root =
 	    page_new(req, "Comment not saved yet", TF_comment_retry, &content);
 	if (post_form_fields(req, content, comment_stamp_kept(req)) != 0) {
 		tmpl_dict_free(root);
 		http_error(req, 503);
-	} else {
-		tmpl_set(content, TK_SLUG, http_req_param(req, 0));
-		tmpl_set(content, TK_FORM_NAME, name);
-		tmpl_set(content, TK_FORM_BODY, body);
-		tmpl_set(content, TK_ERROR_TEXT, COMMENT_RETRY);
-		page_render(req, 503, root);
+		return;
 	}
-	free(name);
-	free(body);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		typed = handlers_form_text(req, fields[i], false, &error);
+		tmpl_set(content, keys[i], typed);
+		free(typed);
+	}
+	tmpl_set(content, TK_SLUG, http_req_param(req, 0));
+	tmpl_set(content, TK_ERROR_TEXT, COMMENT_RETRY);
+	page_render(req, 503, root);
 }
 
 /* The post page again with the form, the typed text and why it was not
  * posted: the verdict's status, its message and the field errors. */
 static void
 comment_reject(struct http_request *req, struct db_conn *conn,
-               const struct model_post *post, const struct comment_field *name,
-               const struct comment_field *body,
+               const struct model_post *post, const struct comment_fields *f,
                const struct comment_verdict *v)
 {
 	struct model_comment_list comments = {0};
-	struct comment_form form = {name->text,  body->text,
-	                            name->error, body->error,
-	                            v->message,  comment_stamp_kept(req)};
+	struct comment_form form = {
+	    .name = f->name.text,
+	    .email = f->email.text,
+	    .body = f->body.text,
+	    .name_error = f->name.error,
+	    .email_error = f->email.error,
+	    .body_error = f->body.error,
+	    .error = v->message,
+	    .stamp = comment_stamp_kept(req),
+	};
 	char retry[24];
 	int rc;
 
@@ -308,15 +355,20 @@ comment_reject(struct http_request *req, struct db_conn *conn,
 /* Stores the comment and answers 303, or 503 so nothing is claimed saved. */
 static void
 comment_store(struct http_request *req, struct db_conn *conn,
-              const struct model_post *post, const struct comment_field *name,
-              const struct comment_field *body)
+              const struct model_post *post, const struct comment_fields *f)
 {
-	bool approved = !http_req_app(req)->cfg->site.moderate_comments;
+	struct model_comment_new c = {
+	    .post_id = post->id,
+	    .name = f->name.text,
+	    .email = f->email.text,
+	    .body = f->body.text,
+	    .client_ip = http_req_client_ip(req),
+	    .approved = !http_req_app(req)->cfg->site.moderate_comments,
+	};
 	char location[SLUG_MAX + 64];
 	int rc;
 
-	rc = model_comment_create(conn, post->id, name->text, body->text,
-	                          http_req_client_ip(req), approved, NULL);
+	rc = model_comment_create(conn, &c, NULL);
 	db_release(conn);
 	if (rc != MODEL_OK) {
 		comment_retry(req);
@@ -336,42 +388,39 @@ comment_store(struct http_request *req, struct db_conn *conn,
 /* The field checks, the spam checks, then the answer; releases conn. */
 static void
 comment_decide(struct http_request *req, struct db_conn *conn,
-               const struct model_post *post, struct comment_field *name,
-               struct comment_field *body)
+               const struct model_post *post, struct comment_fields *f)
 {
 	unsigned max_links = http_req_app(req)->cfg->site.comment_max_links;
 	struct comment_verdict v = {0};
 
 	comment_check_form(req, &v);
-	if (v.status == 0 && (name->error != NULL || body->error != NULL))
+	if (v.status == 0 && comment_fields_bad(f))
 		v.status = 400; /* the fields say why */
 	if (v.status == 0 &&
-	    comment_links(name->text) + comment_links(body->text) > max_links) {
+	    comment_links(f->name.text) + comment_links(f->body.text) >
+	        max_links) {
 		comment_refuse(&v, 400, REFUSED_LINKS, NULL, 0);
-		body->error = COMMENT_LINKS_MAX_TEXT;
+		f->body.error = COMMENT_LINKS_MAX_TEXT;
 	}
 	if (v.status == 0 &&
-	    comment_check_db(req, conn, post, body->text, &v) != 0) {
+	    comment_check_db(req, conn, post, f->body.text, &v) != 0) {
 		db_release(conn);
 		comment_retry(req);
 	} else if (v.status != 0)
-		comment_reject(req, conn, post, name, body, &v);
+		comment_reject(req, conn, post, f, &v);
 	else
-		comment_store(req, conn, post, name, body);
+		comment_store(req, conn, post, f);
 }
 
 static void
 comment_handle(struct http_request *req, struct db_conn *conn,
                const struct model_post *post)
 {
-	struct comment_field name, body;
+	struct comment_fields f;
 
-	comment_field_read(req, &comment_name_rule, &name);
-	comment_field_read(req, &comment_body_rule, &body);
-	text_crlf_to_lf(body.text);
-	comment_decide(req, conn, post, &name, &body); /* releases conn */
-	free(name.text);
-	free(body.text);
+	comment_fields_read(req, &f);
+	comment_decide(req, conn, post, &f); /* releases conn */
+	comment_fields_free(&f);
 }
 
 void

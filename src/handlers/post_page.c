@@ -66,12 +66,15 @@ post_add_form(struct http_request *req, struct tmpl_dict *content,
 	if (form == NULL)
 		return 0;
 	tmpl_set(content, TK_FORM_NAME, form->name);
+	tmpl_set(content, TK_FORM_EMAIL, form->email);
 	tmpl_set(content, TK_FORM_BODY, form->body);
 	page_field_error(content, TK_NAME_ERROR, form->name_error);
+	page_field_error(content, TK_EMAIL_ERROR, form->email_error);
 	page_field_error(content, TK_BODY_ERROR, form->body_error);
 	if (form->error != NULL)
 		page_field_error(content, TK_FORM_ERROR, form->error);
-	else if (form->name_error != NULL || form->body_error != NULL)
+	else if (form->name_error != NULL || form->email_error != NULL ||
+	         form->body_error != NULL)
 		page_field_error(content, TK_FORM_ERROR,
 		                 "Your comment was not posted: please correct "
 		                 "the fields marked below.");

@@ -9,8 +9,10 @@
 /* What the comment form shows again after a failed POST. */
 struct comment_form {
 	const char *name; /* typed values (valid UTF-8), or NULL */
+	const char *email;
 	const char *body;
 	const char *name_error; /* messages next to the fields, or NULL */
+	const char *email_error;
 	const char *body_error;
 	const char *error; /* above the form; NULL: the fields' summary */
 	const char *stamp; /* the form stamp to keep; NULL: a fresh one */

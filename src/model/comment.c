@@ -8,11 +8,18 @@
 #include "text.h"
 #include "xalloc.h"
 
+/* An email a visitor gives: none ("" or NULL), or one text_is_email takes. */
+static bool
+comment_email_ok(const char *email)
+{
+	return email == NULL || email[0] == '\0' || text_is_email(email);
+}
+
 int
-model_comment_create(struct db_conn *conn, long long post_id, const char *name,
-                     const char *body, const char *client_ip, bool approved,
+model_comment_create(struct db_conn *conn, const struct model_comment_new *c,
                      long long *id)
 {
+	const char *name = c->name, *body = c->body;
 	uint64_t insert_id;
 	size_t nlen, blen;
 
@@ -20,19 +27,20 @@ model_comment_create(struct db_conn *conn, long long post_id, const char *name,
 	blen = body != NULL ? strlen(body) : 0;
 	if (nlen == 0 || blen == 0 || blen > MODEL_COMMENT_BODY_MAX ||
 	    !text_utf8_valid(name, nlen) || !text_utf8_valid(body, blen) ||
-	    text_utf8_len(name) > MODEL_COMMENT_NAME_MAX)
+	    text_utf8_len(name) > MODEL_COMMENT_NAME_MAX ||
+	    !comment_email_ok(c->email))
 		return MODEL_INVALID;
 	/* One transaction: a comment answered as failed must not be kept,
 	 * nor one shown without the version moving. */
 	if (db_begin(conn) != 0)
 		return MODEL_ERR;
 	if (db_exec(conn, NULL, &insert_id,
-	            "INSERT INTO comments (post_id, name, body, status, "
+	            "INSERT INTO comments (post_id, name, email, body, status, "
 	            "created_at, client_ip) "
-	            "VALUES (?, ?, ?, ?, UTC_TIMESTAMP(), ?)",
-	            "issss", post_id, name, body,
-	            approved ? "approved" : "pending", client_ip) != 0 ||
-	    (approved && model_bump_version(conn) != 0)) {
+	            "VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(), ?)",
+	            "isssss", c->post_id, name, c->email ? c->email : "", body,
+	            c->approved ? "approved" : "pending", c->client_ip) != 0 ||
+	    (c->approved && model_bump_version(conn) != 0)) {
 		(void)db_rollback(conn);
 		return MODEL_ERR;
 	}
@@ -57,7 +65,7 @@ model_comment_from_row(const struct db_rows *rows, size_t r, size_t col,
 	c->created_at = model_cell_dup(rows, r, col + 3);
 }
 
-/* Columns: id, name, body, created_at, title, slug. */
+/* Columns: id, name, body, created_at, title, slug, email. */
 static int
 fill_list(struct db_rows *rows, struct model_comment_list *out)
 {
@@ -71,6 +79,7 @@ fill_list(struct db_rows *rows, struct model_comment_list *out)
 		model_comment_from_row(rows, r, 0, c);
 		c->post_title = model_cell_dup(rows, r, 4);
 		c->post_slug = model_cell_dup(rows, r, 5);
+		c->email = model_cell_dup(rows, r, 6);
 	}
 	db_rows_free(rows);
 	return MODEL_OK;
@@ -84,7 +93,7 @@ model_comment_list_approved(struct db_conn *conn, long long post_id,
 
 	memset(out, 0, sizeof(*out));
 	if (db_query(conn, &rows,
-	             "SELECT id, name, body, created_at, NULL, NULL "
+	             "SELECT id, name, body, created_at, NULL, NULL, NULL "
 	             "FROM comments "
 	             "WHERE post_id = ? AND status = 'approved' "
 	             "ORDER BY created_at, id",
@@ -101,7 +110,7 @@ model_comment_list_pending(struct db_conn *conn, struct model_comment_list *out)
 	memset(out, 0, sizeof(*out));
 	if (db_query(conn, &rows,
 	             "SELECT c.id, c.name, c.body, c.created_at, p.title, "
-	             "p.slug "
+	             "p.slug, c.email "
 	             "FROM comments c JOIN posts p ON p.id = c.post_id "
 	             "WHERE c.status = 'pending' ORDER BY c.created_at, c.id "
 	             "LIMIT 1000",
@@ -210,6 +219,7 @@ model_comment_list_free(struct model_comment_list *l)
 		free(l->items[i].created_at);
 		free(l->items[i].post_title);
 		free(l->items[i].post_slug);
+		free(l->items[i].email);
 	}
 	free(l->items);
 	memset(l, 0, sizeof(*l));

@@ -41,7 +41,8 @@ model_export_comments(struct db_conn *conn, struct db_rows *rows)
 {
 	return model_rc(
 	    db_query(conn, rows,
-	             "SELECT p.slug, c.status, c.created_at, c.name, c.body "
+	             "SELECT p.slug, c.status, c.created_at, c.name, c.body, "
+	             "c.email "
 	             "FROM comments c JOIN posts p ON p.id = c.post_id "
 	             "ORDER BY p.slug, c.created_at, c.id",
 	             ""));

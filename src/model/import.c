@@ -318,20 +318,24 @@ int
 model_import_comment(struct db_conn *conn, const struct import_comment *c,
                      enum import_outcome *out)
 {
+	const char *email = c->email != NULL ? c->email : "";
 	size_t nlen = strlen(c->name), blen = strlen(c->body);
+	size_t elen = strlen(email);
 	uint64_t affected;
 
 	if (nlen == 0 || !text_utf8_valid(c->name, nlen) ||
 	    text_utf8_len(c->name) > MODEL_COMMENT_NAME_MAX || blen == 0 ||
-	    blen > MODEL_COMMENT_BODY_MAX || !text_utf8_valid(c->body, blen))
+	    blen > MODEL_COMMENT_BODY_MAX || !text_utf8_valid(c->body, blen) ||
+	    elen > TEXT_EMAIL_MAX || !text_utf8_valid(email, elen))
 		return MODEL_INVALID;
 	if (db_exec(conn, &affected, NULL,
-	            "INSERT INTO comments (post_id, name, body, status, "
-	            "created_at, import_key) VALUES (?, ?, ?, ?, ?, ?) "
+	            "INSERT INTO comments (post_id, name, email, body, status, "
+	            "created_at, import_key) VALUES (?, ?, ?, ?, ?, ?, ?) "
 	            "ON DUPLICATE KEY UPDATE post_id = VALUES(post_id), "
-	            "name = VALUES(name), body = VALUES(body), "
-	            "status = VALUES(status), created_at = VALUES(created_at)",
-	            "isssss", c->post_id, c->name, c->body,
+	            "name = VALUES(name), email = VALUES(email), "
+	            "body = VALUES(body), status = VALUES(status), "
+	            "created_at = VALUES(created_at)",
+	            "issssss", c->post_id, c->name, email, c->body,
 	            c->approved ? "approved" : "pending", c->created_at,
 	            c->key) != 0)
 		return MODEL_ERR;

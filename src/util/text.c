@@ -293,6 +293,47 @@ text_is_slug(const char *s)
 	return true;
 }
 
+/* One label of a domain: 1 to 63 bytes, no '-' at either end. */
+static bool
+email_label_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!(c >= 0x80 || (c >= 'a' && c <= 'z') ||
+		      (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
+bool
+text_is_email(const char *s)
+{
+	size_t n = strlen(s), labels = 0;
+	const char *at = strrchr(s, '@'), *label, *dot;
+
+	if (n > TEXT_EMAIL_MAX || at == NULL || at == s || at[1] == '\0' ||
+	    !text_utf8_valid(s, n))
+		return false;
+	for (const char *p = s; p < at; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return false;
+	if (strcmp(at + 1, "localhost") == 0)
+		return true;
+	for (label = at + 1;; label = dot + 1) {
+		dot = strchr(label, '.');
+		if (!email_label_ok(label, dot != NULL ? (size_t)(dot - label)
+		                                       : strlen(label)))
+			return false;
+		labels++;
+		if (dot == NULL)
+			return labels >= 2;
+	}
+}
+
 /*
  * By hand rather than with sscanf: with sscanf here and snprintf in
  * page_set_date, dates were a fifth of the instructions of a home page (two

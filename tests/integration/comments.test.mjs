@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import {
-	CookieJar, addPost, addUser, csrfFrom, expectBody, expectNoBody,
+	CookieJar, addPost, addUser, adminSignIn, csrfFrom, expectBody,
+	expectNoBody,
 	expectStatus, hiddenFrom, setupSite, sql, sqlValue, startBlogd, waitFor,
 	writeConfig,
 } from './lib.mjs';
@@ -18,6 +19,7 @@ let srv, slug, draftSlug;
 before(async () => {
 	const cfg = await setupSite(DBNAME, { server: { max_body: MAX_BODY } });
 	await addUser(cfg, 'commentee', 'commentee password 1');
+	await addUser(cfg, 'moderator', 'moderator password 1', true);
 	slug = await addPost(cfg, { title: 'Talk to me',
 	    author: 'commentee', body: 'Say something.\n' });
 	draftSlug = await addPost(cfg, { title: 'Quiet draft',
@@ -234,6 +236,44 @@ test('a valid comment is stored pending, 303, shown once approved',
 	expectBody(shown, /&lt;u&gt;under&lt;\/u&gt; &amp; more/,
 	    'comment HTML escaped');
 	expectNoBody(shown, /<u>under<\/u>/, 'comment HTML raw');
+});
+
+test('an e-mail address is optional, checked, and shown only to the admin',
+    async () => {
+	const n = comments();
+	const v = await visitor();
+	expectBody(v.page, /<input id="comment-email" name="email" type="email"/,
+	    'the form asks for an address');
+	// Not an address: 400, every field kept, nothing stored.
+	const bad = await post(v.jar, { name: 'Dora', email: 'dora at home',
+	    body: 'Hello', ...v.fields });
+	expectStatus(bad, 400, 'a malformed address');
+	expectBody(bad, /Please enter an e-mail address such as name@example\.org/,
+	    'the address field says why');
+	expectBody(bad, /value="dora at home"/, 'the typed address kept');
+	assert.equal(comments(), n, 'a comment with a bad address was stored');
+	// An address: stored with the comment.
+	const name = `Dora ${Date.now()}`;
+	expectStatus(await post(v.jar, { name, email: ' dora@example.org ',
+	    body: 'With an address', ...v.fields }), 303, 'with an address');
+	assert.equal(sqlValue(`SELECT email FROM comments WHERE name = '${name}'`,
+	    DBNAME), 'dora@example.org');
+	// None: stored as none.
+	const w = await visitor();
+	const plain = `Eve ${Date.now()}`;
+	expectStatus(await post(w.jar, { name: plain, body: 'No address',
+	    ...w.fields }), 303, 'without an address');
+	assert.equal(sqlValue('SELECT CONCAT(\'[\', email, \']\') FROM comments ' +
+	    `WHERE name = '${plain}'`, DBNAME), '[]');
+	// The moderation queue shows it; the public page, once approved, not.
+	const admin = await adminSignIn(srv, 'moderator', 'moderator password 1');
+	const queue = await srv.get('/admin/comments', { jar: admin });
+	expectStatus(queue, 200, 'moderation queue');
+	expectBody(queue, new RegExp(`${name}</strong> \\(dora@example\\.org\\)`),
+	    'the queue shows the address');
+	approve(`name = '${name}'`);
+	const shown = await pageWith(new RegExp(name));
+	expectNoBody(shown, /dora@example\.org/, 'the address on the public page');
 });
 
 test('approved comments are shown oldest first', async () => {

@@ -93,6 +93,9 @@ test('bad input is one line naming the cause, and nothing is written',
 			/database 'blogd_django' has no table 'blog_entries' \(\[posts\] table\)/],
 		[{}, ['--map', mapFile('column.ini', '[comments]\nactive = approved\n')],
 			/table 'blog_comment' has no column 'approved' \(\[comments\] active\)/],
+		// A column the map names must exist, the default 'email' need not.
+		[{}, ['--map', mapFile('email.ini', '[comments]\nemail = mail\n')],
+			/table 'blog_comment' has no column 'mail' \(\[comments\] email\)/],
 		[{}, ['--map', mapFile('key.ini', '[posts]\ntitel = title\n')],
 			/key\.ini:2: unknown key 'titel' in \[posts\]/],
 		[{}, ['--old-urls', '/blog/{year}/{slug}/'],
@@ -157,9 +160,10 @@ test('import copies users with their hashes, posts, comments, tags',
 	assert.equal(post('old-style-slug', 'title'), 'Old style slug');
 	assert.equal(sqlValue("SELECT u.name FROM posts p JOIN users u ON " +
 	    "u.id = p.author_id WHERE p.slug = 'html-post'", SITE), 'bob');
-	assert.deepEqual(sql("SELECT name, status FROM comments ORDER BY id",
-	    SITE), [['Reader One', 'approved'], ['Reader Two', 'approved'],
-	    ['Spammer', 'pending']]);
+	assert.deepEqual(sql("SELECT name, status, email FROM comments ORDER BY id",
+	    SITE), [['Reader One', 'approved', 'one@example.org'],
+	    ['Reader Two', 'approved', 'two@example.org'],
+	    ['Spammer', 'pending', 'spam@example.org']]);
 	assert.deepEqual(sql('SELECT created_at FROM comments ORDER BY id',
 	    SITE), sql(`SELECT DATE_FORMAT(created, ${DATE}) FROM ` +
 	    'blog_comment ORDER BY id', DJ), 'comment dates');
@@ -286,6 +290,9 @@ table =
 	assertExit(r, 0, 'import --map');
 	assert.match(r.stdout, /^posts +2 added, 0 updated, 0 unchanged/m);
 	assert.match(r.stdout, /^comments +1 added/m);
+	// journal_remark has no email column: the default finds none.
+	assert.equal(sqlValue("SELECT CONCAT('[', email, ']') FROM comments " +
+	    "WHERE name = 'Journal Reader'", SITE), '[]');
 	assert.equal(sqlValue("SELECT published_at FROM posts WHERE slug = " +
 	    "'journal-one'", SITE), '2021-07-14 06:00:00');
 	await waitFor(async () => {
@@ -364,7 +371,7 @@ test('export, import markdown into an empty database, export: same files',
 	assert.match(files['posts/html-post.md'], /\nformat: html\n/);
 	assert.match(files['users.tsv'], /^alice\t1\t[-0-9: ]+\t\$argon2id\$/m);
 	assert.match(files['comments.tsv'],
-	    /^hello-django\tapproved\t[-0-9: ]+\tReader Two\tNice post\.\\nTwo lines\.$/m);
+	    /^hello-django\tapproved\t[-0-9: ]+\tReader Two\tNice post\.\\nTwo lines\.\ttwo@example\.org$/m);
 	assert.match(files['redirects.tsv'],
 	    /^\/blog\/2023\/3\/5\/hello-django\/\thello-django$/m);
 	const again = await cli(cfg, ['export', first]);
@@ -391,4 +398,16 @@ test('export, import markdown into an empty database, export: same files',
 	assertExit(rerun, 0, 'import markdown again');
 	assert.match(rerun.stdout, /^posts +0 added, 0 updated, 6 unchanged/m);
 	assert.match(rerun.stdout, /^comments +0 added, 0 updated, 5 unchanged/m);
+	// An export from before comments had an address (five fields) still
+	// imports, the comments without one.
+	const older = path.join(dir, 'export-older');
+	fs.cpSync(first, older, { recursive: true });
+	fs.writeFileSync(path.join(older, 'comments.tsv'),
+	    files['comments.tsv'].replace(/\t[^\t\n]*$/gm, ''));
+	const five = await setupSite('blogd_roundtrip_old');
+	const old = await cli(five, ['import', 'markdown', older]);
+	assertExit(old, 0, 'import markdown of a five-field comments.tsv');
+	assert.match(old.stdout, /^comments +5 added/m);
+	assert.equal(sqlValue("SELECT COUNT(*) FROM comments WHERE email = ''",
+	    'blogd_roundtrip_old'), '5');
 });

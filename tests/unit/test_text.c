@@ -363,6 +363,49 @@ test_datetime_normalize(void **state)
 	assert_false(text_datetime_normalize(NULL, out));
 }
 
+static void
+test_is_email(void **state)
+{
+	static const char *const good[] = {"ada@example.org",
+	                                   "a.b+tag@mail.example.co.uk",
+	                                   "x@localhost",
+	                                   "émile@exemple.fr",
+	                                   "user@bücher.de",
+	                                   "o'neil@example.com",
+	                                   "\"odd@quoted\"@example.com"};
+	static const char *const bad[] = {"",
+	                                  "ada",
+	                                  "@example.org",
+	                                  "ada@",
+	                                  "ada@example",
+	                                  "ada@.org",
+	                                  "ada@example..org",
+	                                  "ada@example.org.",
+	                                  "ada@-example.org",
+	                                  "ada@exa_mple.org",
+	                                  "ad a@example.org",
+	                                  "ada\t@example.org",
+	                                  "ada@exam ple.org",
+	                                  "ada@example.org>"};
+	char long_local[TEXT_EMAIL_MAX + 2];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_true(text_is_email(good[i]));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(text_is_email(bad[i]));
+	/* TEXT_EMAIL_MAX bytes pass, one more does not. */
+	memset(long_local, 'a', sizeof(long_local));
+	memcpy(long_local + TEXT_EMAIL_MAX - 12, "@example.org", 13);
+	assert_int_equal(strlen(long_local), TEXT_EMAIL_MAX);
+	assert_true(text_is_email(long_local));
+	memset(long_local, 'a', sizeof(long_local));
+	memcpy(long_local + TEXT_EMAIL_MAX - 11, "@example.org", 13);
+	assert_false(text_is_email(long_local));
+	/* Not UTF-8. */
+	assert_false(text_is_email("\xff@example.org"));
+}
+
 int
 main(void)
 {
@@ -375,6 +418,7 @@ main(void)
 	    cmocka_unit_test(test_slugify_empty),
 	    cmocka_unit_test(test_slugify_length),
 	    cmocka_unit_test(test_is_slug),
+	    cmocka_unit_test(test_is_email),
 	    cmocka_unit_test(test_utf8_valid),
 	    cmocka_unit_test(test_utf8_len),
 	    cmocka_unit_test(test_trim),
