@@ -18,9 +18,8 @@ struct key_def {
 	const char *section;
 	const char *key;
 	const char *def;
-	bool required;   /* may not be empty */
-	bool is_name;    /* a table or column: checked as an identifier */
-	bool if_present; /* the default column is used only if it exists */
+	bool required; /* may not be empty */
+	bool is_name;  /* a table or column: checked as an identifier */
 };
 
 /* Indexed by enum django_key. */
@@ -41,7 +40,7 @@ static const struct key_def keys[DJ_KEYS] = {
     [DJ_COMMENT_ID] = {"comments", "id", "id", true, true},
     [DJ_COMMENT_POST] = {"comments", "post", "post_id", true, true},
     [DJ_COMMENT_NAME] = {"comments", "name", "name", true, true},
-    [DJ_COMMENT_EMAIL] = {"comments", "email", "email", false, true, true},
+    [DJ_COMMENT_EMAIL] = {"comments", "email", "email", false, true},
     [DJ_COMMENT_BODY] = {"comments", "body", "body", true, true},
     [DJ_COMMENT_CREATED] = {"comments", "created", "created", true, true},
     [DJ_COMMENT_ACTIVE] = {"comments", "active", "active", false, true},
@@ -103,7 +102,9 @@ django_key_is_name(enum django_key k)
 bool
 django_key_if_present(const struct django_map *m, enum django_key k)
 {
-	return keys[k].if_present && strcmp(m->v[k], keys[k].def) == 0;
+	/* The only such default: the address, which blogd did not read
+	 * before, so a map written then for a table without one still works. */
+	return k == DJ_COMMENT_EMAIL && strcmp(m->v[k], keys[k].def) == 0;
 }
 
 /* MySQL identifiers as Django makes them; nothing that needs quoting
