@@ -99,6 +99,10 @@ struct tmpl_dict;
 void handlers_fill_list(struct tmpl_dict *content,
                         const struct model_post_list *list, long long page,
                         const char *base_url);
+/* The PAGER section's newer and older links of a list at page (from 1)
+ * when either exists; page 2's newer link is base_url itself. */
+void handlers_add_pager(struct tmpl_dict *content, long long page,
+                        bool has_more, const char *base_url);
 
 /*
  * The site's absolute base URL without a trailing slash: site.base_url, or

@@ -60,9 +60,16 @@ int model_user_create(struct db_conn *conn, const char *name,
 /* 0, MODEL_NOT_FOUND or MODEL_ERR. */
 int model_user_find(struct db_conn *conn, const char *name,
                     struct model_user *out);
-/* 0, MODEL_NOT_FOUND or MODEL_ERR. */
+/* Stores a new hash of the same password (an imported hash made argon2id
+ * at sign-in): sessions stay. 0, MODEL_NOT_FOUND or MODEL_ERR. */
+int model_user_rehash(struct db_conn *conn, long long id,
+                      const char *password_hash);
+/* Sets the password and ends the user's sessions and sign-ins waiting
+ * for a code, but for the session keep names (hex of its token hash, as
+ * session_user.binding; NULL: none is kept): whoever had the old password
+ * is out. 0, MODEL_NOT_FOUND or MODEL_ERR. */
 int model_user_set_password(struct db_conn *conn, long long id,
-                            const char *password_hash);
+                            const char *password_hash, const char *keep);
 /* Ordered by name; password_hash is NULL in list items. */
 int model_user_list(struct db_conn *conn, struct model_user_list *out);
 /* Deletes the user and their sessions. 0, MODEL_NOT_FOUND, MODEL_INVALID
@@ -177,9 +184,10 @@ struct model_comment {
 	char *name;
 	char *body; /* plain text: escape it, keep line breaks */
 	char *created_at;
-	char *post_title; /* filled by model_comment_list_pending only */
+	/* Filled by the admin's lists (pending, published) only: */
+	char *post_title;
 	char *post_slug;
-	char *email; /* model_comment_list_pending only: "" when none */
+	char *email; /* "" when none */
 };
 
 struct model_comment_list {
@@ -216,6 +224,12 @@ int model_post_page(struct db_conn *conn, const char *slug,
 /* Moderation queue, oldest first, with post title and slug. */
 int model_comment_list_pending(struct db_conn *conn,
                                struct model_comment_list *out);
+/* Page page (from 1) of the approved comments, per_page each, newest
+ * first, with post title and slug; *more tells whether an older page
+ * follows. MODEL_OK or MODEL_ERR. */
+int model_comment_list_published(struct db_conn *conn, long long page,
+                                 long long per_page,
+                                 struct model_comment_list *out, bool *more);
 /* 0, MODEL_NOT_FOUND, MODEL_ERR. */
 int model_comment_approve(struct db_conn *conn, long long id);
 int model_comment_delete(struct db_conn *conn, long long id);

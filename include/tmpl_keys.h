@@ -67,6 +67,9 @@
 	X(COMMENT_BODY)                                                        \
 	X(COMMENT_EMAIL)                                                       \
 	X(EMAIL_ADDRESS)                                                       \
+	X(LIST)                                                                \
+	X(APPROVE)                                                             \
+	X(PASSWORD_MIN)                                                        \
 	X(CSRF_TOKEN)                                                          \
 	X(FORM_STAMP)                                                          \
 	X(FORM_NAME)                                                           \
@@ -162,6 +165,7 @@
 	X(admin_login, "admin_login.tpl")                                      \
 	X(admin_login_code, "admin_login_code.tpl")                            \
 	X(admin_totp, "admin_totp.tpl")                                        \
+	X(admin_password, "admin_password.tpl")                                \
 	X(admin_index, "admin_index.tpl")                                      \
 	X(admin_post, "admin_post.tpl")                                        \
 	X(admin_comments, "admin_comments.tpl")                                \

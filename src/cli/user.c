@@ -180,7 +180,7 @@ user_set(const struct config *cfg, int argc, char **argv, bool add)
 	if (add) {
 		rc = model_user_create(conn, name, hash, admin, NULL);
 	} else if ((rc = model_user_find(conn, name, &u)) == MODEL_OK) {
-		rc = model_user_set_password(conn, u.id, hash);
+		rc = model_user_set_password(conn, u.id, hash, NULL);
 		model_user_free(&u);
 	}
 	if (rc == MODEL_DUPLICATE)

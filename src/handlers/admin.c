@@ -133,6 +133,58 @@ admin_retry_after(struct http_request *req, long wait)
 	http_add_header(req, "Retry-After", retry);
 }
 
+int
+admin_password_ok(struct http_request *req, struct db_conn **conn,
+                  const struct session_user *user, const char *password)
+{
+	struct model_user u;
+	bool rehash;
+	int rc;
+
+	if (password == NULL || password[0] == '\0' ||
+	    strlen(password) > PASSWORD_MAX_LEN)
+		return 0;
+	if ((rc = model_user_find(*conn, user->name, &u)) == MODEL_ERR)
+		return -1;
+	db_release(*conn);
+	*conn = NULL;
+	if (rc != MODEL_OK)
+		rc = 0;
+	else if (password_gate_enter() != 0)
+		rc = -1;
+	else {
+		rc = password_verify(password, u.password_hash, &rehash) == 1;
+		password_gate_leave();
+	}
+	model_user_free(&u);
+	if (rc < 0 || (*conn = db_acquire(http_req_app(req)->db)) == NULL)
+		return -1;
+	return rc;
+}
+
+int
+admin_proven(struct http_request *req, const struct session_user *user,
+             admin_prove_fn prove, const void *arg, struct db_conn **conn,
+             long *wait)
+{
+	const char *ip = http_req_client_ip(req);
+	int rc;
+
+	*wait = 0;
+	if ((*conn = handlers_db(req)) == NULL)
+		return -2;
+	if ((*wait = throttle_check(*conn, user->name, ip)) != 0)
+		rc = *wait < 0 ? -1 : 2;
+	else if ((rc = prove(req, conn, user, arg)) == 0 &&
+	         throttle_failed(*conn, user->name, ip) != 0)
+		rc = -1;
+	if (rc != 1 && *conn != NULL) {
+		db_release(*conn);
+		*conn = NULL;
+	}
+	return rc;
+}
+
 /* ---- sign-in ---- */
 
 /* The sign-in page; username is shown again when it is printable text. */
@@ -240,7 +292,7 @@ static void
 login_rehash(struct db_conn *conn, const struct model_user *user,
              const char *rehash)
 {
-	if (model_user_set_password(conn, user->id, rehash) != MODEL_OK)
+	if (model_user_rehash(conn, user->id, rehash) != MODEL_OK)
 		log_warn("admin: could not rehash the password of %s",
 		         user->name);
 	else

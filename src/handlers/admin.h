@@ -33,6 +33,8 @@ void handle_admin_totp_confirm(struct http_request *req); /* POST */
 void handle_admin_totp_disable(struct http_request *req); /* POST */
 /* POST: new recovery codes, shown once, in place of the old ones. */
 void handle_admin_totp_recovery(struct http_request *req);
+/* admin_password.c: GET the form, POST a new password for oneself. */
+void handle_admin_password(struct http_request *req);
 /* admin_comments.c */
 void handle_admin_comments(struct http_request *req);        /* GET */
 void handle_admin_comment_approve(struct http_request *req); /* POST */
@@ -80,10 +82,33 @@ void admin_notice(struct http_request *req, struct tmpl_dict *root,
 	"Too many failed sign-in attempts. Please try again later."
 void admin_retry_after(struct http_request *req, long wait);
 
+struct db_conn;
+/*
+ * Whether password is the signed-in admin's: 1, 0, or -1 on a database
+ * error or when the password gate stayed shut (password.h). *conn is given
+ * back during the check (argon2 takes tens of milliseconds) and a new one
+ * borrowed after; on -1 *conn may be NULL.
+ */
+int admin_password_ok(struct http_request *req, struct db_conn **conn,
+                      const struct session_user *user, const char *password);
+/* What proves the admin is here for a change (admin_password_ok, or a
+ * current code): 1, 0 or -1 as admin_password_ok, with its *conn. */
+typedef int (*admin_prove_fn)(struct http_request *req, struct db_conn **conn,
+                              const struct session_user *user, const void *arg);
+/*
+ * For a change behind a proof: checks the sign-in throttle, then
+ * prove(arg); a failed proof counts toward the throttle, as a stolen
+ * session must not become a way to guess the password. 1 proven, with
+ * *conn to make the change on and release; 0 not proven; 2 throttled
+ * (*wait seconds); -1 database or gate; -2 already answered (503). *conn
+ * is NULL but after 1.
+ */
+int admin_proven(struct http_request *req, const struct session_user *user,
+                 admin_prove_fn prove, const void *arg, struct db_conn **conn,
+                 long *wait);
+
 /* A {id} route parameter: 1..LLONG_MAX in plain digits, else 0. */
 long long admin_id(const char *param);
-
-struct db_conn;
 
 /*
  * A POST that changes row {id}: checks session and CSRF, runs act (a model

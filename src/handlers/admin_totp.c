@@ -335,40 +335,15 @@ wipe:
 	explicit_bzero(&t, sizeof(t));
 }
 
-/* Whether the form proves the admin is here: a right current code or the
- * password. 1, 0, or -1 on a database error or when the password gate
- * stayed shut (password.h). The password check holds no connection
- * (argon2 takes tens of milliseconds). */
+/* Whether the form proves the admin is here (admin_prove_fn): a right
+ * current code (arg: the model_totp) or the password. */
 static int
 totp_proof(struct http_request *req, struct db_conn **conn,
-           const struct session_user *user, const struct model_totp *t)
+           const struct session_user *user, const void *arg)
 {
-	const char *password = http_form(req, "password");
-	struct model_user u;
-	bool rehash;
-	int rc;
-
 	if (code_field(req)[0] != '\0')
-		return totp_check(*conn, user->id, t, code_field(req));
-	if (password == NULL || password[0] == '\0' ||
-	    strlen(password) > PASSWORD_MAX_LEN)
-		return 0;
-	if ((rc = model_user_find(*conn, user->name, &u)) == MODEL_ERR)
-		return -1;
-	db_release(*conn);
-	*conn = NULL;
-	if (rc != MODEL_OK)
-		rc = 0;
-	else if (password_gate_enter() != 0)
-		rc = -1;
-	else {
-		rc = password_verify(password, u.password_hash, &rehash) == 1;
-		password_gate_leave();
-	}
-	model_user_free(&u);
-	if (rc < 0 || (*conn = db_acquire(http_req_app(req)->db)) == NULL)
-		return -1;
-	return rc;
+		return totp_check(*conn, user->id, arg, code_field(req));
+	return admin_password_ok(req, conn, user, http_form(req, "password"));
 }
 
 /* What the form of an admin whose two-factor is on asks for, each behind
@@ -388,30 +363,21 @@ totp_apply(struct db_conn *conn, long long id, enum totp_change what,
 	return model_totp_recovery_replace(conn, id, hashes);
 }
 
-/* Makes the change after a proof; failures count toward the sign-in
- * throttle, as a stolen session must not become a way to guess the
- * password. hashes: the new recovery codes' (TOTP_NEW_RECOVERY). */
+/* Makes the change after a proof (admin_proven): 1 done, or what
+ * admin_proven answered. hashes: the new recovery codes'. */
 static int
 totp_change_proven(struct http_request *req, const struct session_user *user,
                    const struct model_totp *t, enum totp_change what,
                    unsigned char hashes[][MODEL_TOTP_RECOVERY_LEN], long *wait)
 {
-	const char *ip = http_req_client_ip(req);
 	struct db_conn *conn;
-	int rc;
+	int rc = admin_proven(req, user, totp_proof, t, &conn, wait);
 
-	if ((conn = handlers_db(req)) == NULL)
-		return -2;
-	/* rc: 1 proven (and done), 0 not proven, 2 throttled, -1 database. */
-	if ((*wait = throttle_check(conn, user->name, ip)) != 0)
-		rc = *wait < 0 ? -1 : 2;
-	else if ((rc = totp_proof(req, &conn, user, t)) == 1) {
+	if (rc == 1) {
 		if (totp_apply(conn, user->id, what, hashes) != MODEL_OK)
 			rc = -1;
-	} else if (rc == 0 && throttle_failed(conn, user->name, ip) != 0)
-		rc = -1;
-	if (conn != NULL)
 		db_release(conn);
+	}
 	return rc;
 }
 

@@ -118,10 +118,9 @@ list_add_post(struct tmpl_dict *content, const struct model_post *p)
 		         p->excerpt);
 }
 
-/* Newer/older links; page 2's newer link is base_url itself. */
-static void
-list_add_pager(struct tmpl_dict *content, long long page, bool has_more,
-               const char *base_url)
+void
+handlers_add_pager(struct tmpl_dict *content, long long page, bool has_more,
+                   const char *base_url)
 {
 	char sep = strchr(base_url, '?') != NULL ? '&' : '?';
 	char url[4096]; /* /search?q= with 200 encoded code points */
@@ -155,7 +154,7 @@ handlers_fill_list(struct tmpl_dict *content,
 
 	for (i = 0; i < list->n; i++)
 		list_add_post(content, &list->items[i]);
-	list_add_pager(content, page, list->has_more, base_url);
+	handlers_add_pager(content, page, list->has_more, base_url);
 }
 
 void

@@ -42,6 +42,8 @@ const struct route app_routes[] = {
      "admin_comment_approve", false, false, false},
     {HTTP_POST, "/admin/comments/{id}/delete", handle_admin_comment_delete,
      "admin_comment_delete", false, false, false},
+    {HTTP_GET | HTTP_POST, "/admin/password", handle_admin_password,
+     "admin_password", false, false, false},
     {HTTP_GET, "/admin/totp", handle_admin_totp, "admin_totp", false, false,
      false},
     {HTTP_POST, "/admin/totp/start", handle_admin_totp_start,

@@ -120,6 +120,32 @@ model_comment_list_pending(struct db_conn *conn, struct model_comment_list *out)
 }
 
 int
+model_comment_list_published(struct db_conn *conn, long long page,
+                             long long per_page, struct model_comment_list *out,
+                             bool *more)
+{
+	struct db_rows rows;
+
+	memset(out, 0, sizeof(*out));
+	*more = false;
+	/* One row more than shown tells whether an older page follows. */
+	if (db_query(conn, &rows,
+	             "SELECT c.id, c.name, c.body, c.created_at, p.title, "
+	             "p.slug, c.email "
+	             "FROM comments c JOIN posts p ON p.id = c.post_id "
+	             "WHERE c.status = 'approved' "
+	             "ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?",
+	             "ii", per_page + 1, (page - 1) * per_page) != 0)
+		return MODEL_ERR;
+	if (rows.nrows > (size_t)per_page) {
+		*more = true;
+		rows.nrows =
+		    (size_t)per_page; /* one block: all of it is freed */
+	}
+	return fill_list(&rows, out);
+}
+
+int
 model_comment_approve(struct db_conn *conn, long long id)
 {
 	uint64_t affected;

@@ -85,8 +85,7 @@ model_user_find(struct db_conn *conn, const char *name, struct model_user *out)
 }
 
 int
-model_user_set_password(struct db_conn *conn, long long id,
-                        const char *password_hash)
+model_user_rehash(struct db_conn *conn, long long id, const char *password_hash)
 {
 	if (db_exec(conn, NULL, NULL,
 	            "UPDATE users SET password_hash = ? WHERE id = ?", "si",
@@ -94,6 +93,33 @@ model_user_set_password(struct db_conn *conn, long long id,
 		return MODEL_ERR;
 	/* affected rows is 0 for an unchanged value too: ask directly. */
 	return model_row_exists(conn, "SELECT 1 FROM users WHERE id = ?", id);
+}
+
+int
+model_user_set_password(struct db_conn *conn, long long id,
+                        const char *password_hash, const char *keep)
+{
+	int rc;
+
+	/* One transaction: no moment with the new password and old
+	 * sessions, nor sessions ended for a change that did not happen. */
+	if (db_begin(conn) != 0)
+		return MODEL_ERR;
+	rc = model_user_rehash(conn, id, password_hash);
+	if (rc == MODEL_OK &&
+	    (db_exec(conn, NULL, NULL,
+	             "DELETE FROM sessions WHERE user_id = ? "
+	             "AND (? IS NULL OR token_hash <> UNHEX(?))",
+	             "iss", id, keep, keep) != 0 ||
+	     db_exec(conn, NULL, NULL,
+	             "DELETE FROM login_pending WHERE user_id = ?", "i",
+	             id) != 0))
+		rc = MODEL_ERR;
+	if (rc != MODEL_OK) {
+		(void)db_rollback(conn);
+		return rc;
+	}
+	return db_commit(conn) == 0 ? MODEL_OK : MODEL_ERR;
 }
 
 int

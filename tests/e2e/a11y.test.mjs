@@ -141,7 +141,8 @@ test('axe finds no violation on the admin pages', async () => {
 	    page.click('.admin-login button[type=submit]')]);
 	const found = [];
 	for (const target of ['/admin', '/admin/posts/new',
-	    `/admin/posts/${postId}/edit`, '/admin/comments', '/admin/media'])
+	    `/admin/posts/${postId}/edit`, '/admin/comments', '/admin/media',
+	    '/admin/password'])
 		found.push(...await audit(page, problems, target));
 	// A form shown again with its errors.
 	await page.goto(`${base}/admin/posts/new`);

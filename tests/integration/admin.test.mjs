@@ -16,16 +16,20 @@ const ADMIN = 'editor';
 const ADMIN_PW = 'correct horse battery staple';
 const READER = 'reader';
 const READER_PW = 'reader password 42';
+const CHANGER = 'changer';
+const CHANGER_PW = 'the first password of changer';
+const CHANGER_NEW = 'a second password, for changer';
 const GENERIC = 'Invalid username or password.';
 
 let srv;
 // Every secret the server saw, for the log check at the end.
-const secrets = new Set([ADMIN_PW, READER_PW]);
+const secrets = new Set([ADMIN_PW, READER_PW, CHANGER_PW, CHANGER_NEW]);
 
 before(async () => {
 	const cfg = await setupSite(DBNAME);
 	await addUser(cfg, ADMIN, ADMIN_PW, true);
 	await addUser(cfg, READER, READER_PW, false);
+	await addUser(cfg, CHANGER, CHANGER_PW, true);
 	srv = await startBlogd(cfg);
 });
 
@@ -554,6 +558,87 @@ test('moderation: approve and delete, escaped everywhere', async () => {
 	expectBody(gone, /First!\nSecond line/);
 	const queue = await srv.get('/admin/comments', { jar });
 	expectBody(queue, /Nothing to moderate/);
+	// What is published is listed too, to be deleted, not approved again.
+	const published = queue.body.slice(queue.body.indexOf('<h2>Published'));
+	expectBody({ ...queue, body: published }, new RegExp(
+	    `action="/admin/comments/${ids[0][0]}/delete"`), 'a delete button');
+	expectNoBody({ ...queue, body: published }, /\/approve"/,
+	    'an approve button on a published comment');
+});
+
+test('an admin changes their own password; other sessions end', async () => {
+	const jar = await login(CHANGER, CHANGER_PW);
+	const other = await login(CHANGER, CHANGER_PW);
+	const { res, token } = await adminPage(jar, '/admin/password');
+	expectBody(res, /<a href="\/admin\/password">Password<\/a>/);
+	expectBody(res, /autocomplete="current-password"/);
+	const change = (fields) => srv.request('POST', '/admin/password',
+	    { jar, body: { csrf_token: token, ...fields } });
+	const refused = [
+		[{ password: CHANGER_PW, new_password: 'short',
+		    new_password_again: 'short' }, 400, /at least 8 characters/],
+		[{ password: CHANGER_PW, new_password: CHANGER_NEW,
+		    new_password_again: `${CHANGER_NEW}!` }, 400, /differ/],
+		[{ password: 'not the password', new_password: CHANGER_NEW,
+		    new_password_again: CHANGER_NEW }, 401,
+		    /current password is not right/],
+	];
+	for (const [fields, status, why] of refused) {
+		const r = await change(fields);
+		expectStatus(r, status, JSON.stringify(why));
+		expectBody(r, why);
+	}
+	expectStatus(await srv.request('POST', '/admin/password', { jar,
+	    body: { password: CHANGER_PW, new_password: CHANGER_NEW,
+	    new_password_again: CHANGER_NEW } }), 403, 'no CSRF token');
+	// The wrong current password counted as a failed sign-in.
+	assert.equal(sqlValue('SELECT COUNT(*) FROM login_failures WHERE ' +
+	    `account = '${CHANGER}'`, DBNAME), '1');
+	const ok = await change({ password: CHANGER_PW,
+	    new_password: CHANGER_NEW, new_password_again: CHANGER_NEW });
+	expectStatus(ok, 303, 'the change');
+	assert.equal(ok.headers.location, '/admin/password?changed=1');
+	// This session goes on; the other one is signed out.
+	const done = await adminPage(jar, '/admin/password?changed=1');
+	expectBody(done.res, /Password changed\./);
+	const out = await srv.get('/admin', { jar: other });
+	expectStatus(out, 303, 'the other session');
+	assert.match(out.headers.location ?? '', /\/admin\/login/);
+	// The old password no longer signs in; the new one does.
+	expectStatus(await attempt(CHANGER, CHANGER_PW), 401, 'old password');
+	await login(CHANGER, CHANGER_NEW);
+	// Only admins reach the page.
+	expectStatus(await srv.get('/admin/password'), 303, 'signed out');
+});
+
+test('published comments are listed newest first, 50 a page', async () => {
+	const jar = await login();
+	const slug = await createAndPublish(jar, 'Much Discussed');
+	const id = postId(slug);
+	// 52 approved comments a minute apart, dated in the coming hour so that
+	// they are newer than any other test's; the newest is "Reader 52".
+	const rows = Array.from({ length: 52 }, (_, i) => `(${id}, ` +
+	    `'Reader ${i + 1}', 'Comment ${i + 1}', 'approved', ` +
+	    `UTC_TIMESTAMP() + INTERVAL ${i + 1} MINUTE)`).join(', ');
+	sql('INSERT INTO comments (post_id, name, body, status, created_at) ' +
+	    `VALUES ${rows}`, DBNAME);
+	const first = await adminPage(jar, '/admin/comments');
+	const names = (body) => [...body.matchAll(/<strong>(Reader \d+)<\/strong>/g)]
+	    .map((m) => m[1]);
+	const one = names(first.res.body);
+	assert.equal(one.length, 50, 'comments on page 1');
+	assert.equal(one[0], 'Reader 52');
+	assert.equal(one[49], 'Reader 3');
+	expectBody(first.res, /<a class="older" rel="next" href="\/admin\/comments\?page=2">/);
+	const second = await adminPage(jar, '/admin/comments?page=2');
+	const older = names(second.res.body);
+	// Page 2 may also hold comments earlier tests made, older than these.
+	assert.deepEqual(older.slice(0, 2), ['Reader 2', 'Reader 1']);
+	expectBody(second.res, /<a class="newer" rel="prev" href="\/admin\/comments">/);
+	expectStatus(await srv.get('/admin/comments?page=999', { jar }), 404,
+	    'a page past the end');
+	expectStatus(await srv.get('/admin/comments?page=x', { jar }), 404,
+	    'a page that is no number');
 });
 
 test('titles and bodies are escaped on public and admin pages', async () => {

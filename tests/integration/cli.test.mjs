@@ -193,9 +193,17 @@ test('user add, list, passwd, del', async () => {
 	assert.match(list.stdout, /\broot-admin\b/);
 	assert.ok(!list.stdout.includes('$argon2'), 'list shows hashes');
 
+	// A session of alice's, as a sign-in (or a thief) would have made.
+	const sessions = () => sqlValue('SELECT COUNT(*) FROM sessions s ' +
+	    "JOIN users u ON u.id = s.user_id WHERE u.name = 'alice'", DBNAME);
+	sql('INSERT INTO sessions (token_hash, user_id, expires_at) ' +
+	    "SELECT UNHEX(SHA2('cli test', 256)), id, UTC_TIMESTAMP() + " +
+	    "INTERVAL 1 HOUR FROM users WHERE name = 'alice'", DBNAME);
+	assert.equal(sessions(), '1');
 	const pw2 = await cli(cfg, ['user', 'passwd', 'alice',
 	    '--password-stdin'], { stdin: 'a brand new password 7\n' });
 	assertExit(pw2, 0, 'user passwd');
+	assert.equal(sessions(), '0', 'a new password left a session open');
 	const hash2 = userRow('alice').find((c) => c.startsWith('$argon2'));
 	assert.match(hash2 ?? '', /^\$argon2id\$/);
 	assert.notEqual(hash2, hash, 'passwd did not change the hash');

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,46 @@ setup(void **state)
 	return 0;
 }
 
+/* Whether the session whose hash is byte b repeated exists. */
+static bool
+has_session(unsigned char b)
+{
+	unsigned char hash[MODEL_SESSION_HASH_LEN];
+	struct model_session out;
+	int rc;
+
+	memset(hash, b, sizeof(hash));
+	rc = model_session_get(conn, hash, 3600, &out);
+	if (rc == MODEL_OK)
+		model_session_free(&out);
+	return rc == MODEL_OK;
+}
+
+/* A new password ends every session of the user but the one kept; a
+ * rehash of the same password ends none. */
+static void
+sessions_after_password_change(long long id)
+{
+	unsigned char h1[MODEL_SESSION_HASH_LEN], h2[MODEL_SESSION_HASH_LEN];
+	char keep[2 * MODEL_SESSION_HASH_LEN + 1];
+
+	memset(h1, 0x11, sizeof(h1));
+	memset(h2, 0x22, sizeof(h2));
+	for (size_t i = 0; i < sizeof(h1); i++)
+		snprintf(keep + 2 * i, 3, "%02x", h1[i]);
+	assert_int_equal(model_session_create(conn, h1, id, 3600), MODEL_OK);
+	assert_int_equal(model_session_create(conn, h2, id, 3600), MODEL_OK);
+	assert_int_equal(model_user_rehash(conn, id, "y"), MODEL_OK);
+	assert_true(has_session(0x11) && has_session(0x22));
+	assert_int_equal(model_user_set_password(conn, id, "z", keep),
+	                 MODEL_OK);
+	assert_true(has_session(0x11));
+	assert_false(has_session(0x22));
+	assert_int_equal(model_user_set_password(conn, id, "z", NULL),
+	                 MODEL_OK);
+	assert_false(has_session(0x11));
+}
+
 static void
 test_users(void **state)
 {
@@ -49,10 +90,14 @@ test_users(void **state)
 	assert_string_equal(u.password_hash, "x");
 	assert_true(u.is_admin);
 	model_user_free(&u);
-	assert_int_equal(model_user_set_password(conn, author, "z"), MODEL_OK);
+	assert_int_equal(model_user_set_password(conn, author, "z", NULL),
+	                 MODEL_OK);
 	assert_int_equal(model_user_find(conn, "ann", &u), MODEL_OK);
 	assert_string_equal(u.password_hash, "z");
 	model_user_free(&u);
+	assert_int_equal(model_user_set_password(conn, 999999, "z", NULL),
+	                 MODEL_NOT_FOUND);
+	sessions_after_password_change(author);
 	assert_int_equal(model_user_find(conn, "nobody", &u), MODEL_NOT_FOUND);
 }
 
