@@ -102,6 +102,11 @@ model_comment_list_approved(struct db_conn *conn, long long post_id,
 	return fill_list(&rows, out);
 }
 
+/* The admin's lists (fill_list's columns), before their WHERE. */
+#define ADMIN_LIST_FROM                                                        \
+	"SELECT c.id, c.name, c.body, c.created_at, p.title, p.slug, "         \
+	"c.email FROM comments c JOIN posts p ON p.id = c.post_id "
+
 int
 model_comment_list_pending(struct db_conn *conn, struct model_comment_list *out)
 {
@@ -109,11 +114,8 @@ model_comment_list_pending(struct db_conn *conn, struct model_comment_list *out)
 
 	memset(out, 0, sizeof(*out));
 	if (db_query(conn, &rows,
-	             "SELECT c.id, c.name, c.body, c.created_at, p.title, "
-	             "p.slug, c.email "
-	             "FROM comments c JOIN posts p ON p.id = c.post_id "
-	             "WHERE c.status = 'pending' ORDER BY c.created_at, c.id "
-	             "LIMIT 1000",
+	             ADMIN_LIST_FROM "WHERE c.status = 'pending' "
+	                             "ORDER BY c.created_at, c.id LIMIT 1000",
 	             "") != 0)
 		return MODEL_ERR;
 	return fill_list(&rows, out);
@@ -130,17 +132,15 @@ model_comment_list_published(struct db_conn *conn, long long page,
 	*more = false;
 	/* One row more than shown tells whether an older page follows. */
 	if (db_query(conn, &rows,
-	             "SELECT c.id, c.name, c.body, c.created_at, p.title, "
-	             "p.slug, c.email "
-	             "FROM comments c JOIN posts p ON p.id = c.post_id "
-	             "WHERE c.status = 'approved' "
-	             "ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?",
+	             ADMIN_LIST_FROM "WHERE c.status = 'approved' "
+	                             "ORDER BY c.created_at DESC, c.id DESC "
+	                             "LIMIT ? OFFSET ?",
 	             "ii", per_page + 1, (page - 1) * per_page) != 0)
 		return MODEL_ERR;
 	if (rows.nrows > (size_t)per_page) {
 		*more = true;
-		rows.nrows =
-		    (size_t)per_page; /* one block: all of it is freed */
+		/* Cells are one block: db_rows_free frees the hidden row. */
+		rows.nrows = (size_t)per_page;
 	}
 	return fill_list(&rows, out);
 }
