@@ -120,6 +120,11 @@ int handlers_base_url(struct http_request *req, char *out, size_t outlen);
  */
 char *handlers_form_text(struct http_request *req, const char *name, bool trim,
                          const char **error);
+/* Search words of query parameter name (a search box), trimmed: "" when
+ * absent; NULL when not UTF-8 or over HANDLERS_WORDS_MAX code points
+ * (answer 400). Caller frees. */
+#define HANDLERS_WORDS_MAX 200
+char *handlers_query_words(struct http_request *req, const char *name);
 
 /* Appends s percent-encoded except RFC 3986 unreserved characters, like
  * the templates' :x-path: a path segment or a query value. */

@@ -166,8 +166,13 @@ int model_post_list_published(struct db_conn *conn,
  * (then by id); at most MODEL_NAV_MAX. */
 #define MODEL_NAV_MAX 20
 int model_page_list(struct db_conn *conn, struct model_post_list *out);
-/* Every post, drafts too, newest change first (admin). */
-int model_post_list_all(struct db_conn *conn, struct model_post_list *out);
+/* The admin's list: every post and page, drafts too, newest change first,
+ * a page of q (q->page, q->per_page; tag and author unused) at a time;
+ * with words (not NULL or ""), only those whose title or slug holds them
+ * (case folded as the column's collation does). */
+int model_post_list_admin(struct db_conn *conn, const char *words,
+                          const struct model_post_query *q,
+                          struct model_post_list *out);
 /* Full-text search (natural language mode) over visible posts (pages
  * are not searched), best match first; q->tag and q->author are
  * ignored. */

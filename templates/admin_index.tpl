@@ -6,8 +6,13 @@
 <a class="button" href="/admin/posts/new">New post</a>
 </div>
 <p class="admin-pending"><a href="/admin/comments"><span class="count">{{PENDING_COUNT}}</span> {{PENDING_TEXT}}</a></p>
+<form class="search-form" method="get" action="/admin" role="search" aria-label="Find posts">
+<label for="admin-q">Title or slug holds</label>
+<input id="admin-q" name="q" type="search" maxlength="200" value="{{QUERY}}">
+<button type="submit">Find</button>
+</form>
 {{#EMPTY}}
-<p class="empty">No posts yet.</p>
+<p class="empty">{{EMPTY_TEXT}}</p>
 {{/EMPTY}}
 {{#POSTS}}
 <table class="admin-posts">
@@ -37,4 +42,14 @@
 </tbody>
 </table>
 {{/POSTS}}
+{{#PAGER}}
+<nav class="pager" aria-label="Pages of posts">
+{{#NEWER}}
+<a class="newer" rel="prev" href="{{NEWER_URL}}">← Newer changes</a>
+{{/NEWER}}
+{{#OLDER}}
+<a class="older" rel="next" href="{{OLDER_URL}}">Older changes →</a>
+{{/OLDER}}
+</nav>
+{{/PAGER}}
 </section>

@@ -4,9 +4,11 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "buf.h"
 #include "db.h"
 #include "log.h"
 #include "model.h"
@@ -447,9 +449,29 @@ index_add_post(struct tmpl_dict *list, const struct model_post *p)
 	buf_free(&text);
 }
 
+/* Posts per page of the admin's list, as Django admin's list_per_page. */
+#define ADMIN_POSTS_PER_PAGE 100
+
+/* The list's page links, keeping the search words. */
+static void
+index_add_pager(struct tmpl_dict *list, const char *words, long long page,
+                bool more)
+{
+	struct buf base = BUF_INIT;
+
+	buf_puts(&base, "/admin");
+	if (words[0] != '\0') {
+		buf_puts(&base, "?q=");
+		handlers_url_encode(&base, words);
+	}
+	handlers_add_pager(list, page, more, buf_cstr(&base));
+	buf_free(&base);
+}
+
 static void
 index_render(struct http_request *req, const struct session_user *user,
-             const struct model_post_list *posts, long long pending)
+             const struct model_post_list *posts, long long pending,
+             const char *words, long long page)
 {
 	static const struct admin_notice notices[] = {
 	    {"saved", "Post saved."},
@@ -464,38 +486,55 @@ index_render(struct http_request *req, const struct session_user *user,
 	tmpl_set(content, TK_PENDING_TEXT,
 	         pending == 1 ? "comment awaiting moderation"
 	                      : "comments awaiting moderation");
+	tmpl_set(content, TK_QUERY, words);
 	if (posts->n == 0)
-		tmpl_show(content, TK_EMPTY);
+		tmpl_set(tmpl_add_section(content, TK_EMPTY), TK_EMPTY_TEXT,
+		         words[0] != '\0'
+		             ? "No post's title or slug holds that."
+		             : "No posts yet.");
 	else {
 		list = tmpl_add_section(content, TK_POSTS);
 		for (i = 0; i < posts->n; i++)
 			index_add_post(list, &posts->items[i]);
 	}
+	index_add_pager(content, words, page, posts->has_more);
 	page_render(req, 200, root);
 }
 
 void
 handle_admin_index(struct http_request *req)
 {
+	struct model_post_query q = {.per_page = ADMIN_POSTS_PER_PAGE};
 	const struct session_user *user;
 	struct model_post_list posts = {0};
 	struct db_conn *conn;
 	long long pending = -1;
+	char *words = NULL;
 	int rc;
 
 	if ((user = admin_require(req)) == NULL)
 		return;
-	if ((conn = handlers_db(req)) == NULL)
+	if ((q.page = handlers_page_number(http_query(req, "page"))) == 0 ||
+	    (words = handlers_query_words(req, "q")) == NULL) {
+		http_error(req, q.page == 0 ? 404 : 400);
 		return;
-	rc = model_post_list_all(conn, &posts);
+	}
+	if ((conn = handlers_db(req)) == NULL) {
+		free(words);
+		return;
+	}
+	rc = model_post_list_admin(conn, words, &q, &posts);
 	if (rc == MODEL_OK)
 		pending = model_comment_count_pending(conn);
 	db_release(conn);
 	if (rc != MODEL_OK || pending < 0)
 		http_error(req, 503);
+	else if (posts.n == 0 && q.page > 1)
+		http_error(req, 404);
 	else
-		index_render(req, user, &posts, pending);
+		index_render(req, user, &posts, pending, words, q.page);
 	model_post_list_free(&posts);
+	free(words);
 }
 
 void

@@ -71,6 +71,22 @@ handlers_number(const char *s, long long max)
 	return n;
 }
 
+char *
+handlers_query_words(struct http_request *req, const char *name)
+{
+	const char *raw = http_query(req, name);
+	size_t len;
+
+	if (raw == NULL)
+		raw = "";
+	len = strlen(raw);
+	/* A code point is at most 4 bytes: the first test spares a scan. */
+	if (len > 4 * HANDLERS_WORDS_MAX || !text_utf8_valid(raw, len) ||
+	    text_utf8_len(raw) > HANDLERS_WORDS_MAX)
+		return NULL;
+	return text_trim(raw);
+}
+
 long long
 handlers_page_number(const char *value)
 {

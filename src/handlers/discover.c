@@ -11,7 +11,6 @@
 #include "text.h"
 
 #define DISCOVER_PER_PAGE 10
-#define SEARCH_MAX_CHARS  200 /* code points of q; longer is a 400 */
 
 /*
  * A tag or author list: q says which, what names it in the heading. Unknown
@@ -129,26 +128,18 @@ handle_search(struct http_request *req)
 {
 	struct model_post_query q = {.per_page = DISCOVER_PER_PAGE};
 	struct model_post_list list = {0};
-	const char *raw = http_query(req, "q");
 	struct db_conn *conn;
 	char *words;
-	size_t len;
 	int rc = MODEL_OK;
 
 	if ((q.page = handlers_page_number(http_query(req, "page"))) == 0) {
 		http_error(req, 404);
 		return;
 	}
-	if (raw == NULL)
-		raw = "";
-	len = strlen(raw);
-	/* A code point is at most 4 bytes: the first test spares a scan. */
-	if (len > 4 * SEARCH_MAX_CHARS || !text_utf8_valid(raw, len) ||
-	    text_utf8_len(raw) > SEARCH_MAX_CHARS) {
+	if ((words = handlers_query_words(req, "q")) == NULL) {
 		http_error(req, 400);
 		return;
 	}
-	words = text_trim(raw);
 	if (*words != '\0') {
 		if ((conn = handlers_db_read(req)) == NULL) {
 			free(words);

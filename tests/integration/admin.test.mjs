@@ -611,6 +611,53 @@ test('an admin changes their own password; other sessions end', async () => {
 	expectStatus(await srv.get('/admin/password'), 303, 'signed out');
 });
 
+test('the post list: 100 a page, newest change first, found by title or slug',
+    async () => {
+	const jar = await login();
+	// 120 drafts changed in the coming two hours: the newest changes.
+	sql('INSERT INTO posts (slug, title, body_md, body_html, excerpt, ' +
+	    'author_id, status, updated_at) SELECT CONCAT(\'bulk-\', seq), ' +
+	    "CONCAT('Bulk post ', seq), 'x', '<p>x</p>', 'x', (SELECT id FROM " +
+	    `users WHERE name = '${ADMIN}'), 'draft', UTC_TIMESTAMP() + ` +
+	    'INTERVAL seq MINUTE FROM seq_1_to_120', DBNAME);
+	try {
+		const titles = (body) => [...body.matchAll(
+		    /<td class="title"><a [^>]*>([^<]*)<\/a>/g)].map((m) => m[1]);
+		const one = await adminPage(jar, '/admin');
+		const first = titles(one.res.body);
+		assert.equal(first.length, 100, 'rows on page 1');
+		assert.equal(first[0], 'Bulk post 120');
+		assert.equal(first[99], 'Bulk post 21');
+		expectBody(one.res, /<a class="older" rel="next" href="\/admin\?page=2">/);
+		const two = await adminPage(jar, '/admin?page=2');
+		assert.deepEqual(titles(two.res.body).slice(0, 20),
+		    Array.from({ length: 20 }, (_, i) => `Bulk post ${20 - i}`));
+		expectBody(two.res, /<a class="newer" rel="prev" href="\/admin">/);
+		// Words in a title or a slug, case folded; the pages keep them.
+		const found = await adminPage(jar, '/admin?q=BULK+POST+11');
+		assert.deepEqual(titles(found.res.body), ['Bulk post 119',
+		    'Bulk post 118', 'Bulk post 117', 'Bulk post 116',
+		    'Bulk post 115', 'Bulk post 114', 'Bulk post 113',
+		    'Bulk post 112', 'Bulk post 111', 'Bulk post 110',
+		    'Bulk post 11']);
+		expectBody(found.res, /value="BULK POST 11"/);
+		const bySlug = await adminPage(jar, '/admin?q=bulk-7');
+		assert.ok(titles(bySlug.res.body).includes('Bulk post 7'));
+		const page2 = await adminPage(jar, '/admin?q=bulk&page=2');
+		expectBody(page2.res, /href="\/admin\?q=bulk">/, 'newer keeps q');
+		// '%' is text, not a pattern.
+		const none = await adminPage(jar, '/admin?q=%25');
+		assert.deepEqual(titles(none.res.body), []);
+		expectBody(none.res, /No post&#39;s title or slug holds that\./);
+		expectStatus(await srv.get(`/admin?q=${'x'.repeat(201)}`, { jar }),
+		    400, 'words over 200 characters');
+		expectStatus(await srv.get('/admin?page=99', { jar }), 404,
+		    'a page past the end');
+	} finally {
+		sql("DELETE FROM posts WHERE slug LIKE 'bulk-%'", DBNAME);
+	}
+});
+
 test('published comments are listed newest first, 50 a page', async () => {
 	const jar = await login();
 	const slug = await createAndPublish(jar, 'Much Discussed');
