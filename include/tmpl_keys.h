@@ -70,6 +70,11 @@
 	X(LIST)                                                                \
 	X(APPROVE)                                                             \
 	X(PASSWORD_MIN)                                                        \
+	X(USER)                                                                \
+	X(ROLE)                                                                \
+	X(SELF)                                                                \
+	X(DELETE)                                                              \
+	X(ADMIN_CHECKED)                                                       \
 	X(CSRF_TOKEN)                                                          \
 	X(FORM_STAMP)                                                          \
 	X(FORM_NAME)                                                           \
@@ -166,6 +171,7 @@
 	X(admin_login_code, "admin_login_code.tpl")                            \
 	X(admin_totp, "admin_totp.tpl")                                        \
 	X(admin_password, "admin_password.tpl")                                \
+	X(admin_users, "admin_users.tpl")                                      \
 	X(admin_index, "admin_index.tpl")                                      \
 	X(admin_post, "admin_post.tpl")                                        \
 	X(admin_comments, "admin_comments.tpl")                                \

@@ -135,6 +135,36 @@ admin_retry_after(struct http_request *req, long wait)
 	http_add_header(req, "Retry-After", retry);
 }
 
+const char *
+admin_new_password_problem(const char *fresh, const char *again)
+{
+	size_t len;
+
+	if (fresh == NULL || again == NULL || fresh[0] == '\0')
+		return "Please enter the new password twice.";
+	len = strlen(fresh);
+	if (len > PASSWORD_MAX_LEN || !text_utf8_valid(fresh, len))
+		return "The new password is too long or not text.";
+	if (text_utf8_len(fresh) < ADMIN_PASSWORD_MIN)
+		return "The new password needs at least " HANDLERS_STR(
+		    ADMIN_PASSWORD_MIN) " characters.";
+	if (strcmp(fresh, again) != 0)
+		return "The two new passwords differ: please type them again.";
+	return NULL;
+}
+
+int
+admin_password_hash(const char *password, char *out)
+{
+	int rc;
+
+	if (password_gate_enter() != 0)
+		return -1;
+	rc = password_hash(password, out, PASSWORD_HASH_MAX);
+	password_gate_leave();
+	return rc;
+}
+
 int
 admin_password_ok(struct http_request *req, struct db_conn **conn,
                   const struct session_user *user, const char *password)

@@ -35,6 +35,9 @@ void handle_admin_totp_disable(struct http_request *req); /* POST */
 void handle_admin_totp_recovery(struct http_request *req);
 /* admin_password.c: GET the form, POST a new password for oneself. */
 void handle_admin_password(struct http_request *req);
+/* admin_users.c: the accounts; GET the list, POST a new one. */
+void handle_admin_users(struct http_request *req);
+void handle_admin_user_delete(struct http_request *req); /* POST */
 /* admin_comments.c */
 void handle_admin_comments(struct http_request *req);        /* GET */
 void handle_admin_comment_approve(struct http_request *req); /* POST */
@@ -93,6 +96,15 @@ int admin_password_ok(struct http_request *req, struct db_conn **conn,
                       const struct session_user *user, const char *password);
 /* What proves the admin is here for a change (admin_password_ok, or a
  * current code): 1, 0 or -1 as admin_password_ok, with its *conn. */
+/* A new password as typed twice: NULL when it can be taken, else why not
+ * (shorter than ADMIN_PASSWORD_MIN code points, as Django's
+ * MinimumLengthValidator asks, over PASSWORD_MAX_LEN bytes, not UTF-8, or
+ * the two differ). */
+#define ADMIN_PASSWORD_MIN 8
+const char *admin_new_password_problem(const char *fresh, const char *again);
+/* Hashes password into out (PASSWORD_HASH_MAX bytes) through the password
+ * gate; call it holding no database connection. 0 or -1. */
+int admin_password_hash(const char *password, char *out);
 typedef int (*admin_prove_fn)(struct http_request *req, struct db_conn **conn,
                               const struct session_user *user, const void *arg);
 /*

@@ -14,10 +14,6 @@
 #include "model.h"
 #include "page.h"
 #include "password.h"
-#include "text.h"
-
-/* Code points; Django's MinimumLengthValidator asks for as many. */
-#define PASSWORD_NEW_MIN 8
 
 #define PASSWORD_RETRY                                                         \
 	"The database did not answer: your password is unchanged. Please "     \
@@ -37,28 +33,9 @@ password_render(struct http_request *req, const struct session_user *user,
 	    admin_page_new(req, user, "Password", TF_admin_password, &content);
 	admin_notice(req, root, notices);
 	tmpl_set(content, TK_USER_NAME, user->name);
-	tmpl_set_int(content, TK_PASSWORD_MIN, PASSWORD_NEW_MIN);
+	tmpl_set_int(content, TK_PASSWORD_MIN, ADMIN_PASSWORD_MIN);
 	page_field_error(content, TK_FORM_ERROR, error);
 	page_render(req, status, root);
-}
-
-/* Why the new password cannot be taken, or NULL. */
-static const char *
-password_new_problem(const char *fresh, const char *again)
-{
-	size_t len;
-
-	if (fresh == NULL || again == NULL || fresh[0] == '\0')
-		return "Please enter the new password twice.";
-	len = strlen(fresh);
-	if (len > PASSWORD_MAX_LEN || !text_utf8_valid(fresh, len))
-		return "The new password is too long or not text.";
-	if (text_utf8_len(fresh) < PASSWORD_NEW_MIN)
-		return "The new password needs at least " HANDLERS_STR(
-		    PASSWORD_NEW_MIN) " characters.";
-	if (strcmp(fresh, again) != 0)
-		return "The two new passwords differ: please type them again.";
-	return NULL;
 }
 
 /* Hashes fresh (through the gate, holding no connection) and stores it,
@@ -71,13 +48,8 @@ password_store(struct http_request *req, const struct session_user *user,
 	struct db_conn *conn;
 	int rc = MODEL_ERR;
 
-	if (password_gate_enter() != 0)
+	if (admin_password_hash(fresh, hash) != 0)
 		return MODEL_ERR;
-	if (password_hash(fresh, hash, sizeof(hash)) != 0) {
-		password_gate_leave();
-		return MODEL_ERR;
-	}
-	password_gate_leave();
 	if ((conn = db_acquire(http_req_app(req)->db)) != NULL) {
 		rc = model_user_set_password(conn, user->id, hash,
 		                             user->binding);
@@ -100,8 +72,8 @@ static void
 password_change(struct http_request *req, const struct session_user *user)
 {
 	const char *fresh = http_form(req, "new_password");
-	const char *problem =
-	    password_new_problem(fresh, http_form(req, "new_password_again"));
+	const char *problem = admin_new_password_problem(
+	    fresh, http_form(req, "new_password_again"));
 	struct db_conn *conn;
 	long wait;
 	int rc;

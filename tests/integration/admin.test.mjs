@@ -658,6 +658,70 @@ test('the post list: 100 a page, newest change first, found by title or slug',
 	}
 });
 
+test('users: the list, adding an admin or an author, deleting', async () => {
+	const jar = await login();
+	const { res, token } = await adminPage(jar, '/admin/users');
+	// Oneself: no delete button; others: one.
+	expectBody(res, new RegExp(`<td class="title">${ADMIN}</td>\\s*` +
+	    '<td class="status">admin</td>\\s*<td class="date">.*?</td>\\s*' +
+	    '<td class="actions">\\s*you\\s*</td>'));
+	expectNoBody(res, new RegExp(`/admin/users/${ADMIN}/delete`));
+	expectBody(res, new RegExp(`action="/admin/users/${READER}/delete"`));
+	const add = (fields) => srv.request('POST', '/admin/users',
+	    { jar, body: { csrf_token: token, ...fields } });
+	const pw = 'new account password 1';
+	secrets.add(pw);
+	const refused = [
+		[{ name: 'bad name!', password: pw, password_again: pw },
+		    /A name is 1 to 64/],
+		[{ name: 'newadmin', password: 'short', password_again: 'short' },
+		    /at least 8 characters/],
+		[{ name: 'newadmin', password: pw, password_again: `${pw}x` },
+		    /differ/],
+		[{ name: READER, password: pw, password_again: pw },
+		    /That name is taken/],
+	];
+	for (const [fields, why] of refused) {
+		const r = await add(fields);
+		expectStatus(r, 400, String(why));
+		expectBody(r, why);
+	}
+	const kept = await add({ name: 'newadmin', admin: '1', password: 'x',
+	    password_again: 'x' });
+	expectBody(kept, /value="newadmin"/, 'the typed name kept');
+	expectBody(kept, /name="admin" type="checkbox" value="1" checked/);
+	const made = await add({ name: 'newadmin', admin: '1', password: pw,
+	    password_again: pw });
+	expectStatus(made, 303, 'add an admin');
+	assert.equal(made.headers.location, '/admin/users?added=1');
+	expectStatus(await add({ name: 'newauthor', password: pw,
+	    password_again: pw }), 303, 'add an author');
+	await login('newadmin', pw);
+	expectStatus(await attempt('newauthor', pw), 401,
+	    'an author signs in');
+	// Deleting: not oneself, not an author of posts, not without a token.
+	const del = (name, body = { csrf_token: token }) =>
+	    srv.request('POST', `/admin/users/${name}/delete`, { jar, body });
+	const self = await del(ADMIN);
+	expectStatus(self, 400, 'delete oneself');
+	expectBody(self, /cannot delete your own account/);
+	sql("INSERT INTO posts (slug, title, body_md, body_html, excerpt, " +
+	    "author_id, status) SELECT 'by-newadmin', 'By newadmin', 'x', " +
+	    "'<p>x</p>', 'x', id, 'draft' FROM users WHERE name = 'newadmin'",
+	    DBNAME);
+	const authoring = await del('newadmin');
+	expectStatus(authoring, 400, 'delete an author of posts');
+	expectBody(authoring, /still authors posts/);
+	sql("DELETE FROM posts WHERE slug = 'by-newadmin'", DBNAME);
+	expectStatus(await del('newauthor', {}), 403, 'no CSRF token');
+	const gone = await del('newauthor');
+	expectStatus(gone, 303, 'delete an author');
+	assert.equal(sqlValue("SELECT COUNT(*) FROM users WHERE name = " +
+	    "'newauthor'", DBNAME), '0');
+	expectStatus(await del('no-such-user'), 404, 'unknown account');
+	expectStatus(await del('newadmin'), 303, 'delete an admin');
+});
+
 test('published comments are listed newest first, 50 a page', async () => {
 	const jar = await login();
 	const slug = await createAndPublish(jar, 'Much Discussed');
