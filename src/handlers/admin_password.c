@@ -48,9 +48,8 @@ password_store(struct http_request *req, const struct session_user *user,
 	struct db_conn *conn;
 	int rc = MODEL_ERR;
 
-	if (admin_password_hash(fresh, hash) != 0)
-		return MODEL_ERR;
-	if ((conn = db_acquire(http_req_app(req)->db)) != NULL) {
+	if (admin_password_hash(fresh, hash) == 0 &&
+	    (conn = db_acquire(http_req_app(req)->db)) != NULL) {
 		rc = model_user_set_password(conn, user->id, hash,
 		                             user->binding);
 		db_release(conn);

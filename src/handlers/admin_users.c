@@ -97,11 +97,10 @@ users_create(struct http_request *req, const struct user_form *form,
 	if (problem != NULL)
 		return problem;
 	*status = 503;
-	/* The hash first, holding no connection (tens of milliseconds). */
-	if (admin_password_hash(http_form(req, "password"), hash) != 0)
-		return "Too many passwords are being checked: please try again "
-		       "in a moment.";
-	if ((conn = db_acquire(http_req_app(req)->db)) != NULL) {
+	/* The hash first, holding no connection (tens of milliseconds); a
+	 * shut password gate reads as the database's failure. */
+	if (admin_password_hash(http_form(req, "password"), hash) == 0 &&
+	    (conn = db_acquire(http_req_app(req)->db)) != NULL) {
 		rc = model_user_create(conn, form->name, hash, form->admin,
 		                       NULL);
 		db_release(conn);
@@ -112,8 +111,8 @@ users_create(struct http_request *req, const struct user_form *form,
 		return "That name is taken.";
 	}
 	if (rc != MODEL_OK)
-		return "The database did not answer: the account is not "
-		       "added. Please try again in a moment.";
+		return "The account is not added: the server is busy or the "
+		       "database did not answer. Please try again in a moment.";
 	return NULL;
 }
 
