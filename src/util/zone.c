@@ -99,20 +99,6 @@ zone_is_utc(void)
 	return site_is_utc;
 }
 
-bool
-zone_to_local(const char *in, char out[TEXT_DATETIME_SIZE])
-{
-	struct tm tm;
-	time_t t;
-
-	if (!zone_parse(in, &tm))
-		return false;
-	if (site_is_utc)
-		return zone_format(&tm, out);
-	t = timegm(&tm);
-	return localtime_r(&t, &tm) != NULL && zone_format(&tm, out);
-}
-
 static bool
 zone_same_wall(const struct tm *a, const struct tm *b)
 {
@@ -153,16 +139,43 @@ zone_mktime(const struct tm *in, time_t *out)
 	return any;
 }
 
+/* A UTC wall time made the site's (struct tm in place). */
+static bool
+zone_shift_to_local(struct tm *tm)
+{
+	time_t t = timegm(tm);
+
+	return localtime_r(&t, tm) != NULL;
+}
+
+/* A wall time of the site's made UTC (struct tm in place). */
+static bool
+zone_shift_to_utc(struct tm *tm)
+{
+	time_t t;
+
+	return zone_mktime(tm, &t) && gmtime_r(&t, tm) != NULL;
+}
+
+/* Parses in, shifts it unless the site is in UTC, formats it into out. */
+static bool
+zone_convert(const char *in, char out[TEXT_DATETIME_SIZE],
+             bool (*shift)(struct tm *))
+{
+	struct tm tm;
+
+	return zone_parse(in, &tm) && (site_is_utc || shift(&tm)) &&
+	       zone_format(&tm, out);
+}
+
+bool
+zone_to_local(const char *in, char out[TEXT_DATETIME_SIZE])
+{
+	return zone_convert(in, out, zone_shift_to_local);
+}
+
 bool
 zone_to_utc(const char *in, char out[TEXT_DATETIME_SIZE])
 {
-	struct tm tm;
-	time_t t;
-
-	if (!zone_parse(in, &tm))
-		return false;
-	if (site_is_utc)
-		return zone_format(&tm, out);
-	return zone_mktime(&tm, &t) && gmtime_r(&t, &tm) != NULL &&
-	       zone_format(&tm, out);
+	return zone_convert(in, out, zone_shift_to_utc);
 }
