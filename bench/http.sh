@@ -79,43 +79,20 @@ db_pid=$(cat "$BLOGD_TEST_DB_DIR/server.pid")
 printf '\n%-20s %10s %9s %13s %13s   (wrk -t%s -c%s -d%s, %s cores, page cache %s)\n' \
 	URL req/s p99 "blogd us/req" "MariaDB us/req" "$wrk_threads" "$conns" \
 	"$duration" "$(nproc)" "${BENCH_CACHE:-on}"
-# One wrk run of u: prints its line and appends its req/s to the file
-# named after u's place in urls.
-run_url() {
-	local i=$1 u=${urls[$1]} out b0 b1 d0 d1 rps n p99 errs
-	b0=$(cpu_ticks "$blogd_pid")
-	d0=$(cpu_ticks "$db_pid")
-	out=$(wrk -t"$wrk_threads" -c"$conns" -d"$duration" --latency "$base$u")
-	b1=$(cpu_ticks "$blogd_pid")
-	d1=$(cpu_ticks "$db_pid")
-	rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
-	n=$(awk '/ requests in / { print $1 }' <<<"$out")
-	p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
-	errs=$(awk '/Non-2xx|Socket errors/' <<<"$out")
-	printf '%-20s %10s %9s %13s %13s\n' "$u" "$rps" "$p99" \
-		"$(cpu_us_per $((b1 - b0)) "$n")" "$(cpu_us_per $((d1 - d0)) "$n")"
-	[ -z "$errs" ] || echo "    $errs"
-	echo "$rps" >>"$work/rps.$i"
-}
-
 # Rounds take the URLs in turn, so that a slow minute of this shared
 # machine falls on all of them rather than on one.
 rounds=${BENCH_ROUNDS:-1}
 rm -f "$work"/rps.*
 for ((r = 0; r < rounds; r++)); do
 	for i in "${!urls[@]}"; do
-		run_url "$i"
+		bench_wrk "${urls[$i]}" "$base${urls[$i]}" "$blogd_pid" "$db_pid" \
+			"$work/rps.$i"
 	done
 done
 if [ "$rounds" -gt 1 ]; then
 	printf '\n%-20s %10s %17s   (%s rounds)\n' URL "median" "range" "$rounds"
 	for i in "${!urls[@]}"; do
-		sort -n "$work/rps.$i" | awk -v u="${urls[$i]}" '
-			{ v[NR] = $1 }
-			END {
-				m = NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)
-				printf "%-20s %10d %8d-%-8d\n", u, m, v[1], v[NR]
-			}'
+		bench_median "${urls[$i]}" "$work/rps.$i"
 	done
 fi
 rss=$(ps -o rss= -p "$blogd_pid")

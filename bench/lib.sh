@@ -163,3 +163,36 @@ cpu_us_per() {
 	awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" \
 		'BEGIN { if (n > 0) printf "%.0f", t / hz * 1e6 / n; else printf "-" }'
 }
+
+# bench_wrk LABEL URL SERVER_PID DB_PID RPS_FILE: one wrk run against URL
+# (wrk_threads, conns and duration from the caller); prints LABEL, req/s,
+# p99 and the CPU per request of the server and of MariaDB, and appends
+# the req/s to RPS_FILE.
+bench_wrk() {
+	local out s0 s1 d0 d1 rps n p99 errs
+	s0=$(cpu_ticks "$3")
+	d0=$(cpu_ticks "$4")
+	# shellcheck disable=SC2154 # the calling script sets all three
+	out=$(wrk -t"$wrk_threads" -c"$conns" -d"$duration" --latency "$2")
+	s1=$(cpu_ticks "$3")
+	d1=$(cpu_ticks "$4")
+	rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
+	n=$(awk '/ requests in / { print $1 }' <<<"$out")
+	p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+	errs=$(awk '/Non-2xx|Socket errors/' <<<"$out")
+	printf '%-20s %10s %9s %13s %13s\n' "$1" "$rps" "$p99" \
+		"$(cpu_us_per $((s1 - s0)) "$n")" "$(cpu_us_per $((d1 - d0)) "$n")"
+	[ -z "$errs" ] || echo "    $errs"
+	echo "$rps" >>"$5"
+}
+
+# bench_median LABEL RPS_FILE: LABEL, the median and the range of the
+# req/s figures in RPS_FILE (one per line).
+bench_median() {
+	sort -n "$2" | awk -v u="$1" '
+		{ v[NR] = $1 }
+		END {
+			m = NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)
+			printf "%-20s %10d %8d-%-8d\n", u, m, v[1], v[NR]
+		}'
+}
