@@ -31,8 +31,8 @@
 #include <unistd.h>
 
 #define CELL_MAX 65536
-#define IN_MAX 8192
-#define DB_MAX 16
+#define IN_MAX   8192
+#define DB_MAX   16
 
 enum kind { LISTENER, CLIENT, DATABASE };
 
@@ -216,15 +216,14 @@ db_step(struct loop *l, struct dbconn *d, int ready)
 	int wait, err = 0;
 
 	for (;;) {
-		if (d->step == 1)
-			wait = ready == 0
-			           ? mysql_stmt_execute_start(&err, d->st)
-			           : mysql_stmt_execute_cont(&err, d->st, ready);
+		if (d->step == 1 && ready == 0)
+			wait = mysql_stmt_execute_start(&err, d->st);
+		else if (d->step == 1)
+			wait = mysql_stmt_execute_cont(&err, d->st, ready);
+		else if (ready == 0)
+			wait = mysql_stmt_store_result_start(&err, d->st);
 		else
-			wait = ready == 0 ? mysql_stmt_store_result_start(
-			                        &err, d->st)
-			                  : mysql_stmt_store_result_cont(
-			                        &err, d->st, ready);
+			wait = mysql_stmt_store_result_cont(&err, d->st, ready);
 		if (wait != 0) {
 			unsigned ev = (wait & MYSQL_WAIT_READ ? EPOLLIN : 0) |
 			              (wait & MYSQL_WAIT_WRITE ? EPOLLOUT : 0);
