@@ -14,7 +14,8 @@
 char *text_slugify(const char *title);
 /* True when s is a valid slug as text_slugify makes them. */
 bool text_is_slug(const char *s);
-/* An e-mail address as a form takes it: at most TEXT_EMAIL_MAX bytes, a
+/* An e-mail address as a form takes it: at most TEXT_EMAIL_MAX characters
+ * (code points, as Django's EmailField and the VARCHAR column count), a
  * local part and a domain around the last '@', no space or control
  * character, and a domain of dot-separated labels (letters, digits, '-'
  * and non-ASCII, as internationalised names are typed), at least two or

@@ -326,7 +326,8 @@ model_import_comment(struct db_conn *conn, const struct import_comment *c,
 	if (nlen == 0 || !text_utf8_valid(c->name, nlen) ||
 	    text_utf8_len(c->name) > MODEL_COMMENT_NAME_MAX || blen == 0 ||
 	    blen > MODEL_COMMENT_BODY_MAX || !text_utf8_valid(c->body, blen) ||
-	    elen > TEXT_EMAIL_MAX || !text_utf8_valid(email, elen))
+	    !text_utf8_valid(email, elen) ||
+	    text_utf8_len(email) > TEXT_EMAIL_MAX)
 		return MODEL_INVALID;
 	if (db_exec(conn, &affected, NULL,
 	            "INSERT INTO comments (post_id, name, email, body, status, "

@@ -315,8 +315,8 @@ text_is_email(const char *s)
 	size_t n = strlen(s), labels = 0;
 	const char *at = strrchr(s, '@'), *label, *dot;
 
-	if (n > TEXT_EMAIL_MAX || at == NULL || at == s || at[1] == '\0' ||
-	    !text_utf8_valid(s, n))
+	if (at == NULL || at == s || at[1] == '\0' || !text_utf8_valid(s, n) ||
+	    text_utf8_len(s) > TEXT_EMAIL_MAX)
 		return false;
 	for (const char *p = s; p < at; p++)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)

@@ -70,8 +70,10 @@ def initial():
     Comment.objects.create(post=hello, name='Reader Two',
                            email='two@example.org',
                            body='Nice post.\nTwo lines.')
+    # 162 characters in 312 bytes: Django's limit (254) counts characters.
     Comment.objects.create(post=hello, name='Spammer',
-                           email='spam@example.org', body='Buy pills',
+                           email='\u00fc' * 150 + '@example.org',
+                           body='Buy pills',
                            active=False)
 
     entry = Entry.objects.create(

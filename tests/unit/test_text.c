@@ -387,7 +387,7 @@ test_is_email(void **state)
 	                                  "ada\t@example.org",
 	                                  "ada@exam ple.org",
 	                                  "ada@example.org>"};
-	char long_local[TEXT_EMAIL_MAX + 2];
+	char long_local[TEXT_EMAIL_MAX + 2], multibyte[2 * TEXT_EMAIL_MAX + 4];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
@@ -402,6 +402,15 @@ test_is_email(void **state)
 	memset(long_local, 'a', sizeof(long_local));
 	memcpy(long_local + TEXT_EMAIL_MAX - 11, "@example.org", 13);
 	assert_false(text_is_email(long_local));
+	/* The limit counts characters: 242 two-byte ones before
+	 * "@example.org" (484 bytes) pass, one more does not. */
+	multibyte[0] = '\0';
+	for (int i = 0; i < TEXT_EMAIL_MAX - 12; i++)
+		strcat(multibyte, "\xc3\xa9"); /* é */
+	strcat(multibyte, "@example.org");
+	assert_true(text_is_email(multibyte));
+	memmove(multibyte + 2, multibyte, strlen(multibyte) + 1);
+	assert_false(text_is_email(multibyte));
 	/* Not UTF-8. */
 	assert_false(text_is_email("\xff@example.org"));
 }
