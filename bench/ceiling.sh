@@ -9,25 +9,17 @@
 # includes what the ceiling server does, so its req/s bounds blogd's.
 #
 # Environment: BENCH_DURATION (8s), BENCH_CONNECTIONS (64), BENCH_THREADS
-# (wrk threads, 2), BENCH_ROUNDS (3), CEILING_THREADS (event loops, 2),
-# CEILING_DB (database connections per loop, 2), BENCH_BLOGD_WORKERS (blogd's
-# [server] workers, 0), CEILING_BLOCKING (set:
-# each loop waits on its statement, with one connection), BLOGD_BIN.
+# (wrk threads, 2), BENCH_ROUNDS (3), BENCH_BLOGD_THREADS and
+# BENCH_BLOGD_WORKERS (blogd's [server] threads and workers, 0),
+# CEILING_THREADS (event loops, 2), CEILING_DB (database connections per
+# loop, 2), CEILING_BLOCKING (set: each loop waits on its statement, on one
+# connection), BLOGD_BIN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
-if [ -z "${BLOGD_TEST_DB_DIR:-}" ]; then
-	command -v mariadb_config >/dev/null || {
-		echo "bench: mariadb_config is missing (libmariadb-dev)" >&2
-		exit 1
-	}
-	mkdir -p build-bench
-	# shellcheck disable=SC2046 # mariadb_config prints several flags
-	cc -O2 -Wall -Wextra -Werror -o build-bench/ceiling \
-		bench/ceiling.c $(mariadb_config --cflags --libs) -lpthread
-fi
+bench_build_client ceiling -lpthread
 bench_enter wrk curl
 
 duration=${BENCH_DURATION:-8s}

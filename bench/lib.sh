@@ -12,6 +12,20 @@ bench_build() {
 	cmake --build build-bench --target blogd -j"$(nproc)" >/dev/null
 }
 
+# bench_build_client NAME [LDFLAGS...]: outside a private database (before
+# bench_enter), builds bench/NAME.c, a libmariadb client, into build-bench/.
+bench_build_client() {
+	[ -z "${BLOGD_TEST_DB_DIR:-}" ] || return 0
+	command -v mariadb_config >/dev/null || {
+		echo "bench: mariadb_config is missing (libmariadb-dev)" >&2
+		exit 1
+	}
+	mkdir -p build-bench
+	# shellcheck disable=SC2046 # mariadb_config prints several flags
+	cc -O2 -Wall -Wextra -Werror -o "build-bench/$1" "bench/$1.c" \
+		$(mariadb_config --cflags --libs) "${@:2}"
+}
+
 # bench_conf_common ROOT WEBROOT: the config sections every bench shares,
 # after the script's own [server] and [tls]: the private database of
 # scripts/with-mariadb.sh, the source tree's templates, static files and

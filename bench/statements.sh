@@ -14,16 +14,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
-if [ -z "${BLOGD_TEST_DB_DIR:-}" ]; then
-	command -v mariadb_config >/dev/null || {
-		echo "bench: mariadb_config is missing (libmariadb-dev)" >&2
-		exit 1
-	}
-	mkdir -p build-bench
-	# shellcheck disable=SC2046 # mariadb_config prints several flags
-	cc -O2 -Wall -Wextra -Werror -o build-bench/statements \
-		bench/statements.c $(mariadb_config --cflags --libs)
-fi
+bench_build_client statements
 bench_enter
 
 blogd=${BLOGD_BIN:-$root/build-bench/blogd}
