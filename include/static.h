@@ -17,10 +17,10 @@
  * URLs whose ?v= is the hash of the file served (static_url makes them).
  *
  * static_url's versions and the inlined stylesheet (with its hash in the
- * CSP) are taken when the server starts: after a deploy changes them, a
- * restart (as docs/DEPLOY.md's upgrade does) links the new files; until
- * then pages link the old versions, which still get the current file,
- * cached for an hour only.
+ * CSP) are taken when the server starts and again on SIGHUP
+ * (static_reload): after a deploy changes them, a reload links and inlines
+ * the new files; until then pages link the old versions, which still get
+ * the current file, cached for an hour only.
  */
 #ifndef BLOGD_STATIC_H
 #define BLOGD_STATIC_H
@@ -34,13 +34,20 @@ struct config;
 void static_open(const struct config *cfg);
 void static_close(void);
 
+/* SIGHUP: hashes the top-level files again. Requests that began to use
+ * the old versions finish with them; the page cache must be flushed. */
+void static_reload(void);
+
 /* The URL of the top-level static file name with its version (?v= and 16
- * hex digits of its SHA-256 at start-up), served immutable; NULL when
- * there was no such file. */
-const char *static_url(const char *name);
+ * hex digits of its SHA-256 at start-up or the last reload), served
+ * immutable; NULL when there was no such file. The strings below live as
+ * long as req's response: one request sees one set of versions. */
+const char *static_url(struct http_request *req, const char *name);
 /* The text of style.css to inline into pages (the CSP allows it by its
  * hash), or NULL: link it then. */
-const char *static_inline_css(void);
+const char *static_inline_css(struct http_request *req);
+/* The Content-Security-Policy for req's answer, allowing that stylesheet. */
+const char *static_csp(struct http_request *req);
 
 void static_serve(struct http_request *req);
 /* GET /favicon.ico: favicon.ico of the static directory. */

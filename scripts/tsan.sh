@@ -18,7 +18,7 @@ cmake -S . -B "$dir" -DBLOGD_TESTS=ON -DBLOGD_TSAN=ON \
 cmake --build "$dir" -j2 || exit 1
 rm -f "$dir"/tsan.*
 ctest --test-dir "$dir" --output-on-failure -j2 \
-	-R '^(unit/|layers$|integration/(workers|cache|tls|resilience|failover|metrics|restart|proxy|replicas|http_strict)$)'
+	-R '^(unit/|layers$|integration/(workers|cache|tls|resilience|failover|metrics|restart|proxy|replicas|http_strict|static)$)'
 rc=$?
 for f in "$dir"/tsan.*; do
 	[ -e "$f" ] || continue

@@ -38,6 +38,7 @@
 #include "page_cache.h"
 #include "router.h"
 #include "password.h"
+#include "static.h"
 #include "tls_front.h"
 #include "tmpl.h"
 #include "xalloc.h"
@@ -380,13 +381,13 @@ reload(struct tls_front *front, struct tickets *tk, struct acme *acme,
 		/* Asks the ticket thread to read the keys now. */
 		tickets_signal(tk, false);
 	}
-	if (tmpl_reload(err, sizeof(err)) == -1) {
+	static_reload();
+	if (tmpl_reload(err, sizeof(err)) == -1)
 		log_err("reload: %s; the old templates stay in service", err);
-	} else {
-		/* Cached pages were rendered with the old templates. */
-		page_cache_flush();
+	else
 		log_info("reload: templates loaded");
-	}
+	/* Cached pages were rendered with the old stylesheet or templates. */
+	page_cache_flush();
 	notify(status);
 }
 

@@ -28,7 +28,7 @@ admin_media_form(struct http_request *req, const struct session_user *user,
 	size_t max = http_req_app(req)->cfg->server.max_upload;
 	struct tmpl_dict *d =
 	    tmpl_add_include(content, TK_MEDIA_UPLOAD, TF_media_upload);
-	const char *js = static_url("media.js");
+	const char *js = static_url(req, "media.js");
 	char text[32];
 
 	admin_set_token(req, user, d);

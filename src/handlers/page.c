@@ -120,7 +120,7 @@ page_new(struct http_request *req, const char *title, const char *file,
 {
 	const struct config *cfg = http_req_app(req)->cfg;
 	struct tmpl_dict *root = tmpl_dict_new();
-	const char *css = static_inline_css(), *url;
+	const char *css = static_inline_css(req), *url;
 	bool admin = is_admin(req);
 
 	tmpl_set(root, TK_SITE_TITLE, cfg->site.title);
@@ -133,15 +133,15 @@ page_new(struct http_request *req, const char *title, const char *file,
 		tmpl_set(tmpl_add_section(root, TK_INLINE_STYLE), TK_STYLE_CSS,
 		         css);
 	} else {
-		url = static_url("style.css");
+		url = static_url(req, "style.css");
 		tmpl_set(tmpl_add_section(root, TK_STYLESHEET), TK_STYLE_URL,
 		         url != NULL ? url : "/static/style.css");
 	}
-	if ((url = static_url("favicon.svg")) != NULL)
+	if ((url = static_url(req, "favicon.svg")) != NULL)
 		tmpl_set(tmpl_add_section(root, TK_ICON), TK_ICON_URL, url);
 	if (admin) {
 		/* Only admins see these pages: one more request is fine. */
-		url = static_url("admin.css");
+		url = static_url(req, "admin.css");
 		tmpl_set(tmpl_add_section(root, TK_ADMIN_STYLE),
 		         TK_ADMIN_CSS_URL,
 		         url != NULL ? url : "/static/admin.css");

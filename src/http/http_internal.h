@@ -108,7 +108,10 @@ struct http_req_priv {
 	struct conn_slot *slot;  /* its connection's (conns.h), or NULL */
 	struct http_server *srv; /* that took it (NULL: a copy) */
 	const char *raw_target;  /* as sent, for the access line */
-	const char *authority;   /* of an absolute target, or NULL */
+	/* The static set its page and CSP come from (static.c), held from
+	 * first use until http_response_clear; NULL until then. */
+	struct static_assets *assets;
+	const char *authority; /* of an absolute target, or NULL */
 	/* raw target, origin form (req->target), path, authority */
 	char text[];
 };
@@ -160,12 +163,15 @@ void http_body_free(struct http_req_priv *rp);
  * freed by then. */
 void http_resume(struct http_req_priv *rp);
 
-/* response.c: lets the CSP allow the inline stylesheet whose SHA-256 is
- * sha256_b64 (base64), or none (NULL). Before the threads start only. */
-void http_csp_allow_style(const char *sha256_b64);
-
+/* The Content-Security-Policy of every response; static.c adds the hash
+ * of the stylesheet pages inline (static_csp). */
+#define HTTP_CSP                                                               \
+	"default-src 'self'; object-src 'none'; "                              \
+	"base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 /* The security headers, req->content_type and req->headers (response.c). */
 void http_add_common_headers(struct http_request *req, struct MHD_Response *r);
+/* static.c: drops a request's hold on a static set (NULL: nothing). */
+void static_assets_release(struct static_assets *a);
 /* Frees what the response part of req owns (headers, body, fd). */
 void http_response_clear(struct http_request *req);
 

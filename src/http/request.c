@@ -305,6 +305,8 @@ http_response_clear(struct http_request *req)
 	if (req->resp_fd >= 0)
 		close(req->resp_fd);
 	req->resp_fd = -1;
+	static_assets_release(http_priv(req)->assets);
+	http_priv(req)->assets = NULL;
 }
 
 struct app *

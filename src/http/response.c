@@ -16,26 +16,8 @@
 #include "http.h"
 #include "http_internal.h"
 #include "http_shared.h"
+#include "static.h"
 #include "xalloc.h"
-
-#define HTTP_CSP                                                               \
-	"default-src 'self'; object-src 'none'; "                              \
-	"base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-
-/* HTTP_CSP, and the hash of the stylesheet pages inline when there is one:
- * set by static_open before the threads start, read-only while they run. */
-static char http_csp[256] = HTTP_CSP;
-
-void
-http_csp_allow_style(const char *sha256_b64)
-{
-	if (sha256_b64 == NULL)
-		snprintf(http_csp, sizeof(http_csp), "%s", HTTP_CSP);
-	else
-		snprintf(http_csp, sizeof(http_csp),
-		         "%s; style-src 'self' 'sha256-%s'", HTTP_CSP,
-		         sha256_b64);
-}
 
 void
 http_add_common_headers(struct http_request *req, struct MHD_Response *r)
@@ -43,7 +25,7 @@ http_add_common_headers(struct http_request *req, struct MHD_Response *r)
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
-	MHD_add_response_header(r, "Content-Security-Policy", http_csp);
+	MHD_add_response_header(r, "Content-Security-Policy", static_csp(req));
 	if (req->https)
 		MHD_add_response_header(r, "Strict-Transport-Security",
 		                        "max-age=31536000; includeSubDomains");

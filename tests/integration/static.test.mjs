@@ -1,14 +1,15 @@
-// Static files and ACME challenges: types, validators, caching, and every
-// way out of the directory refused.
+// Static files and ACME challenges: types, validators, caching, every way
+// out of the directory refused, and what SIGHUP makes pages link.
 
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
 	assertSecurityHeaders, expectBody, expectStatus, rawExchange, rawStatus,
-	setupSite, startBlogd,
+	setupSite, startBlogd, waitFor,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_static';
@@ -174,4 +175,58 @@ test('ACME challenge tokens are served from the webroot as text/plain',
 	}
 	expectBody(await srv.get('/.well-known/acme-challenge/nope'), /html/i,
 	    '404 page');
+});
+
+test('SIGHUP: pages inline and link the static files as they are now',
+    async () => {
+	const inlined = (html) => /<style>([\s\S]*?)<\/style>/.exec(html)?.[1];
+	const styleHash = (text) => crypto.createHash('sha256').update(text)
+	    .digest('base64');
+	const version = (text) => crypto.createHash('sha256').update(text)
+	    .digest('hex').slice(0, 16);
+	const csp = (r) => r.headers['content-security-policy'] ?? '';
+	const hup = async () => {
+		const count = () => (srv.stderr().match(
+		    /reload: static files hashed/g) ?? []).length;
+		const n = count();
+		srv.child.kill('SIGHUP');
+		await waitFor(() => count() > n, 5000, 'the reload');
+	};
+	const first = await srv.get('/');
+	const old = inlined(first.body);
+	assert.ok(old, 'the stylesheet is inlined');
+	assert.ok(csp(first).includes(`'sha256-${styleHash(old)}'`),
+	    `CSP of the inlined stylesheet: ${csp(first)}`);
+
+	const NEW = 'body { color: #654321; } /* after the reload */\n';
+	const ICON = '<svg xmlns="http://www.w3.org/2000/svg"/><!-- new -->\n';
+	fs.writeFileSync(path.join(cfg.static, 'style.css'), NEW);
+	fs.writeFileSync(path.join(cfg.static, 'favicon.svg'), ICON);
+	// Until a reload, pages keep what was hashed (as after start-up).
+	assert.equal(inlined((await srv.get('/')).body), old, 'before SIGHUP');
+
+	await hup();
+	const now = await srv.get('/');
+	assert.equal(inlined(now.body), NEW, 'the new stylesheet inlined');
+	assert.ok(csp(now).includes(`'sha256-${styleHash(NEW)}'`),
+	    `CSP of the new stylesheet: ${csp(now)}`);
+	assert.ok(!csp(now).includes(styleHash(old)), 'the old hash is gone');
+	assert.ok(now.body.includes(
+	    `href="/static/favicon.svg?v=${version(ICON)}"`), 'icon version');
+
+	// One that cannot be inlined ("</" could end the element) is linked
+	// by its new version, and the CSP names no hash.
+	const LINKED = `/* </style> */\n${NEW}`;
+	fs.writeFileSync(path.join(cfg.static, 'style.css'), LINKED);
+	await hup();
+	const linked = await srv.get('/');
+	assert.equal(inlined(linked.body), undefined, 'not inlined');
+	const href = `/static/style.css?v=${version(LINKED)}`;
+	assert.ok(linked.body.includes(`<link rel="stylesheet" href="${href}">`),
+	    `linked as ${href}`);
+	assert.doesNotMatch(csp(linked), /sha256-/);
+	const sheet = await srv.get(href);
+	expectStatus(sheet, 200, href);
+	assert.equal(sheet.body, LINKED);
+	fs.writeFileSync(path.join(cfg.static, 'style.css'), CSS);
 });

@@ -2,7 +2,8 @@
  * The pure parts of static files (src/http/static.c): path resolution
  * below the static directory (encoded segments, "..", hidden files,
  * symbolic links out, depth), content types, fingerprinted names, and the
- * ETag and caching headers. A temporary directory holds the files.
+ * ETag and caching headers; and the versions pages link across a reload.
+ * A temporary directory holds the files.
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -17,6 +18,9 @@
 
 #include <cmocka.h>
 
+#include "config.h"
+#include "http_internal.h"
+#include "static.h"
 #include "static_internal.h"
 
 static char base[] = "/tmp/blogd-test-static.XXXXXX";
@@ -223,6 +227,76 @@ test_fingerprints_and_etag(void **state)
 	assert_string_not_equal(a.etag, c.etag);
 }
 
+/* A request as server.c makes one, for what static_url reads. */
+static struct http_request *
+request_new(void)
+{
+	struct http_req_priv *rp = calloc(1, sizeof(*rp));
+
+	assert_non_null(rp);
+	rp->req.resp_fd = -1;
+	return &rp->req;
+}
+
+static void
+request_free(struct http_request *req)
+{
+	http_response_clear(req);
+	free(http_priv(req));
+}
+
+/* A request keeps the set it began with across a reload (its page and its
+ * CSP agree); the next one sees the files as they are now. Under ASan, the
+ * old set being freed while still held would show here. */
+static void
+test_assets_reload(void **state)
+{
+	struct config cfg;
+	struct http_request *held, *later;
+	char *url, *csp;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.paths.static_dir = root_path;
+	cfg.paths.webroot = base;
+	static_open(&cfg);
+	held = request_new();
+	assert_string_equal(static_inline_css(held), "body{}\n");
+	assert_non_null(strstr(static_csp(held), "style-src 'self' 'sha256-"));
+	assert_non_null(url = strdup(static_url(held, "style.css")));
+	assert_non_null(csp = strdup(static_csp(held)));
+	assert_null(static_url(held, ".hidden"));
+
+	put("root/style.css", "body{color:red}\n");
+	static_reload();
+	/* The held set: same text, same pointers' contents. */
+	assert_string_equal(static_inline_css(held), "body{}\n");
+	assert_string_equal(static_url(held, "style.css"), url);
+	assert_string_equal(static_csp(held), csp);
+	later = request_new();
+	assert_string_equal(static_inline_css(later), "body{color:red}\n");
+	assert_string_not_equal(static_url(later, "style.css"), url);
+	assert_string_not_equal(static_csp(later), csp);
+	request_free(held);
+	/* Once cleared, a response takes the current set. */
+	http_response_clear(later);
+	assert_string_equal(static_inline_css(later), "body{color:red}\n");
+	request_free(later);
+
+	/* "</" could end the <style> element: linked, and no hash. */
+	put("root/style.css", "/* </style> */\n");
+	static_reload();
+	later = request_new();
+	assert_null(static_inline_css(later));
+	assert_null(strstr(static_csp(later), "sha256-"));
+	assert_string_equal(static_csp(later), HTTP_CSP);
+	request_free(later);
+	put("root/style.css", "body{}\n");
+	static_close();
+	free(url);
+	free(csp);
+}
+
 int
 main(void)
 {
@@ -232,6 +306,7 @@ main(void)
 	    cmocka_unit_test(test_depth),
 	    cmocka_unit_test(test_types),
 	    cmocka_unit_test(test_fingerprints_and_etag),
+	    cmocka_unit_test(test_assets_reload),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
