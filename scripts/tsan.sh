@@ -3,8 +3,9 @@
 # tests and the integration tests whose code runs on several threads at
 # once: the workers, the page cache and its poller, the TLS front and its
 # ticket-key thread, shutdown and database outages, /metrics, restarts,
-# proxies and the lingering close (http_strict). A race stops blogd (halt_on_error) and fails its test; the
-# report is in build-tsan/tsan.PID. Kept apart from scripts/test.sh for
+# proxies, the lingering close (http_strict) and the static versions a
+# SIGHUP swaps under running requests (static). A race stops blogd
+# (halt_on_error) and fails its test; the report is in build-tsan/tsan.PID. Kept apart from scripts/test.sh for
 # time (docs/HACKING.md): run it after changing anything that threads
 # share.
 set -uo pipefail
