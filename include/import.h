@@ -87,6 +87,13 @@ int model_import_excerpts(struct db_conn *conn, bool raw_html, long long *n);
  * instance's page cache drops what it holds. 0 or -1. */
 int model_import_done(struct db_conn *conn);
 
+/* The posts (comments: the comments) an import copied from rows of the
+ * source table: column 0 blogd's id, column 1 the source row's id (what
+ * follows "table:" in import_key). Rows made in blogd have no key and are
+ * never among them. 0 or MODEL_ERR. */
+int model_import_copies(struct db_conn *conn, bool comments, const char *table,
+                        struct db_rows *out);
+
 /* The id of the post with slug: 0 and *id, MODEL_NOT_FOUND, MODEL_ERR. */
 int model_import_post_id(struct db_conn *conn, const char *slug, long long *id);
 

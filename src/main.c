@@ -66,7 +66,7 @@ static const char usage_text[] =
     "                             store an image (PNG, JPEG, GIF, WebP) or\n"
     "                             PDF; prints its URL path, /media/HASH.EXT\n"
     "  import django mysql://USER@HOST[:PORT]/DB [--map FILE]\n"
-    "         [--old-urls PATTERN] [--dry-run] [--password-stdin]\n"
+    "         [--old-urls PATTERN] [--dry-run] [--prune] [--password-stdin]\n"
     "                             copy a Django blog (docs/IMPORT.md)\n"
     "  export DIR                 every post, user, comment, redirect and\n"
     "                             media file as plain files\n"

@@ -43,8 +43,9 @@ int cli_unescape(char *s);
 /* Counts of an import for its summary, one row per kind. */
 struct cli_import_counts {
 	const char *kind;
-	unsigned long added, updated, unchanged, kept, skipped;
-	bool has_kept; /* users: rows made in blogd, left alone */
+	unsigned long added, updated, unchanged, kept, skipped, removed;
+	bool has_kept;    /* users: rows made in blogd, left alone */
+	bool has_removed; /* --prune: rows gone from the source, deleted */
 };
 /* An import writes in batches, one transaction each; a dry run keeps one
  * transaction open to the end, which its caller rolls back. *in_txn says

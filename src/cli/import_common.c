@@ -98,6 +98,9 @@ cli_import_summary(const struct cli_import_counts *c, size_t n, bool dry_run)
 		       c[i].kind, c[i].added, c[i].updated, c[i].unchanged);
 		if (c[i].has_kept)
 			printf("%lu kept (made in blogd), ", c[i].kept);
-		printf("%lu skipped\n", c[i].skipped);
+		printf("%lu skipped", c[i].skipped);
+		if (c[i].has_removed)
+			printf(", %lu removed", c[i].removed);
+		putchar('\n');
 	}
 }

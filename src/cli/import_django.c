@@ -1,6 +1,6 @@
 /*
  * blogd import django URL [--map FILE] [--old-urls PATTERN] [--dry-run]
- * [--password-stdin] (include/cli.h).
+ * [--prune] [--password-stdin] (include/cli.h).
  *
  * Reads the whole source first, over its own connection and read-only
  * statements, after checking that every table and column the map names
@@ -10,7 +10,8 @@
  * source row, redirects by path), so running it again after a failure or a
  * change in the source updates and never duplicates. --dry-run does all of
  * it in one transaction and rolls it back: the summary is what a real run
- * would do.
+ * would do. --prune then deletes what earlier runs copied from rows the
+ * source no longer has.
  */
 #include "cli.h"
 
@@ -35,6 +36,7 @@ struct import_args {
 	const char *map;
 	const char *old_urls;
 	bool dry_run;
+	bool prune;
 	bool password_stdin;
 };
 
@@ -63,6 +65,8 @@ parse_args(int argc, char **argv, struct import_args *a)
 		const char *s = argv[i];
 		if (strcmp(s, "--dry-run") == 0)
 			a->dry_run = true;
+		else if (strcmp(s, "--prune") == 0)
+			a->prune = true;
 		else if (strcmp(s, "--password-stdin") == 0)
 			a->password_stdin = true;
 		else if (strcmp(s, "--map") == 0 && i + 1 < argc)
@@ -78,11 +82,10 @@ parse_args(int argc, char **argv, struct import_args *a)
 		}
 	}
 	if (a->url == NULL) {
-		fprintf(
-		    stderr,
-		    "blogd: usage: blogd import django "
-		    "mysql://USER@HOST[:PORT]/DB [--map FILE] "
-		    "[--old-urls PATTERN] [--dry-run] [--password-stdin]\n");
+		fprintf(stderr, "blogd: usage: blogd import django "
+		                "mysql://USER@HOST[:PORT]/DB [--map FILE] "
+		                "[--old-urls PATTERN] [--dry-run] [--prune] "
+		                "[--password-stdin]\n");
 		return -1;
 	}
 	return 0;
@@ -439,6 +442,74 @@ import_posts(struct import_run *r)
 	return 0;
 }
 
+static int
+compare_ids(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Deletes the posts (or comments) of blogd that an earlier run copied from
+ * a source row that is gone, counting them as removed. A key whose id does
+ * not read as a number is left alone. */
+static int
+prune_kind(struct import_run *r, enum kind k)
+{
+	bool comments = k == K_COMMENTS;
+	const struct db_rows *src = comments ? &r->src.comments : &r->src.posts;
+	const char *table =
+	    r->map->v[comments ? DJ_COMMENT_TABLE : DJ_POST_TABLE];
+	long long *ids = xcalloc(src->nrows + 1, sizeof(*ids));
+	struct db_rows copies;
+	int rc = 0;
+
+	/* Comments come ordered by post: sort their ids to search them. */
+	for (size_t i = 0; i < src->nrows; i++)
+		ids[i] = db_cell_int(src, i, 0);
+	qsort(ids, src->nrows, sizeof(*ids), compare_ids);
+	if (model_import_copies(r->conn, comments, table, &copies) != 0) {
+		free(ids);
+		return -1;
+	}
+	for (size_t i = 0; rc == 0 && i < copies.nrows; i++) {
+		const char *source = db_cell(&copies, i, 1);
+		long long id = db_cell_int(&copies, i, 0), sid;
+		char *end;
+		int d;
+
+		sid = strtoll(source, &end, 10);
+		if (end == source || *end != '\0' ||
+		    bsearch(&sid, ids, src->nrows, sizeof(*ids), compare_ids) !=
+		        NULL)
+			continue;
+		d = comments ? model_comment_delete(r->conn, id)
+		             : model_post_delete(r->conn, id);
+		if (d == MODEL_OK)
+			r->counts[k].removed++;
+		else if (d != MODEL_NOT_FOUND)
+			rc = -1;
+	}
+	db_rows_free(&copies);
+	free(ids);
+	return rc;
+}
+
+/* --prune: what Django no longer has goes, comments first (a post takes
+ * the rest of its comments with it). Without a comments table in the map
+ * nothing says which comments are gone: they stay. */
+static int
+import_prune(struct import_run *r)
+{
+	if (cli_import_batch_begin(r->conn, &r->in_txn) != 0)
+		return -1;
+	if (r->src.has_comments && prune_kind(r, K_COMMENTS) != 0)
+		return -1;
+	if (prune_kind(r, K_POSTS) != 0)
+		return -1;
+	return cli_import_batch_end(r->conn, r->args->dry_run, &r->in_txn);
+}
+
 /* Writes what was read into blogd's database. */
 static int
 import_write(struct import_run *r)
@@ -448,7 +519,8 @@ import_write(struct import_run *r)
 
 	if (cli_db_open(r->cfg, &pool, &r->conn) != 0)
 		return -1;
-	if (import_users(r) == 0 && import_posts(r) == 0)
+	if (import_users(r) == 0 && import_posts(r) == 0 &&
+	    (!r->args->prune || import_prune(r) == 0))
 		rc = 0;
 	if (r->in_txn)
 		db_rollback(r->conn);
@@ -482,6 +554,8 @@ cli_import_django(const struct config *cfg, int argc, char **argv)
 	for (int k = 0; k < K_KINDS; k++)
 		r.counts[k].kind = kind_names[k];
 	r.counts[K_USERS].has_kept = true;
+	r.counts[K_POSTS].has_removed = a.prune;
+	r.counts[K_COMMENTS].has_removed = a.prune;
 	if (import_write(&r) == 0) {
 		cli_import_summary(r.counts, K_KINDS, a.dry_run);
 		status = 0;

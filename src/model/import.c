@@ -428,3 +428,20 @@ model_import_post_id(struct db_conn *conn, const char *slug, long long *id)
 	return model_query_int(conn, id, "SELECT id FROM posts WHERE slug = ?",
 	                       "s", slug);
 }
+
+/* Compared, not LIKE: '_' in a table name is no wildcard here. */
+#define IMPORT_COPIES(copies)                                                  \
+	"SELECT id, SUBSTRING(import_key, CHAR_LENGTH(?) + 2) FROM " copies    \
+	" WHERE LEFT(import_key, CHAR_LENGTH(?) + 1) = CONCAT(?, ':')"
+
+int
+model_import_copies(struct db_conn *conn, bool comments, const char *table,
+                    struct db_rows *out)
+{
+	const char *sql =
+	    comments ? IMPORT_COPIES("comments") : IMPORT_COPIES("posts");
+
+	if (db_query(conn, out, sql, "sss", table, table, table) != 0)
+		return MODEL_ERR;
+	return MODEL_OK;
+}

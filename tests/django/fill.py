@@ -104,6 +104,12 @@ def change():
     bob.save()
 
 
+def remove():
+    """Deleted in Django after an import: a post and a spam comment."""
+    Post.objects.get(slug='Old_Style_Slug').delete()
+    Comment.objects.filter(name='Spammer').delete()
+
+
 def bench(posts, comments):
     """posts published posts with 3 tags each, comments spread over them
     (bench/import.sh); bulk inserts, so the hashes are Django's but the
@@ -135,4 +141,5 @@ if __name__ == '__main__':
     if sys.argv[1] == 'bench':
         bench(int(sys.argv[2]), int(sys.argv[3]))
     else:
-        {'initial': initial, 'change': change}[sys.argv[1]]()
+        {'initial': initial, 'change': change,
+         'remove': remove}[sys.argv[1]]()

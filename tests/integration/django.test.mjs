@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
-	CookieJar, DB, SRC, assertExit, assertOneLine, cli, createDatabase,
+	CookieJar, DB, SRC, addPost, assertExit, assertOneLine, cli, createDatabase,
 	csrfFrom, expectBody, expectNoBody, expectStatus, setupSite, sql,
 	sqlValue, startBlogd, tempDir, waitFor,
 } from './lib.mjs';
@@ -320,6 +320,62 @@ table =
 	assert.equal(count('posts'), 6);
 });
 
+test('--prune deletes what Django no longer has, and nothing else',
+    async () => {
+	django('fill.py', 'remove');
+	// Made in blogd: a post, and a comment on an imported post.
+	await addPost(cfg, { title: 'Written in blogd', author: 'alice',
+	    body: 'Local.' });
+	sql("INSERT INTO comments (post_id, name, body, status, created_at) " +
+	    "SELECT id, 'Local Reader', 'Made here.', 'approved', " +
+	    "UTC_TIMESTAMP() FROM posts WHERE slug = 'hello-django'", SITE);
+	const before = { posts: count('posts'), comments: count('comments'),
+	    redirects: count('redirects') };
+	const same = () => assert.deepEqual({ posts: count('posts'),
+	    comments: count('comments'), redirects: count('redirects') },
+	    before);
+
+	// Without --prune nothing is deleted, and the summary says nothing
+	// of removals.
+	const plain = await importDjango();
+	assertExit(plain, 0, 'import without --prune');
+	assert.doesNotMatch(plain.stdout, /removed/);
+	same();
+
+	const removed = /^posts +0 added, 0 updated, 3 unchanged, 0 skipped, 1 removed$/m;
+	const removedComment = /^comments +0 added, 0 updated, 3 unchanged, 0 skipped, 1 removed$/m;
+	const dry = await importDjango(['--dry-run', '--prune']);
+	assertExit(dry, 0, '--dry-run --prune');
+	assert.match(dry.stdout, removed);
+	assert.match(dry.stdout, removedComment);
+	same();
+
+	const pruned = await importDjango(['--prune']);
+	assertExit(pruned, 0, '--prune');
+	assert.match(pruned.stdout, removed);
+	assert.match(pruned.stdout, removedComment);
+	assert.equal(count('posts'), before.posts - 1);
+	assert.equal(count('comments'), before.comments - 1);
+	// The deleted post's old URL went with it.
+	assert.equal(count('redirects'), before.redirects - 1);
+	assert.equal(sqlValue("SELECT COUNT(*) FROM posts WHERE slug IN " +
+	    "('old-style-slug')", SITE), '0');
+	assert.equal(sqlValue("SELECT COUNT(*) FROM comments WHERE name = " +
+	    "'Spammer'", SITE), '0');
+	// What blogd made, and what the journal app's import copied (another
+	// table), stay.
+	for (const slug of ['written-in-blogd', 'journal-one', 'hello-django'])
+		assert.equal(sqlValue('SELECT COUNT(*) FROM posts WHERE slug = ' +
+		    `'${slug}'`, SITE), '1', slug);
+	assert.equal(sqlValue("SELECT COUNT(*) FROM comments WHERE name IN " +
+	    "('Local Reader', 'Journal Reader')", SITE), '2');
+
+	const again = await importDjango(['--prune']);
+	assertExit(again, 0, '--prune again');
+	assert.match(again.stdout, /^posts +.* 0 removed$/m);
+	assert.match(again.stdout, /^comments +.* 0 removed$/m);
+});
+
 test('the admin edits an imported HTML post as HTML', async () => {
 	const jar = new CookieJar();
 	expectStatus(await signIn('alice', 'alice old password', jar), 303,
@@ -369,7 +425,7 @@ test('export, import markdown into an empty database, export: same files',
 	assert.deepEqual(Object.keys(files).sort(), ['comments.tsv',
 	    'media.tsv', 'posts/hello-django.md', 'posts/html-post.md',
 	    'posts/journal-hidden.md', 'posts/journal-one.md',
-	    'posts/old-style-slug.md', 'posts/secret-draft.md',
+	    'posts/secret-draft.md', 'posts/written-in-blogd.md',
 	    'redirects.tsv', 'users.tsv']);
 	const hello = files['posts/hello-django.md'];
 	assert.match(hello, /^---\nslug: hello-django\ntitle: Hello from Django, edited\nauthor: alice\nstatus: published\nformat: markdown\npublished: 2023-03-05 23:30:00\ncreated: [-0-9: ]+\nupdated: [-0-9: ]+\nkind: post\ntags: django, news, python\n---\n# Hello\n\nSome \*Markdown\* from Django\.\n$/);
@@ -394,7 +450,9 @@ test('export, import markdown into an empty database, export: same files',
 	assert.match(imp.stdout, /^users +4 added/m);
 	assert.match(imp.stdout, /^posts +6 added/m);
 	assert.match(imp.stdout, /^comments +5 added/m);
-	assert.match(imp.stdout, /^redirects +6 added/m);
+	// 4 of the blog's old URLs and 2 of the journal's, less the pruned
+	// post's.
+	assert.match(imp.stdout, /^redirects +5 added/m);
 	const second = path.join(dir, 'export-2');
 	assertExit(await cli(copy, ['export', second]), 0, 'second export');
 	assert.deepEqual(readTree(second), files);
