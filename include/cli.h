@@ -16,8 +16,11 @@ int cli_post(const struct config *cfg, int argc, char **argv);
 /* blogd media add FILE [--name NAME]: prints the file's /media/ path */
 int cli_media(const struct config *cfg, int argc, char **argv);
 
+/* blogd redirect add OLD_PATH TARGET|--gone, delete OLD_PATH, list */
+int cli_redirect(const struct config *cfg, int argc, char **argv);
+
 /* blogd import django URL [--map FILE] [--old-urls PATTERN] [--dry-run]
- * [--password-stdin] (argv[0] is "django") */
+ * [--prune] [--password-stdin] (argv[0] is "django") */
 int cli_import_django(const struct config *cfg, int argc, char **argv);
 
 /* blogd import markdown DIR [--dry-run] (argv[0] is "markdown"): reads

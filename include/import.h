@@ -108,7 +108,8 @@ int model_import_post_id(struct db_conn *conn, const char *slug, long long *id);
  *   tags:      post id, tag name (by post slug, tag name)
  *   comments:  post slug, status, created_at, name, body, email (by
  *              post slug, date, id)
- *   redirects: path, post slug (by path)
+ *   redirects: path, post slug or target ("" gone, "/path" or
+ *              "http(s)://...": text_is_redirect_target) (by path)
  * 0 or MODEL_ERR.
  */
 int model_export_users(struct db_conn *conn, struct db_rows *rows);
@@ -117,10 +118,22 @@ int model_export_tags(struct db_conn *conn, struct db_rows *rows);
 int model_export_comments(struct db_conn *conn, struct db_rows *rows);
 int model_export_redirects(struct db_conn *conn, struct db_rows *rows);
 
-/* The slug of the post an old path points to: 0 and *slug (caller
- * frees), MODEL_NOT_FOUND or MODEL_ERR. */
-int model_redirect_find(struct db_conn *conn, const char *path, char **slug);
+/* Where an old path goes: its post's page ("/posts/SLUG"), the target it
+ * was given, or "" (gone: 410). 0 and *location (caller frees),
+ * MODEL_NOT_FOUND or MODEL_ERR. */
+int model_redirect_find(struct db_conn *conn, const char *path,
+                        char **location);
 /* Whether any old path is kept: 1, 0, or -1 on error. */
 int model_redirect_any(struct db_conn *conn);
+/* Sends path (text_is_redirect_path) to target (text_is_redirect_target;
+ * "" for gone), replacing what it did; an old URL kept for a post only
+ * when over_post (by hand: yes; Django's redirects app: no, as Django
+ * served the post there first). MODEL_INVALID for either refused; marks
+ * content as changed. */
+int model_redirect_set(struct db_conn *conn, const char *path,
+                       const char *target, bool over_post,
+                       enum import_outcome *out);
+/* 0, MODEL_NOT_FOUND, MODEL_ERR; marks content as changed. */
+int model_redirect_delete(struct db_conn *conn, const char *path);
 
 #endif

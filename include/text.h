@@ -22,6 +22,14 @@ bool text_is_slug(const char *s);
  * "localhost". Not whether mail reaches it: only sending can tell. */
 #define TEXT_EMAIL_MAX 254
 bool text_is_email(const char *s);
+/* A redirect's old path: '/' then printable ASCII (percent-encoded as
+ * requested), at most TEXT_REDIRECT_MAX bytes. */
+#define TEXT_REDIRECT_MAX 500
+bool text_is_redirect_path(const char *s);
+/* Where a redirect sends it: a path as above (not "//", which a browser
+ * reads as another host), an absolute http:// or https:// URL in printable
+ * ASCII, or "" (gone: 410). */
+bool text_is_redirect_target(const char *s);
 bool text_utf8_valid(const char *s, size_t len);
 /* Number of UTF-8 code points in s (s must be valid). */
 size_t text_utf8_len(const char *s);

@@ -65,6 +65,9 @@ static const char usage_text[] =
     "  media add FILE [--name NAME]\n"
     "                             store an image (PNG, JPEG, GIF, WebP) or\n"
     "                             PDF; prints its URL path, /media/HASH.EXT\n"
+    "  redirect add OLD_PATH TARGET|--gone, redirect delete OLD_PATH,\n"
+    "  redirect list              answer an old path with 301 to TARGET\n"
+    "                             (/path or http(s)://...) or 410\n"
     "  import django mysql://USER@HOST[:PORT]/DB [--map FILE]\n"
     "         [--old-urls PATTERN] [--dry-run] [--prune] [--password-stdin]\n"
     "                             copy a Django blog (docs/IMPORT.md)\n"
@@ -106,6 +109,7 @@ is_admin(const char *command)
 {
 	return strcmp(command, "user") == 0 || strcmp(command, "post") == 0 ||
 	       strcmp(command, "media") == 0 ||
+	       strcmp(command, "redirect") == 0 ||
 	       strcmp(command, "import") == 0 || strcmp(command, "export") == 0;
 }
 
@@ -938,6 +942,8 @@ cmd_admin(const struct cmdline *cl)
 		rc = cli_post(&cfg, cl->argc, cl->argv);
 	else if (strcmp(cl->command, "media") == 0)
 		rc = cli_media(&cfg, cl->argc, cl->argv);
+	else if (strcmp(cl->command, "redirect") == 0)
+		rc = cli_redirect(&cfg, cl->argc, cl->argv);
 	else if (strcmp(cl->command, "import") == 0)
 		rc = cli_import(&cfg, cl->argc, cl->argv);
 	else

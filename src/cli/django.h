@@ -43,6 +43,9 @@ enum django_key {
 	DJ_USER_STAFF,
 	DJ_USER_ACTIVE,
 	DJ_USER_JOINED,
+	DJ_REDIRECT_TABLE, /* contrib.redirects; used only when there */
+	DJ_REDIRECT_OLD,
+	DJ_REDIRECT_NEW,
 	DJ_TAG_TABLE,
 	DJ_TAG_ID,
 	DJ_TAG_NAME,
@@ -64,8 +67,8 @@ struct django_map {
 const char *django_key_name(enum django_key k);
 /* True when slot k names a table or column (and must be an identifier). */
 bool django_key_is_name(enum django_key k);
-/* True when slot k still holds a default that names a column the source
- * may lack: then a missing column means "none", not a mistake. */
+/* True when slot k still holds a default that names a column (or table)
+ * the source may lack: then a missing one means "none", not a mistake. */
 bool django_key_if_present(const struct django_map *m, enum django_key k);
 
 /* The defaults, then path's keys over them (path NULL: defaults only).
@@ -80,14 +83,15 @@ bool django_map_published(const struct django_map *m, const char *value);
 /* Everything read from the source, each ordered by its first column; the
  * import rows borrow its strings. Dates are "YYYY-MM-DD HH:MM:SS", UTC. */
 struct django_data {
-	struct db_rows users;    /* id, name, password, is_superuser,
-	                            is_staff, is_active, date_joined */
-	struct db_rows posts;    /* id, title, slug, author, body, publish,
-	                            created, updated, status */
-	struct db_rows comments; /* id, post, name, body, created, active,
-	                            email; ordered by post, then id */
-	struct db_rows tags;     /* object id, name */
-	bool has_comments, has_tags;
+	struct db_rows users;     /* id, name, password, is_superuser,
+	                             is_staff, is_active, date_joined */
+	struct db_rows posts;     /* id, title, slug, author, body, publish,
+	                             created, updated, status */
+	struct db_rows comments;  /* id, post, name, body, created, active,
+	                             email; ordered by post, then id */
+	struct db_rows tags;      /* object id, name */
+	struct db_rows redirects; /* old path, new path ("": gone) */
+	bool has_comments, has_tags, has_redirects;
 };
 
 /* 0 when pattern is an --old-urls pattern: a path with {slug} or {id}

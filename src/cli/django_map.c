@@ -53,6 +53,10 @@ static const struct key_def keys[DJ_KEYS] = {
     [DJ_USER_STAFF] = {"users", "is_staff", "is_staff", false, true},
     [DJ_USER_ACTIVE] = {"users", "is_active", "is_active", false, true},
     [DJ_USER_JOINED] = {"users", "date_joined", "date_joined", false, true},
+    [DJ_REDIRECT_TABLE] = {"redirects", "table", "django_redirect", false,
+                           true},
+    [DJ_REDIRECT_OLD] = {"redirects", "old_path", "old_path", true, true},
+    [DJ_REDIRECT_NEW] = {"redirects", "new_path", "new_path", true, true},
     [DJ_TAG_TABLE] = {"tags", "table", "taggit_tag", false, true},
     [DJ_TAG_ID] = {"tags", "id", "id", true, true},
     [DJ_TAG_NAME] = {"tags", "name", "name", true, true},
@@ -74,6 +78,8 @@ table_of(enum django_key k)
 {
 	if (k >= DJ_TAG_TABLE)
 		return DJ_TAG_TABLE;
+	if (k >= DJ_REDIRECT_TABLE)
+		return DJ_REDIRECT_TABLE;
 	if (k >= DJ_USER_TABLE)
 		return DJ_USER_TABLE;
 	if (k >= DJ_COMMENT_TABLE)
@@ -102,9 +108,11 @@ django_key_is_name(enum django_key k)
 bool
 django_key_if_present(const struct django_map *m, enum django_key k)
 {
-	/* The only such default: the address, which blogd did not read
-	 * before, so a map written then for a table without one still works. */
-	return k == DJ_COMMENT_EMAIL && strcmp(m->v[k], keys[k].def) == 0;
+	/* The address, which blogd did not read before, so that a map
+	 * written then for a table without one still works; and Django's
+	 * redirects app, which most sites do not install. */
+	return (k == DJ_COMMENT_EMAIL || k == DJ_REDIRECT_TABLE) &&
+	       strcmp(m->v[k], keys[k].def) == 0;
 }
 
 /* MySQL identifiers as Django makes them; nothing that needs quoting
@@ -160,7 +168,7 @@ map_line(struct django_map *m, const char *path, unsigned lineno, char *line,
 		if (!known_section(section)) {
 			fprintf(stderr,
 			        "blogd: %s:%u: unknown section [%s] (posts, "
-			        "comments, users, tags)\n",
+			        "comments, users, redirects, tags)\n",
 			        path, lineno, section);
 			return -1;
 		}

@@ -230,7 +230,7 @@ static int
 check_table(struct db_conn *conn, struct django_map *m, const char *db,
             const struct table_check *t)
 {
-	const char *table = m->v[t->table];
+	char *table = m->v[t->table];
 	struct db_rows cols;
 	int rc = 0;
 
@@ -239,6 +239,11 @@ check_table(struct db_conn *conn, struct django_map *m, const char *db,
 	             "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
 	             "s", table) != 0)
 		return -1;
+	if (cols.nrows == 0 && django_key_if_present(m, t->table)) {
+		table[0] = '\0'; /* not installed: nothing to import */
+		db_rows_free(&cols);
+		return 0;
+	}
 	if (cols.nrows == 0) {
 		fprintf(stderr,
 		        "blogd: import django: database '%s' has no table "
@@ -272,6 +277,7 @@ check_schema(struct db_conn *conn, struct django_map *m, const char *db)
 	    {DJ_USER_TABLE, DJ_USER_ID, DJ_USER_JOINED},
 	    {DJ_POST_TABLE, DJ_POST_ID, DJ_POST_STATUS},
 	    {DJ_COMMENT_TABLE, DJ_COMMENT_ID, DJ_COMMENT_ACTIVE},
+	    {DJ_REDIRECT_TABLE, DJ_REDIRECT_OLD, DJ_REDIRECT_NEW},
 	    {DJ_TAG_TABLE, DJ_TAG_ID, DJ_TAG_NAME},
 	    {DJ_TAG_ITEMS, DJ_TAG_ITEM_OBJECT, DJ_TAG_ITEM_TYPE},
 	    /* Django's own: app_label and model are values, not columns. */
@@ -295,7 +301,7 @@ check_schema(struct db_conn *conn, struct django_map *m, const char *db)
 /* SQL texts built for this run. The pool caches statements by the text's
  * address, so each stays allocated until the pool is closed. */
 struct sql_texts {
-	char *v[4];
+	char *v[5];
 	size_t n;
 };
 
@@ -381,6 +387,19 @@ comments_sql(const struct django_map *m)
 	return buf_detach(&b);
 }
 
+/* Django's contrib.redirects rows; several sites' rows for one path
+ * come in id order, so the last one wins. */
+static char *
+redirects_sql(const struct django_map *m)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "SELECT `%s`, `%s` FROM `%s` ORDER BY id",
+	           m->v[DJ_REDIRECT_OLD], m->v[DJ_REDIRECT_NEW],
+	           m->v[DJ_REDIRECT_TABLE]);
+	return buf_detach(&b);
+}
+
 /* Tags of the posts' content type (app_label, model) when the items
  * table has one (django-taggit's generic relation), else all of them. */
 static char *
@@ -439,6 +458,9 @@ read_all(struct db_conn *conn, const struct django_map *m,
 	if (out->has_tags &&
 	    read_rows(conn, texts, tags_sql(m), &out->tags, m) != 0)
 		goto out;
+	if (out->has_redirects &&
+	    read_rows(conn, texts, redirects_sql(m), &out->redirects, m) != 0)
+		goto out;
 	rc = 0;
 out:
 	db_rollback(conn);
@@ -452,6 +474,7 @@ data_free(struct django_data *d)
 	db_rows_free(&d->posts);
 	db_rows_free(&d->comments);
 	db_rows_free(&d->tags);
+	db_rows_free(&d->redirects);
 }
 
 int
@@ -482,6 +505,8 @@ django_read(const struct config *cfg, const char *url, bool pw_stdin,
 	if (rc != 0)
 		goto out;
 	rc = check_schema(conn, m, u.name);
+	/* Known only now: the default table may not exist. */
+	out->has_redirects = m->v[DJ_REDIRECT_TABLE][0] != '\0';
 	if (rc == 0 && (rc = read_all(conn, m, &texts, out)) != 0) {
 		fprintf(stderr,
 		        "blogd: import django: reading database '%s' "

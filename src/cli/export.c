@@ -5,7 +5,7 @@
  *   DIR/posts/SLUG.md   front matter between "---" lines, then the body
  *   DIR/users.tsv       name, admin (1 or 0), created, password hash
  *   DIR/comments.tsv    post slug, status, created, name, body, email
- *   DIR/redirects.tsv   old path, post slug
+ *   DIR/redirects.tsv   old path, post slug or target ("": gone)
  *   DIR/media.tsv       hash, type, name, created
  *   DIR/media/HASH.EXT  the bytes of each (their SHA-256 is HASH)
  *

@@ -442,6 +442,53 @@ import_posts(struct import_run *r)
 	return 0;
 }
 
+/* s with what a URI may not hold as is percent-encoded (Django keeps
+ * paths decoded; requests arrive encoded). Caller frees. */
+static char *
+uri_escaped(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = xmalloc(3 * n + 1);
+
+	out[text_uri_escape(out, s, n)] = '\0';
+	return out;
+}
+
+/* Django's contrib.redirects: each old path answers 301 to its new path
+ * (a path or a URL) or, new path empty, 410. */
+static int
+import_site_redirects(struct import_run *r)
+{
+	const struct db_rows *rows = &r->src.redirects;
+	int rc = 0;
+
+	if (cli_import_batch_begin(r->conn, &r->in_txn) != 0)
+		return -1;
+	for (size_t i = 0; rc == 0 && i < rows->nrows; i++) {
+		char *path = uri_escaped(db_cell(rows, i, 0)),
+		     *target = uri_escaped(db_cell(rows, i, 1));
+		enum import_outcome o;
+
+		rc = model_redirect_set(r->conn, path, target, false, &o);
+		if (rc == MODEL_OK) {
+			cli_import_count(&r->counts[K_REDIRECTS], o);
+		} else if (rc == MODEL_INVALID) {
+			fprintf(stderr,
+			        "blogd: import django: skipped redirect %s: "
+			        "not a path, or its new path is not a path "
+			        "or an http(s) URL\n",
+			        path);
+			r->counts[K_REDIRECTS].skipped++;
+			rc = MODEL_OK;
+		}
+		free(path);
+		free(target);
+	}
+	if (rc != MODEL_OK)
+		return -1;
+	return cli_import_batch_end(r->conn, r->args->dry_run, &r->in_txn);
+}
+
 static int
 compare_ids(const void *a, const void *b)
 {
@@ -520,6 +567,7 @@ import_write(struct import_run *r)
 	if (cli_db_open(r->cfg, &pool, &r->conn) != 0)
 		return -1;
 	if (import_users(r) == 0 && import_posts(r) == 0 &&
+	    (!r->src.has_redirects || import_site_redirects(r) == 0) &&
 	    (!r->args->prune || import_prune(r) == 0))
 		rc = 0;
 	if (r->in_txn)
@@ -564,6 +612,7 @@ cli_import_django(const struct config *cfg, int argc, char **argv)
 	db_rows_free(&r.src.posts);
 	db_rows_free(&r.src.comments);
 	db_rows_free(&r.src.tags);
+	db_rows_free(&r.src.redirects);
 out:
 	free(r.user_ids);
 	free(r.post_ids);

@@ -450,8 +450,13 @@ write_redirects(struct md_import *m)
 		char **r = m->redirects.rows[i];
 		long long post = 0;
 		enum import_outcome o = IMPORT_UNCHANGED;
-		int rc = model_import_post_id(m->conn, r[1], &post);
-		if (rc == MODEL_OK)
+		int rc;
+		/* A target ("", "/...", "http(s)://...") is never a slug. */
+		if (r[1][0] == '\0' || r[1][0] == '/' ||
+		    strstr(r[1], "://") != NULL)
+			rc = model_redirect_set(m->conn, r[0], r[1], true, &o);
+		else if ((rc = model_import_post_id(m->conn, r[1], &post)) ==
+		         MODEL_OK)
 			rc = model_import_redirect(m->conn, r[0], post, &o);
 		if (outcome(m, C_REDIRECTS, rc, o, r[0]) != 0)
 			return -1;

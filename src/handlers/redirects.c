@@ -1,6 +1,8 @@
 /*
  * The last stop of a GET that no route takes: an old URL kept by an
- * import (blogd import django --old-urls) answers 301 to its post; else a
+ * import (blogd import django --old-urls) answers 301 to its post, one
+ * set by hand (blogd redirect, or Django's contrib.redirects imported)
+ * 301 to its target or 410 Gone; else a
  * path with a slash added at the end answers 301 to the path without it
  * when a route takes that (Django's URLs end in '/', so its users and
  * their links add one: Django's APPEND_SLASH the other way round);
@@ -61,13 +63,13 @@ slash_redirect(struct http_request *req)
 	return route != NULL;
 }
 
-/* The post an import kept this path for (NULL when none, or when the
+/* Where a redirect sends this path ("" gone; NULL when none, or when the
  * database cannot say). Caller frees. */
 static char *
-old_url_slug(struct http_request *req)
+old_url_location(struct http_request *req)
 {
 	struct db_conn *conn;
-	char *slug = NULL;
+	char *location = NULL;
 	long long version = page_cache_version();
 	int rc;
 
@@ -77,28 +79,28 @@ old_url_slug(struct http_request *req)
 	 * none, and only an old URL (which the next visit finds) misses. */
 	if ((conn = db_acquire(http_req_app(req)->db)) == NULL)
 		return NULL;
-	rc = model_redirect_find(conn, http_req_path(req), &slug);
+	rc = model_redirect_find(conn, http_req_path(req), &location);
 	/* version was read before this: a path kept since moved it on. */
 	if (rc == MODEL_NOT_FOUND && version >= 0 &&
 	    model_redirect_any(conn) == 0)
 		atomic_store(&none_at, version);
 	db_release(conn);
-	return rc == MODEL_OK ? slug : NULL;
+	return rc == MODEL_OK ? location : NULL;
 }
 
 void
 handle_not_found(struct http_request *req)
 {
-	char *slug, location[128];
+	char *location;
 
 	/* Old URLs first: Django's end in '/' too, and an imported one may
 	 * name a slug that blogd stores changed. */
-	if ((slug = old_url_slug(req)) != NULL) {
-		/* Slugs are a-z, 0-9 and '-' (text_is_slug): nothing to
-		 * encode. */
-		snprintf(location, sizeof(location), "/posts/%s", slug);
-		free(slug);
-		http_redirect(req, 301, location);
+	if ((location = old_url_location(req)) != NULL) {
+		if (location[0] == '\0')
+			http_error(req, 410);
+		else
+			http_redirect(req, 301, location);
+		free(location);
 	} else if (!slash_redirect(req)) {
 		http_error(req, 404);
 	}

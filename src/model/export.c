@@ -52,8 +52,9 @@ int
 model_export_redirects(struct db_conn *conn, struct db_rows *rows)
 {
 	return model_rc(db_query(conn, rows,
-	                         "SELECT r.path, p.slug FROM redirects r "
-	                         "JOIN posts p ON p.id = r.post_id "
+	                         "SELECT r.path, IF(r.post_id IS NULL, "
+	                         "r.target, p.slug) FROM redirects r "
+	                         "LEFT JOIN posts p ON p.id = r.post_id "
 	                         "ORDER BY r.path",
 	                         ""));
 }

@@ -20,16 +20,6 @@
 
 #define SLUG_TRIES 1000
 
-/* MariaDB's affected rows for INSERT ... ON DUPLICATE KEY UPDATE: 1 a new
- * row, 2 an updated one, 0 a row already equal. */
-static enum import_outcome
-upsert_outcome(uint64_t affected)
-{
-	return affected == 1   ? IMPORT_ADDED
-	       : affected == 0 ? IMPORT_UNCHANGED
-	                       : IMPORT_UPDATED;
-}
-
 /*
  * password_hash follows the source only while it is still the copy made
  * by the last import (import_hash): a user who signed in here (rehashed to
@@ -73,8 +63,9 @@ model_import_user(struct db_conn *conn, const struct import_user *u,
 		goto out;
 	if (rows.nrows == 1) {
 		*id = db_cell_int(&rows, 0, 0);
-		*out = db_cell_int(&rows, 0, 1) ? IMPORT_KEPT
-		                                : upsert_outcome(affected);
+		*out = db_cell_int(&rows, 0, 1)
+		           ? IMPORT_KEPT
+		           : model_upsert_outcome(affected);
 		rc = MODEL_OK;
 	}
 	db_rows_free(&rows);
@@ -340,7 +331,7 @@ model_import_comment(struct db_conn *conn, const struct import_comment *c,
 	            c->approved ? "approved" : "pending", c->created_at,
 	            c->key) != 0)
 		return MODEL_ERR;
-	*out = upsert_outcome(affected);
+	*out = model_upsert_outcome(affected);
 	return MODEL_OK;
 }
 
@@ -354,10 +345,11 @@ model_import_redirect(struct db_conn *conn, const char *path, long long post_id,
 		return MODEL_INVALID;
 	if (db_exec(conn, &affected, NULL,
 	            "INSERT INTO redirects (path, post_id) VALUES (?, ?) "
-	            "ON DUPLICATE KEY UPDATE post_id = VALUES(post_id)",
+	            "ON DUPLICATE KEY UPDATE target = NULL, "
+	            "post_id = VALUES(post_id)",
 	            "si", path, post_id) != 0)
 		return MODEL_ERR;
-	*out = upsert_outcome(affected);
+	*out = model_upsert_outcome(affected);
 	return MODEL_OK;
 }
 

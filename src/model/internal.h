@@ -3,6 +3,7 @@
 #define BLOGD_MODEL_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model.h"
 
@@ -74,5 +75,8 @@ int model_post_tags_store(struct db_conn *conn, long long post_id,
 /* Marks visible content as changed (content_version), and notes when the
  * next scheduled post will show (model_content_version_due). 0 or -1. */
 int model_bump_version(struct db_conn *conn);
+/* MariaDB's affected rows for INSERT ... ON DUPLICATE KEY UPDATE: 1 a new
+ * row, 2 an updated one, 0 a row already equal (redirect.c). */
+enum import_outcome model_upsert_outcome(uint64_t affected);
 
 #endif

@@ -1,4 +1,4 @@
-/* Old URLs kept by an import (include/import.h). */
+/* Old URLs: kept by an import, or set by hand (include/import.h). */
 #include "import.h"
 
 #include <string.h>
@@ -6,24 +6,23 @@
 #include "db.h"
 #include "internal.h"
 #include "model.h"
+#include "text.h"
 
 int
-model_redirect_find(struct db_conn *conn, const char *path, char **slug)
+model_redirect_find(struct db_conn *conn, const char *path, char **location)
 {
-	*slug = NULL;
-	/* Only printable ASCII up to 500 bytes can be in the table (ascii,
+	*location = NULL;
+	/* Only what text_is_redirect_path takes can be in the table (ascii,
 	 * VARCHAR(500)); anything else is not sent to a server that would
 	 * have to convert it. */
-	size_t n = 0;
-	for (; path[n] != '\0'; n++)
-		if ((unsigned char)path[n] <= ' ' ||
-		    (unsigned char)path[n] >= 0x7f)
-			return MODEL_NOT_FOUND;
-	if (n > 500)
+	if (!text_is_redirect_path(path))
 		return MODEL_NOT_FOUND;
-	return model_query_text(conn, slug,
-	                        "SELECT p.slug FROM redirects r JOIN posts p "
-	                        "ON p.id = r.post_id WHERE r.path = ?",
+	/* Slugs are a-z, 0-9 and '-' (text_is_slug): nothing to encode. */
+	return model_query_text(conn, location,
+	                        "SELECT IF(r.post_id IS NULL, r.target, "
+	                        "CONCAT('/posts/', p.slug)) FROM redirects r "
+	                        "LEFT JOIN posts p ON p.id = r.post_id "
+	                        "WHERE r.path = ?",
 	                        "s", path);
 }
 
@@ -39,4 +38,49 @@ model_redirect_any(struct db_conn *conn)
 	any = db_cell_int(&rows, 0, 0) != 0;
 	db_rows_free(&rows);
 	return any;
+}
+
+enum import_outcome
+model_upsert_outcome(uint64_t affected)
+{
+	return affected == 1   ? IMPORT_ADDED
+	       : affected == 0 ? IMPORT_UNCHANGED
+	                       : IMPORT_UPDATED;
+}
+
+int
+model_redirect_set(struct db_conn *conn, const char *path, const char *target,
+                   bool over_post, enum import_outcome *out)
+{
+	uint64_t affected;
+	const char *sql =
+	    over_post ? "INSERT INTO redirects (path, target) VALUES (?, ?) "
+	                "ON DUPLICATE KEY UPDATE post_id = NULL, "
+	                "target = VALUES(target)"
+	              : "INSERT INTO redirects (path, target) VALUES (?, ?) "
+	                "ON DUPLICATE KEY UPDATE "
+	                "target = IF(post_id IS NULL, VALUES(target), target)";
+
+	if (!text_is_redirect_path(path) || !text_is_redirect_target(target))
+		return MODEL_INVALID;
+	if (db_exec(conn, &affected, NULL, sql, "ss", path, target) != 0)
+		return MODEL_ERR;
+	*out = model_upsert_outcome(affected);
+	/* A 404 found no redirect under the old version (redirects.c). */
+	return model_bump_version(conn) == 0 ? MODEL_OK : MODEL_ERR;
+}
+
+int
+model_redirect_delete(struct db_conn *conn, const char *path)
+{
+	uint64_t affected;
+
+	if (!text_is_redirect_path(path))
+		return MODEL_NOT_FOUND;
+	if (db_exec(conn, &affected, NULL,
+	            "DELETE FROM redirects WHERE path = ?", "s", path) != 0)
+		return MODEL_ERR;
+	if (affected == 0)
+		return MODEL_NOT_FOUND;
+	return model_bump_version(conn) == 0 ? MODEL_OK : MODEL_ERR;
 }

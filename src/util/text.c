@@ -334,6 +334,38 @@ text_is_email(const char *s)
 	}
 }
 
+/* Printable ASCII without space, at most TEXT_REDIRECT_MAX bytes. */
+static bool
+redirect_chars_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++)
+		if ((unsigned char)s[n] <= ' ' || (unsigned char)s[n] >= 0x7f)
+			return false;
+	return n <= TEXT_REDIRECT_MAX;
+}
+
+bool
+text_is_redirect_path(const char *s)
+{
+	return s[0] == '/' && redirect_chars_ok(s);
+}
+
+bool
+text_is_redirect_target(const char *s)
+{
+	if (s[0] == '\0')
+		return true;
+	if (!redirect_chars_ok(s))
+		return false;
+	if (s[0] == '/')
+		return s[1] != '/' && s[1] != '\\';
+	if (strncmp(s, "https://", 8) == 0)
+		return s[8] != '\0' && s[8] != '/';
+	return strncmp(s, "http://", 7) == 0 && s[7] != '\0' && s[7] != '/';
+}
+
 /*
  * By hand rather than with sscanf: with sscanf here and snprintf in
  * page_set_date, dates were a fifth of the instructions of a home page (two

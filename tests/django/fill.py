@@ -21,6 +21,7 @@ django.setup()
 from zoneinfo import ZoneInfo  # noqa: E402
 
 from django.contrib.auth.models import User  # noqa: E402
+from django.contrib.redirects.models import Redirect  # noqa: E402
 
 from blog.models import Comment, Post  # noqa: E402
 from journal.models import Entry, Remark  # noqa: E402
@@ -75,6 +76,16 @@ def initial():
                            email='\u00fc' * 150 + '@example.org',
                            body='Buy pills',
                            active=False)
+
+    # contrib.redirects: a moved feed, a page elsewhere, one gone, a
+    # path Django keeps decoded, and one that a post's URL shadows (Django
+    # served the post there; the redirect only answered 404s).
+    for old, new in (('/rss/', '/feed.xml'),
+                     ('/about-me/', 'https://example.org/about'),
+                     ('/old-page/', ''),
+                     ('/caf\u00e9/', '/pages/cafe/'),
+                     ('/blog/2023/3/5/hello-django/', '/elsewhere/')):
+        Redirect.objects.create(site_id=1, old_path=old, new_path=new)
 
     entry = Entry.objects.create(
         headline='Journal entry one', permalink='journal-one', writer=bob,

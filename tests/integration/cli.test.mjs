@@ -39,7 +39,8 @@ test('--help names every command and exits 0', async () => {
 	const r = await runBlogd(['--help']);
 	assertExit(r, 0, 'blogd --help');
 	const text = r.stdout + r.stderr;
-	for (const word of ['serve', 'migrate', 'check', 'user', 'post'])
+	for (const word of ['serve', 'migrate', 'check', 'user', 'post', 'media',
+	    'redirect', 'import', 'export'])
 		assert.match(text, new RegExp(`\\b${word}\\b`),
 		    `--help does not mention ${word}:\n${text}`);
 });

@@ -1,11 +1,12 @@
 // Discovery: tag and author lists, search, the Atom feed, the sitemap,
-// robots.txt and the OpenGraph head of post pages. Drafts never show.
+// robots.txt, the OpenGraph head of post pages, and the old URLs that
+// answer 301 or 410. Drafts never show.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import {
-	addPost, addUser, datePosts, expectBody, expectHeadLikeGet, expectNoBody,
+	addPost, addUser, assertExit, assertOneLine, cli, datePosts, expectBody, expectHeadLikeGet, expectNoBody,
 	expectStatus, numbered, numbersIn, setupSite, sql, startBlogd, waitFor,
 	writeConfig,
 } from './lib.mjs';
@@ -233,6 +234,62 @@ test('a slash added at the end answers 301 to the path without it',
 	}, 5000, 'the old URL before the slash');
 	expectStatus(r, 301, 'old URL');
 	sql("DELETE FROM redirects WHERE path = '/tags/even/'", DBNAME);
+});
+
+test('blogd redirect: 301 to a path or a URL, 410 for gone, list, delete',
+    async () => {
+	const redirect = async (...args) => cli(cfg, ['redirect', ...args]);
+	/* Waits for target to answer status (the CLI moved the content
+	 * version; the page cache reads it once a second). */
+	const answers = (target, status, location) => waitFor(async () => {
+		const r = await srv.get(target);
+		return r.status === status &&
+		    r.headers.location === location ? r : null;
+	}, 5000, `${target}: ${status} ${location ?? ''}`);
+
+	assertExit(await redirect('add', '/feed/', '/feed.xml'), 0, 'add feed');
+	assertExit(await redirect('add', '/old/section/',
+	    'https://archive.example.org/section/?a=1'), 0, 'add URL');
+	assertExit(await redirect('add', '/withdrawn/', '--gone'), 0,
+	    'add gone');
+	await answers('/feed/', 301, '/feed.xml');
+	await answers('/old/section/', 301,
+	    'https://archive.example.org/section/?a=1');
+	const gone = await answers('/withdrawn/', 410, undefined);
+	expectBody(gone, /Gone/);
+
+	// What a Location header could abuse, or no path at all, is refused.
+	for (const [path, target, why] of [
+	    ['/x', 'javascript:alert(1)', /not a target/],
+	    ['/x', '//evil.example/', /not a target/],
+	    ['/x', '/a b', /not a target/],
+	    ['/x', '/a\r\nSet-Cookie: x=1', /not a target/],
+	    ['x', '/y', /not a path/],
+	    ['/caf\u00e9', '/y', /not a path/]]) {
+		const r = await redirect('add', path, target);
+		assertExit(r, 1, `add ${path} ${target}`);
+		assert.match(assertOneLine(r, `add ${path}`), why);
+	}
+	const usage = await redirect('add', '/only-a-path');
+	assertExit(usage, 1, 'add without a target');
+	assert.match(usage.stderr, /usage/);
+
+	const list = await redirect('list');
+	assertExit(list, 0, 'list');
+	assert.equal(list.stdout, '/feed/\t301 /feed.xml\n' +
+	    '/old/section/\t301 https://archive.example.org/section/?a=1\n' +
+	    '/withdrawn/\t410\n');
+
+	// Replacing a target, then deleting: the path is a 404 again.
+	assertExit(await redirect('add', '/feed/', '/tags/bulk'), 0, 'replace');
+	await answers('/feed/', 301, '/tags/bulk');
+	for (const path of ['/feed/', '/old/section/', '/withdrawn/'])
+		assertExit(await redirect('delete', path), 0, `delete ${path}`);
+	await answers('/withdrawn/', 404, undefined);
+	const again = await redirect('delete', '/withdrawn/');
+	assertExit(again, 1, 'delete again');
+	assert.match(assertOneLine(again, 'delete again'), /no redirect/);
+	assert.equal((await redirect('list')).stdout, '');
 });
 
 test('author pages list their posts and paginate', async () => {

@@ -96,6 +96,9 @@ test('bad input is one line naming the cause, and nothing is written',
 		// A column the map names must exist, the default 'email' need not.
 		[{}, ['--map', mapFile('email.ini', '[comments]\nemail = mail\n')],
 			/table 'blog_comment' has no column 'mail' \(\[comments\] email\)/],
+		// So must a redirects table the map names (the default need not).
+		[{}, ['--map', mapFile('redir.ini', '[redirects]\ntable = moved\n')],
+			/has no table 'moved' \(\[redirects\] table\)/],
 		[{}, ['--map', mapFile('key.ini', '[posts]\ntitel = title\n')],
 			/key\.ini:2: unknown key 'titel' in \[posts\]/],
 		[{}, ['--old-urls', '/blog/{year}/{slug}/'],
@@ -122,6 +125,17 @@ test('--dry-run prints the summary and writes nothing', async () => {
 	    `mysql://${READER}@/${DJ}?socket=${encodeURIComponent(DB.socket)}` });
 	assertExit(sock, 0, 'import --dry-run over the socket');
 	assert.match(sock.stdout, /^posts +4 added,/m);
+	// Without --old-urls all 5 of contrib.redirects' rows.
+	assert.match(sock.stdout, /^redirects +5 added,/m, 'contrib.redirects');
+	// A Django without the redirects app: nothing to say about it.
+	sql('RENAME TABLE django_redirect TO django_redirect_away', DJ);
+	try {
+		const bare = await importDjango(['--dry-run']);
+		assertExit(bare, 0, 'import --dry-run without django_redirect');
+		assert.match(bare.stdout, /^redirects +0 added,/m);
+	} finally {
+		sql('RENAME TABLE django_redirect_away TO django_redirect', DJ);
+	}
 	for (const t of ['users', 'posts', 'comments', 'redirects', 'tags'])
 		assert.equal(count(t), 0, `${t} after a dry run`);
 });
@@ -133,7 +147,10 @@ test('import copies users with their hashes, posts, comments, tags',
 	assert.match(r.stdout, /^users +4 added, 0 updated, 0 unchanged/m);
 	assert.match(r.stdout, /^posts +4 added, 0 updated, 0 unchanged, 0 skipped/m);
 	assert.match(r.stdout, /^comments +3 added, 0 updated, 0 unchanged, 0 skipped/m);
-	assert.match(r.stdout, /^redirects +4 added/m);
+	// The posts' 4 old URLs, and 4 of contrib.redirects' 5 rows: the
+	// fifth is a post's old URL, which stays the post's.
+	assert.match(r.stdout,
+	    /^redirects +8 added, 0 updated, 1 unchanged, 0 skipped$/m);
 	// Progress and notes go to stderr.
 	assert.match(r.stderr, /4\/4 posts/);
 	assert.match(r.stderr, /user 'dan@home' is 'dan_home' in blogd/);
@@ -208,6 +225,10 @@ test('old URLs answer 301 to the post; other unknown paths 404', async () => {
 	const cases = [
 		['/blog/2023/3/5/hello-django/', '/posts/hello-django'],
 		['/blog/2022/12/31/Old_Style_Slug/', '/posts/old-style-slug'],
+		// contrib.redirects: a path, a URL, a path sent encoded.
+		['/rss/', '/feed.xml'],
+		['/about-me/', 'https://example.org/about'],
+		['/caf%C3%A9/', '/pages/cafe/'],
 	];
 	for (const [from, to] of cases) {
 		for (const method of ['GET', 'HEAD']) {
@@ -216,6 +237,7 @@ test('old URLs answer 301 to the post; other unknown paths 404', async () => {
 			assert.equal(r.headers.location, to);
 		}
 	}
+	expectStatus(await srv.get('/old-page/'), 410, 'a redirect to nothing');
 	expectStatus(await srv.get('/blog/2023/3/6/hello-django/'), 404,
 	    'another date');
 	expectStatus(await srv.get('/no/such/page'), 404, 'unknown');
@@ -245,7 +267,7 @@ test('re-import after a change in Django updates, duplicates nothing',
 	assert.match(r.stdout, /^users +0 added, 1 updated, 3 unchanged/m);
 	assert.match(r.stdout, /^posts +0 added, 2 updated, 2 unchanged, 0 skipped/m);
 	assert.match(r.stdout, /^comments +1 added, 0 updated, 3 unchanged/m);
-	assert.match(r.stdout, /^redirects +0 added, 0 updated, 4 unchanged/m);
+	assert.match(r.stdout, /^redirects +0 added, 0 updated, 9 unchanged/m);
 	assert.equal(count('posts'), 4);
 	assert.equal(count('comments'), 4);
 	assert.equal(count('users'), 4);
@@ -414,6 +436,11 @@ function readTree(root) {
 
 test('export, import markdown into an empty database, export: same files',
     async () => {
+	// Redirects set by hand travel too: to a path, and gone.
+	assertExit(await cli(cfg, ['redirect', 'add', '/feed/', '/feed.xml']),
+	    0, 'redirect add');
+	assertExit(await cli(cfg, ['redirect', 'add', '/withdrawn/',
+	    '--gone']), 0, 'redirect add --gone');
 	const first = path.join(dir, 'export-1');
 	const r = await cli(cfg, ['export', first]);
 	assertExit(r, 0, 'export');
@@ -435,6 +462,8 @@ test('export, import markdown into an empty database, export: same files',
 	    /^hello-django\tapproved\t[-0-9: ]+\tReader Two\tNice post\.\\nTwo lines\.\ttwo@example\.org$/m);
 	assert.match(files['redirects.tsv'],
 	    /^\/blog\/2023\/3\/5\/hello-django\/\thello-django$/m);
+	assert.match(files['redirects.tsv'], /^\/feed\/\t\/feed\.xml$/m);
+	assert.match(files['redirects.tsv'], /^\/withdrawn\/\t$/m);
 	const again = await cli(cfg, ['export', first]);
 	assertExit(again, 1, 'export into a directory that is not empty');
 	assert.match(assertOneLine(again, 'export again'), /not empty/);
@@ -451,8 +480,8 @@ test('export, import markdown into an empty database, export: same files',
 	assert.match(imp.stdout, /^posts +6 added/m);
 	assert.match(imp.stdout, /^comments +5 added/m);
 	// 4 of the blog's old URLs and 2 of the journal's, less the pruned
-	// post's.
-	assert.match(imp.stdout, /^redirects +5 added/m);
+	// post's; 4 of Django's redirects app; the two set by hand.
+	assert.match(imp.stdout, /^redirects +11 added/m);
 	const second = path.join(dir, 'export-2');
 	assertExit(await cli(copy, ['export', second]), 0, 'second export');
 	assert.deepEqual(readTree(second), files);

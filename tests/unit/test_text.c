@@ -415,6 +415,42 @@ test_is_email(void **state)
 	assert_false(text_is_email("\xff@example.org"));
 }
 
+static void
+test_redirects(void **state)
+{
+	static const char *const paths[] = {"/", "/feed/", "/a%20b?x=1"};
+	static const char *const bad_paths[] = {
+	    "", "feed/", "/a b", "/a\tb", "/caf\xc3\xa9", "/a\x7f"};
+	static const char *const targets[] = {"", "/feed.xml", "/tags/a?page=2",
+	                                      "https://example.org",
+	                                      "http://example.org/x?y=1#z"};
+	static const char *const bad_targets[] = {
+	    "//evil.example", "/\\evil.example",     "https://",
+	    "https:///x",     "javascript:alert(1)", "ftp://example.org",
+	    "feed.xml",       "/a\r\nSet-Cookie: x", "/a b"};
+	char long_path[TEXT_REDIRECT_MAX + 2];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		assert_true(text_is_redirect_path(paths[i]));
+	for (size_t i = 0; i < sizeof(bad_paths) / sizeof(bad_paths[0]); i++)
+		assert_false(text_is_redirect_path(bad_paths[i]));
+	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
+		assert_true(text_is_redirect_target(targets[i]));
+	for (size_t i = 0; i < sizeof(bad_targets) / sizeof(bad_targets[0]);
+	     i++)
+		assert_false(text_is_redirect_target(bad_targets[i]));
+	memset(long_path, 'a', sizeof(long_path));
+	long_path[0] = '/';
+	long_path[TEXT_REDIRECT_MAX] = '\0';
+	assert_true(text_is_redirect_path(long_path));
+	assert_true(text_is_redirect_target(long_path));
+	long_path[TEXT_REDIRECT_MAX] = 'a';
+	long_path[TEXT_REDIRECT_MAX + 1] = '\0';
+	assert_false(text_is_redirect_path(long_path));
+	assert_false(text_is_redirect_target(long_path));
+}
+
 int
 main(void)
 {
@@ -428,6 +464,7 @@ main(void)
 	    cmocka_unit_test(test_slugify_length),
 	    cmocka_unit_test(test_is_slug),
 	    cmocka_unit_test(test_is_email),
+	    cmocka_unit_test(test_redirects),
 	    cmocka_unit_test(test_utf8_valid),
 	    cmocka_unit_test(test_utf8_len),
 	    cmocka_unit_test(test_trim),

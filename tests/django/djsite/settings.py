@@ -1,6 +1,6 @@
 """
 A minimal Django 3.2 site: the "Django by Example" blog app (with
-django-taggit) and a second app, journal, whose tables and columns are
+django-taggit), Django's redirects app, and a second app, journal, whose tables and columns are
 named otherwise (imported with --map). The database comes from DJ_DB_*
 in the environment (the test's private MariaDB).
 """
@@ -9,9 +9,12 @@ import os
 SECRET_KEY = 'test-only-not-secret'
 DEBUG = False
 ALLOWED_HOSTS = ['*']
+SITE_ID = 1
 INSTALLED_APPS = [
     'django.contrib.contenttypes',
     'django.contrib.auth',
+    'django.contrib.sites',
+    'django.contrib.redirects',
     'taggit',
     'blog',
     'journal',
