@@ -22,9 +22,7 @@ root=$(pwd)
 bench_build_client ceiling -lpthread
 bench_enter wrk curl
 
-duration=${BENCH_DURATION:-8s}
-conns=${BENCH_CONNECTIONS:-64}
-wrk_threads=${BENCH_THREADS:-2}
+bench_wrk_settings 8s
 rounds=${BENCH_ROUNDS:-3}
 blogd=${BLOGD_BIN:-$root/build-bench/blogd}
 work=$BLOGD_TEST_DB_DIR/bench-ceiling

@@ -20,9 +20,7 @@ root=$(pwd)
 
 bench_enter wrk curl
 
-duration=${BENCH_DURATION:-10s}
-conns=${BENCH_CONNECTIONS:-64}
-wrk_threads=${BENCH_THREADS:-2}
+bench_wrk_settings 10s
 blogd=${BLOGD_BIN:-$root/build-bench/blogd}
 work=$BLOGD_TEST_DB_DIR/bench
 mkdir -p "$work/webroot"

@@ -178,15 +178,23 @@ cpu_us_per() {
 		'BEGIN { if (n > 0) printf "%.0f", t / hz * 1e6 / n; else printf "-" }'
 }
 
+# bench_wrk_settings DURATION: wrk's settings from the environment into
+# duration (BENCH_DURATION, else DURATION), conns (BENCH_CONNECTIONS, 64)
+# and wrk_threads (BENCH_THREADS, 2).
+bench_wrk_settings() {
+	duration=${BENCH_DURATION:-$1}
+	conns=${BENCH_CONNECTIONS:-64}
+	wrk_threads=${BENCH_THREADS:-2}
+}
+
 # bench_wrk LABEL URL SERVER_PID DB_PID RPS_FILE: one wrk run against URL
-# (wrk_threads, conns and duration from the caller); prints LABEL, req/s,
+# (with bench_wrk_settings' values); prints LABEL, req/s,
 # p99 and the CPU per request of the server and of MariaDB, and appends
 # the req/s to RPS_FILE.
 bench_wrk() {
 	local out s0 s1 d0 d1 rps n p99 errs
 	s0=$(cpu_ticks "$3")
 	d0=$(cpu_ticks "$4")
-	# shellcheck disable=SC2154 # the calling script sets all three
 	out=$(wrk -t"$wrk_threads" -c"$conns" -d"$duration" --latency "$2")
 	s1=$(cpu_ticks "$3")
 	d1=$(cpu_ticks "$4")
