@@ -135,5 +135,11 @@ int model_redirect_set(struct db_conn *conn, const char *path,
                        enum import_outcome *out);
 /* 0, MODEL_NOT_FOUND, MODEL_ERR; marks content as changed. */
 int model_redirect_delete(struct db_conn *conn, const char *path);
+/* The redirects by path: path, location (as model_redirect_find: "" is
+ * gone), 1 when a post's old URL. posts false: only those that are not
+ * (an import may keep thousands). 0 or MODEL_ERR. */
+int model_redirect_list(struct db_conn *conn, bool posts, struct db_rows *out);
+/* How many old URLs are kept for posts, or -1 on error. */
+long long model_redirect_post_count(struct db_conn *conn);
 
 #endif

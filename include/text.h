@@ -30,6 +30,9 @@ bool text_is_redirect_path(const char *s);
  * reads as another host), an absolute http:// or https:// URL in printable
  * ASCII, or "" (gone: 410). */
 bool text_is_redirect_target(const char *s);
+/* Why path and target cannot make a redirect, in a sentence; NULL when
+ * they can. */
+const char *text_redirect_problem(const char *path, const char *target);
 bool text_utf8_valid(const char *s, size_t len);
 /* Number of UTF-8 code points in s (s must be valid). */
 size_t text_utf8_len(const char *s);

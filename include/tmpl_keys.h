@@ -75,6 +75,17 @@
 	X(SELF)                                                                \
 	X(DELETE)                                                              \
 	X(ADMIN_CHECKED)                                                       \
+	X(REDIRECTS)                                                           \
+	X(REDIRECT)                                                            \
+	X(OLD_PATH)                                                            \
+	X(LOCATION)                                                            \
+	X(MOVED)                                                               \
+	X(GONE)                                                                \
+	X(GONE_CHECKED)                                                        \
+	X(FORM_OLD_PATH)                                                       \
+	X(FORM_TARGET)                                                         \
+	X(POST_REDIRECTS)                                                      \
+	X(POST_REDIRECT_COUNT)                                                 \
 	X(CSRF_TOKEN)                                                          \
 	X(FORM_STAMP)                                                          \
 	X(FORM_NAME)                                                           \
@@ -172,6 +183,7 @@
 	X(admin_totp, "admin_totp.tpl")                                        \
 	X(admin_password, "admin_password.tpl")                                \
 	X(admin_users, "admin_users.tpl")                                      \
+	X(admin_redirects, "admin_redirects.tpl")                              \
 	X(admin_index, "admin_index.tpl")                                      \
 	X(admin_post, "admin_post.tpl")                                        \
 	X(admin_comments, "admin_comments.tpl")                                \

@@ -4,6 +4,7 @@
 <a href="/admin/posts/new">New post</a>
 <a href="/admin/comments">Comments</a>
 <a href="/admin/users">Users</a>
+<a href="/admin/redirects">Redirects</a>
 <a href="/admin/password">Password</a>
 <a href="/admin/totp">Two-factor</a>
 <a href="/admin/media">Media</a>

@@ -19,27 +19,14 @@
 static int
 redirect_add(struct db_conn *conn, const char *path, const char *target)
 {
+	const char *problem = text_redirect_problem(path, target);
 	enum import_outcome o;
-	int rc;
 
-	if (!text_is_redirect_path(path)) {
-		/* Not echoed: it may hold a line break. */
-		fprintf(stderr,
-		        "blogd: redirect: OLD_PATH is not a path: '/' then "
-		        "printable ASCII (percent-encode the rest), at most "
-		        "%d bytes\n",
-		        TEXT_REDIRECT_MAX);
+	if (problem != NULL) {
+		fprintf(stderr, "blogd: redirect: %s\n", problem);
 		return 1;
 	}
-	if (!text_is_redirect_target(target)) {
-		fprintf(stderr,
-		        "blogd: redirect: TARGET is not a target: a path "
-		        "(/..., printable ASCII), an http:// or https:// URL, "
-		        "or --gone\n");
-		return 1;
-	}
-	rc = model_redirect_set(conn, path, target, true, &o);
-	if (rc != MODEL_OK) {
+	if (model_redirect_set(conn, path, target, true, &o) != MODEL_OK) {
 		fprintf(stderr, "blogd: redirect: database error\n");
 		return 1;
 	}
@@ -65,7 +52,7 @@ redirect_list(struct db_conn *conn)
 {
 	struct db_rows rows;
 
-	if (model_export_redirects(conn, &rows) != MODEL_OK) {
+	if (model_redirect_list(conn, true, &rows) != MODEL_OK) {
 		fprintf(stderr, "blogd: redirect: database error\n");
 		return 1;
 	}
@@ -74,10 +61,8 @@ redirect_list(struct db_conn *conn)
 
 		if (to[0] == '\0')
 			printf("%s\t410\n", db_cell(&rows, i, 0));
-		else if (to[0] == '/' || strstr(to, "://") != NULL)
+		else
 			printf("%s\t301 %s\n", db_cell(&rows, i, 0), to);
-		else /* a post's slug */
-			printf("%s\t301 /posts/%s\n", db_cell(&rows, i, 0), to);
 	}
 	db_rows_free(&rows);
 	return 0;

@@ -38,6 +38,9 @@ void handle_admin_password(struct http_request *req);
 /* admin_users.c: the accounts; GET the list, POST a new one. */
 void handle_admin_users(struct http_request *req);
 void handle_admin_user_delete(struct http_request *req); /* POST */
+/* admin_redirects.c: GET the list, POST a new one; POST .../delete. */
+void handle_admin_redirects(struct http_request *req);
+void handle_admin_redirect_delete(struct http_request *req);
 /* admin_comments.c */
 void handle_admin_comments(struct http_request *req);        /* GET */
 void handle_admin_comment_approve(struct http_request *req); /* POST */

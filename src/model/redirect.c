@@ -8,6 +8,11 @@
 #include "model.h"
 #include "text.h"
 
+/* Where redirect r sends a request: its post's page (p joined), or its
+ * target. */
+#define REDIRECT_LOCATION                                                      \
+	"IF(r.post_id IS NULL, r.target, CONCAT('/posts/', p.slug))"
+
 int
 model_redirect_find(struct db_conn *conn, const char *path, char **location)
 {
@@ -19,8 +24,7 @@ model_redirect_find(struct db_conn *conn, const char *path, char **location)
 		return MODEL_NOT_FOUND;
 	/* Slugs are a-z, 0-9 and '-' (text_is_slug): nothing to encode. */
 	return model_query_text(conn, location,
-	                        "SELECT IF(r.post_id IS NULL, r.target, "
-	                        "CONCAT('/posts/', p.slug)) FROM redirects r "
+	                        "SELECT " REDIRECT_LOCATION " FROM redirects r "
 	                        "LEFT JOIN posts p ON p.id = r.post_id "
 	                        "WHERE r.path = ?",
 	                        "s", path);
@@ -83,4 +87,30 @@ model_redirect_delete(struct db_conn *conn, const char *path)
 	if (affected == 0)
 		return MODEL_NOT_FOUND;
 	return model_bump_version(conn) == 0 ? MODEL_OK : MODEL_ERR;
+}
+
+int
+model_redirect_list(struct db_conn *conn, bool posts, struct db_rows *out)
+{
+	if (db_query(conn, out,
+	             "SELECT r.path, " REDIRECT_LOCATION ", "
+	             "r.post_id IS NOT NULL FROM redirects r LEFT JOIN posts p "
+	             "ON p.id = r.post_id "
+	             "WHERE ? OR r.post_id IS NULL ORDER BY r.path",
+	             "i", (long long)posts) != 0)
+		return MODEL_ERR;
+	return MODEL_OK;
+}
+
+long long
+model_redirect_post_count(struct db_conn *conn)
+{
+	long long n;
+
+	if (model_query_int(conn, &n,
+	                    "SELECT COUNT(*) FROM redirects "
+	                    "WHERE post_id IS NOT NULL",
+	                    "") != MODEL_OK)
+		return -1;
+	return n;
 }

@@ -366,6 +366,19 @@ text_is_redirect_target(const char *s)
 	return strncmp(s, "http://", 7) == 0 && s[7] != '\0' && s[7] != '/';
 }
 
+const char *
+text_redirect_problem(const char *path, const char *target)
+{
+	/* The values are not repeated: they may hold a line break. */
+	if (!text_is_redirect_path(path))
+		return "The old path must be '/' then printable ASCII "
+		       "(percent-encode the rest), at most 500 bytes.";
+	if (!text_is_redirect_target(target))
+		return "The new address must be a path (/...) or an http:// or "
+		       "https:// URL, in printable ASCII.";
+	return NULL;
+}
+
 /*
  * By hand rather than with sscanf: with sscanf here and snprintf in
  * page_set_date, dates were a fifth of the instructions of a home page (two

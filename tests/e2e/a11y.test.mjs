@@ -142,7 +142,7 @@ test('axe finds no violation on the admin pages', async () => {
 	const found = [];
 	for (const target of ['/admin', '/admin/posts/new',
 	    `/admin/posts/${postId}/edit`, '/admin/comments', '/admin/media',
-	    '/admin/password', '/admin/users'])
+	    '/admin/password', '/admin/users', '/admin/redirects'])
 		found.push(...await audit(page, problems, target));
 	// A form shown again with its errors.
 	await page.goto(`${base}/admin/posts/new`);

@@ -8,7 +8,7 @@ import { after, before, beforeEach, test } from 'node:test';
 
 import {
 	CookieJar, addPost, addUser, csrfFrom, expectBody, expectNoBody,
-	expectStatus, hiddenFrom, setupSite, sql, sqlValue, startBlogd,
+	expectStatus, hiddenFrom, setupSite, sql, sqlValue, startBlogd, waitFor,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_admin';
@@ -720,6 +720,59 @@ test('users: the list, adding an admin or an author, deleting', async () => {
 	    "'newauthor'", DBNAME), '0');
 	expectStatus(await del('no-such-user'), 404, 'unknown account');
 	expectStatus(await del('newadmin'), 303, 'delete an admin');
+});
+
+test('redirects: add one to a path, one gone, refusals, delete',
+    async () => {
+	const jar = await login();
+	const { res, token } = await adminPage(jar, '/admin/redirects');
+	expectBody(res, /<h1>Redirects<\/h1>/);
+	const add = (fields) => srv.request('POST', '/admin/redirects',
+	    { jar, body: { csrf_token: token, ...fields } });
+	for (const [fields, why] of [
+		[{ path: 'rss', target: '/feed.xml' }, /old path must be/],
+		[{ path: '/rss/', target: '//evil.example/' }, /new address must/],
+		[{ path: '/rss/', target: 'javascript:alert(1)' },
+		    /new address must/],
+		[{ path: '/rss/', target: '' }, /or tick &quot;Gone for good/],
+	]) {
+		const r = await add(fields);
+		expectStatus(r, 400, String(why));
+		expectBody(r, why);
+	}
+	const kept = await add({ path: '/rss/', target: '//evil.example/' });
+	expectBody(kept, /name="path" type="text" value="\/rss\/"/,
+	    'the typed path kept');
+	expectStatus(await add({ path: '/x/', target: '/y' }), 303,
+	    'a second one');
+	expectStatus(await srv.request('POST', '/admin/redirects',
+	    { jar, body: { path: '/rss/', target: '/feed.xml' } }), 403,
+	    'no CSRF token');
+
+	const made = await add({ path: ' /rss/ ', target: '/feed.xml' });
+	expectStatus(made, 303, 'add (trimmed)');
+	assert.equal(made.headers.location, '/admin/redirects?added=1');
+	expectStatus(await add({ path: '/gone/', gone: '1', target: '/z' }),
+	    303, 'add gone (the address is ignored)');
+	const list = await srv.get('/admin/redirects', { jar });
+	expectBody(list, /<code>\/rss\/<\/code><\/td>\s*<td><code>\/feed\.xml<\/code>/);
+	expectBody(list, /<code>\/gone\/<\/code><\/td>\s*<td>gone \(410\)/);
+	const follows = await waitFor(async () => {
+		const r = await srv.get('/rss/');
+		return r.status === 301 ? r : null;
+	}, 5000, '/rss/ answering 301');
+	assert.equal(follows.headers.location, '/feed.xml');
+	await waitFor(async () => (await srv.get('/gone/')).status === 410,
+	    5000, '/gone/ answering 410');
+
+	const del = (path) => srv.request('POST', '/admin/redirects/delete',
+	    { jar, body: { csrf_token: token, path } });
+	for (const path of ['/rss/', '/gone/', '/x/'])
+		expectStatus(await del(path), 303, `delete ${path}`);
+	expectStatus(await del('/rss/'), 404, 'delete again');
+	assert.equal(sqlValue('SELECT COUNT(*) FROM redirects', DBNAME), '0');
+	await waitFor(async () => (await srv.get('/rss/')).status === 404,
+	    5000, '/rss/ a 404 again');
 });
 
 test('published comments are listed newest first, 50 a page', async () => {

@@ -79,6 +79,7 @@ before(async () => {
 		['admin-media', '/admin/media', 200, jar],
 		['admin-password', '/admin/password', 200, jar],
 		['admin-users', '/admin/users', 200, jar],
+		['admin-redirects', '/admin/redirects', 200, jar],
 	];
 	for (const [name, target, status, j] of want) {
 		const res = await srv.get(target, j ? { jar: j } : {});
