@@ -98,6 +98,9 @@ struct config {
 		char *base_url;
 		char *description; /* meta description of non-post pages */
 		char *time_zone;   /* include/zone.h */
+		/* The pages' and the feed's language (Django's LANGUAGE_CODE):
+		 * <html lang>, xml:lang; screen readers pronounce by it. */
+		char *language;
 		bool moderate_comments;
 		bool markdown_unsafe_html; /* key "allow_raw_html" */
 		/* Comment spam defence (handlers/comments.c): the seconds a

@@ -26,6 +26,10 @@ bool text_is_email(const char *s);
  * requested), at most TEXT_REDIRECT_MAX bytes. */
 #define TEXT_REDIRECT_MAX 500
 bool text_is_redirect_path(const char *s);
+/* A BCP 47 language tag's shape: a primary subtag of 2 to 8 letters, then
+ * subtags of 1 to 8 letters or digits after '-', 35 bytes at most ("en",
+ * "pt-BR", "zh-Hant-TW"). */
+bool text_is_language_tag(const char *s);
 /* Where a redirect sends it: a path as above (not "//", which a browser
  * reads as another host), an absolute http:// or https:// URL in printable
  * ASCII, or "" (gone: 410). */

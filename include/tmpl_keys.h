@@ -16,6 +16,7 @@
 #define TMPL_KEYS(X)                                                           \
 	/* layout.tpl */                                                       \
 	X(SITE_TITLE)                                                          \
+	X(LANGUAGE)                                                            \
 	X(PAGE_TITLE)                                                          \
 	X(CONTENT)                                                             \
 	X(NOTICE)                                                              \

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "netaddr.h"
+#include "text.h"
 #include "xalloc.h"
 #include "zone.h"
 
@@ -139,6 +140,7 @@ static const struct config_key config_keys[] = {
     {"site", "base_url", CT_STR, OFF(site.base_url), "", 0, 0, NULL},
     {"site", "description", CT_STR, OFF(site.description), "", 0, 0, NULL},
     {"site", "time_zone", CT_STR, OFF(site.time_zone), "UTC", 0, 0, NULL},
+    {"site", "language", CT_STR, OFF(site.language), "en", 0, 0, NULL},
     {"site", "moderate_comments", CT_BOOL, OFF(site.moderate_comments), "true",
      0, 0, NULL},
     {"site", "allow_raw_html", CT_BOOL, OFF(site.markdown_unsafe_html), "false",
@@ -806,6 +808,13 @@ validate(struct config *cfg, char *err, size_t errlen)
 		         "site.time_zone: '%s' is not UTC or a zone of the tz "
 		         "database (tzdata), such as Europe/Berlin",
 		         cfg->site.time_zone);
+		return -1;
+	}
+	if (!text_is_language_tag(cfg->site.language)) {
+		snprintf(err, errlen,
+		         "site.language: '%s' is not a language tag such as "
+		         "en, fr or pt-BR",
+		         cfg->site.language);
 		return -1;
 	}
 	char *url = cfg->site.base_url;

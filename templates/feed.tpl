@@ -1,6 +1,6 @@
 {{%AUTOESCAPE context="XML"}}
 <?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom">
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{{LANGUAGE}}">
 <id>{{BASE_URL}}/</id>
 <title>{{SITE_TITLE}}</title>
 <updated>{{UPDATED}}</updated>

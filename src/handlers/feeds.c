@@ -160,6 +160,7 @@ handle_feed(struct http_request *req)
 	}
 	root = tmpl_dict_new();
 	tmpl_set(root, TK_SITE_TITLE, http_req_app(req)->cfg->site.title);
+	tmpl_set(root, TK_LANGUAGE, http_req_app(req)->cfg->site.language);
 	tmpl_set(root, TK_BASE_URL, base);
 	feeds_set_feed_updated(root, &list);
 	for (i = 0; i < list.n; i++)

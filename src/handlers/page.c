@@ -124,6 +124,7 @@ page_new(struct http_request *req, const char *title, const char *file,
 	bool admin = is_admin(req);
 
 	tmpl_set(root, TK_SITE_TITLE, cfg->site.title);
+	tmpl_set(root, TK_LANGUAGE, cfg->site.language);
 	tmpl_set(root, TK_PAGE_TITLE, title);
 	/* A post's excerpt replaces it (post_meta in posts.c). */
 	tmpl_set(root, TK_PAGE_DESCRIPTION,

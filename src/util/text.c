@@ -366,6 +366,38 @@ text_is_redirect_target(const char *s)
 	return strncmp(s, "http://", 7) == 0 && s[7] != '\0' && s[7] != '/';
 }
 
+static bool
+ascii_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+bool
+text_is_language_tag(const char *s)
+{
+	size_t n = strlen(s), run = 0, i;
+
+	if (n == 0 || n > 35)
+		return false;
+	for (i = 0; i < n && s[i] != '-'; i++)
+		if (!ascii_letter(s[i]))
+			return false;
+	if (i < 2 || i > 8)
+		return false;
+	for (; i < n; i++) {
+		if (s[i] == '-') {
+			if (i + 1 == n || s[i + 1] == '-')
+				return false;
+			run = 0;
+		} else if (!(ascii_letter(s[i]) ||
+		             (s[i] >= '0' && s[i] <= '9')) ||
+		           ++run > 8) {
+			return false;
+		}
+	}
+	return true;
+}
+
 const char *
 text_redirect_problem(const char *path, const char *target)
 {

@@ -22,7 +22,8 @@ const UNITAG_PATH = '/tags/caf%C3%A9%20au%20lait';
 const entry = (i) => numbered('Entry', i);
 
 before(async () => {
-	cfg = await setupSite(DBNAME);
+	// A French Canadian blog: pages and feed say so ([site] language).
+	cfg = await setupSite(DBNAME, { site: { language: 'fr-CA' } });
 	await addUser(cfg, 'alice', 'alice password 1');
 	await addUser(cfg, 'bob.b', 'bob password 1');
 	await addUser(cfg, 'carol', 'carol password 1');
@@ -404,7 +405,7 @@ test('Atom feed: well-formed, 20 newest published entries', async () => {
 	assert.doesNotThrow(() => new TextDecoder('utf-8', { fatal: true })
 	    .decode(r.raw), 'invalid UTF-8');
 	const base = cfg.base;
-	expectBody(r, /<feed xmlns="http:\/\/www\.w3\.org\/2005\/Atom">/);
+	expectBody(r, /<feed xmlns="http:\/\/www\.w3\.org\/2005\/Atom" xml:lang="fr-CA">/);
 	expectBody(r, new RegExp(`<link rel="self" type="application/atom\\+xml" href="${base}/feed.xml"/>`),
 	    'self link');
 	expectBody(r, new RegExp(`<link rel="alternate" type="text/html" href="${base}/"/>`),
@@ -520,6 +521,7 @@ test('post pages carry canonical, description and OpenGraph tags',
 	const r = await srv.get(`/posts/${evilSlug}`);
 	expectStatus(r, 200, 'GET evil post');
 	const head = r.body.slice(0, r.body.indexOf('</head>'));
+	assert.match(head, /^<!DOCTYPE html>\s*<html lang="fr-CA">/, 'language');
 	const url = `${cfg.base}/posts/${evilSlug}`;
 	const meta = (attr, name) => new RegExp(`<meta ${attr}="${name}" ` +
 	    'content="([^"]*)">').exec(head)?.[1];

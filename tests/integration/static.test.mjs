@@ -193,6 +193,7 @@ test('SIGHUP: pages inline and link the static files as they are now',
 		await waitFor(() => count() > n, 5000, 'the reload');
 	};
 	const first = await srv.get('/');
+	assert.match(first.body, /<html lang="en">/, 'the default language');
 	const old = inlined(first.body);
 	assert.ok(old, 'the stylesheet is inlined');
 	assert.ok(csp(first).includes(`'sha256-${styleHash(old)}'`),

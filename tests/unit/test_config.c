@@ -94,6 +94,7 @@ test_defaults(void **state)
 	assert_string_equal(cfg.site.base_url, "");
 	assert_string_equal(cfg.site.description, "");
 	assert_string_equal(cfg.site.time_zone, "UTC");
+	assert_string_equal(cfg.site.language, "en");
 	assert_true(cfg.site.moderate_comments);
 	assert_false(cfg.site.markdown_unsafe_html);
 	assert_int_equal(cfg.site.comment_min_seconds, 3);
@@ -238,6 +239,8 @@ test_bad_values(void **state)
 	    {"[site]\nbase_url = example.org\n", "site.base_url"},
 	    {"[site]\ntime_zone = Mars/Olympus_Mons\n",
 	     "site.time_zone: 'Mars/Olympus_Mons' is not UTC or a zone"},
+	    {"[site]\nlanguage = en_GB\n",
+	     "site.language: 'en_GB' is not a language tag"},
 	    /* Names, never paths out of the database. */
 	    {"[site]\ntime_zone = ../../../etc/passwd\n", "site.time_zone"},
 	    {"[site]\ntime_zone = /etc/localtime\n", "site.time_zone"},

@@ -451,6 +451,28 @@ test_redirects(void **state)
 	assert_false(text_is_redirect_target(long_path));
 }
 
+static void
+test_language_tags(void **state)
+{
+	static const char *const good[] = {
+	    "en", "fr", "pt-BR", "zh-Hant-TW", "es-419", "de-CH-1996", "sgn"};
+	static const char *const bad[] = {"",      "e",       "e1",
+	                                  "en-",   "-en",     "en--GB",
+	                                  "en_GB", "en GB",   "en-toolongsub",
+	                                  "\"en",  "en\"><x", "fr-\xc3\xa9"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_true(text_is_language_tag(good[i]));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(text_is_language_tag(bad[i]));
+	/* 35 bytes at most. */
+	assert_true(
+	    text_is_language_tag("en-aaaaaaaa-bbbbbbbb-cccccccc-ddddd"));
+	assert_false(
+	    text_is_language_tag("en-aaaaaaaa-bbbbbbbb-cccccccc-dddddd"));
+}
+
 int
 main(void)
 {
@@ -465,6 +487,7 @@ main(void)
 	    cmocka_unit_test(test_is_slug),
 	    cmocka_unit_test(test_is_email),
 	    cmocka_unit_test(test_redirects),
+	    cmocka_unit_test(test_language_tags),
 	    cmocka_unit_test(test_utf8_valid),
 	    cmocka_unit_test(test_utf8_len),
 	    cmocka_unit_test(test_trim),
