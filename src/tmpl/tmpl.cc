@@ -19,6 +19,7 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <vector>
 #include <unordered_map>
 
 #include <ctemplate/template.h>
@@ -236,98 +237,140 @@ class cerr_capture
 
 /*
  * Checks that dir/file is a readable regular file before ctemplate sees it,
- * so that the error names the system's reason, not a guess.
+ * so that the error names the system's reason, not a guess (into err,
+ * unless NULL).
  */
 static int
 tmpl_check_file(const char *dir, const char *file, char *err, size_t errlen)
 {
 	char path[4096];
+	const char *why = NULL;
 	struct stat st;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	int rc = fstat(fd, &st);
-	int e = errno;
+		why = strerror(errno);
+	} else {
+		int rc = fstat(fd, &st);
+		int e = errno;
 
-	close(fd);
-	if (rc == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(e));
-		return -1;
+		close(fd);
+		if (rc == -1)
+			why = strerror(e);
+		else if (!S_ISREG(st.st_mode))
+			why = "not a regular file";
 	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		return -1;
-	}
-	return 0;
+	if (why != NULL && err != NULL)
+		snprintf(err, errlen, "%s: %s", path, why);
+	return why == NULL ? 0 : -1;
 }
 
+/* Loads file from the first of dirs that has it; the error names the
+ * first directory's reason when none has. */
 static int
-tmpl_load(cerr_capture &cap, const char *dir, const char *file, char *err,
-          size_t errlen)
+tmpl_load(cerr_capture &cap, const std::vector<std::string> &dirs,
+          const char *file, char *err, size_t errlen)
 {
-	if (tmpl_check_file(dir, file, err, errlen) != 0)
+	size_t i;
+
+	for (i = 0; i < dirs.size(); i++)
+		if (tmpl_check_file(dirs[i].c_str(), file, i == 0 ? err : NULL,
+		                    errlen) == 0)
+			break;
+	if (i == dirs.size())
 		return -1;
 	cap.clear();
+	/* ctemplate searches the same directories in the same order. */
 	if (ctemplate::mutable_default_template_cache()->LoadTemplate(
 	        file, tmpl_strip_for(file)))
 		return 0;
-	snprintf(err, errlen, "%s/%s: %s", dir, file, cap.cause().c_str());
+	snprintf(err, errlen, "%s/%s: %s", dirs[i].c_str(), file,
+	         cap.cause().c_str());
 	return -1;
 }
 
 static int
-tmpl_load_dir(cerr_capture &cap, const char *dir, char *err, size_t errlen)
+tmpl_load_dir(cerr_capture &cap, const std::vector<std::string> &dirs,
+              const std::string &dir, char *err, size_t errlen)
 {
 	DIR *dh;
 	struct dirent *de;
 	int rc = 0;
 
-	if ((dh = opendir(dir)) == NULL) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+	if ((dh = opendir(dir.c_str())) == NULL) {
+		snprintf(err, errlen, "%s: %s", dir.c_str(), strerror(errno));
 		return -1;
 	}
 	while (rc == 0 && (de = readdir(dh)) != NULL)
 		if (tmpl_is_tpl(de->d_name))
-			rc = tmpl_load(cap, dir, de->d_name, err, errlen);
+			rc = tmpl_load(cap, dirs, de->d_name, err, errlen);
 	closedir(dh);
 	return rc;
 }
 
+/* The directories of search path "A:B:..." in order, each checked to be
+ * one; empty (err set) otherwise. */
+static std::vector<std::string>
+tmpl_dirs(const char *path, char *err, size_t errlen)
+{
+	std::vector<std::string> dirs;
+	std::string all(path);
+	struct stat st;
+	size_t from = 0;
+
+	for (;;) {
+		size_t colon = all.find(':', from);
+		std::string dir = all.substr(from, colon == std::string::npos
+		                                       ? std::string::npos
+		                                       : colon - from);
+		if (stat(dir.c_str(), &st) == -1) {
+			snprintf(err, errlen, "%s: %s", dir.c_str(),
+			         strerror(errno));
+			return {};
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "%s: not a directory",
+			         dir.c_str());
+			return {};
+		}
+		dirs.push_back(dir);
+		if (colon == std::string::npos)
+			return dirs;
+		from = colon + 1;
+	}
+}
+
 static int
-tmpl_init_cxx(const char *dir, char *err, size_t errlen)
+tmpl_init_cxx(const char *path, char *err, size_t errlen)
 {
 	ctemplate::TemplateCache *cache =
 	    ctemplate::mutable_default_template_cache();
+	std::vector<std::string> dirs = tmpl_dirs(path, err, errlen);
 	cerr_capture cap;
-	struct stat st;
 
-	if (stat(dir, &st) == -1) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+	if (dirs.empty())
 		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a directory", dir);
-		return -1;
-	}
 	/* Registration is global and must precede parsing; a second
 	 * tmpl_init (tests) finds it done, which is fine. */
 	ctemplate::AddXssSafeModifier("x-path", &tmpl_path_modifier);
 	cache->ClearCache();
-	if (!cache->SetTemplateRootDirectory(dir)) {
+	if (!cache->SetTemplateRootDirectory(dirs[0])) {
 		snprintf(err, errlen, "%s: cannot use as template directory",
-		         dir);
+		         dirs[0].c_str());
 		return -1;
 	}
+	for (size_t i = 1; i < dirs.size(); i++)
+		cache->AddAlternateTemplateRootDirectory(dirs[i]);
 #define TMPL_FILE_LOAD(id, file)                                               \
-	if (tmpl_load(cap, dir, file, err, errlen) != 0)                       \
+	if (tmpl_load(cap, dirs, file, err, errlen) != 0)                      \
 		return -1;
 	TMPL_FILES(TMPL_FILE_LOAD)
 #undef TMPL_FILE_LOAD
-	return tmpl_load_dir(cap, dir, err, errlen);
+	for (const std::string &dir : dirs)
+		if (tmpl_load_dir(cap, dirs, dir, err, errlen) != 0)
+			return -1;
+	return 0;
 }
 
 extern "C" int

@@ -8,7 +8,8 @@ import { before, test } from 'node:test';
 
 import {
 	SRC, addUser, assertExit, assertNoCrash, assertOneLine, cli,
-	createDatabase, freePort, runBlogd, sql, sqlValue, writeConfig,
+	createDatabase, freePort, runBlogd, sql, sqlValue, startBlogd, tempDir,
+	writeConfig,
 } from './lib.mjs';
 
 const DBNAME = 'blogd_cli';
@@ -121,6 +122,43 @@ test('a missing templates dir fails check naming it', async () => {
 	assertExit(r, 1, 'check with missing templates');
 	assert.match(assertOneLine(r, 'missing templates'),
 	    /qa-templates/);
+});
+
+test('[paths] templates: own templates first, the packaged ones for the rest',
+    async () => {
+	const own = tempDir('own-templates');
+	const packaged = path.join(SRC, 'templates');
+	const layout = fs.readFileSync(path.join(packaged, 'layout.tpl'), 'utf8');
+	fs.writeFileSync(path.join(own, 'layout.tpl'), layout.replace('<head>',
+	    '<head><meta name="qa-own-layout" content="1">'));
+	const site = await writeConfig({ database: { name: DBNAME },
+	    paths: { templates: `${own}:${packaged}` } });
+	assertExit(await cli(site, ['check']), 0, 'check with a search path');
+	const srv = await startBlogd(site);
+	try {
+		// The own layout wraps every page, the packaged ones fill it.
+		for (const target of ['/', '/admin/login']) {
+			const r = await srv.get(target);
+			assert.equal(r.status, 200, target);
+			assert.match(r.body, /<meta name="qa-own-layout" content="1">/,
+			    target);
+		}
+		assert.match((await srv.get('/admin/login')).body,
+		    /name="password"/, 'the packaged sign-in form');
+	} finally {
+		await srv.stop();
+	}
+	// Alone, the own directory lacks what blogd needs: named.
+	const alone = await writeConfig({ database: { name: DBNAME },
+	    paths: { templates: own } });
+	const r = await cli(alone, ['check']);
+	assertExit(r, 1, 'check with an incomplete directory');
+	assert.match(assertOneLine(r, 'incomplete templates'),
+	    /own-templates[^/]*\/error\.tpl: No such file/);
+	const gap = await writeConfig({ database: { name: DBNAME },
+	    paths: { templates: `${own}:/nonexistent/qa-more` } });
+	assert.match(assertOneLine(await cli(gap, ['check']), 'a missing dir'),
+	    /\/nonexistent\/qa-more: No such file/);
 });
 
 test('environment overrides the file (database port)', async () => {
