@@ -170,7 +170,20 @@ void http_resume(struct http_req_priv *rp);
 	"base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 /* The security headers, req->content_type and req->headers (response.c). */
 void http_add_common_headers(struct http_request *req, struct MHD_Response *r);
-/* static.c: drops a request's hold on a static set (NULL: nothing). */
+/* static_assets.c: the sets of versions and inlined stylesheet that
+ * static.c makes. new: an empty set (one reference, the caller's), the
+ * plain CSP; add: NAME linked as /static/NAME?v=VERSION, false when the
+ * set is full; inline: css inlined, allowed by its hash; swap: next (NULL:
+ * none) is what requests take from now on, the old set goes with its last
+ * request; release: drops one hold (NULL: nothing). */
+struct static_assets *static_assets_new(void);
+bool static_assets_add(struct static_assets *a, const char *name,
+                       const char *version);
+void static_assets_inline(struct static_assets *a, const char *css,
+                          const char *sha256_b64);
+size_t static_assets_count(const struct static_assets *a);
+bool static_assets_inlined(const struct static_assets *a);
+void static_assets_swap(struct static_assets *next);
 void static_assets_release(struct static_assets *a);
 /* Frees what the response part of req owns (headers, body, fd). */
 void http_response_clear(struct http_request *req);

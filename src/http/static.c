@@ -43,38 +43,12 @@
 #define STATIC_MEM_MIN   (1024 * 1024)
 #define STATIC_HASH_HEX  16  /* ?v= digits: 64 bits of SHA-256 */
 #define STATIC_GZIP_MIN  256 /* smaller files gain less than headers cost */
-#define STATIC_ASSETS    64  /* top-level files given a version */
 /* The largest stylesheet inlined into pages: every page carries it. */
 #define STATIC_INLINE_MAX (16 * 1024)
 #define STATIC_INLINE_CSS "style.css"
 
 /* Set before the server threads start, read-only while they run. */
 static int static_root = -1;
-
-/*
- * What pages link and inline from the static directory: the versioned URLs
- * of its top-level files (static_url), the stylesheet the layout inlines
- * and the CSP that allows it by its hash. Made by static_open and again by
- * static_reload (SIGHUP, on the main thread), never changed once made.
- * A reload swaps in a new set while requests may still render with the
- * old one, so each set is reference counted: assets_now holds one
- * reference, and a request holds one from its first use (static_assets_of)
- * until its response is cleared, so that its body and its CSP header come
- * from the same set.
- */
-struct static_assets {
-	atomic_uint refs;
-	size_t n;
-	struct static_asset {
-		char *name;
-		char *url; /* /static/NAME?v=HASH */
-	} v[STATIC_ASSETS];
-	char *inline_css;
-	char csp[256];
-};
-
-static pthread_mutex_t assets_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct static_assets *assets_now; /* under assets_mu */
 
 const char *
 static_content_type(const char *name)
@@ -846,9 +820,7 @@ static_inline_start(struct static_assets *a, struct buf *css)
 	crypto_sha256(css->data, css->len, md);
 	if (crypto_base64_encode(md, sizeof(md), b64, sizeof(b64)) != 0)
 		return;
-	snprintf(a->csp, sizeof(a->csp), "%s; style-src 'self' 'sha256-%s'",
-	         HTTP_CSP, b64);
-	a->inline_css = xstrdup(css->data);
+	static_assets_inline(a, css->data, b64);
 }
 
 /* Hashes the top-level files of the static directory into a new set
@@ -856,15 +828,14 @@ static_inline_start(struct static_assets *a, struct buf *css)
 static struct static_assets *
 static_assets_scan(void)
 {
-	struct static_assets *a = xcalloc(1, sizeof(*a));
+	struct static_assets *a = static_assets_new();
 	/* Its own open of the directory: a dup() would share the read
 	 * position, left at the end by the previous scan. */
 	int dfd = openat(static_root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *dir = dfd >= 0 ? fdopendir(dfd) : NULL;
 	struct dirent *de;
+	bool room = true;
 
-	atomic_init(&a->refs, 1);
-	snprintf(a->csp, sizeof(a->csp), "%s", HTTP_CSP);
 	if (dir == NULL) {
 		if (dfd >= 0)
 			close(dfd);
@@ -872,11 +843,10 @@ static_assets_scan(void)
 		         strerror(errno));
 		return a;
 	}
-	while ((de = readdir(dir)) != NULL && a->n < STATIC_ASSETS) {
+	while (room && (de = readdir(dir)) != NULL) {
 		size_t len = strlen(de->d_name);
 		struct buf body = BUF_INIT;
 		char hash[STATIC_HASH_HEX + 1];
-		struct static_asset *v;
 
 		/* Hidden names are never served; .gz siblings are not linked.
 		 */
@@ -887,86 +857,13 @@ static_assets_scan(void)
 			continue;
 		}
 		static_hash(body.data, body.len, hash);
-		v = &a->v[a->n++];
-		v->name = xstrdup(de->d_name);
-		if (asprintf(&v->url, "/static/%s?v=%s", de->d_name, hash) < 0)
-			abort(); /* as xalloc does when memory runs out */
-		if (strcmp(de->d_name, STATIC_INLINE_CSS) == 0)
+		room = static_assets_add(a, de->d_name, hash);
+		if (room && strcmp(de->d_name, STATIC_INLINE_CSS) == 0)
 			static_inline_start(a, &body);
 		buf_free(&body);
 	}
 	closedir(dir);
 	return a;
-}
-
-void
-static_assets_release(struct static_assets *a)
-{
-	if (a == NULL || atomic_fetch_sub(&a->refs, 1) != 1)
-		return;
-	for (size_t i = 0; i < a->n; i++) {
-		free(a->v[i].name);
-		free(a->v[i].url);
-	}
-	free(a->inline_css);
-	free(a);
-}
-
-/* Makes next (NULL: none) the set new requests take; the old one goes
- * when its last request is done. */
-static void
-static_assets_swap(struct static_assets *next)
-{
-	struct static_assets *old;
-
-	pthread_mutex_lock(&assets_mu);
-	old = assets_now;
-	assets_now = next;
-	pthread_mutex_unlock(&assets_mu);
-	static_assets_release(old);
-}
-
-/* req's set: the one it took first, or now the current one; NULL when
- * there is no static directory. */
-static const struct static_assets *
-static_assets_of(struct http_request *req)
-{
-	struct http_req_priv *rp = http_priv(req);
-
-	if (rp->assets == NULL) {
-		pthread_mutex_lock(&assets_mu);
-		if ((rp->assets = assets_now) != NULL)
-			atomic_fetch_add(&rp->assets->refs, 1);
-		pthread_mutex_unlock(&assets_mu);
-	}
-	return rp->assets;
-}
-
-const char *
-static_url(struct http_request *req, const char *name)
-{
-	const struct static_assets *a = static_assets_of(req);
-
-	for (size_t i = 0; a != NULL && i < a->n; i++)
-		if (strcmp(a->v[i].name, name) == 0)
-			return a->v[i].url;
-	return NULL;
-}
-
-const char *
-static_inline_css(struct http_request *req)
-{
-	const struct static_assets *a = static_assets_of(req);
-
-	return a != NULL ? a->inline_css : NULL;
-}
-
-const char *
-static_csp(struct http_request *req)
-{
-	const struct static_assets *a = static_assets_of(req);
-
-	return a != NULL ? a->csp : HTTP_CSP;
 }
 
 void
@@ -978,7 +875,8 @@ static_reload(void)
 		return;
 	a = static_assets_scan();
 	log_info("reload: static files hashed (%zu linked, stylesheet %s)",
-	         a->n, a->inline_css != NULL ? "inlined" : "linked");
+	         static_assets_count(a),
+	         static_assets_inlined(a) ? "inlined" : "linked");
 	static_assets_swap(a);
 }
 
