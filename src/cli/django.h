@@ -44,6 +44,7 @@ enum django_key {
 	DJ_USER_ACTIVE,
 	DJ_USER_JOINED,
 	DJ_REDIRECT_TABLE, /* contrib.redirects; used only when there */
+	DJ_REDIRECT_ID,
 	DJ_REDIRECT_OLD,
 	DJ_REDIRECT_NEW,
 	DJ_TAG_TABLE,

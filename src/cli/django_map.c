@@ -55,6 +55,7 @@ static const struct key_def keys[DJ_KEYS] = {
     [DJ_USER_JOINED] = {"users", "date_joined", "date_joined", false, true},
     [DJ_REDIRECT_TABLE] = {"redirects", "table", "django_redirect", false,
                            true},
+    [DJ_REDIRECT_ID] = {"redirects", "id", "id", true, true},
     [DJ_REDIRECT_OLD] = {"redirects", "old_path", "old_path", true, true},
     [DJ_REDIRECT_NEW] = {"redirects", "new_path", "new_path", true, true},
     [DJ_TAG_TABLE] = {"tags", "table", "taggit_tag", false, true},

@@ -277,7 +277,7 @@ check_schema(struct db_conn *conn, struct django_map *m, const char *db)
 	    {DJ_USER_TABLE, DJ_USER_ID, DJ_USER_JOINED},
 	    {DJ_POST_TABLE, DJ_POST_ID, DJ_POST_STATUS},
 	    {DJ_COMMENT_TABLE, DJ_COMMENT_ID, DJ_COMMENT_ACTIVE},
-	    {DJ_REDIRECT_TABLE, DJ_REDIRECT_OLD, DJ_REDIRECT_NEW},
+	    {DJ_REDIRECT_TABLE, DJ_REDIRECT_ID, DJ_REDIRECT_NEW},
 	    {DJ_TAG_TABLE, DJ_TAG_ID, DJ_TAG_NAME},
 	    {DJ_TAG_ITEMS, DJ_TAG_ITEM_OBJECT, DJ_TAG_ITEM_TYPE},
 	    /* Django's own: app_label and model are values, not columns. */
@@ -394,9 +394,9 @@ redirects_sql(const struct django_map *m)
 {
 	struct buf b = BUF_INIT;
 
-	buf_printf(&b, "SELECT `%s`, `%s` FROM `%s` ORDER BY id",
+	buf_printf(&b, "SELECT `%s`, `%s` FROM `%s` ORDER BY `%s`",
 	           m->v[DJ_REDIRECT_OLD], m->v[DJ_REDIRECT_NEW],
-	           m->v[DJ_REDIRECT_TABLE]);
+	           m->v[DJ_REDIRECT_TABLE], m->v[DJ_REDIRECT_ID]);
 	return buf_detach(&b);
 }
 

@@ -291,14 +291,25 @@ import_post(struct import_run *r, size_t i)
 	return rc == MODEL_OK ? 0 : -1;
 }
 
+/* s percent-encoded by encode (text.h's text_url_encode or
+ * text_uri_escape). Caller frees. */
+static char *
+encoded(const char *s, size_t (*encode)(char *, const char *, size_t))
+{
+	size_t n = strlen(s);
+	char *out = xmalloc(3 * n + 1);
+
+	out[encode(out, s, n)] = '\0';
+	return out;
+}
+
 /* Appends s percent-encoded but for RFC 3986's unreserved characters. */
 static void
 put_encoded(struct buf *b, const char *s)
 {
-	size_t n = strlen(s);
-	char *enc = xmalloc(3 * n + 1);
+	char *enc = encoded(s, text_url_encode);
 
-	buf_append(b, enc, text_url_encode(enc, s, n));
+	buf_puts(b, enc);
 	free(enc);
 }
 
@@ -442,18 +453,6 @@ import_posts(struct import_run *r)
 	return 0;
 }
 
-/* s with what a URI may not hold as is percent-encoded (Django keeps
- * paths decoded; requests arrive encoded). Caller frees. */
-static char *
-uri_escaped(const char *s)
-{
-	size_t n = strlen(s);
-	char *out = xmalloc(3 * n + 1);
-
-	out[text_uri_escape(out, s, n)] = '\0';
-	return out;
-}
-
 /* Django's contrib.redirects: each old path answers 301 to its new path
  * (a path or a URL) or, new path empty, 410. */
 static int
@@ -465,8 +464,9 @@ import_site_redirects(struct import_run *r)
 	if (cli_import_batch_begin(r->conn, &r->in_txn) != 0)
 		return -1;
 	for (size_t i = 0; rc == 0 && i < rows->nrows; i++) {
-		char *path = uri_escaped(db_cell(rows, i, 0)),
-		     *target = uri_escaped(db_cell(rows, i, 1));
+		/* Django keeps paths decoded; requests arrive encoded. */
+		char *path = encoded(db_cell(rows, i, 0), text_uri_escape),
+		     *target = encoded(db_cell(rows, i, 1), text_uri_escape);
 		enum import_outcome o;
 
 		rc = model_redirect_set(r->conn, path, target, false, &o);

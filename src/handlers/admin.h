@@ -97,8 +97,6 @@ struct db_conn;
  */
 int admin_password_ok(struct http_request *req, struct db_conn **conn,
                       const struct session_user *user, const char *password);
-/* What proves the admin is here for a change (admin_password_ok, or a
- * current code): 1, 0 or -1 as admin_password_ok, with its *conn. */
 /* A new password as typed twice: NULL when it can be taken, else why not
  * (shorter than ADMIN_PASSWORD_MIN code points, as Django's
  * MinimumLengthValidator asks, over PASSWORD_MAX_LEN bytes, not UTF-8, or
@@ -108,6 +106,8 @@ const char *admin_new_password_problem(const char *fresh, const char *again);
 /* Hashes password into out (PASSWORD_HASH_MAX bytes) through the password
  * gate; call it holding no database connection. 0 or -1. */
 int admin_password_hash(const char *password, char *out);
+/* What proves the admin is here for a change (admin_password_ok, or a
+ * current code): 1, 0 or -1 as admin_password_ok, with its *conn. */
 typedef int (*admin_prove_fn)(struct http_request *req, struct db_conn **conn,
                               const struct session_user *user, const void *arg);
 /*

@@ -68,20 +68,15 @@ static void
 redirects_show(struct http_request *req, const struct session_user *user,
                int status, const struct redirect_form *form, const char *error)
 {
-	struct db_rows rows;
+	struct db_rows rows = {0};
 	struct db_conn *conn;
-	long long posts;
-	int rc;
+	long long posts = -1;
 
 	if ((conn = handlers_db(req)) == NULL)
 		return;
-	rc = model_redirect_list(conn, false, &rows);
-	posts = rc == MODEL_OK ? model_redirect_post_count(conn) : -1;
+	if (model_redirect_list(conn, false, &rows) == MODEL_OK)
+		posts = model_redirect_post_count(conn);
 	db_release(conn);
-	if (rc != MODEL_OK) {
-		http_error(req, 503);
-		return;
-	}
 	if (posts < 0)
 		http_error(req, 503);
 	else

@@ -1,6 +1,7 @@
 /* Comments (include/model.h). */
 #include "model.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "db.h"
@@ -65,16 +66,17 @@ model_comment_from_row(const struct db_rows *rows, size_t r, size_t col,
 	c->created_at = model_cell_dup(rows, r, col + 3);
 }
 
-/* Columns: id, name, body, created_at, title, slug, email. */
+/* The first limit rows into out. Columns: id, name, body, created_at,
+ * title, slug, email. */
 static int
-fill_list(struct db_rows *rows, struct model_comment_list *out)
+fill_list(struct db_rows *rows, size_t limit, struct model_comment_list *out)
 {
 	struct model_comment *c;
 	size_t r;
 
-	out->items = xcalloc(rows->nrows, sizeof(*out->items));
-	out->n = rows->nrows;
-	for (r = 0; r < rows->nrows; r++) {
+	out->n = rows->nrows < limit ? rows->nrows : limit;
+	out->items = xcalloc(out->n, sizeof(*out->items));
+	for (r = 0; r < out->n; r++) {
 		c = &out->items[r];
 		model_comment_from_row(rows, r, 0, c);
 		c->post_title = model_cell_dup(rows, r, 4);
@@ -99,7 +101,7 @@ model_comment_list_approved(struct db_conn *conn, long long post_id,
 	             "ORDER BY created_at, id",
 	             "i", post_id) != 0)
 		return MODEL_ERR;
-	return fill_list(&rows, out);
+	return fill_list(&rows, SIZE_MAX, out);
 }
 
 /* The admin's lists (fill_list's columns), before their WHERE. */
@@ -118,7 +120,7 @@ model_comment_list_pending(struct db_conn *conn, struct model_comment_list *out)
 	                             "ORDER BY c.created_at, c.id LIMIT 1000",
 	             "") != 0)
 		return MODEL_ERR;
-	return fill_list(&rows, out);
+	return fill_list(&rows, SIZE_MAX, out);
 }
 
 int
@@ -137,12 +139,8 @@ model_comment_list_published(struct db_conn *conn, long long page,
 	                             "LIMIT ? OFFSET ?",
 	             "ii", per_page + 1, (page - 1) * per_page) != 0)
 		return MODEL_ERR;
-	if (rows.nrows > (size_t)per_page) {
-		*more = true;
-		/* Cells are one block: db_rows_free frees the hidden row. */
-		rows.nrows = (size_t)per_page;
-	}
-	return fill_list(&rows, out);
+	*more = rows.nrows > (size_t)per_page;
+	return fill_list(&rows, (size_t)per_page, out);
 }
 
 int

@@ -99,6 +99,8 @@ test('bad input is one line naming the cause, and nothing is written',
 		// So must a redirects table the map names (the default need not).
 		[{}, ['--map', mapFile('redir.ini', '[redirects]\ntable = moved\n')],
 			/has no table 'moved' \(\[redirects\] table\)/],
+		[{}, ['--map', mapFile('redirid.ini', '[redirects]\nid = rid\n')],
+			/table 'django_redirect' has no column 'rid' \(\[redirects\] id\)/],
 		[{}, ['--map', mapFile('key.ini', '[posts]\ntitel = title\n')],
 			/key\.ini:2: unknown key 'titel' in \[posts\]/],
 		[{}, ['--old-urls', '/blog/{year}/{slug}/'],
