@@ -70,8 +70,11 @@ model_redirect_set(struct db_conn *conn, const char *path, const char *target,
 	if (db_exec(conn, &affected, NULL, sql, "ss", path, target) != 0)
 		return MODEL_ERR;
 	*out = model_upsert_outcome(affected);
-	/* A 404 found no redirect under the old version (redirects.c). */
-	return model_bump_version(conn) == 0 ? MODEL_OK : MODEL_ERR;
+	/* A 404 found no redirect under the old version (redirects.c); a
+	 * re-import that changes nothing moves nothing. */
+	if (*out != IMPORT_UNCHANGED && model_bump_version(conn) != 0)
+		return MODEL_ERR;
+	return MODEL_OK;
 }
 
 int
